@@ -1,0 +1,269 @@
+//! The analyzer's vocabulary: checklist items, severities, languages, the
+//! changed file that goes in and the findings that come out.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+/// Severity of a finding. Ordered: `Info < Warning < Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// One item of the review checklist (SPEC §1). Every finding belongs to one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChecklistItem {
+    NullSafety,
+    ErrorMessages,
+    ErrorHandling,
+    QueryEfficiency,
+    TypeSafety,
+    HardcodedConfig,
+    Concurrency,
+    AsyncRaces,
+    InputValidation,
+    TestQuality,
+    Performance,
+    SecurityReview,
+    Specification,
+}
+
+impl ChecklistItem {
+    pub const ALL: [ChecklistItem; 13] = [
+        ChecklistItem::NullSafety,
+        ChecklistItem::ErrorMessages,
+        ChecklistItem::ErrorHandling,
+        ChecklistItem::QueryEfficiency,
+        ChecklistItem::TypeSafety,
+        ChecklistItem::HardcodedConfig,
+        ChecklistItem::Concurrency,
+        ChecklistItem::AsyncRaces,
+        ChecklistItem::InputValidation,
+        ChecklistItem::TestQuality,
+        ChecklistItem::Performance,
+        ChecklistItem::SecurityReview,
+        ChecklistItem::Specification,
+    ];
+
+    /// The stable id used in rule ids and configuration (`null-safety`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            ChecklistItem::NullSafety => "null-safety",
+            ChecklistItem::ErrorMessages => "error-messages",
+            ChecklistItem::ErrorHandling => "error-handling",
+            ChecklistItem::QueryEfficiency => "query-efficiency",
+            ChecklistItem::TypeSafety => "type-safety",
+            ChecklistItem::HardcodedConfig => "hardcoded-config",
+            ChecklistItem::Concurrency => "concurrency",
+            ChecklistItem::AsyncRaces => "async-races",
+            ChecklistItem::InputValidation => "input-validation",
+            ChecklistItem::TestQuality => "test-quality",
+            ChecklistItem::Performance => "performance",
+            ChecklistItem::SecurityReview => "security-review",
+            ChecklistItem::Specification => "specification",
+        }
+    }
+
+    /// The question a reviewer asks for this item, as shown in the summary grid.
+    pub fn question(self) -> &'static str {
+        match self {
+            ChecklistItem::NullSafety => "Does it handle null/undefined inputs?",
+            ChecklistItem::ErrorMessages => "Are error messages helpful for debugging?",
+            ChecklistItem::ErrorHandling => "Does it use the project's error-handling patterns?",
+            ChecklistItem::QueryEfficiency => {
+                "Are database queries efficient (no N+1, proper indexes)?"
+            }
+            ChecklistItem::TypeSafety => "Is the type safety complete (no `any` types)?",
+            ChecklistItem::HardcodedConfig => {
+                "Are there hard-coded values that should be config/env variables?"
+            }
+            ChecklistItem::Concurrency => "Does it handle concurrent access correctly?",
+            ChecklistItem::AsyncRaces => "Are there race conditions in async code?",
+            ChecklistItem::InputValidation => "Does input validation cover all attack vectors?",
+            ChecklistItem::TestQuality => "Are the tests testing behavior, not implementation?",
+            ChecklistItem::Performance => "Any O(n²) patterns hiding in loops?",
+            ChecklistItem::SecurityReview => "Security-critical code gets human line-by-line review",
+            ChecklistItem::Specification => "Specify before you generate",
+        }
+    }
+}
+
+/// A language the engine parses with a tree-sitter grammar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    TypeScript,
+    Tsx,
+    JavaScript,
+    Python,
+}
+
+impl Language {
+    /// Language by file extension; `None` for files the engine does not parse.
+    pub fn from_path(path: &str) -> Option<Language> {
+        let ext = path.rsplit_once('.').map(|(_, e)| e)?;
+        match ext {
+            "ts" | "mts" | "cts" => Some(Language::TypeScript),
+            "tsx" => Some(Language::Tsx),
+            "js" | "mjs" | "cjs" | "jsx" => Some(Language::JavaScript),
+            "py" | "pyi" => Some(Language::Python),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::TypeScript => "TypeScript",
+            Language::Tsx => "TSX",
+            Language::JavaScript => "JavaScript",
+            Language::Python => "Python",
+        }
+    }
+
+    /// TypeScript and TSX share every TypeScript rule.
+    pub fn is_typescript(self) -> bool {
+        matches!(self, Language::TypeScript | Language::Tsx)
+    }
+
+    /// The JavaScript family: TS, TSX and JS share most JS rules.
+    pub fn is_js_family(self) -> bool {
+        matches!(
+            self,
+            Language::TypeScript | Language::Tsx | Language::JavaScript
+        )
+    }
+}
+
+/// 1-based line numbers on the new (RIGHT) side that the change added.
+pub type LineSet = BTreeSet<u32>;
+
+/// One file of a change: its full content at the head commit and the lines the
+/// change added. Findings are only reported on `added_lines`; the rest of the
+/// content is context.
+#[derive(Clone, Copy, Debug)]
+pub struct ChangedFile<'a> {
+    pub path: &'a str,
+    pub content: &'a str,
+    pub added_lines: &'a LineSet,
+}
+
+/// The "Prompt for your coding agent" of a finding, written the way a good
+/// prompt is: symptom, location, root cause, what the fix must do, and what it
+/// must leave alone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AgentPrompt {
+    pub symptom: String,
+    /// `path:line`.
+    pub location: String,
+    pub root_cause: String,
+    pub fix: String,
+    /// What the fix must not touch.
+    pub scope: String,
+}
+
+/// One problem found on an added line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable `item/rule` id, e.g. `query-efficiency/call-in-loop`.
+    pub rule_id: &'static str,
+    pub item: ChecklistItem,
+    pub severity: Severity,
+    pub path: String,
+    /// First line of the offending code (1-based, new side).
+    pub line: u32,
+    /// Last line of the offending code (`>= line`).
+    pub end_line: u32,
+    /// One line: what is wrong.
+    pub title: String,
+    /// What is wrong and why it matters (Markdown).
+    pub message: String,
+    /// Replacement text for lines `line..=end_line`, when the fix is mechanical
+    /// and safe.
+    pub suggestion: Option<String>,
+    pub prompt: AgentPrompt,
+    /// Name of the enclosing function/method/class, if any.
+    pub symbol: Option<String>,
+    /// Hex hash of rule id, path, enclosing symbol and the normalised offending
+    /// code. Never depends on line numbers or wording, so it is stable across
+    /// pushes and rebases.
+    pub fingerprint: String,
+}
+
+/// Why a file of the change was not analysed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReason {
+    /// No grammar for this file type; only language-independent rules ran.
+    UnsupportedLanguage,
+    Generated,
+    Vendored,
+    LockFile,
+    Minified,
+    /// The parser could not build a usable tree.
+    ParseError,
+}
+
+impl SkipReason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            SkipReason::UnsupportedLanguage => "no parser for this file type",
+            SkipReason::Generated => "generated file",
+            SkipReason::Vendored => "vendored dependency",
+            SkipReason::LockFile => "lock file",
+            SkipReason::Minified => "minified file",
+            SkipReason::ParseError => "could not be parsed",
+        }
+    }
+}
+
+/// What happened to one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub language: Option<Language>,
+    /// `None` when the file was fully analysed.
+    pub skipped: Option<SkipReason>,
+}
+
+/// Static description of a rule, listed by the registry.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub item: ChecklistItem,
+    pub severity: Severity,
+    /// Languages the rule runs on. Empty means every text file, parsed or not
+    /// (e.g. secret detection).
+    pub languages: &'static [Language],
+    /// One-line description for `prwarden rules` and the docs.
+    pub summary: &'static str,
+}
+
+impl RuleMeta {
+    pub fn applies_to(&self, language: Option<Language>) -> bool {
+        self.languages.is_empty() || language.is_some_and(|l| self.languages.contains(&l))
+    }
+}

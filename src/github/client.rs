@@ -1,0 +1,602 @@
+//! The GitHub App client: App JWTs, per-installation token cache, and JSON
+//! requests with Link pagination, on octocrab's HTTP stack.
+//!
+//! prwarden attaches credentials itself instead of using octocrab's auth
+//! states: octocrab only authenticates relative URIs or api.github.com, so
+//! Link-header pages and GHES GraphQL (`/api/graphql`) would go out without a
+//! token. Octocrab is built without its retry layer, which re-sends POSTs
+//! (reviews, check runs) blindly; idempotent GETs are retried here instead.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use octocrab::Octocrab;
+use serde::Serialize;
+use serde_json::Value;
+use tracing::{debug, warn};
+
+use crate::config::ApiEndpoints;
+
+/// Installation tokens live one hour; renew this long before they expire so
+/// that no request in flight carries a token that dies on the way.
+const TOKEN_RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
+/// Attempts for idempotent requests on 5xx and transport errors.
+const GET_ATTEMPTS: u32 = 3;
+/// Longest `retry-after` honoured inline; longer waits fail the job, which is
+/// retried later by the queue.
+const MAX_INLINE_WAIT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitHubError {
+    #[error("{method} {path}: GitHub answered {status}: {message}")]
+    Status {
+        method: Method,
+        path: String,
+        status: StatusCode,
+        message: String,
+    },
+    #[error("{method} {path}: request failed: {source}")]
+    Transport {
+        method: Method,
+        path: String,
+        #[source]
+        source: Box<octocrab::Error>,
+    },
+    #[error("{method} {path}: unreadable response: {detail}")]
+    Decode {
+        method: Method,
+        path: String,
+        detail: String,
+    },
+    #[error("invalid App private key: {0}")]
+    Key(String),
+    #[error("could not sign the App JWT: {0}")]
+    Jwt(String),
+    #[error("GraphQL error: {0}")]
+    Graphql(String),
+}
+
+impl GitHubError {
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            GitHubError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// One registered GitHub App: signs JWTs and hands out installation clients.
+pub struct GitHubApp {
+    http: Octocrab,
+    endpoints: ApiEndpoints,
+    app_id: u64,
+    key: EncodingKey,
+    installations: Mutex<HashMap<u64, Arc<Installation>>>,
+}
+
+impl std::fmt::Debug for GitHubApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitHubApp")
+            .field("app_id", &self.app_id)
+            .field("api", &self.endpoints.rest)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Serialize)]
+struct Claims {
+    iat: i64,
+    exp: i64,
+    iss: String,
+}
+
+/// Builds the shared HTTP stack, with timeouts on every request.
+pub fn http_client(endpoints: &ApiEndpoints) -> anyhow::Result<Octocrab> {
+    use anyhow::Context;
+    Octocrab::builder()
+        .base_uri(endpoints.rest.as_str())
+        .context("GITHUB_API_URL is not a valid URI")?
+        .set_connect_timeout(Some(Duration::from_secs(10)))
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .set_write_timeout(Some(Duration::from_secs(60)))
+        .build()
+        .context("could not build the HTTP client")
+}
+
+impl GitHubApp {
+    pub fn new(
+        http: Octocrab,
+        endpoints: ApiEndpoints,
+        app_id: u64,
+        private_key_pem: &str,
+    ) -> Result<GitHubApp, GitHubError> {
+        let key = EncodingKey::from_rsa_pem(private_key_pem.as_bytes())
+            .map_err(|e| GitHubError::Key(e.to_string()))?;
+        Ok(GitHubApp {
+            http,
+            endpoints,
+            app_id,
+            key,
+            installations: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn app_id(&self) -> u64 {
+        self.app_id
+    }
+
+    /// An App JWT: issued 60 s in the past against clock drift, valid for
+    /// 9 minutes (GitHub allows at most 10).
+    pub fn app_jwt(&self) -> Result<String, GitHubError> {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            iat: now - 60,
+            exp: now + 9 * 60,
+            iss: self.app_id.to_string(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &self.key)
+            .map_err(|e| GitHubError::Jwt(e.to_string()))
+    }
+
+    /// The one client of an installation, created on first use and reused so
+    /// that its token is shared by every job of that installation.
+    pub fn installation(self: &Arc<Self>, installation_id: u64) -> Arc<Installation> {
+        let mut map = self
+            .installations
+            .lock()
+            .expect("installation map poisoned");
+        map.entry(installation_id)
+            .or_insert_with(|| {
+                Arc::new(Installation {
+                    app: Arc::clone(self),
+                    id: installation_id,
+                    token: tokio::sync::Mutex::new(None),
+                })
+            })
+            .clone()
+    }
+
+    fn url(&self, path_or_url: &str) -> String {
+        if path_or_url.starts_with("http://") || path_or_url.starts_with("https://") {
+            path_or_url.to_owned()
+        } else {
+            format!("{}{}", self.endpoints.rest, path_or_url)
+        }
+    }
+
+    /// Sends one request and reads the whole response.
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        auth: &str,
+        body: Option<&Value>,
+    ) -> Result<(StatusCode, HeaderMap, Vec<u8>), GitHubError> {
+        let path = redact_query(url);
+        let mut builder = Request::builder()
+            .method(method.clone())
+            .uri(url)
+            .header(header::ACCEPT, "application/vnd.github+json");
+        if !auth.is_empty() {
+            let mut value = HeaderValue::from_str(auth).map_err(|e| GitHubError::Decode {
+                method: method.clone(),
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+            value.set_sensitive(true);
+            builder = builder.header(header::AUTHORIZATION, value);
+        }
+        let request = match body {
+            Some(body) => builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(serde_json::to_vec(body).expect("JSON values serialize")),
+            None => builder.body(Vec::new()),
+        }
+        .map_err(|e| GitHubError::Decode {
+            method: method.clone(),
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
+        let response =
+            self.http
+                .execute(request)
+                .await
+                .map_err(|source| GitHubError::Transport {
+                    method: method.clone(),
+                    path: path.clone(),
+                    source: Box::new(source),
+                })?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|source| GitHubError::Transport {
+                method: method.clone(),
+                path: path.clone(),
+                source: Box::new(source),
+            })?
+            .to_bytes()
+            .to_vec();
+        debug!(%method, %path, %status, "github request");
+        Ok((status, headers, bytes))
+    }
+
+    /// Exchanges the App JWT for an installation token.
+    async fn create_installation_token(
+        &self,
+        installation_id: u64,
+    ) -> Result<CachedToken, GitHubError> {
+        let jwt = self.app_jwt()?;
+        let url = self.url(&format!(
+            "/app/installations/{installation_id}/access_tokens"
+        ));
+        let (status, _, bytes) = self
+            .send(Method::POST, &url, &format!("Bearer {jwt}"), None)
+            .await?;
+        let value = decode(Method::POST, &url, status, &bytes)?;
+        let token = value["token"].as_str().unwrap_or_default().to_owned();
+        let expires_at = value["expires_at"]
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Utc));
+        match (token.is_empty(), expires_at) {
+            (false, Some(expires_at)) => Ok(CachedToken { token, expires_at }),
+            _ => Err(GitHubError::Decode {
+                method: Method::POST,
+                path: redact_query(&url),
+                detail: "installation token response lacks token or expires_at".into(),
+            }),
+        }
+    }
+
+    /// `POST /app-manifests/{code}/conversions`: needs no authentication.
+    pub async fn convert_manifest(
+        http: &Octocrab,
+        endpoints: &ApiEndpoints,
+        code: &str,
+    ) -> Result<Value, GitHubError> {
+        let url = format!("{}/app-manifests/{code}/conversions", endpoints.rest);
+        let path = "/app-manifests/{code}/conversions".to_owned();
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(&url)
+            .header(header::ACCEPT, "application/vnd.github+json")
+            .body(Vec::new())
+            .map_err(|e| GitHubError::Decode {
+                method: Method::POST,
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+        let response = http
+            .execute(request)
+            .await
+            .map_err(|source| GitHubError::Transport {
+                method: Method::POST,
+                path: path.clone(),
+                source: Box::new(source),
+            })?;
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|source| GitHubError::Transport {
+                method: Method::POST,
+                path: path.clone(),
+                source: Box::new(source),
+            })?
+            .to_bytes();
+        decode(Method::POST, &path, status, &bytes)
+    }
+}
+
+#[derive(Clone)]
+struct CachedToken {
+    token: String,
+    expires_at: DateTime<Utc>,
+}
+
+impl CachedToken {
+    fn fresh(&self) -> bool {
+        let renew_at = self.expires_at
+            - chrono::Duration::from_std(TOKEN_RENEW_BEFORE).expect("small duration");
+        Utc::now() < renew_at
+    }
+}
+
+/// Requests on behalf of one installation.
+pub struct Installation {
+    app: Arc<GitHubApp>,
+    id: u64,
+    token: tokio::sync::Mutex<Option<CachedToken>>,
+}
+
+/// A decoded JSON response with the headers callers may need (Link).
+pub struct JsonResponse {
+    pub value: Value,
+    pub headers: HeaderMap,
+}
+
+impl Installation {
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    async fn auth_header(&self) -> Result<String, GitHubError> {
+        let mut cached = self.token.lock().await;
+        if let Some(token) = cached.as_ref().filter(|t| t.fresh()) {
+            return Ok(format!("token {}", token.token));
+        }
+        let token = self.app.create_installation_token(self.id).await?;
+        let header = format!("token {}", token.token);
+        *cached = Some(token);
+        Ok(header)
+    }
+
+    async fn forget_token(&self) {
+        *self.token.lock().await = None;
+    }
+
+    /// One request with installation auth. A 401 means the token was revoked
+    /// or expired early: renew it once and resend (the request was not
+    /// processed, so this is safe even for POSTs).
+    async fn request(
+        &self,
+        method: Method,
+        path_or_url: &str,
+        body: Option<&Value>,
+    ) -> Result<JsonResponse, GitHubError> {
+        let url = self.app.url(path_or_url);
+        let idempotent = method == Method::GET;
+        let mut attempt = 0;
+        let mut renewed = false;
+        loop {
+            attempt += 1;
+            let auth = self.auth_header().await?;
+            let sent = self.app.send(method.clone(), &url, &auth, body).await;
+            let (status, headers, bytes) = match sent {
+                Ok(parts) => parts,
+                Err(err @ GitHubError::Transport { .. })
+                    if idempotent && attempt < GET_ATTEMPTS =>
+                {
+                    warn!(error = %err, attempt, "transport error, retrying");
+                    tokio::time::sleep(backoff(attempt)).await;
+                    continue;
+                }
+                Err(err) => return Err(err),
+            };
+            if status == StatusCode::UNAUTHORIZED && !renewed {
+                renewed = true;
+                self.forget_token().await;
+                continue;
+            }
+            if idempotent && attempt < GET_ATTEMPTS {
+                if let Some(wait) = rate_limit_wait(status, &headers) {
+                    if wait <= MAX_INLINE_WAIT {
+                        warn!(?wait, %status, "rate limited, waiting");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                } else if status.is_server_error() {
+                    warn!(%status, attempt, "server error, retrying");
+                    tokio::time::sleep(backoff(attempt)).await;
+                    continue;
+                }
+            }
+            let value = decode(method.clone(), &url, status, &bytes)?;
+            return Ok(JsonResponse { value, headers });
+        }
+    }
+
+    pub async fn get(&self, path_or_url: &str) -> Result<JsonResponse, GitHubError> {
+        self.request(Method::GET, path_or_url, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Result<Value, GitHubError> {
+        Ok(self.request(Method::POST, path, Some(body)).await?.value)
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Result<Value, GitHubError> {
+        Ok(self.request(Method::PATCH, path, Some(body)).await?.value)
+    }
+
+    /// Every item of a paginated list, following `Link: rel="next"` until it
+    /// ends or `max_items` is reached.
+    pub async fn get_all(
+        &self,
+        first_page: &str,
+        max_items: usize,
+    ) -> Result<Vec<Value>, GitHubError> {
+        let mut items = Vec::new();
+        let mut next = Some(first_page.to_owned());
+        while let Some(url) = next.take() {
+            let page = self.get(&url).await?;
+            let Value::Array(page_items) = page.value else {
+                return Err(GitHubError::Decode {
+                    method: Method::GET,
+                    path: redact_query(&url),
+                    detail: "expected a JSON array".into(),
+                });
+            };
+            items.extend(page_items);
+            if items.len() >= max_items {
+                items.truncate(max_items);
+                break;
+            }
+            next = next_link(&page.headers);
+        }
+        Ok(items)
+    }
+
+    /// A GraphQL query; any `errors` entry fails it.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Result<Value, GitHubError> {
+        let url = self.app.endpoints.graphql.clone();
+        let body = serde_json::json!({ "query": query, "variables": variables });
+        let response = self.request(Method::POST, &url, Some(&body)).await?.value;
+        if let Some(errors) = response.get("errors").and_then(Value::as_array)
+            && !errors.is_empty()
+        {
+            let messages: Vec<&str> = errors
+                .iter()
+                .filter_map(|e| e["message"].as_str())
+                .collect();
+            return Err(GitHubError::Graphql(messages.join("; ")));
+        }
+        Ok(response.get("data").cloned().unwrap_or(Value::Null))
+    }
+}
+
+fn decode(
+    method: Method,
+    url: &str,
+    status: StatusCode,
+    bytes: &[u8],
+) -> Result<Value, GitHubError> {
+    if !status.is_success() {
+        let message = serde_json::from_slice::<Value>(bytes)
+            .ok()
+            .map(|v| {
+                let mut message = v["message"].as_str().unwrap_or_default().to_owned();
+                if let Some(errors) = v.get("errors") {
+                    message.push_str(&format!(" {errors}"));
+                }
+                message
+            })
+            .unwrap_or_else(|| {
+                String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned()
+            });
+        return Err(GitHubError::Status {
+            method,
+            path: redact_query(url),
+            status,
+            message,
+        });
+    }
+    if bytes.is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(bytes).map_err(|e| GitHubError::Decode {
+        method,
+        path: redact_query(url),
+        detail: e.to_string(),
+    })
+}
+
+/// The path of a URL without host or query, for logs and errors.
+fn redact_query(url: &str) -> String {
+    let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = without_scheme
+        .find('/')
+        .map_or("/", |i| &without_scheme[i..]);
+    path.split('?').next().unwrap_or(path).to_owned()
+}
+
+fn backoff(attempt: u32) -> Duration {
+    let base = Duration::from_millis(200 * 2u64.pow(attempt.min(6)));
+    let jitter = Duration::from_millis(rand::random_range(0..200));
+    base + jitter
+}
+
+/// How long GitHub asks us to wait, for a rate-limited response (403/429).
+fn rate_limit_wait(status: StatusCode, headers: &HeaderMap) -> Option<Duration> {
+    if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
+        return None;
+    }
+    let header_num = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<i64>().ok())
+    };
+    if let Some(seconds) = header_num("retry-after") {
+        return Some(Duration::from_secs(seconds.max(0) as u64));
+    }
+    if header_num("x-ratelimit-remaining") == Some(0) {
+        let reset = header_num("x-ratelimit-reset")?;
+        let wait = (reset - Utc::now().timestamp()).max(1);
+        return Some(Duration::from_secs(wait as u64));
+    }
+    // A 403 without rate-limit headers is a permission error, not a limit.
+    (status == StatusCode::TOO_MANY_REQUESTS).then(|| Duration::from_secs(60))
+}
+
+/// The `rel="next"` target of a `Link` header.
+pub fn next_link(headers: &HeaderMap) -> Option<String> {
+    let link = headers.get(header::LINK)?.to_str().ok()?;
+    link.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        let is_next = params
+            .split(';')
+            .any(|p| p.trim().replace(' ', "") == "rel=\"next\"");
+        is_next.then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_link_is_found_among_other_relations() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::LINK,
+            HeaderValue::from_static(
+                "<https://api.github.com/repositories/1/pulls/2/files?per_page=100&page=1>; rel=\"prev\", \
+                 <https://api.github.com/repositories/1/pulls/2/files?per_page=100&page=3>; rel=\"next\", \
+                 <https://api.github.com/repositories/1/pulls/2/files?per_page=100&page=4>; rel=\"last\"",
+            ),
+        );
+        assert_eq!(
+            next_link(&headers).as_deref(),
+            Some("https://api.github.com/repositories/1/pulls/2/files?per_page=100&page=3")
+        );
+        headers.insert(
+            header::LINK,
+            HeaderValue::from_static("<https://x/a?page=1>; rel=\"first\""),
+        );
+        assert_eq!(next_link(&headers), None);
+    }
+
+    #[test]
+    fn rate_limit_wait_follows_githubs_rules() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("7"));
+        assert_eq!(
+            rate_limit_wait(StatusCode::TOO_MANY_REQUESTS, &headers),
+            Some(Duration::from_secs(7))
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        let reset = (Utc::now().timestamp() + 30).to_string();
+        headers.insert("x-ratelimit-reset", HeaderValue::from_str(&reset).unwrap());
+        let wait = rate_limit_wait(StatusCode::FORBIDDEN, &headers).unwrap();
+        assert!(wait <= Duration::from_secs(30) && wait >= Duration::from_secs(28));
+        // A plain 403 is a permission problem, not something to wait out.
+        assert_eq!(
+            rate_limit_wait(StatusCode::FORBIDDEN, &HeaderMap::new()),
+            None
+        );
+        assert_eq!(rate_limit_wait(StatusCode::OK, &headers), None);
+    }
+
+    #[test]
+    fn errors_name_the_path_without_host_or_query() {
+        assert_eq!(
+            redact_query("http://127.0.0.1:9/repos/o/r/pulls/2/files?per_page=100&page=2"),
+            "/repos/o/r/pulls/2/files"
+        );
+    }
+}

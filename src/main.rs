@@ -1,0 +1,58 @@
+//! The `prwarden` command line.
+
+use clap::{Parser, Subcommand};
+use prwarden::config::ServeConfig;
+use prwarden_analyze::Analyzer;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "prwarden",
+    version,
+    about = "Reviews pull requests against your team's checklist"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the GitHub App: webhook server and review workers.
+    Serve(Box<ServeConfig>),
+    /// List every built-in rule.
+    Rules,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve(config) => prwarden::server::serve(*config).await,
+        Command::Rules => {
+            for rule in Analyzer::with_builtin_rules().rules() {
+                let languages = if rule.languages.is_empty() {
+                    "all files".to_owned()
+                } else {
+                    rule.languages
+                        .iter()
+                        .map(|l| l.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                println!(
+                    "{:<36} {:<8} {:<18} {}",
+                    rule.id,
+                    rule.severity.as_str(),
+                    rule.item.id(),
+                    languages
+                );
+            }
+            Ok(())
+        }
+    }
+}

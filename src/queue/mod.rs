@@ -1,0 +1,9 @@
+//! The durable job queue between intake and the review pipeline: the store
+//! and the workers that drain it.
+
+mod store;
+pub mod worker;
+
+pub use store::{
+    Enqueued, Job, MAX_ATTEMPTS, QueueCounts, Store, StoreError, StoredCredentials, now_ms,
+};

@@ -1,0 +1,123 @@
+//! Review workers: claim a job, keep its lease alive while reviewing, and
+//! record the outcome. A worker that dies simply stops renewing its lease.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tracing::{Instrument, error, info, info_span, warn};
+
+use super::{Job, MAX_ATTEMPTS};
+use crate::review::{Outcome, pipeline};
+use crate::state::AppState;
+
+/// Runs one worker until the process stops.
+pub async fn run(state: Arc<AppState>, worker_id: String) {
+    loop {
+        // Register interest before looking, so that a job enqueued between the
+        // look and the wait still wakes us.
+        let notified = state.wake.notified();
+        let claimed = match state.credentials() {
+            Some(_) => state.store.claim(&worker_id, state.config.lease()).await,
+            None => Ok(None),
+        };
+        match claimed {
+            Ok(Some(job)) => {
+                let span = info_span!(
+                    "review_job",
+                    job = job.id,
+                    repo = %format!("{}/{}", job.owner, job.repo),
+                    pr = ?job.pr_number,
+                    sha = %job.head_sha,
+                    attempt = job.attempts,
+                    trigger = %job.trigger,
+                );
+                process(&state, &worker_id, job).instrument(span).await;
+            }
+            Ok(None) => {
+                let _ = tokio::time::timeout(state.config.poll_interval(), notified).await;
+            }
+            Err(err) => {
+                error!(error = %err, "could not claim a job");
+                tokio::time::sleep(state.config.poll_interval()).await;
+            }
+        }
+    }
+}
+
+async fn process(state: &Arc<AppState>, worker_id: &str, job: Job) {
+    let Some(creds) = state.credentials() else {
+        return;
+    };
+    let gh = creds.github.installation(job.installation_id);
+    let heartbeat = tokio::spawn(keep_lease(Arc::clone(state), job.id, worker_id.to_owned()));
+    let result = pipeline::run(
+        &gh,
+        &state.store,
+        &state.analyzer,
+        &state.review_settings(),
+        &job,
+    )
+    .await;
+    heartbeat.abort();
+    match result {
+        Ok(outcome) => {
+            match &outcome {
+                Outcome::Skipped(reason) => info!(%reason, "job skipped"),
+                Outcome::Reviewed { .. } => info!(?outcome, "job done"),
+            }
+            if let Err(err) = state.store.complete(job.id, worker_id).await {
+                error!(error = %err, "could not mark the job done");
+            }
+        }
+        Err(err) => {
+            let message = format!("{err:#}");
+            let retry_in = retry_delay(job.attempts);
+            match state.store.fail(&job, worker_id, &message, retry_in).await {
+                Ok(true) => warn!(error = %message, ?retry_in, "review failed, will retry"),
+                Ok(false) => {
+                    error!(error = %message, attempts = MAX_ATTEMPTS, "review failed for good");
+                    // Never leave the check run in progress.
+                    let check_run = state.store.check_run_of(job.id).await.ok().flatten();
+                    if let Some(check_run_id) = check_run {
+                        pipeline::give_up(&gh, &job, check_run_id, &message).await;
+                    }
+                }
+                Err(store_err) => error!(error = %store_err, "could not record the failure"),
+            }
+        }
+    }
+}
+
+/// Renews the lease at a third of its length until aborted.
+async fn keep_lease(state: Arc<AppState>, job_id: i64, worker_id: String) {
+    let lease = state.config.lease();
+    loop {
+        tokio::time::sleep(lease / 3).await;
+        match state.store.heartbeat(job_id, &worker_id, lease).await {
+            Ok(true) => {}
+            Ok(false) => {
+                warn!(job = job_id, "lease lost to another worker");
+                return;
+            }
+            Err(err) => warn!(job = job_id, error = %err, "lease renewal failed"),
+        }
+    }
+}
+
+/// Exponential backoff between attempts: 10 s, 20 s, 40 s, …, at most 10 min.
+fn retry_delay(attempts: i64) -> Duration {
+    let exp = attempts.clamp(1, 7) as u32 - 1;
+    Duration::from_secs((10u64 << exp).min(600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delay_grows_and_is_capped() {
+        assert_eq!(retry_delay(1), Duration::from_secs(10));
+        assert_eq!(retry_delay(2), Duration::from_secs(20));
+        assert_eq!(retry_delay(10), Duration::from_secs(600));
+    }
+}

@@ -1,0 +1,353 @@
+//! The check run's output: title, the Markdown summary (checklist grid,
+//! counts, verdict, coverage), the conclusion and the annotations.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+use prwarden_analyze::{ChecklistItem, Finding, Severity};
+use serde_json::{Value, json};
+
+/// GitHub's limit on `output.summary` and `output.text`, in characters.
+pub const MAX_SUMMARY_CHARS: usize = 65_535;
+/// GitHub's limit on annotation `title`.
+const MAX_ANNOTATION_TITLE: usize = 255;
+/// GitHub's 64 KB limit on annotation `message`, kept well clear of.
+const MAX_ANNOTATION_MESSAGE: usize = 60_000;
+/// Skipped files listed by name before the list is cut short.
+const MAX_LISTED_FILES: usize = 100;
+
+/// A file that was not reviewed, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Everything the summary reports about one run.
+#[derive(Debug, Default)]
+pub struct Report<'a> {
+    pub head_sha: &'a str,
+    pub findings: &'a [Finding],
+    pub files_in_pr: usize,
+    pub files_reviewed: usize,
+    pub skipped: Vec<Skipped>,
+    /// Checklist items some enabled rule could check on the reviewed files.
+    pub applicable: BTreeSet<ChecklistItem>,
+    pub posted_inline: usize,
+    pub already_on_pr: usize,
+    /// Findings not on a commentable line of the diff.
+    pub not_anchored: Vec<&'a Finding>,
+    /// Findings left out of the review by the inline-comment cap.
+    pub over_cap: usize,
+    pub max_inline_comments: usize,
+    pub fail_on: Option<Severity>,
+    /// Set when the review could not be posted.
+    pub review_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Ready,
+    MeaningfulChanges,
+    SubstantialRewrite,
+}
+
+impl Verdict {
+    pub fn text(self) -> &'static str {
+        match self {
+            Verdict::Ready => "ready with minor comments",
+            Verdict::MeaningfulChanges => "needs meaningful changes",
+            Verdict::SubstantialRewrite => "needs substantial rewrite",
+        }
+    }
+}
+
+fn count(findings: &[Finding], severity: Severity) -> usize {
+    findings.iter().filter(|f| f.severity == severity).count()
+}
+
+impl Report<'_> {
+    pub fn verdict(&self) -> Verdict {
+        let errors = count(self.findings, Severity::Error);
+        let warnings = count(self.findings, Severity::Warning);
+        let failing_items: BTreeSet<_> = self.findings.iter().map(|f| f.item).collect();
+        if errors >= 3 || (errors >= 1 && failing_items.len() >= 3) {
+            Verdict::SubstantialRewrite
+        } else if errors >= 1 || warnings >= 5 {
+            Verdict::MeaningfulChanges
+        } else {
+            Verdict::Ready
+        }
+    }
+
+    /// `failure` at or above `fail_on`; never `success` when nothing could be
+    /// reviewed.
+    pub fn conclusion(&self) -> &'static str {
+        if let Some(threshold) = self.fail_on
+            && self.findings.iter().any(|f| f.severity >= threshold)
+        {
+            return "failure";
+        }
+        if self.files_reviewed == 0 || self.review_error.is_some() {
+            return "neutral";
+        }
+        "success"
+    }
+
+    pub fn title(&self) -> String {
+        if self.files_reviewed == 0 {
+            return "Nothing could be reviewed".to_owned();
+        }
+        let total = self.findings.len();
+        if total == 0 {
+            return format!("No findings in {} files", self.files_reviewed);
+        }
+        format!(
+            "{total} finding{}: {} error, {} warning, {} info",
+            if total == 1 { "" } else { "s" },
+            count(self.findings, Severity::Error),
+            count(self.findings, Severity::Warning),
+            count(self.findings, Severity::Info),
+        )
+    }
+
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        let verdict = if self.files_reviewed == 0 {
+            "nothing could be reviewed"
+        } else {
+            self.verdict().text()
+        };
+        let _ = writeln!(out, "## prwarden: {verdict}\n");
+        let _ = writeln!(
+            out,
+            "Reviewed commit `{}`: **{}** error, **{}** warning, **{}** info.\n",
+            short_sha(self.head_sha),
+            count(self.findings, Severity::Error),
+            count(self.findings, Severity::Warning),
+            count(self.findings, Severity::Info),
+        );
+        if let Some(error) = &self.review_error {
+            let _ = writeln!(
+                out,
+                "> **The inline review could not be posted:** {error}. The findings are in the annotations below.\n"
+            );
+        }
+
+        out.push_str("### Checklist\n\n| item | verdict | findings |\n|---|---|---|\n");
+        let mut per_item: BTreeMap<ChecklistItem, usize> = BTreeMap::new();
+        for finding in self.findings {
+            *per_item.entry(finding.item).or_default() += 1;
+        }
+        for item in ChecklistItem::ALL {
+            let n = per_item.get(&item).copied().unwrap_or(0);
+            let verdict = if n > 0 {
+                "❌ fail"
+            } else if self.applicable.contains(&item) && self.files_reviewed > 0 {
+                "✅ pass"
+            } else {
+                "➖ not applicable"
+            };
+            let _ = writeln!(
+                out,
+                "| {} `{}` | {verdict} | {n} |",
+                item.question(),
+                item.id()
+            );
+        }
+
+        let _ = writeln!(
+            out,
+            "\n### Inline comments\n\n{} posted in this run, {} already on the pull request.",
+            self.posted_inline, self.already_on_pr
+        );
+        if self.over_cap > 0 {
+            let _ = writeln!(
+                out,
+                "{} more are only in the annotations: a review holds at most {} inline comments.",
+                self.over_cap, self.max_inline_comments
+            );
+        }
+        if !self.not_anchored.is_empty() {
+            out.push_str("\nFindings outside the diff's commentable lines:\n\n");
+            for f in &self.not_anchored {
+                let _ = writeln!(
+                    out,
+                    "- `{}:{}` `{}`: {}",
+                    f.path, f.line, f.rule_id, f.title
+                );
+            }
+        }
+
+        let _ = writeln!(
+            out,
+            "\n### Coverage\n\n{} of {} changed files reviewed.",
+            self.files_reviewed, self.files_in_pr
+        );
+        if !self.skipped.is_empty() {
+            let _ = writeln!(out, "\n{} files skipped:\n", self.skipped.len());
+            for s in self.skipped.iter().take(MAX_LISTED_FILES) {
+                let _ = writeln!(out, "- `{}`: {}", s.path, s.reason);
+            }
+            if self.skipped.len() > MAX_LISTED_FILES {
+                let _ = writeln!(
+                    out,
+                    "- … and {} more",
+                    self.skipped.len() - MAX_LISTED_FILES
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\n### Configuration\n\n`fail_on: {}`, `max_inline_comments: {}` (source: built-in defaults).",
+            self.fail_on.map_or("never", Severity::as_str),
+            self.max_inline_comments
+        );
+        truncate_chars(&out, MAX_SUMMARY_CHARS)
+    }
+}
+
+fn short_sha(sha: &str) -> &str {
+    &sha[..sha.len().min(12)]
+}
+
+/// `text` cut to at most `max` characters, marking the cut.
+pub fn truncate_chars(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    const MARK: &str = "\n\n… (truncated)";
+    let keep = max.saturating_sub(MARK.chars().count());
+    let mut out: String = text.chars().take(keep).collect();
+    out.push_str(MARK);
+    out
+}
+
+/// One check-run annotation per finding.
+pub fn annotations(findings: &[Finding]) -> Vec<Value> {
+    findings
+        .iter()
+        .map(|f| {
+            let level = match f.severity {
+                Severity::Error => "failure",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            json!({
+                "path": f.path,
+                "start_line": f.line,
+                "end_line": f.end_line.max(f.line),
+                "annotation_level": level,
+                "title": truncate_chars(&format!("{}: {}", f.rule_id, f.title), MAX_ANNOTATION_TITLE),
+                "message": truncate_chars(&f.message, MAX_ANNOTATION_MESSAGE),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prwarden_analyze::AgentPrompt;
+
+    fn finding(severity: Severity, item: ChecklistItem) -> Finding {
+        Finding {
+            rule_id: "x/y",
+            item,
+            severity,
+            path: "a.ts".into(),
+            line: 1,
+            end_line: 1,
+            title: "t".into(),
+            message: "m".into(),
+            suggestion: None,
+            prompt: AgentPrompt {
+                symptom: String::new(),
+                location: String::new(),
+                root_cause: String::new(),
+                fix: String::new(),
+                scope: String::new(),
+            },
+            symbol: None,
+            fingerprint: "f".into(),
+        }
+    }
+
+    #[test]
+    fn conclusion_fails_at_threshold_and_is_never_green_without_review() {
+        let warn = [finding(Severity::Warning, ChecklistItem::TypeSafety)];
+        let mut report = Report {
+            findings: &warn,
+            files_reviewed: 1,
+            fail_on: Some(Severity::Error),
+            ..Report::default()
+        };
+        assert_eq!(report.conclusion(), "success");
+        report.fail_on = Some(Severity::Warning);
+        assert_eq!(report.conclusion(), "failure");
+        let nothing = Report {
+            files_reviewed: 0,
+            files_in_pr: 3,
+            fail_on: Some(Severity::Error),
+            ..Report::default()
+        };
+        assert_eq!(nothing.conclusion(), "neutral");
+        assert_eq!(nothing.title(), "Nothing could be reviewed");
+    }
+
+    #[test]
+    fn verdict_scales_with_severity_and_spread() {
+        let errors: Vec<_> = (0..3)
+            .map(|_| finding(Severity::Error, ChecklistItem::HardcodedConfig))
+            .collect();
+        let report = Report {
+            findings: &errors,
+            files_reviewed: 1,
+            ..Report::default()
+        };
+        assert_eq!(report.verdict(), Verdict::SubstantialRewrite);
+        let one = [finding(Severity::Error, ChecklistItem::HardcodedConfig)];
+        let report = Report {
+            findings: &one,
+            files_reviewed: 1,
+            ..Report::default()
+        };
+        assert_eq!(report.verdict(), Verdict::MeaningfulChanges);
+        let report = Report {
+            findings: &[],
+            files_reviewed: 1,
+            ..Report::default()
+        };
+        assert_eq!(report.verdict(), Verdict::Ready);
+    }
+
+    #[test]
+    fn grid_marks_fail_pass_and_not_applicable() {
+        let f = [finding(Severity::Warning, ChecklistItem::TypeSafety)];
+        let report = Report {
+            findings: &f,
+            files_reviewed: 1,
+            files_in_pr: 2,
+            applicable: BTreeSet::from([ChecklistItem::TypeSafety, ChecklistItem::ErrorHandling]),
+            skipped: vec![Skipped {
+                path: "logo.png".into(),
+                reason: "binary file".into(),
+            }],
+            ..Report::default()
+        };
+        let summary = report.summary();
+        assert!(summary.contains("`type-safety` | ❌ fail | 1 |"));
+        assert!(summary.contains("`error-handling` | ✅ pass | 0 |"));
+        assert!(summary.contains("`concurrency` | ➖ not applicable | 0 |"));
+        assert!(summary.contains("- `logo.png`: binary file"));
+        assert!(summary.contains("1 of 2 changed files reviewed"));
+    }
+
+    #[test]
+    fn long_text_is_cut_to_githubs_limit() {
+        let long = "é".repeat(70_000);
+        let cut = truncate_chars(&long, MAX_SUMMARY_CHARS);
+        assert_eq!(cut.chars().count(), MAX_SUMMARY_CHARS);
+        assert!(cut.ends_with("(truncated)"));
+    }
+}

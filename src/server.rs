@@ -1,0 +1,63 @@
+//! The HTTP server: routes, and the workers started beside it.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tracing::info;
+
+use crate::config::ServeConfig;
+use crate::intake::{self, MAX_BODY_BYTES};
+use crate::queue::worker;
+use crate::state::AppState;
+use crate::web;
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route(
+            "/api/github/webhooks",
+            // Over the limit the body extractor answers 413.
+            post(intake::webhook).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
+        .route("/healthz", get(web::healthz))
+        .route("/", get(web::index))
+        .route("/setup/callback", get(web::setup_callback))
+        .with_state(state)
+}
+
+/// Starts `config.workers` review workers on the current runtime.
+pub fn spawn_workers(state: &Arc<AppState>) {
+    let prefix = format!(
+        "{}-{}",
+        std::process::id(),
+        hex::encode(rand::random::<[u8; 4]>())
+    );
+    for n in 0..state.config.workers.max(1) {
+        tokio::spawn(worker::run(Arc::clone(state), format!("{prefix}-{n}")));
+    }
+}
+
+/// `prwarden serve`.
+pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let addr = format!("{}:{}", config.bind_address, config.port);
+    let state = AppState::new(config).await?;
+    match state.credentials() {
+        Some(creds) => {
+            info!(app_id = creds.app_id, api = %state.endpoints.rest, "GitHub App configured")
+        }
+        None => info!("no GitHub App credentials: open / to register the App"),
+    }
+    spawn_workers(&state);
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    info!(%addr, "listening");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("HTTP server failed")
+}

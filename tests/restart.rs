@@ -1,0 +1,128 @@
+//! Crash safety: the real `prwarden serve` binary is SIGKILLed in the middle
+//! of a review and started again on the same database; the review completes
+//! once, on the same check run.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use fake_github::{FakeFile, FakeGitHub, FakePr, TEST_APP_ID};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn spawn_server(fake: &FakeGitHub, dir: &std::path::Path, port: u16) -> Child {
+    let key_path = dir.join("app.pem");
+    std::fs::write(&key_path, fake_github::keys::test_app_private_key_pem()).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_prwarden"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GITHUB_APP_ID", TEST_APP_ID.to_string())
+        .env("GITHUB_PRIVATE_KEY_PATH", &key_path)
+        .env("GITHUB_WEBHOOK_SECRET", SECRET)
+        .env("GITHUB_API_URL", fake.url())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.join("prwarden.db").display()),
+        )
+        .env("PORT", port.to_string())
+        .env("BIND_ADDRESS", "127.0.0.1")
+        .env("PRWARDEN_JOB_LEASE_SECS", "2")
+        .env("PRWARDEN_POLL_MS", "100")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start prwarden")
+}
+
+async fn wait_healthy(http: &reqwest::Client, port: u16) {
+    wait_until(Duration::from_secs(30), || async {
+        http.get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_review_then_restart_completes_the_review_once() {
+    let fake = FakeGitHub::start().await;
+    fake.add_repo(INSTALLATION, OWNER, REPO);
+    fake.add_pull(
+        OWNER,
+        REPO,
+        FakePr::new(PR, HEAD, vec![FakeFile::added("src/users.ts", &risky_ts())]),
+    );
+    // Hold the file listing so the first process is killed mid-review, after
+    // it has created the check run.
+    fake.delay("GET", "/pulls/2/files", Duration::from_secs(4));
+    let dir = tempfile::tempdir().unwrap();
+    let http = reqwest::Client::new();
+
+    let port = free_port();
+    let mut first = spawn_server(&fake, dir.path(), port);
+    wait_healthy(&http, port).await;
+    let body = payload_bytes("pull_request.opened");
+    let response = http
+        .post(format!("http://127.0.0.1:{port}/api/github/webhooks"))
+        .header("x-github-event", "pull_request")
+        .header("x-github-delivery", "crash-1")
+        .header(
+            "x-hub-signature-256",
+            prwarden::intake::signature::sign(SECRET, &body),
+        )
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    wait_until(Duration::from_secs(20), || async {
+        fake.count("GET", "/pulls/2/files") > 0
+    })
+    .await;
+    assert_eq!(fake.check_runs(OWNER, REPO).len(), 1);
+    first.kill().expect("SIGKILL"); // Child::kill sends SIGKILL on Unix.
+    first.wait().unwrap();
+    assert!(
+        fake.reviews(OWNER, REPO, PR).is_empty(),
+        "killed before reviewing"
+    );
+
+    let port = free_port();
+    let mut second = spawn_server(&fake, dir.path(), port);
+    wait_healthy(&http, port).await;
+    wait_until(Duration::from_secs(40), || async {
+        fake.check_runs(OWNER, REPO)
+            .iter()
+            .all(|r| r["status"] == "completed")
+    })
+    .await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    assert_eq!(fake.reviews(OWNER, REPO, PR).len(), 1, "one review");
+    assert_eq!(fake.review_comments(OWNER, REPO, PR).len(), 4);
+    let runs = fake.check_runs(OWNER, REPO);
+    assert_eq!(
+        runs.len(),
+        1,
+        "the resumed job completed the same check run"
+    );
+    assert_eq!(runs[0]["conclusion"], "failure");
+    assert!(
+        fake.schema_violations().is_empty(),
+        "{:?}",
+        fake.schema_violations()
+    );
+}

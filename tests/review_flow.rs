@@ -1,0 +1,295 @@
+//! End to end: signed deliveries into the real router, reviews and check runs
+//! out at a stateful fake GitHub.
+
+mod common;
+
+use common::*;
+use fake_github::{FakeFile, TEST_APP_ID};
+use serde_json::{Value, json};
+
+fn opened() -> Vec<u8> {
+    payload_bytes("pull_request.opened")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opened_pr_gets_one_review_and_a_completed_check_run() {
+    let app = TestApp::with_pr(vec![
+        FakeFile::added("src/users.ts", &risky_ts()),
+        FakeFile::added("src/math.ts", &clean_ts()),
+        FakeFile::binary("assets/logo.png"),
+    ])
+    .await;
+
+    let response = app.deliver("pull_request", "delivery-1", &opened()).await;
+    assert_eq!(response.status(), 202);
+    app.settle().await;
+
+    let reviews = app.reviews();
+    assert_eq!(reviews.len(), 1, "exactly one review");
+    assert_eq!(reviews[0]["commit_id"], HEAD);
+    assert_eq!(reviews[0]["state"], "COMMENTED");
+
+    let comments = app.comments();
+    assert_eq!(
+        rule_ids(&comments),
+        [
+            "error-handling/empty-catch",
+            "hardcoded-config/secret",
+            "query-efficiency/call-in-loop",
+            "type-safety/explicit-any",
+        ]
+    );
+    for c in &comments {
+        assert_eq!(c["path"], "src/users.ts");
+        let body = c["body"].as_str().unwrap();
+        assert!(
+            body.contains("<summary>Prompt for your coding agent</summary>"),
+            "{body}"
+        );
+        assert!(body.contains("<!-- prwarden:fingerprint "), "{body}");
+    }
+    // The secret itself is never echoed back in the comment.
+    let secret_comment = comments
+        .iter()
+        .find(|c| {
+            c["body"]
+                .as_str()
+                .unwrap()
+                .contains("hardcoded-config/secret")
+        })
+        .unwrap();
+    assert!(
+        !secret_comment["body"]
+            .as_str()
+            .unwrap()
+            .contains("A1b2C3d4E5f6G7h8")
+    );
+    assert_eq!(secret_comment["line"], 3);
+
+    let runs = app.check_runs();
+    assert_eq!(runs.len(), 1);
+    let run = &runs[0];
+    assert_eq!(run["name"], "prwarden");
+    assert_eq!(run["head_sha"], HEAD);
+    assert_eq!(run["status"], "completed");
+    assert_eq!(
+        run["conclusion"], "failure",
+        "a hard-coded secret is an error"
+    );
+    let summary = run["output"]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("`hardcoded-config` | ❌ fail | 1 |"),
+        "{summary}"
+    );
+    assert!(summary.contains("`assets/logo.png`"), "{summary}");
+    assert_eq!(run["annotations"].as_array().unwrap().len(), 4);
+    app.assert_github_happy();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clean_pr_gets_no_review_and_a_green_check() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/math.ts", &clean_ts())]).await;
+    app.deliver("pull_request", "d-clean", &opened()).await;
+    app.settle().await;
+    assert!(app.reviews().is_empty());
+    let runs = app.check_runs();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["conclusion"], "success");
+    app.assert_github_happy();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_binary_files_is_never_green() {
+    let app = TestApp::with_pr(vec![FakeFile::binary("assets/logo.png")]).await;
+    app.deliver("pull_request", "d-bin", &opened()).await;
+    app.settle().await;
+    let runs = app.check_runs();
+    assert_eq!(runs[0]["status"], "completed");
+    assert_eq!(runs[0]["conclusion"], "neutral");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn findings_on_unchanged_lines_are_not_reported() {
+    let old = risky_ts();
+    let new = format!("{old}export const VERSION = 2;\n");
+    let app = TestApp::with_pr(vec![FakeFile::modified("src/users.ts", &old, &new)]).await;
+    app.deliver("pull_request", "d-mod", &opened()).await;
+    app.settle().await;
+    assert!(
+        app.reviews().is_empty(),
+        "only pre-existing problems: nothing to say"
+    );
+    assert_eq!(app.check_runs()[0]["conclusion"], "success");
+    app.assert_github_happy();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rerequested_check_run_reviews_again_without_duplicate_comments() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    app.deliver("pull_request", "d-open", &opened()).await;
+    app.settle().await;
+    assert_eq!(app.comments().len(), 4);
+
+    // GitHub's rerequested example, aimed at our App, this repository and
+    // commit; `pull_requests` is empty as it is for forks.
+    let mut rerun = payload("check_run.rerequested");
+    let original = app.check_runs()[0].clone();
+    rerun["check_run"]["id"] = original["id"].clone();
+    rerun["check_run"]["name"] = json!("prwarden");
+    rerun["check_run"]["app"]["id"] = json!(TEST_APP_ID);
+    rerun["check_run"]["head_sha"] = json!(HEAD);
+    rerun["check_run"]["check_suite"]["head_sha"] = json!(HEAD);
+    rerun["repository"] = payload("pull_request.opened")["repository"].clone();
+    let body = serde_json::to_vec(&rerun).unwrap();
+    assert_eq!(
+        app.deliver("check_run", "d-rerun", &body).await.status(),
+        202
+    );
+    app.settle().await;
+
+    let runs = app.check_runs();
+    assert_eq!(runs.len(), 2, "a re-run creates a new check run");
+    assert!(runs.iter().all(|r| r["status"] == "completed"));
+    assert_eq!(app.comments().len(), 4, "no duplicate comments");
+    assert_eq!(app.reviews().len(), 1, "nothing new, so no second review");
+    assert!(
+        runs[1]["output"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("4 already on the pull request")
+    );
+
+    // The action button does the same.
+    let mut clicked = payload("check_run.requested_action");
+    clicked["requested_action"] = json!({ "identifier": "rerun" });
+    clicked["check_run"] = rerun["check_run"].clone();
+    clicked["repository"] = rerun["repository"].clone();
+    clicked["installation"] = json!({ "id": INSTALLATION });
+    let body = serde_json::to_vec(&clicked).unwrap();
+    assert_eq!(
+        app.deliver("check_run", "d-click", &body).await.status(),
+        202
+    );
+    app.settle().await;
+    assert_eq!(app.check_runs().len(), 3);
+    assert_eq!(app.comments().len(), 4);
+    app.assert_github_happy();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_suite_requested_collapses_with_the_pull_request_event() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    let mut suite = payload("check_suite.requested");
+    suite["check_suite"]["head_sha"] = json!(HEAD);
+    suite["check_suite"]["app"]["id"] = json!(TEST_APP_ID);
+    suite["installation"] = json!({ "id": INSTALLATION });
+    let suite = serde_json::to_vec(&suite).unwrap();
+    // Stop the workers from racing the second delivery: both arrive while the
+    // first job is still queued, as GitHub sends them together on a push.
+    app.deliver("pull_request", "d-pr", &opened()).await;
+    app.deliver("check_suite", "d-suite", &suite).await;
+    app.settle().await;
+    assert_eq!(app.reviews().len(), 1);
+    assert_eq!(app.comments().len(), 4);
+    assert!(app.check_runs().len() <= 2);
+    app.assert_github_happy();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn same_delivery_twice_is_processed_once() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    assert_eq!(
+        app.deliver("pull_request", "same-id", &opened())
+            .await
+            .status(),
+        202
+    );
+    let again = app.deliver("pull_request", "same-id", &opened()).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.json::<Value>().await.unwrap()["status"], "duplicate");
+    app.settle().await;
+    // And a redelivery after the review finished.
+    assert_eq!(
+        app.deliver("pull_request", "same-id", &opened())
+            .await
+            .status(),
+        200
+    );
+    app.settle().await;
+    assert_eq!(app.reviews().len(), 1);
+    assert_eq!(app.check_runs().len(), 1);
+    assert_eq!(app.state.store.delivery_count().await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicate_event_with_a_new_delivery_id_posts_no_duplicate_comment() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    app.deliver("pull_request", "first", &opened()).await;
+    app.settle().await;
+    app.deliver("pull_request", "second", &opened()).await;
+    app.settle().await;
+    assert_eq!(app.comments().len(), 4);
+    assert_eq!(app.reviews().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn draft_waits_for_ready_for_review() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    let mut draft = payload("pull_request.opened");
+    draft["pull_request"]["draft"] = json!(true);
+    let response = app
+        .deliver(
+            "pull_request",
+            "d-draft",
+            &serde_json::to_vec(&draft).unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), 202);
+    assert_eq!(response.json::<Value>().await.unwrap()["status"], "ignored");
+    assert_eq!(app.state.store.delivery_count().await.unwrap(), 0);
+
+    let ready = payload_bytes("pull_request.ready_for_review.with-installation");
+    assert_eq!(
+        app.deliver("pull_request", "d-ready", &ready)
+            .await
+            .status(),
+        202
+    );
+    app.settle().await;
+    assert_eq!(app.reviews().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_pr_is_paginated_and_annotated_in_batches_of_fifty() {
+    // 350 files: four pages of 100; each file has one finding.
+    let files: Vec<FakeFile> = (0..350)
+        .map(|i| {
+            FakeFile::added(
+                &format!("src/gen/module_{i:03}.ts"),
+                &format!("export function f{i}(x: any): number {{\n  return {i};\n}}\n"),
+            )
+        })
+        .collect();
+    let app = TestApp::with_pr(files).await;
+    app.deliver("pull_request", "d-big", &opened()).await;
+    app.settle().await;
+
+    assert_eq!(app.fake.count("GET", "/pulls/2/files"), 4, "four pages");
+    let runs = app.check_runs();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["conclusion"], "success", "warnings only");
+    assert_eq!(runs[0]["annotations"].as_array().unwrap().len(), 350);
+    assert!(
+        app.fake.count("PATCH", "/check-runs/") >= 7,
+        "350 annotations need 7 requests"
+    );
+    assert_eq!(app.comments().len(), 30, "capped at max_inline_comments");
+    let summary = runs[0]["output"]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("320 more are only in the annotations"),
+        "{summary}"
+    );
+    // Contents came in a few GraphQL batches, not one call per file.
+    assert!(app.fake.count("POST", "/graphql") <= 7);
+    app.assert_github_happy();
+}

@@ -332,10 +332,10 @@ impl Installation {
     async fn auth_header(&self) -> Result<String, GitHubError> {
         let mut cached = self.token.lock().await;
         if let Some(token) = cached.as_ref().filter(|t| t.fresh()) {
-            return Ok(format!("token {}", token.token));
+            return Ok(format!("Bearer {}", token.token));
         }
         let token = self.app.create_installation_token(self.id).await?;
-        let header = format!("token {}", token.token);
+        let header = format!("Bearer {}", token.token);
         *cached = Some(token);
         Ok(header)
     }

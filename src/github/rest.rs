@@ -48,7 +48,7 @@ pub struct PullFile {
 pub enum BlobContent {
     Text(String),
     Binary,
-    /// Over GraphQL's size; fetch through the blobs API.
+    /// Not returned whole (over GraphQL's size); fetch through the blobs API.
     Truncated,
     Missing,
 }

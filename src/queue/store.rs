@@ -225,14 +225,22 @@ impl Store {
     pub async fn claim(&self, worker: &str, lease: Duration) -> Result<Option<Job>, StoreError> {
         let now = now_ms();
         // SQLite runs one writer at a time, so the sub-select and the update
-        // are atomic with respect to other claimers.
+        // are atomic with respect to other claimers. A job waits while another
+        // one for the same commit or pull request holds a live lease: two
+        // reviews of one PR at once would both miss each other's comments.
         let row = sqlx::query(
             "UPDATE jobs SET state = 'running', lease_owner = ?1, lease_expires_at = ?2,
                     attempts = attempts + 1, updated_at = ?3
-             WHERE id = (SELECT id FROM jobs
-                         WHERE (state = 'queued' AND run_after <= ?3)
-                            OR (state = 'running' AND lease_expires_at < ?3)
-                         ORDER BY id LIMIT 1)
+             WHERE id = (SELECT j.id FROM jobs j
+                         WHERE ((j.state = 'queued' AND j.run_after <= ?3)
+                                OR (j.state = 'running' AND j.lease_expires_at < ?3))
+                           AND NOT EXISTS (
+                               SELECT 1 FROM jobs r
+                               WHERE r.id != j.id AND r.state = 'running'
+                                 AND r.lease_expires_at >= ?3
+                                 AND r.owner = j.owner AND r.repo = j.repo
+                                 AND (r.head_sha = j.head_sha OR r.pr_number = j.pr_number))
+                         ORDER BY j.id LIMIT 1)
              RETURNING id, delivery_id, installation_id, owner, repo, pr_number, head_sha,
                        trigger_name, manual, attempts, check_run_id",
         )
@@ -529,6 +537,61 @@ mod tests {
         );
         store.complete(again.id, "w2").await.unwrap();
         assert_eq!(store.counts().await.unwrap().done, 1);
+    }
+
+    #[tokio::test]
+    async fn jobs_of_one_pull_request_never_run_at_once() {
+        let (_dir, store) = store().await;
+        let lease = Duration::from_secs(60);
+        store
+            .enqueue(
+                "d1",
+                "pull_request",
+                Some("opened"),
+                b"{}",
+                &request("abc", Some(2)),
+            )
+            .await
+            .unwrap();
+        let first = store.claim("w1", lease).await.unwrap().unwrap();
+        // Same commit (check suite, no PR known) and a newer push of the PR.
+        store
+            .enqueue(
+                "d2",
+                "check_suite",
+                Some("rerequested"),
+                b"{}",
+                &request("abc", None),
+            )
+            .await
+            .unwrap();
+        store
+            .enqueue(
+                "d3",
+                "pull_request",
+                Some("synchronize"),
+                b"{}",
+                &request("def", Some(2)),
+            )
+            .await
+            .unwrap();
+        // Another PR is independent.
+        store
+            .enqueue(
+                "d4",
+                "pull_request",
+                Some("opened"),
+                b"{}",
+                &request("xyz", Some(3)),
+            )
+            .await
+            .unwrap();
+        let other = store.claim("w2", lease).await.unwrap().unwrap();
+        assert_eq!(other.pr_number, Some(3));
+        assert!(store.claim("w2", lease).await.unwrap().is_none());
+        store.complete(first.id, "w1").await.unwrap();
+        let next = store.claim("w2", lease).await.unwrap().unwrap();
+        assert_eq!(next.delivery_id, "d2");
     }
 
     #[tokio::test]

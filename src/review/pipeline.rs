@@ -222,19 +222,25 @@ async fn review_and_complete(
         .filter(|c| !c.added.is_empty())
         .map(|c| c.path.clone())
         .collect();
-    let blobs = rest::fetch_blobs(gh, owner, repo, &job.head_sha, &paths)
-        .await
-        .context("fetching file contents")?;
-    let mut contents: HashMap<String, String> = HashMap::new();
     let by_path: HashMap<&str, &Candidate> =
         candidates.iter().map(|c| (c.path.as_str(), c)).collect();
+    let blobs = match rest::fetch_blobs(gh, owner, repo, &job.head_sha, &paths).await {
+        Ok(blobs) => blobs,
+        Err(err) => {
+            // GraphQL is an optimisation: the blobs REST API gives the same
+            // content, one call per file.
+            warn!(error = %err, "batched content fetch failed, falling back to REST");
+            vec![BlobContent::Truncated; paths.len()]
+        }
+    };
+    let mut contents: HashMap<String, String> = HashMap::new();
     for (path, blob) in paths.iter().zip(blobs) {
         let text = match blob {
             BlobContent::Text(text) => Some(text),
             BlobContent::Truncated => match by_path[path.as_str()].blob_sha.as_deref() {
                 Some(sha) => rest::get_blob_text(gh, owner, repo, sha)
                     .await
-                    .context("fetching a large file")?,
+                    .context("fetching a file through the blobs API")?,
                 None => None,
             },
             BlobContent::Binary | BlobContent::Missing => None,

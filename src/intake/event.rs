@@ -171,10 +171,9 @@ mod tests {
     use serde_json::json;
 
     fn payload(name: &str) -> Value {
-        let path = format!(
-            "{}/../shared/reference/github/webhook-payloads/{name}.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let shared = std::env::var("PRWARDEN_SHARED_DIR")
+            .unwrap_or_else(|_| format!("{}/../shared", env!("CARGO_MANIFEST_DIR")));
+        let path = format!("{shared}/reference/github/webhook-payloads/{name}.json");
         serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).unwrap()
     }
 

@@ -106,7 +106,9 @@ impl ChecklistItem {
             ChecklistItem::InputValidation => "Does input validation cover all attack vectors?",
             ChecklistItem::TestQuality => "Are the tests testing behavior, not implementation?",
             ChecklistItem::Performance => "Any O(n²) patterns hiding in loops?",
-            ChecklistItem::SecurityReview => "Security-critical code gets human line-by-line review",
+            ChecklistItem::SecurityReview => {
+                "Security-critical code gets human line-by-line review"
+            }
             ChecklistItem::Specification => "Specify before you generate",
         }
     }

@@ -1,0 +1,24 @@
+//! prwarden's analyzer engine: changed files and their added lines go in,
+//! checklist findings come out.
+//!
+//! The crate is pure — no I/O, no network, no clock — so the same diff always
+//! yields the same findings, in the App, in local mode and in tests.
+//!
+//! - [`model`] owns the vocabulary shared with the App (findings, severities,
+//!   checklist items, file reports).
+//! - [`Analyzer`] (in `engine`) owns file classification (skipped, generated,
+//!   unsupported), parsing each file once and running the rules over it.
+//! - [`RuleContext`] (in `context`) owns what a rule may look at and the
+//!   helpers every rule shares, including fingerprints.
+//! - [`rules`] owns the registry of built-in rules, one file per rule.
+
+mod context;
+mod engine;
+pub mod model;
+pub mod rules;
+mod syntax;
+
+pub use context::{FindingBuilder, RuleContext, fingerprint, normalise_code};
+pub use engine::{Analysis, Analyzer};
+pub use model::*;
+pub use rules::Rule;

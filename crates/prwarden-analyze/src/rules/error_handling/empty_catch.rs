@@ -1,0 +1,375 @@
+//! `error-handling/empty-catch`: errors caught and silently dropped.
+//!
+//! ## What it does
+//! Finds handlers that do nothing with the error they catch:
+//! - JavaScript/TypeScript: a `catch` block with no statements, and
+//!   `.catch(() => {})` / `.catch(function () {})` with an empty body;
+//! - Python: an `except` clause (bare `except:` included) whose body is only
+//!   `pass` or `...`.
+//!
+//! A comment alone does not make a handler non-empty, but a comment that says
+//! the error is deliberately ignored (it mentions "ignore", "intentional",
+//! "expected", "deliberate", "best effort", "no-op", …) does. Python's
+//! `except ImportError: pass` around an optional import is idiomatic and not
+//! reported.
+//!
+//! ## Why is this bad?
+//! The failure still happens; only the evidence is gone. The program carries
+//! on with missing data, and whoever debugs it later has no log, no metric
+//! and no stack trace. Agents write empty handlers to make a crash or a test
+//! failure go away.
+//!
+//! ## Example
+//! ```ts
+//! try {
+//!   await sendWelcomeEmail(user);
+//! } catch (err) {}
+//! ```
+//!
+//! Use instead:
+//! ```ts
+//! try {
+//!   await sendWelcomeEmail(user);
+//! } catch (err) {
+//!   logger.warn({ err, userId: user.id }, "welcome email failed; continuing signup");
+//! }
+//! ```
+
+use tree_sitter::Node;
+
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::{Rule, quote};
+use crate::syntax::{comments_in, member_call, preorder, statements, unwrap_expression};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "error-handling/empty-catch",
+    item: ChecklistItem::ErrorHandling,
+    severity: Severity::Warning,
+    languages: &[
+        Language::TypeScript,
+        Language::Tsx,
+        Language::JavaScript,
+        Language::Python,
+    ],
+    summary: "An empty `catch`, `.catch(() => {})` or `except: pass` that swallows the error",
+};
+
+pub struct EmptyCatch;
+
+impl Rule for EmptyCatch {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let Some(root) = ctx.root() else {
+            return;
+        };
+        let python = ctx.language == Some(Language::Python);
+        for node in preorder(root) {
+            let found = match node.kind() {
+                "catch_clause" if !python => js_catch_clause(ctx, node),
+                "call_expression" if !python => js_catch_call(ctx, node),
+                "except_clause" if python => python_except(ctx, node),
+                _ => None,
+            };
+            if let Some(handler) = found {
+                out.push(report(ctx, &handler));
+            }
+        }
+    }
+}
+
+/// An empty handler, described for the report.
+struct Handler<'t> {
+    /// The node whose text identifies the handler in the fingerprint.
+    node: Node<'t>,
+    /// Line of the `catch` / `except` keyword.
+    line: u32,
+    /// `catch (err) {}`, `.catch(() => {})`, `except ValueError: pass`.
+    form: String,
+    /// What can fail: the first call in the `try` body, or the promise.
+    source_of_error: Option<String>,
+    python: bool,
+    promise: bool,
+}
+
+fn js_catch_clause<'t>(ctx: &RuleContext<'_>, clause: Node<'t>) -> Option<Handler<'t>> {
+    let body = clause.child_by_field_name("body")?;
+    if statements(body).next().is_some() || intentionally_ignored(ctx, clause) {
+        return None;
+    }
+    let param = clause
+        .child_by_field_name("parameter")
+        .map(|p| format!(" ({})", ctx.text(p)))
+        .unwrap_or_default();
+    let try_body = clause.parent().and_then(|t| t.child_by_field_name("body"));
+    Some(Handler {
+        node: clause,
+        line: ctx.line(clause),
+        form: format!("catch{param} {{}}"),
+        source_of_error: try_body.and_then(|b| first_call(ctx, b, "call_expression")),
+        python: false,
+        promise: false,
+    })
+}
+
+/// `promise.catch(() => {})` and `promise.catch(function () {})`.
+fn js_catch_call<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Handler<'t>> {
+    let (receiver, method) = member_call(call)?;
+    if ctx.text(method) != "catch" {
+        return None;
+    }
+    let args = call.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let callbacks: Vec<Node<'t>> = args
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect();
+    let [callback] = callbacks.as_slice() else {
+        return None;
+    };
+    if !matches!(
+        callback.kind(),
+        "arrow_function" | "function_expression" | "function"
+    ) {
+        return None;
+    }
+    let body = callback.child_by_field_name("body")?;
+    if body.kind() != "statement_block" || statements(body).next().is_some() {
+        return None;
+    }
+    if intentionally_ignored(ctx, *callback) {
+        return None;
+    }
+    // `fetchUser(id).then(render).catch(…)`: the rejection comes from the
+    // start of the chain.
+    let mut origin = unwrap_expression(receiver);
+    while let Some((inner, _)) = member_call(origin)
+        && unwrap_expression(inner).kind() == "call_expression"
+    {
+        origin = unwrap_expression(inner);
+    }
+    let receiver_call = if origin.kind() == "call_expression" {
+        origin
+            .child_by_field_name("function")
+            .map(|f| format!("{}(…)", quote(ctx.text(f), 50)))
+    } else {
+        Some(quote(ctx.text(origin), 50))
+    };
+    Some(Handler {
+        // From `catch` to the end of the call: the chain before it may be
+        // rewritten without this handler changing.
+        node: method,
+        line: ctx.line(method),
+        form: format!(".catch({} {{}})", callback_head(ctx, *callback)),
+        source_of_error: receiver_call,
+        python: false,
+        promise: true,
+    })
+}
+
+fn callback_head(ctx: &RuleContext<'_>, callback: Node<'_>) -> String {
+    let params = callback
+        .child_by_field_name("parameters")
+        .or_else(|| callback.child_by_field_name("parameter"))
+        .map(|p| ctx.text(p))
+        .unwrap_or("()");
+    if callback.kind() == "arrow_function" {
+        format!("{params} =>")
+    } else {
+        format!("function {params}")
+    }
+}
+
+fn python_except<'t>(ctx: &RuleContext<'_>, clause: Node<'t>) -> Option<Handler<'t>> {
+    let mut cursor = clause.walk();
+    let body = clause
+        .named_children(&mut cursor)
+        .find(|n| n.kind() == "block")?;
+    let filler = statements(body)
+        .next()
+        .map_or("pass", |s| ctx.text(s).trim());
+    let only_filler = statements(body).all(|s| match s.kind() {
+        "pass_statement" => true,
+        "expression_statement" => {
+            s.named_child_count() == 1 && s.named_child(0).is_some_and(|e| e.kind() == "ellipsis")
+        }
+        _ => false,
+    });
+    if !only_filler || intentionally_ignored(ctx, clause) {
+        return None;
+    }
+    let caught = clause.child_by_field_name("value");
+    if caught.is_some_and(|c| optional_import(ctx, c)) {
+        return None;
+    }
+    let caught_text = caught
+        .map(|c| format!(" {}", ctx.text(c)))
+        .unwrap_or_default();
+    let try_body = clause.parent().and_then(|t| t.child_by_field_name("body"));
+    Some(Handler {
+        node: clause,
+        line: ctx.line(clause),
+        form: format!("except{caught_text}: {filler}"),
+        source_of_error: try_body.and_then(|b| first_call(ctx, b, "call")),
+        python: true,
+        promise: false,
+    })
+}
+
+/// `except ImportError:` / `except (ImportError, ModuleNotFoundError):`
+/// around an optional dependency.
+fn optional_import(ctx: &RuleContext<'_>, caught: Node<'_>) -> bool {
+    // `except ImportError as e:` — the alias does not matter.
+    let caught = if caught.kind() == "as_pattern" {
+        match caught.named_child(0) {
+            Some(inner) => inner,
+            None => return false,
+        }
+    } else {
+        caught
+    };
+    let types = match caught.kind() {
+        "tuple" | "parenthesized_expression" => {
+            let mut cursor = caught.walk();
+            caught
+                .named_children(&mut cursor)
+                .map(|n| ctx.text(n))
+                .collect::<Vec<_>>()
+        }
+        _ => vec![ctx.text(caught)],
+    };
+    types
+        .iter()
+        .all(|t| matches!(*t, "ImportError" | "ModuleNotFoundError"))
+}
+
+/// A comment in or right around the handler that says the error is ignored
+/// on purpose turns an oversight into a decision.
+fn intentionally_ignored(ctx: &RuleContext<'_>, handler: Node<'_>) -> bool {
+    let Some(root) = ctx.root() else {
+        return false;
+    };
+    let first_line = ctx.line(handler).saturating_sub(1).max(1);
+    let last_line = u32::try_from(handler.end_position().row + 1).unwrap_or(u32::MAX);
+    let start = ctx.line_start(first_line);
+    let end = ctx.line_start(last_line.saturating_add(1));
+    comments_in(root, ctx.source, start, end)
+        .iter()
+        .any(|c| says_intentional(c))
+}
+
+fn says_intentional(comment: &str) -> bool {
+    let lower = comment.to_ascii_lowercase();
+    const MARKERS: &[&str] = &[
+        "ignore",
+        "intentional",
+        "deliberate",
+        "on purpose",
+        "expected",
+        "best effort",
+        "best-effort",
+        "no-op",
+        "noop",
+        "safe to",
+        "swallow",
+        "no-empty",
+    ];
+    MARKERS.iter().any(|m| lower.contains(m))
+}
+
+/// The callee of the first call in a `try` body: what the handler hides.
+fn first_call(ctx: &RuleContext<'_>, body: Node<'_>, call_kind: &str) -> Option<String> {
+    preorder(body)
+        .find(|n| n.kind() == call_kind)
+        .and_then(|call| call.child_by_field_name("function"))
+        .map(|f| format!("{}(…)", quote(ctx.text(f), 50)))
+}
+
+fn report(ctx: &RuleContext<'_>, handler: &Handler<'_>) -> Finding {
+    let symbol = ctx.symbol_for(handler.node);
+    let code = if handler.promise {
+        // `catch(() => {})` — from the method name to the end of the call.
+        let call_end = handler
+            .node
+            .parent()
+            .and_then(|m| m.parent())
+            .map_or(handler.node.end_byte(), |c| c.end_byte());
+        ctx.source
+            .get(handler.node.start_byte()..call_end)
+            .unwrap_or("")
+    } else {
+        ctx.text(handler.node)
+    };
+    let form = &handler.form;
+    let hidden = handler
+        .source_of_error
+        .as_deref()
+        .map(|s| format!("`{s}`"))
+        .unwrap_or_else(|| "the code it guards".to_string());
+
+    let (title, what) = if handler.promise {
+        (
+            format!("`{form}` swallows the rejection of {hidden}"),
+            format!("`{form}` turns every rejection of {hidden} into success"),
+        )
+    } else if handler.python {
+        (
+            format!("`{form}` swallows errors from {hidden}"),
+            format!("`{form}` discards every matching exception raised by {hidden}"),
+        )
+    } else {
+        (
+            format!("Empty `catch` swallows errors from {hidden}"),
+            format!("This empty `{form}` discards every error thrown by {hidden}"),
+        )
+    };
+    let how = if handler.python {
+        "handle the specific exception you expect (narrow the `except` to it), log it with \
+         context via `logger.exception(…)`, or let it propagate. If ignoring it really is \
+         correct, use `contextlib.suppress(SpecificError)` or say why in a comment"
+    } else {
+        "handle it (recover, retry or return a meaningful fallback), log it with context, or \
+         rethrow it — wrapped with a message and `{ cause: err }`. If ignoring it really is \
+         correct, say why in a comment inside the handler"
+    };
+    let bare = handler.python && !handler.form.starts_with("except ");
+    let bare_note = if bare {
+        " A bare `except:` also catches `KeyboardInterrupt` and `SystemExit`, so even Ctrl-C \
+         and `sys.exit()` are swallowed."
+    } else {
+        ""
+    };
+    let message = format!(
+        "{what}: the failure still happens, but the program carries on as if it had not, and \
+         nobody gets a log line, a metric or a stack trace to debug it with.{bare_note}\n\n\
+         Instead, {how}."
+    );
+
+    ctx.finding(&META, handler.line, symbol.clone(), code)
+        .title(title)
+        .message(message)
+        .symptom(format!(
+            "{what}{}.",
+            symbol
+                .as_deref()
+                .map(|s| format!(" (in `{s}`)"))
+                .unwrap_or_default()
+        ))
+        .root_cause(
+            "The error path was not designed: the handler was added to stop a crash or a failing \
+             test, not to deal with the failure.",
+        )
+        .fix(format!(
+            "Decide what a failure of {hidden} should mean here, then {how}. Keep the handler's \
+             scope: catch only what this code can actually handle."
+        ))
+        .scope(
+            "Change only this handler (and a narrower exception type, if needed). Do not change \
+             the code inside the `try` or the promise chain, do not change the function's \
+             signature or return value on success, and do not add a catch-all elsewhere.",
+        )
+        .build()
+}

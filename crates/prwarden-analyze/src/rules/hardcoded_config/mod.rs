@@ -1,0 +1,5 @@
+//! Rules of the `hardcoded-config` checklist item: values that belong in
+//! configuration or a secret store, not in the code.
+
+pub mod secret;
+pub mod token_formats;

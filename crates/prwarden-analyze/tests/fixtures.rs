@@ -1,0 +1,277 @@
+//! Runs every rule fixture under `fixtures/rules/` with every line added and
+//! requires the findings to be exactly the `expect:` markers in the file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use prwarden_analyze::{Analyzer, ChangedFile, LineSet};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/rules")
+}
+
+/// Deterministic random-looking text: the values are assembled at run time
+/// so that no key-shaped literal is ever committed.
+fn random(seed: u64, len: usize, alphabet: &[u8]) -> String {
+    let mut state = seed;
+    (0..len)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            alphabet[((state >> 33) % alphabet.len() as u64) as usize] as char
+        })
+        .collect()
+}
+
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// `{{NAME}}` → value.
+fn placeholders() -> BTreeMap<&'static str, String> {
+    let pem = |kind: &str, edge: &str| format!("-----{edge} {kind}{}-----", "PRIVATE KEY");
+    BTreeMap::from([
+        (
+            "GITHUB_TOKEN",
+            format!("gh{}_{}", "p", random(1, 36, ALNUM)),
+        ),
+        (
+            "GITHUB_PAT",
+            format!("github_{}_{}", "pat", random(2, 82, ALNUM)),
+        ),
+        (
+            "AWS_KEY_ID",
+            format!("AK{}{}", "IA", random(3, 16, UPPER_ALNUM)),
+        ),
+        (
+            "SLACK_TOKEN",
+            format!("xox{}-{}-{}", "b", "2837461920", random(4, 24, ALNUM)),
+        ),
+        (
+            "STRIPE_LIVE_KEY",
+            format!("sk_{}_{}", "live", random(5, 24, ALNUM)),
+        ),
+        (
+            "GOOGLE_API_KEY",
+            format!("AI{}{}", "za", random(6, 35, ALNUM)),
+        ),
+        ("OPENAI_KEY", format!("sk-{}", random(7, 48, ALNUM))),
+        (
+            "OPENAI_PROJECT_KEY",
+            format!("sk-{}-{}", "proj", random(8, 64, ALNUM)),
+        ),
+        (
+            "ANTHROPIC_KEY",
+            format!("sk-{}-api03-{}", "ant", random(9, 90, ALNUM)),
+        ),
+        ("PEM_BEGIN", pem("", "BEGIN")),
+        ("PEM_RSA_BEGIN", pem("RSA ", "BEGIN")),
+        ("PEM_RSA_END", pem("RSA ", "END")),
+        ("PEM_OPENSSH_BEGIN", pem("OPENSSH ", "BEGIN")),
+        ("PEM_OPENSSH_END", pem("OPENSSH ", "END")),
+        ("PEM_BODY", random(10, 64, BASE64)),
+        // Placeholders the rule must ignore.
+        (
+            "AWS_EXAMPLE_KEY_ID",
+            format!("AK{}{}", "IA", "IOSFODNN7EXAMPLE"),
+        ),
+        ("GITHUB_TOKEN_XXXX", format!("gh{}_{}", "p", "x".repeat(36))),
+        (
+            "GITHUB_TOKEN_SAME_CHAR",
+            format!("gh{}_{}", "p", "7".repeat(36)),
+        ),
+    ])
+}
+
+/// Replaces `{{NAME}}` (upper-case names only, so `${{ secrets.X }}` in CI
+/// files stays as it is); an unknown name is a broken fixture.
+fn substitute(text: &str, values: &BTreeMap<&'static str, String>, file: &Path) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let name_len = after.find("}}").filter(|&end| {
+            end > 0
+                && after[..end]
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        });
+        match name_len {
+            Some(end) => {
+                let name = &after[..end];
+                let value = values.get(name).unwrap_or_else(|| {
+                    panic!("{}: unknown placeholder {{{{{name}}}}}", file.display())
+                });
+                out.push_str(value);
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `(line, rule_id)` for every `expect: a, b` marker: the finding is on the
+/// line after the marker.
+fn expectations(text: &str) -> BTreeSet<(u32, String)> {
+    let mut expected = BTreeSet::new();
+    for (index, line) in text.lines().enumerate() {
+        let Some((_, ids)) = line.split_once("expect:") else {
+            continue;
+        };
+        let target = u32::try_from(index).unwrap() + 2;
+        for id in ids.split(',') {
+            let id = id.trim().trim_end_matches("*/").trim();
+            if !id.is_empty() {
+                expected.insert((target, id.to_string()));
+            }
+        }
+    }
+    expected
+}
+
+#[test]
+fn every_fixture_produces_exactly_its_expected_findings() {
+    let analyzer = Analyzer::with_builtin_rules();
+    let rule_ids: BTreeSet<&str> = analyzer.rules().map(|m| m.id).collect();
+    let values = placeholders();
+    let mut dirs: Vec<PathBuf> = fs::read_dir(fixtures_dir())
+        .expect("fixtures/rules exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no fixture directories");
+
+    let mut failures = Vec::new();
+    let mut files_checked = 0;
+    let mut covered_rules = BTreeSet::new();
+    for dir in &dirs {
+        let dir_name = dir.file_name().unwrap().to_str().unwrap();
+        let rule_id = dir_name.replace("__", "/");
+        assert!(
+            rule_ids.contains(rule_id.as_str()),
+            "fixture directory {dir_name} names no registered rule"
+        );
+        covered_rules.insert(rule_id.clone());
+        let mut files: Vec<PathBuf> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let (mut positives, mut negatives) = (0, 0);
+        for file in files {
+            let name = file.file_name().unwrap().to_str().unwrap().to_string();
+            let raw = fs::read_to_string(&file).unwrap();
+            let content = substitute(&raw, &values, &file);
+            let expected = expectations(&content);
+            if name.starts_with("positive") {
+                positives += 1;
+                assert!(
+                    expected.iter().any(|(_, id)| *id == rule_id),
+                    "{dir_name}/{name}: a positive fixture needs an expect marker for {rule_id}"
+                );
+            } else if name.starts_with("negative") {
+                negatives += 1;
+                assert!(
+                    expected.is_empty(),
+                    "{dir_name}/{name}: a negative fixture has expect markers"
+                );
+            } else {
+                continue;
+            }
+
+            let line_count = u32::try_from(content.lines().count()).unwrap();
+            let added: LineSet = (1..=line_count).collect();
+            let path = format!("fixtures/rules/{dir_name}/{name}");
+            let (report, findings) = Analyzer::analyze_file(
+                &analyzer,
+                ChangedFile {
+                    path: &path,
+                    content: &content,
+                    added_lines: &added,
+                },
+            );
+            assert_ne!(
+                report.skipped,
+                Some(prwarden_analyze::SkipReason::ParseError),
+                "{path} does not parse"
+            );
+            let actual: BTreeSet<(u32, String)> = findings
+                .iter()
+                .map(|f| (f.line, f.rule_id.to_string()))
+                .collect();
+            if actual != expected {
+                let missing: Vec<_> = expected.difference(&actual).collect();
+                let unexpected: Vec<_> = actual.difference(&expected).collect();
+                failures.push(format!(
+                    "{path}:\n  missing:    {missing:?}\n  unexpected: {unexpected:?}"
+                ));
+            }
+            for f in &findings {
+                check_finding_is_complete(f, &path, &values);
+            }
+            files_checked += 1;
+        }
+        assert!(
+            positives > 0 && negatives > 0,
+            "{dir_name}: needs positive and negative fixtures"
+        );
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    assert_eq!(
+        covered_rules
+            .iter()
+            .map(String::as_str)
+            .collect::<BTreeSet<_>>(),
+        rule_ids,
+        "every rule needs a fixture directory"
+    );
+    assert!(files_checked >= 8);
+}
+
+fn check_finding_is_complete(
+    f: &prwarden_analyze::Finding,
+    path: &str,
+    values: &BTreeMap<&'static str, String>,
+) {
+    let at = format!("{path}:{} {}", f.line, f.rule_id);
+    assert_eq!(f.line, f.end_line, "{at}: single-line anchor");
+    assert_eq!(f.prompt.location, format!("{path}:{}", f.line), "{at}");
+    for (field, text) in [
+        ("title", &f.title),
+        ("message", &f.message),
+        ("symptom", &f.prompt.symptom),
+        ("root_cause", &f.prompt.root_cause),
+        ("fix", &f.prompt.fix),
+        ("scope", &f.prompt.scope),
+    ] {
+        assert!(!text.trim().is_empty(), "{at}: empty {field}");
+    }
+    assert_eq!(f.fingerprint.len(), 16, "{at}");
+    assert!(f.fingerprint.bytes().all(|b| b.is_ascii_hexdigit()), "{at}");
+    // Secrets are never repeated in what gets posted.
+    for (name, secret) in values {
+        if name.starts_with("PEM_") || secret.len() < 16 {
+            continue;
+        }
+        let posted = format!(
+            "{} {} {:?} {} {} {} {}",
+            f.title,
+            f.message,
+            f.suggestion,
+            f.prompt.symptom,
+            f.prompt.root_cause,
+            f.prompt.fix,
+            f.prompt.scope
+        );
+        assert!(!posted.contains(&secret[..12]), "{at}: echoes {name}");
+    }
+}

@@ -293,3 +293,119 @@ async fn large_pr_is_paginated_and_annotated_in_batches_of_fifty() {
     assert!(app.fake.count("POST", "/graphql") <= 7);
     app.assert_github_happy();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_push_posts_only_the_new_finding() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    app.deliver("pull_request", "d-open", &opened()).await;
+    app.settle().await;
+    assert_eq!(app.comments().len(), 4);
+
+    // The push moves the existing code down two lines and adds a new `any`.
+    let new_head = "0123456789abcdef0123456789abcdef01234567";
+    let pushed = format!(
+        "// header\n\n{}export function parse(raw: string): any {{\n  return JSON.parse(raw);\n}}\n",
+        risky_ts()
+    );
+    app.fake.push(
+        OWNER,
+        REPO,
+        PR,
+        new_head,
+        vec![FakeFile::added("src/users.ts", &pushed)],
+    );
+    let mut sync = payload("pull_request.synchronize");
+    sync["before"] = json!(HEAD);
+    sync["after"] = json!(new_head);
+    sync["pull_request"]["head"]["sha"] = json!(new_head);
+    app.deliver(
+        "pull_request",
+        "d-sync",
+        &serde_json::to_vec(&sync).unwrap(),
+    )
+    .await;
+    app.settle().await;
+
+    let reviews = app.reviews();
+    assert_eq!(reviews.len(), 2);
+    assert_eq!(reviews[1]["commit_id"], new_head);
+    let comments = app.comments();
+    assert_eq!(comments.len(), 5, "moved findings keep their fingerprints");
+    let newest = comments.last().unwrap();
+    assert!(newest["body"].as_str().unwrap().contains("`parse`"));
+    let runs = app.check_runs();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[1]["head_sha"], new_head);
+    app.assert_github_happy();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn installation_token_is_reused_and_renewed_when_revoked() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    app.deliver("pull_request", "d1", &opened()).await;
+    app.settle().await;
+    app.deliver("pull_request", "d2", &opened()).await;
+    app.settle().await;
+    assert_eq!(app.fake.tokens_issued(), 1, "one token for both reviews");
+
+    // A revoked token answers 401: prwarden renews it once and carries on.
+    app.fake.expire_tokens();
+    app.deliver("pull_request", "d3", &opened()).await;
+    app.settle().await;
+    assert_eq!(app.fake.tokens_issued(), 2);
+    assert_eq!(app.check_runs().len(), 3);
+    assert!(app.check_runs().iter().all(|r| r["status"] == "completed"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_close_to_expiry_is_not_used() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/math.ts", &clean_ts())]).await;
+    // Tokens that expire within the renewal margin are renewed before use.
+    app.fake.set_token_ttl(std::time::Duration::from_secs(120));
+    app.deliver("pull_request", "d1", &opened()).await;
+    app.settle().await;
+    let calls = app
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/repos/"))
+        .count();
+    assert!(
+        app.fake.tokens_issued() >= calls,
+        "a fresh token per request"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_server_errors_on_reads_are_retried() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    app.fake
+        .fail_next("GET", "/repos/Codertocat/Hello-World/pulls/2/files", 502, 1);
+    app.deliver("pull_request", "d1", &opened()).await;
+    app.settle().await;
+    assert_eq!(app.fake.count("GET", "/pulls/2/files"), 2);
+    assert_eq!(app.reviews().len(), 1);
+    assert_eq!(app.check_runs()[0]["status"], "completed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_review_is_reported_on_the_check_run() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    app.fake.fail_next("POST", "/pulls/2/reviews", 422, 1);
+    app.deliver("pull_request", "d1", &opened()).await;
+    app.settle().await;
+    let run = &app.check_runs()[0];
+    assert_eq!(run["status"], "completed");
+    assert_eq!(run["conclusion"], "failure", "the secret is still an error");
+    assert!(
+        run["output"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("could not be posted")
+    );
+    assert_eq!(
+        run["annotations"].as_array().unwrap().len(),
+        4,
+        "findings kept as annotations"
+    );
+}

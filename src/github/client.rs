@@ -600,3 +600,54 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod jwt_tests {
+    use super::*;
+    use jsonwebtoken::{DecodingKey, Validation};
+
+    #[derive(serde::Deserialize)]
+    struct Decoded {
+        iat: i64,
+        exp: i64,
+        iss: String,
+    }
+
+    // Building the HTTP stack needs a runtime.
+    #[tokio::test]
+    async fn app_jwt_is_rs256_backdated_and_short_lived() {
+        let endpoints = ApiEndpoints::from_api_url("http://127.0.0.1:1");
+        let app = GitHubApp::new(
+            http_client(&endpoints).unwrap(),
+            endpoints,
+            29310,
+            &fake_github::keys::test_app_private_key_pem(),
+        )
+        .unwrap();
+        let jwt = app.app_jwt().unwrap();
+        let key =
+            DecodingKey::from_rsa_pem(fake_github::keys::test_app_public_key_pem().as_bytes())
+                .unwrap();
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.required_spec_claims.clear();
+        let claims = jsonwebtoken::decode::<Decoded>(&jwt, &key, &validation)
+            .unwrap()
+            .claims;
+        let now = Utc::now().timestamp();
+        assert!(
+            (now - 62..=now - 58).contains(&claims.iat),
+            "iat 60 s in the past"
+        );
+        assert!(claims.exp - claims.iat <= 600, "at most 10 minutes");
+        assert!(claims.exp > now);
+        assert_eq!(claims.iss, "29310");
+    }
+
+    #[tokio::test]
+    async fn a_bad_key_is_a_clear_error() {
+        let endpoints = ApiEndpoints::from_api_url("http://127.0.0.1:1");
+        let err = GitHubApp::new(http_client(&endpoints).unwrap(), endpoints, 1, "not a key")
+            .unwrap_err();
+        assert!(matches!(err, GitHubError::Key(_)));
+    }
+}

@@ -279,7 +279,10 @@ async fn review_and_complete(
         for meta in analyzer.rules() {
             let ran = match report.skipped {
                 None => meta.applies_to(report.language),
-                Some(SkipReason::UnsupportedLanguage) => meta.languages.is_empty(),
+                // Unparsed files still get the language-independent rules.
+                Some(SkipReason::UnsupportedLanguage | SkipReason::ParseError) => {
+                    meta.languages.is_empty()
+                }
                 Some(_) => false,
             };
             if ran {
@@ -320,7 +323,8 @@ async fn review_and_complete(
         if existing.contains(&key) {
             already_on_pr += 1;
         } else if !seen.insert(key) {
-            // The same code twice in one symbol: one comment covers both.
+            // The engine makes repeated code's fingerprints distinct; this
+            // only guards the one-review-per-fingerprint rule.
         } else if !diffs
             .get(finding.path.as_str())
             .is_some_and(|d| d.can_anchor(finding.line, finding.end_line))

@@ -71,7 +71,7 @@ impl Report<'_> {
         let errors = count(self.findings, Severity::Error);
         let warnings = count(self.findings, Severity::Warning);
         let failing_items: BTreeSet<_> = self.findings.iter().map(|f| f.item).collect();
-        if errors >= 3 || (errors >= 1 && failing_items.len() >= 3) {
+        if errors >= 3 || (errors >= 2 && failing_items.len() >= 3) {
             Verdict::SubstantialRewrite
         } else if errors >= 1 || warnings >= 5 {
             Verdict::MeaningfulChanges

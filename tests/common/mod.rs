@@ -179,6 +179,12 @@ impl TestApp {
             self.fake.schema_violations()
         );
         assert_eq!(self.fake.responses_with_status(422), 0, "422 responses");
+        assert!(
+            self.fake.invalid_graphql_queries().is_empty(),
+            "invalid GraphQL: {:#?}",
+            self.fake.invalid_graphql_queries()
+        );
+        assert_eq!(self.fake.pending_reviews_created(), 0, "pending reviews");
     }
 }
 

@@ -137,7 +137,7 @@ fn disambiguate_fingerprints(findings: &mut [Finding]) {
     }
 }
 
-fn parse(language: Language, source: &str) -> Option<Tree> {
+pub(crate) fn parse(language: Language, source: &str) -> Option<Tree> {
     let grammar: tree_sitter::Language = match language {
         Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
         // TSX needs its own grammar: `<T>x` casts and JSX are ambiguous.
@@ -152,7 +152,7 @@ fn parse(language: Language, source: &str) -> Option<Tree> {
 
 /// A tree whose error nodes cover most of the file says more about the parser
 /// than about the code; rules would only report noise on it.
-fn mostly_errors(root: Node<'_>, source: &str) -> bool {
+pub(crate) fn mostly_errors(root: Node<'_>, source: &str) -> bool {
     if !root.has_error() {
         return false;
     }
@@ -171,7 +171,7 @@ fn mostly_errors(root: Node<'_>, source: &str) -> bool {
 }
 
 /// Why a file is not analysed at all, judged from its path and first lines.
-fn skip_reason(path: &str, content: &str) -> Option<SkipReason> {
+pub(crate) fn skip_reason(path: &str, content: &str) -> Option<SkipReason> {
     let segments: Vec<&str> = path.split('/').collect();
     let (dirs, file_name) = segments.split_at(segments.len().saturating_sub(1));
     let file_name = file_name.first().copied().unwrap_or(path);

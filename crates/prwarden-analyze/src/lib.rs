@@ -16,9 +16,11 @@ mod context;
 mod engine;
 pub mod model;
 pub mod rules;
+pub mod security;
 mod syntax;
 
 pub use context::{FindingBuilder, RuleContext, fingerprint, normalise_code};
 pub use engine::{Analysis, Analyzer};
 pub use model::*;
 pub use rules::Rule;
+pub use security::{SecurityArea, SecuritySignal, security_signals};

@@ -66,10 +66,6 @@ pub struct ServeConfig {
     /// (jobs of other processes, expired leases, retries).
     #[arg(long, env = "PRWARDEN_POLL_MS", default_value_t = 1000)]
     pub poll_ms: u64,
-
-    /// Most inline comments in one review; the rest become annotations.
-    #[arg(long, env = "PRWARDEN_MAX_INLINE_COMMENTS", default_value_t = 30)]
-    pub max_inline_comments: usize,
 }
 
 impl ServeConfig {

@@ -1,5 +1,6 @@
 //! The `prwarden` command line.
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use prwarden::config::ServeConfig;
 use prwarden_analyze::Analyzer;
@@ -22,6 +23,20 @@ enum Command {
     Serve(Box<ServeConfig>),
     /// List every built-in rule.
     Rules,
+    /// Work with `.github/prwarden.yml` files.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate a configuration file; exits 1 when it has problems.
+    Check {
+        /// The file, e.g. `.github/prwarden.yml`.
+        file: std::path::PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -53,6 +68,25 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
             Ok(())
+        }
+        Command::Config {
+            command: ConfigCommand::Check { file },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let analyzer = Analyzer::with_builtin_rules();
+            let known: Vec<&str> = analyzer.rules().map(|r| r.id).collect();
+            let layer = prwarden_config::parse_layer(&text, &file.display().to_string(), &known);
+            if layer.problems.is_empty() {
+                let config = prwarden_config::RepoConfig::resolve(&[layer]);
+                println!("{}: valid\n\n{}", file.display(), config.describe());
+                Ok(())
+            } else {
+                for problem in &layer.problems {
+                    eprintln!("{problem}");
+                }
+                std::process::exit(1);
+            }
         }
     }
 }

@@ -6,13 +6,13 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use anyhow::Context;
 use octocrab::Octocrab;
-use prwarden_analyze::{Analyzer, Severity};
+use prwarden_analyze::Analyzer;
 use tokio::sync::Notify;
 
 use crate::config::{ApiEndpoints, ServeConfig, split_secrets};
 use crate::github::GitHubApp;
 use crate::queue::{Store, StoredCredentials};
-use crate::review::ReviewSettings;
+use crate::review::{ConfigCache, Services};
 
 /// Where the running credentials came from, shown on the status page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,8 @@ pub struct AppState {
     pub endpoints: ApiEndpoints,
     pub store: Store,
     pub analyzer: Analyzer,
+    /// Repository configuration files, by ETag.
+    pub configs: ConfigCache,
     /// Wakes idle workers when a job is enqueued.
     pub wake: Notify,
     /// The HTTP stack shared by every GitHub client.
@@ -56,6 +58,7 @@ impl AppState {
             endpoints,
             store,
             analyzer: Analyzer::with_builtin_rules(),
+            configs: ConfigCache::default(),
             wake: Notify::new(),
             http,
             credentials: RwLock::new(None),
@@ -82,10 +85,11 @@ impl AppState {
         self.wake.notify_waiters();
     }
 
-    pub fn review_settings(&self) -> ReviewSettings {
-        ReviewSettings {
-            max_inline_comments: self.config.max_inline_comments,
-            fail_on: Some(Severity::Error),
+    pub fn services(&self) -> Services<'_> {
+        Services {
+            store: &self.store,
+            analyzer: &self.analyzer,
+            configs: &self.configs,
         }
     }
 

@@ -176,12 +176,16 @@ impl GitHubApp {
         url: &str,
         auth: &str,
         body: Option<&Value>,
+        if_none_match: Option<&str>,
     ) -> Result<(StatusCode, HeaderMap, Vec<u8>), GitHubError> {
         let path = redact_query(url);
         let mut builder = Request::builder()
             .method(method.clone())
             .uri(url)
             .header(header::ACCEPT, "application/vnd.github+json");
+        if let Some(etag) = if_none_match {
+            builder = builder.header(header::IF_NONE_MATCH, etag);
+        }
         if !auth.is_empty() {
             let mut value = HeaderValue::from_str(auth).map_err(|e| GitHubError::Decode {
                 method: method.clone(),
@@ -238,7 +242,7 @@ impl GitHubApp {
             "/app/installations/{installation_id}/access_tokens"
         ));
         let (status, _, bytes) = self
-            .send(Method::POST, &url, &format!("Bearer {jwt}"), None)
+            .send(Method::POST, &url, &format!("Bearer {jwt}"), None, None)
             .await?;
         let value = decode(Method::POST, &url, status, &bytes)?;
         let token = value["token"].as_str().unwrap_or_default().to_owned();
@@ -320,6 +324,8 @@ pub struct Installation {
 
 /// A decoded JSON response with the headers callers may need (Link).
 pub struct JsonResponse {
+    /// `304 Not Modified` answers a conditional GET with `Value::Null`.
+    pub status: StatusCode,
     pub value: Value,
     pub headers: HeaderMap,
 }
@@ -352,6 +358,7 @@ impl Installation {
         method: Method,
         path_or_url: &str,
         body: Option<&Value>,
+        if_none_match: Option<&str>,
     ) -> Result<JsonResponse, GitHubError> {
         let url = self.app.url(path_or_url);
         let idempotent = method == Method::GET;
@@ -360,7 +367,10 @@ impl Installation {
         loop {
             attempt += 1;
             let auth = self.auth_header().await?;
-            let sent = self.app.send(method.clone(), &url, &auth, body).await;
+            let sent = self
+                .app
+                .send(method.clone(), &url, &auth, body, if_none_match)
+                .await;
             let (status, headers, bytes) = match sent {
                 Ok(parts) => parts,
                 Err(err @ GitHubError::Transport { .. })
@@ -391,20 +401,45 @@ impl Installation {
                 }
             }
             let value = decode(method.clone(), &url, status, &bytes)?;
-            return Ok(JsonResponse { value, headers });
+            return Ok(JsonResponse {
+                status,
+                value,
+                headers,
+            });
         }
     }
 
     pub async fn get(&self, path_or_url: &str) -> Result<JsonResponse, GitHubError> {
-        self.request(Method::GET, path_or_url, None).await
+        self.request(Method::GET, path_or_url, None, None).await
+    }
+
+    /// A GET that answers `304` with `Value::Null` when `etag` still matches;
+    /// GitHub does not count such answers against the rate limit.
+    pub async fn get_if_changed(
+        &self,
+        path: &str,
+        etag: Option<&str>,
+    ) -> Result<JsonResponse, GitHubError> {
+        self.request(Method::GET, path, None, etag).await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Result<Value, GitHubError> {
-        Ok(self.request(Method::POST, path, Some(body)).await?.value)
+        Ok(self
+            .request(Method::POST, path, Some(body), None)
+            .await?
+            .value)
     }
 
     pub async fn patch(&self, path: &str, body: &Value) -> Result<Value, GitHubError> {
-        Ok(self.request(Method::PATCH, path, Some(body)).await?.value)
+        Ok(self
+            .request(Method::PATCH, path, Some(body), None)
+            .await?
+            .value)
+    }
+
+    pub async fn delete(&self, path: &str) -> Result<(), GitHubError> {
+        self.request(Method::DELETE, path, None, None).await?;
+        Ok(())
     }
 
     /// Every item of a paginated list, following `Link: rel="next"` until it
@@ -439,7 +474,10 @@ impl Installation {
     pub async fn graphql(&self, query: &str, variables: Value) -> Result<Value, GitHubError> {
         let url = self.app.endpoints.graphql.clone();
         let body = serde_json::json!({ "query": query, "variables": variables });
-        let response = self.request(Method::POST, &url, Some(&body)).await?.value;
+        let response = self
+            .request(Method::POST, &url, Some(&body), None)
+            .await?
+            .value;
         if let Some(errors) = response.get("errors").and_then(Value::as_array)
             && !errors.is_empty()
         {
@@ -459,6 +497,9 @@ fn decode(
     status: StatusCode,
     bytes: &[u8],
 ) -> Result<Value, GitHubError> {
+    if status == StatusCode::NOT_MODIFIED {
+        return Ok(Value::Null);
+    }
     if !status.is_success() {
         let message = serde_json::from_slice::<Value>(bytes)
             .ok()

@@ -22,6 +22,25 @@ pub struct PullRequest {
     pub base: GitRef,
     #[serde(default)]
     pub title: String,
+    #[serde(default)]
+    pub body: Option<String>,
+    pub user: Account,
+    #[serde(default)]
+    pub labels: Vec<Label>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Account {
+    pub login: String,
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub id: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Label {
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -170,25 +189,27 @@ pub async fn get_blob_text(
     repo: &str,
     blob_sha: &str,
 ) -> Result<Option<String>, GitHubError> {
+    let path = format!("/repos/{owner}/{repo}/git/blobs/{blob_sha}");
+    let value = gh.get(&path).await?.value;
+    Ok(String::from_utf8(decode_content(&value, &path)?).ok())
+}
+
+/// The bytes of a blob or contents response: base64 with line breaks.
+fn decode_content(value: &Value, path: &str) -> Result<Vec<u8>, GitHubError> {
     use base64::Engine;
-    let value = gh
-        .get(&format!("/repos/{owner}/{repo}/git/blobs/{blob_sha}"))
-        .await?
-        .value;
     let encoded: String = value["content"]
         .as_str()
         .unwrap_or_default()
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    let bytes = base64::engine::general_purpose::STANDARD
+    base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .map_err(|e| GitHubError::Decode {
             method: http::Method::GET,
-            path: format!("/repos/{owner}/{repo}/git/blobs/{{sha}}"),
+            path: path.to_owned(),
             detail: e.to_string(),
-        })?;
-    Ok(String::from_utf8(bytes).ok())
+        })
 }
 
 pub async fn create_check_run(
@@ -231,4 +252,228 @@ pub async fn create_review(
         body,
     )
     .await
+}
+
+/// GitHub lists at most 250 commits of a pull request.
+const MAX_PR_COMMITS: usize = 250;
+
+/// The pull request's commits (author, committer, message), every page.
+pub async fn list_commits(
+    gh: &Installation,
+    owner: &str,
+    repo: &str,
+    number: u64,
+) -> Result<Vec<Value>, GitHubError> {
+    gh.get_all(
+        &format!("/repos/{owner}/{repo}/pulls/{number}/commits?per_page=100"),
+        MAX_PR_COMMITS,
+    )
+    .await
+}
+
+/// Adds labels; GitHub creates a label the repository does not have yet.
+pub async fn add_labels(
+    gh: &Installation,
+    owner: &str,
+    repo: &str,
+    number: u64,
+    labels: &[&str],
+) -> Result<(), GitHubError> {
+    gh.post(
+        &format!("/repos/{owner}/{repo}/issues/{number}/labels"),
+        &json!({ "labels": labels }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Removes a label; a label that is not there is not an error.
+pub async fn remove_label(
+    gh: &Installation,
+    owner: &str,
+    repo: &str,
+    number: u64,
+    label: &str,
+) -> Result<(), GitHubError> {
+    let name = encode_path_segment(label);
+    match gh
+        .delete(&format!(
+            "/repos/{owner}/{repo}/issues/{number}/labels/{name}"
+        ))
+        .await
+    {
+        Err(err) if err.status() == Some(http::StatusCode::NOT_FOUND) => Ok(()),
+        other => other,
+    }
+}
+
+/// The user's permission on the repository: `admin`, `write`, `read` or `none`.
+pub async fn permission(
+    gh: &Installation,
+    owner: &str,
+    repo: &str,
+    user: &str,
+) -> Result<String, GitHubError> {
+    let user = encode_path_segment(user);
+    let value = gh
+        .get(&format!(
+            "/repos/{owner}/{repo}/collaborators/{user}/permission"
+        ))
+        .await?
+        .value;
+    Ok(value["permission"].as_str().unwrap_or("none").to_owned())
+}
+
+/// A file's content on a branch, fetched only when it changed since `etag`.
+pub enum FileAt {
+    Missing,
+    Unchanged,
+    Text { text: String, etag: Option<String> },
+}
+
+pub async fn file_if_changed(
+    gh: &Installation,
+    owner: &str,
+    repo: &str,
+    path: &str,
+    git_ref: Option<&str>,
+    etag: Option<&str>,
+) -> Result<FileAt, GitHubError> {
+    let mut url = format!("/repos/{owner}/{repo}/contents/{path}");
+    if let Some(git_ref) = git_ref {
+        url.push_str(&format!("?ref={}", encode_path_segment(git_ref)));
+    }
+    let response = match gh.get_if_changed(&url, etag).await {
+        Ok(response) => response,
+        Err(err) if err.status() == Some(http::StatusCode::NOT_FOUND) => {
+            return Ok(FileAt::Missing);
+        }
+        Err(err) => return Err(err),
+    };
+    if response.status == http::StatusCode::NOT_MODIFIED {
+        return Ok(FileAt::Unchanged);
+    }
+    let bytes = decode_content(
+        &response.value,
+        &format!("/repos/{owner}/{repo}/contents/{path}"),
+    )?;
+    let etag = response
+        .headers
+        .get(http::header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    Ok(FileAt::Text {
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+        etag,
+    })
+}
+
+/// One review thread and its comments, oldest first.
+#[derive(Debug, Clone)]
+pub struct ReviewThread {
+    pub id: String,
+    pub is_resolved: bool,
+    pub path: String,
+    pub comments: Vec<ThreadComment>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ThreadComment {
+    pub database_id: u64,
+    pub body: String,
+}
+
+const THREADS_QUERY: &str =
+    "query($owner: String!, $name: String!, $number: Int!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          id isResolved path
+          comments(first: 100) { nodes { databaseId body } }
+        }
+      }
+    }
+  }
+}";
+
+/// Every review thread of the pull request.
+pub async fn review_threads(
+    gh: &Installation,
+    owner: &str,
+    repo: &str,
+    number: u64,
+) -> Result<Vec<ReviewThread>, GitHubError> {
+    let mut threads = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let data = gh
+            .graphql(
+                THREADS_QUERY,
+                json!({ "owner": owner, "name": repo, "number": number, "after": after }),
+            )
+            .await?;
+        let connection = &data["repository"]["pullRequest"]["reviewThreads"];
+        for node in connection["nodes"].as_array().into_iter().flatten() {
+            threads.push(ReviewThread {
+                id: node["id"].as_str().unwrap_or_default().to_owned(),
+                is_resolved: node["isResolved"].as_bool().unwrap_or(false),
+                path: node["path"].as_str().unwrap_or_default().to_owned(),
+                comments: node["comments"]["nodes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|c| ThreadComment {
+                        database_id: c["databaseId"].as_u64().unwrap_or_default(),
+                        body: c["body"].as_str().unwrap_or_default().to_owned(),
+                    })
+                    .collect(),
+            });
+        }
+        let page = &connection["pageInfo"];
+        match (page["hasNextPage"].as_bool(), page["endCursor"].as_str()) {
+            (Some(true), Some(cursor)) => after = Some(cursor.to_owned()),
+            _ => return Ok(threads),
+        }
+    }
+}
+
+pub async fn resolve_thread(gh: &Installation, thread_id: &str) -> Result<(), GitHubError> {
+    gh.graphql(
+        "mutation($id: ID!) { resolveReviewThread(input: { threadId: $id }) { thread { id isResolved } } }",
+        json!({ "id": thread_id }),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn reply_to_comment(
+    gh: &Installation,
+    owner: &str,
+    repo: &str,
+    number: u64,
+    comment_id: u64,
+    body: &str,
+) -> Result<(), GitHubError> {
+    gh.post(
+        &format!("/repos/{owner}/{repo}/pulls/{number}/comments/{comment_id}/replies"),
+        &json!({ "body": body }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Percent-encodes a value used as one path segment or query value.
+fn encode_path_segment(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for byte in raw.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }

@@ -16,6 +16,10 @@ pub struct ReviewRequest {
     pub trigger: String,
     /// A person asked for it (Re-run, action button): drafts are reviewed too.
     pub manual: bool,
+    /// The check run to complete again instead of creating one (action clicks).
+    pub check_run_id: Option<u64>,
+    /// Login of the user who clicked "Mark reviewed".
+    pub signoff_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +31,9 @@ pub enum Decision {
 
 /// The check-run action button that re-reviews the commit.
 pub const RERUN_ACTION: &str = "rerun";
+/// The check-run action button a human clicks to sign off security-critical
+/// changes.
+pub const MARK_REVIEWED_ACTION: &str = "mark-reviewed";
 
 pub fn decide(event: &str, payload: &Value, our_app_id: u64) -> Decision {
     let action = payload.get("action").and_then(Value::as_str).unwrap_or("");
@@ -94,6 +101,7 @@ fn check_suite(action: &str, payload: &Value, our_app_id: u64) -> Decision {
 
 fn check_run(action: &str, payload: &Value, our_app_id: u64) -> Decision {
     let run = &payload["check_run"];
+    let mut signoff_by = None;
     match action {
         "rerequested" => {}
         "requested_action" => {
@@ -101,8 +109,15 @@ fn check_run(action: &str, payload: &Value, our_app_id: u64) -> Decision {
             let identifier = payload["requested_action"]["identifier"]
                 .as_str()
                 .unwrap_or("");
-            if identifier != RERUN_ACTION {
-                return ignore(format!("requested action {identifier:?} is not handled"));
+            match identifier {
+                RERUN_ACTION => {}
+                MARK_REVIEWED_ACTION => {
+                    let Some(login) = payload["sender"]["login"].as_str() else {
+                        return ignore("sign-off without a sender");
+                    };
+                    signoff_by = Some(login.to_owned());
+                }
+                _ => return ignore(format!("requested action {identifier:?} is not handled")),
             }
         }
         _ => return ignore(format!("check_run.{action} is not handled")),
@@ -114,13 +129,19 @@ fn check_run(action: &str, payload: &Value, our_app_id: u64) -> Decision {
         return ignore("check_run payload lacks head_sha");
     };
     let number = first_pull_number(&run["pull_requests"], payload);
-    request(
+    let mut decision = request(
         payload,
         number,
         head_sha,
         format!("check_run.{action}"),
         true,
-    )
+    );
+    if let (Decision::Review(req), Some(login)) = (&mut decision, signoff_by) {
+        // The sign-off re-completes the run that showed the button.
+        req.check_run_id = run["id"].as_u64();
+        req.signoff_by = Some(login);
+    }
+    decision
 }
 
 /// The first listed PR whose base is this repository.
@@ -162,6 +183,8 @@ fn request(
         head_sha: head_sha.to_owned(),
         trigger,
         manual,
+        check_run_id: None,
+        signoff_by: None,
     })
 }
 
@@ -253,6 +276,22 @@ mod tests {
         };
         assert_eq!(req.pr_number, Some(26764));
         assert_eq!(req.trigger, "check_run.requested_action");
+        assert_eq!(req.signoff_by, None);
+    }
+
+    #[test]
+    fn mark_reviewed_carries_the_clicking_user_and_the_check_run() {
+        let mut clicked = payload("check_run.requested_action");
+        let app_id = clicked["check_run"]["app"]["id"].as_u64().unwrap();
+        clicked["requested_action"]["identifier"] = json!(MARK_REVIEWED_ACTION);
+        let Decision::Review(req) = decide("check_run", &clicked, app_id) else {
+            panic!("expected a review");
+        };
+        assert_eq!(
+            req.signoff_by.as_deref(),
+            clicked["sender"]["login"].as_str()
+        );
+        assert_eq!(req.check_run_id, clicked["check_run"]["id"].as_u64());
     }
 
     #[test]

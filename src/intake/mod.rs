@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tracing::{Instrument, info, info_span, warn};
 
-pub use event::{Decision, RERUN_ACTION, ReviewRequest, decide};
+pub use event::{Decision, MARK_REVIEWED_ACTION, RERUN_ACTION, ReviewRequest, decide};
 
 use crate::queue::Enqueued;
 use crate::state::AppState;

@@ -14,7 +14,10 @@ use sqlx::{Row, SqlitePool};
 use crate::intake::ReviewRequest;
 
 /// Ordered schema migrations; the version is the position in this list.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_signoffs.sql"),
+];
 
 /// A job fails for good after this many claims.
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -58,6 +61,8 @@ pub struct Job {
     pub manual: bool,
     pub attempts: i64,
     pub check_run_id: Option<u64>,
+    /// Login of the user who clicked "Mark reviewed", for sign-off jobs.
+    pub signoff_by: Option<String>,
 }
 
 /// Credentials stored by the manifest flow.
@@ -187,6 +192,8 @@ impl Store {
         .bind(request.pr_number.map(|n| n as i64))
         .fetch_optional(&mut *tx)
         .await?;
+        // A sign-off is a person's click on one check run: it gets its own job.
+        let waiting = waiting.filter(|_| request.signoff_by.is_none());
         let outcome = if let Some(job_id) = waiting {
             if request.manual {
                 sqlx::query("UPDATE jobs SET manual = 1 WHERE id = ?")
@@ -198,8 +205,9 @@ impl Store {
         } else {
             sqlx::query(
                 "INSERT INTO jobs (delivery_id, installation_id, owner, repo, pr_number, head_sha,
-                                   trigger_name, manual, run_after, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   trigger_name, manual, check_run_id, signoff_by, run_after,
+                                   created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(delivery_id)
             .bind(request.installation_id as i64)
@@ -209,6 +217,8 @@ impl Store {
             .bind(&request.head_sha)
             .bind(&request.trigger)
             .bind(request.manual)
+            .bind(request.check_run_id.map(|n| n as i64))
+            .bind(&request.signoff_by)
             .bind(now)
             .bind(now)
             .bind(now)
@@ -242,7 +252,7 @@ impl Store {
                                  AND (r.head_sha = j.head_sha OR r.pr_number = j.pr_number))
                          ORDER BY j.id LIMIT 1)
              RETURNING id, delivery_id, installation_id, owner, repo, pr_number, head_sha,
-                       trigger_name, manual, attempts, check_run_id",
+                       trigger_name, manual, attempts, check_run_id, signoff_by",
         )
         .bind(worker)
         .bind(now + lease.as_millis() as i64)
@@ -261,6 +271,7 @@ impl Store {
             manual: row.get("manual"),
             attempts: row.get("attempts"),
             check_run_id: row.get::<Option<i64>, _>("check_run_id").map(|n| n as u64),
+            signoff_by: row.get("signoff_by"),
         }))
     }
 
@@ -384,6 +395,50 @@ impl Store {
         Ok(())
     }
 
+    /// Records a human sign-off of the security-critical changes at `head_sha`.
+    pub async fn record_signoff(
+        &self,
+        owner: &str,
+        repo: &str,
+        pr_number: u64,
+        head_sha: &str,
+        login: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO signoffs (owner, repo, pr_number, head_sha, login, signed_at)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT DO UPDATE SET login = excluded.login, signed_at = excluded.signed_at",
+        )
+        .bind(owner)
+        .bind(repo)
+        .bind(pr_number as i64)
+        .bind(head_sha)
+        .bind(login)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Who signed off the changes at `head_sha`, if anyone.
+    pub async fn signoff(
+        &self,
+        owner: &str,
+        repo: &str,
+        pr_number: u64,
+        head_sha: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT login FROM signoffs WHERE owner = ? AND repo = ? AND pr_number = ? AND head_sha = ?",
+        )
+        .bind(owner)
+        .bind(repo)
+        .bind(pr_number as i64)
+        .bind(head_sha)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     pub async fn counts(&self) -> Result<QueueCounts, StoreError> {
         let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
             .fetch_all(&self.pool)
@@ -456,6 +511,8 @@ mod tests {
             head_sha: sha.into(),
             trigger: "pull_request.opened".into(),
             manual: false,
+            check_run_id: None,
+            signoff_by: None,
         }
     }
 

@@ -50,14 +50,7 @@ async fn process(state: &Arc<AppState>, worker_id: &str, job: Job) {
     };
     let gh = creds.github.installation(job.installation_id);
     let heartbeat = tokio::spawn(keep_lease(Arc::clone(state), job.id, worker_id.to_owned()));
-    let result = pipeline::run(
-        &gh,
-        &state.store,
-        &state.analyzer,
-        &state.review_settings(),
-        &job,
-    )
-    .await;
+    let result = pipeline::run(&gh, &state.services(), &job).await;
     heartbeat.abort();
     match result {
         Ok(outcome) => {

@@ -4,16 +4,19 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use anyhow::Context;
-use prwarden_analyze::{Analyzer, ChangedFile, LineSet, Severity, SkipReason};
+use prwarden_analyze::{Analyzer, ChangedFile, Finding, LineSet, SkipReason};
+use prwarden_authorship::{Authorship, Overrides};
+use prwarden_config::{RepoConfig, Scope};
 use serde_json::{Value, json};
 use tracing::{info, warn};
 
-use super::comment;
 use super::diff::FileDiff;
-use super::summary::{Report, Skipped, annotations};
-use crate::github::rest::{self, BlobContent, PullFile};
+use super::repo_config::ConfigCache;
+use super::summary::{Report, SecurityNote, Skipped, annotations};
+use super::{authorship, comment, threads};
+use crate::github::rest::{self, BlobContent, PullFile, PullRequest};
 use crate::github::{GitHubError, Installation};
-use crate::intake::RERUN_ACTION;
+use crate::intake::{MARK_REVIEWED_ACTION, RERUN_ACTION};
 use crate::queue::{Job, Store};
 
 /// The check run's name on every commit.
@@ -22,12 +25,6 @@ pub const CHECK_NAME: &str = "prwarden";
 const MAX_FILE_BYTES: usize = 1024 * 1024;
 /// GitHub accepts at most 50 annotations per check-run request.
 const ANNOTATIONS_PER_REQUEST: usize = 50;
-
-/// Settings a review runs with.
-pub struct ReviewSettings {
-    pub max_inline_comments: usize,
-    pub fail_on: Option<Severity>,
-}
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -40,6 +37,13 @@ pub enum Outcome {
     Skipped(String),
 }
 
+/// What a review needs beyond the job: shared, long-lived parts.
+pub struct Services<'a> {
+    pub store: &'a Store,
+    pub analyzer: &'a Analyzer,
+    pub configs: &'a ConfigCache,
+}
+
 /// The check run's `external_id`: lets a resumed job find the run it created
 /// before it crashed, instead of creating a second one.
 fn external_id(job: &Job) -> String {
@@ -50,6 +54,20 @@ fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// The buttons of a completed run: always Re-run, and Mark reviewed while a
+/// security-critical change waits for a human.
+fn actions(report: &Report<'_>) -> Vec<Value> {
+    let mut actions = vec![rerun_action()];
+    if report.awaiting_signoff() {
+        actions.push(json!({
+            "label": "Mark reviewed",
+            "description": "Sign off the security-critical changes",
+            "identifier": MARK_REVIEWED_ACTION,
+        }));
+    }
+    actions
+}
+
 fn rerun_action() -> Value {
     json!({
         "label": "Re-run review",
@@ -58,13 +76,8 @@ fn rerun_action() -> Value {
     })
 }
 
-pub async fn run(
-    gh: &Installation,
-    store: &Store,
-    analyzer: &Analyzer,
-    settings: &ReviewSettings,
-    job: &Job,
-) -> anyhow::Result<Outcome> {
+pub async fn run(gh: &Installation, services: &Services<'_>, job: &Job) -> anyhow::Result<Outcome> {
+    let store = services.store;
     let (owner, repo) = (job.owner.as_str(), job.repo.as_str());
     let number = match job.pr_number {
         Some(n) => n,
@@ -95,8 +108,40 @@ pub async fn run(
         .remember_pull_head(owner, repo, &job.head_sha, number)
         .await?;
 
+    let known_rules: Vec<&str> = services.analyzer.rules().map(|r| r.id).collect();
+    let config = services
+        .configs
+        .load(gh, owner, repo, &pr.base.name, &known_rules)
+        .await?;
+    let commits = rest::list_commits(gh, owner, repo, number)
+        .await
+        .context("listing the pull request's commits")?;
+    let authorship = prwarden_authorship::detect(
+        &authorship::metadata(&pr, &commits),
+        &Overrides {
+            ai_authors: config.ai_authors.clone(),
+            human_authors: config.human_authors.clone(),
+        },
+    );
+
     let check_run_id = ensure_check_run(gh, store, job).await?;
-    let result = review_and_complete(gh, analyzer, settings, job, number, check_run_id).await;
+    let mut ctx = PrContext {
+        number,
+        pr,
+        config,
+        authorship,
+        signed_off_by: None,
+        signoff_note: None,
+    };
+    let result = async {
+        if ctx.config.scope == Scope::AiAuthored && !ctx.authorship.is_agent_authored() {
+            complete_out_of_scope(gh, job, check_run_id, &ctx).await?;
+            return Ok((0, 0));
+        }
+        record_signoff(gh, store, job, &mut ctx).await?;
+        review_and_complete(gh, services, job, &ctx, check_run_id).await
+    }
+    .await;
     match result {
         Ok((posted_inline, findings)) => Ok(Outcome::Reviewed {
             check_run_id,
@@ -109,7 +154,7 @@ pub async fn run(
                 "output": {
                     "title": "Review attempt failed",
                     "summary": format!(
-                        "prwarden could not finish reviewing `{}` (attempt {}): {}\n\nIt will be retried.",
+                        "prwarden could not finish reviewing `{}` (attempt {}): {:#}\n\nIt will be retried.",
                         job.head_sha, job.attempts, err
                     ),
                 },
@@ -122,6 +167,81 @@ pub async fn run(
             Err(err)
         }
     }
+}
+
+/// The pull request as this run sees it.
+struct PrContext {
+    number: u64,
+    pr: PullRequest,
+    config: RepoConfig,
+    authorship: Authorship,
+    signed_off_by: Option<String>,
+    /// Why a "Mark reviewed" click did not count.
+    signoff_note: Option<String>,
+}
+
+/// A "Mark reviewed" click counts only from a user with write or admin
+/// permission on the repository.
+async fn record_signoff(
+    gh: &Installation,
+    store: &Store,
+    job: &Job,
+    ctx: &mut PrContext,
+) -> anyhow::Result<()> {
+    let (owner, repo) = (job.owner.as_str(), job.repo.as_str());
+    if let Some(login) = &job.signoff_by {
+        let permission = rest::permission(gh, owner, repo, login)
+            .await
+            .context("checking the sign-off's permission")?;
+        if matches!(permission.as_str(), "admin" | "write") {
+            store
+                .record_signoff(owner, repo, ctx.number, &job.head_sha, login)
+                .await?;
+            info!(%login, "security sign-off recorded");
+        } else {
+            info!(%login, %permission, "sign-off refused");
+            ctx.signoff_note = Some(format!(
+                "@{login} clicked **Mark reviewed**, but has `{permission}` permission on this repository; a sign-off needs write or admin permission, so it was not recorded."
+            ));
+        }
+    }
+    ctx.signed_off_by = store
+        .signoff(owner, repo, ctx.number, &job.head_sha)
+        .await?;
+    Ok(())
+}
+
+/// `scope: ai-authored` and no agent evidence: the check says why it skipped.
+async fn complete_out_of_scope(
+    gh: &Installation,
+    job: &Job,
+    check_run_id: u64,
+    ctx: &PrContext,
+) -> anyhow::Result<()> {
+    let summary = super::summary::truncate_chars(
+        &format!(
+            "## prwarden: skipped\n\nThis repository's configuration has `scope: ai-authored`, and this pull request shows no evidence of an AI coding agent.\n\n{}\n{}",
+            super::summary::authorship_section(&ctx.authorship),
+            super::summary::config_section(&ctx.config),
+        ),
+        super::summary::MAX_SUMMARY_CHARS,
+    );
+    rest::update_check_run(
+        gh,
+        &job.owner,
+        &job.repo,
+        check_run_id,
+        &json!({
+            "status": "completed",
+            "conclusion": "skipped",
+            "completed_at": now_rfc3339(),
+            "output": { "title": "Skipped: not AI-authored", "summary": summary },
+            "actions": [rerun_action()],
+        }),
+    )
+    .await
+    .context("completing the skipped check run")?;
+    Ok(())
 }
 
 /// Marks a check run that will not be retried any more as failed, so it is
@@ -204,27 +324,191 @@ struct Candidate {
 
 async fn review_and_complete(
     gh: &Installation,
-    analyzer: &Analyzer,
-    settings: &ReviewSettings,
+    services: &Services<'_>,
     job: &Job,
-    number: u64,
+    ctx: &PrContext,
     check_run_id: u64,
 ) -> anyhow::Result<(usize, usize)> {
-    let (owner, repo) = (job.owner.as_str(), job.repo.as_str());
+    let (owner, repo, number) = (job.owner.as_str(), job.repo.as_str(), ctx.number);
+    let analyzer = services.analyzer;
+    let config = &ctx.config;
     let files = rest::list_files(gh, owner, repo, number)
         .await
         .context("listing the pull request's files")?;
     let files_in_pr = files.len();
-    let (candidates, mut skipped, mut reviewed_without_content) = triage(files);
+    let pr_paths: HashSet<String> = files.iter().map(|f| f.filename.clone()).collect();
+    let (candidates, mut skipped, mut reviewed_without_content) = triage(files, config);
 
     let paths: Vec<String> = candidates
         .iter()
         .filter(|c| !c.added.is_empty())
         .map(|c| c.path.clone())
         .collect();
+    let contents = fetch_contents(gh, job, &candidates, &paths, &mut skipped).await?;
+    // Files whose change only deletes lines have nothing to comment on.
+    reviewed_without_content += candidates.iter().filter(|c| c.added.is_empty()).count();
+
+    let inputs: Vec<ChangedFile<'_>> = candidates
+        .iter()
+        .filter_map(|c| {
+            contents.get(&c.path).map(|content| ChangedFile {
+                path: &c.path,
+                content,
+                added_lines: &c.added,
+            })
+        })
+        .collect();
+    let analysis = analyzer.analyze(&inputs);
+    let mut applicable = BTreeSet::new();
+    let mut analysed_paths: HashSet<&str> = HashSet::new();
+    for report in &analysis.files {
+        for meta in analyzer.rules() {
+            let ran = match report.skipped {
+                None => meta.applies_to(report.language),
+                // Unparsed files still get the language-independent rules.
+                Some(SkipReason::UnsupportedLanguage | SkipReason::ParseError) => {
+                    meta.languages.is_empty()
+                }
+                Some(_) => false,
+            };
+            if ran
+                && config
+                    .severity_for(meta.id, meta.item.id(), meta.severity)
+                    .is_some()
+            {
+                applicable.insert(meta.item);
+            }
+        }
+        match report.skipped {
+            None => {
+                analysed_paths.insert(report.path.as_str());
+            }
+            Some(reason) => skipped.push(Skipped {
+                path: report.path.clone(),
+                reason: match reason {
+                    SkipReason::UnsupportedLanguage => {
+                        "no parser for this file type (scanned for secrets only)".into()
+                    }
+                    other => other.describe().into(),
+                },
+            }),
+        }
+    }
+    // The repository's `rules` switch rules off or change their severity.
+    let findings: Vec<Finding> = analysis
+        .findings
+        .into_iter()
+        .filter_map(|mut f| {
+            let severity = config.severity_for(f.rule_id, f.item.id(), f.severity)?;
+            f.severity = severity;
+            Some(f)
+        })
+        .collect();
+
+    // The stricter policy for agent-authored pull requests.
+    let ai = ctx.authorship.is_agent_authored();
+    let security = if ai {
+        security_notes(&inputs, &pr_paths, config)
+    } else {
+        Vec::new()
+    };
+    let needs_human = !security.is_empty();
+    let specification_missing =
+        ai.then(|| authorship::description_is_missing(ctx.pr.body.as_deref()));
+
+    // The markers on GitHub are the truth about what is already posted.
+    let threads = threads::load(gh, owner, repo, number).await?;
+    let current: HashSet<String> = findings.iter().map(comment::key).collect();
+    let fixed = threads
+        .resolve_fixed(gh, job, number, &current, |path| {
+            analysed_paths.contains(path) || !pr_paths.contains(path)
+        })
+        .await?;
+    let diffs: HashMap<&str, &FileDiff> = candidates
+        .iter()
+        .map(|c| (c.path.as_str(), &c.diff))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut to_post = Vec::new();
+    let mut not_anchored = Vec::new();
+    let mut already_on_pr = 0;
+    let mut over_cap = 0;
+    for finding in &findings {
+        let key = comment::key(finding);
+        if threads.posted.contains(&key) {
+            already_on_pr += 1;
+        } else if !seen.insert(key) {
+            // The engine makes repeated code's fingerprints distinct; this
+            // only guards the one-comment-per-fingerprint rule.
+        } else if !diffs
+            .get(finding.path.as_str())
+            .is_some_and(|d| d.can_anchor(finding.line, finding.end_line))
+        {
+            not_anchored.push(finding);
+        } else if to_post.len() >= config.max_inline_comments {
+            over_cap += 1;
+        } else {
+            to_post.push(finding);
+        }
+    }
+
+    let review_error = post_review(gh, job, number, &to_post).await?;
+    let posted_inline = if review_error.is_some() {
+        0
+    } else {
+        to_post.len()
+    };
+    let label_error = sync_labels(gh, job, ctx, needs_human).await;
+
+    let report = Report {
+        head_sha: &job.head_sha,
+        findings: &findings,
+        files_in_pr,
+        files_reviewed: analysed_paths.len() + reviewed_without_content,
+        skipped,
+        applicable,
+        posted_inline,
+        already_on_pr,
+        still_open: threads.open_count(&current),
+        fixed,
+        not_anchored,
+        over_cap,
+        max_inline_comments: config.max_inline_comments,
+        fail_on: config.fail_on,
+        review_error,
+        label_error,
+        authorship: Some(&ctx.authorship),
+        security,
+        signed_off_by: ctx.signed_off_by.clone(),
+        signoff_note: ctx.signoff_note.clone(),
+        specification_missing,
+        config: Some(config),
+    };
+    complete_check_run(gh, job, check_run_id, &report).await?;
+    info!(
+        findings = findings.len(),
+        posted_inline,
+        already_on_pr,
+        fixed,
+        authorship = ctx.authorship.tier.as_str(),
+        conclusion = report.conclusion(),
+        "review complete"
+    );
+    Ok((posted_inline, findings.len()))
+}
+
+/// Changed files' contents at the head commit, by path.
+async fn fetch_contents(
+    gh: &Installation,
+    job: &Job,
+    candidates: &[Candidate],
+    paths: &[String],
+    skipped: &mut Vec<Skipped>,
+) -> anyhow::Result<HashMap<String, String>> {
+    let (owner, repo) = (job.owner.as_str(), job.repo.as_str());
     let by_path: HashMap<&str, &Candidate> =
         candidates.iter().map(|c| (c.path.as_str(), c)).collect();
-    let blobs = match rest::fetch_blobs(gh, owner, repo, &job.head_sha, &paths).await {
+    let blobs = match rest::fetch_blobs(gh, owner, repo, &job.head_sha, paths).await {
         Ok(blobs) => blobs,
         Err(err) => {
             // GraphQL is an optimisation: the blobs REST API gives the same
@@ -233,7 +517,7 @@ async fn review_and_complete(
             vec![BlobContent::Truncated; paths.len()]
         }
     };
-    let mut contents: HashMap<String, String> = HashMap::new();
+    let mut contents = HashMap::new();
     for (path, blob) in paths.iter().zip(blobs) {
         let text = match blob {
             BlobContent::Text(text) => Some(text),
@@ -259,165 +543,150 @@ async fn review_and_complete(
             }),
         }
     }
-    // Files whose change only deletes lines have nothing to comment on.
-    reviewed_without_content += candidates.iter().filter(|c| c.added.is_empty()).count();
+    Ok(contents)
+}
 
-    let inputs: Vec<ChangedFile<'_>> = candidates
+/// Security-critical changes: detected from paths, symbols and imports, plus
+/// the repository's own `security_paths`.
+fn security_notes(
+    inputs: &[ChangedFile<'_>],
+    pr_paths: &HashSet<String>,
+    config: &RepoConfig,
+) -> Vec<SecurityNote> {
+    let with_content: HashSet<&str> = inputs.iter().map(|f| f.path).collect();
+    let others: Vec<&str> = pr_paths
         .iter()
-        .filter_map(|c| {
-            contents.get(&c.path).map(|content| ChangedFile {
-                path: &c.path,
-                content,
-                added_lines: &c.added,
-            })
+        .map(String::as_str)
+        .filter(|p| !with_content.contains(p))
+        .collect();
+    let mut notes: Vec<SecurityNote> = prwarden_analyze::security_signals(inputs, &others)
+        .into_iter()
+        .map(|s| SecurityNote {
+            path: s.path,
+            line: s.line,
+            reason: format!("{}: {}", s.area.as_str(), s.reason),
         })
         .collect();
-    let analysis = analyzer.analyze(&inputs);
-    let mut applicable = BTreeSet::new();
-    let mut analysed = 0;
-    for report in &analysis.files {
-        for meta in analyzer.rules() {
-            let ran = match report.skipped {
-                None => meta.applies_to(report.language),
-                // Unparsed files still get the language-independent rules.
-                Some(SkipReason::UnsupportedLanguage | SkipReason::ParseError) => {
-                    meta.languages.is_empty()
-                }
-                Some(_) => false,
-            };
-            if ran {
-                applicable.insert(meta.item);
-            }
-        }
-        match report.skipped {
-            None => analysed += 1,
-            Some(reason) => skipped.push(Skipped {
-                path: report.path.clone(),
-                reason: match reason {
-                    SkipReason::UnsupportedLanguage => {
-                        "no parser for this file type (scanned for secrets only)".into()
-                    }
-                    other => other.describe().into(),
-                },
-            }),
+    let mut sorted_paths: Vec<&String> = pr_paths.iter().collect();
+    sorted_paths.sort();
+    for path in sorted_paths {
+        if config.is_security_path(path) {
+            notes.push(SecurityNote {
+                path: path.clone(),
+                line: None,
+                reason: "listed in the configuration's `security_paths`".into(),
+            });
         }
     }
-    let findings = analysis.findings;
+    notes
+}
 
-    // The markers on GitHub are the truth about what is already posted.
-    let bodies = rest::list_review_comment_bodies(gh, owner, repo, number)
-        .await
-        .context("listing existing review comments")?;
-    let existing = comment::markers_in(bodies.iter().map(String::as_str));
-    let diffs: HashMap<&str, &FileDiff> = candidates
+/// Posts the one review of this run. Returns the reason when GitHub
+/// rejected it.
+async fn post_review(
+    gh: &Installation,
+    job: &Job,
+    number: u64,
+    to_post: &[&Finding],
+) -> anyhow::Result<Option<String>> {
+    if to_post.is_empty() {
+        return Ok(None);
+    }
+    let comments: Vec<Value> = to_post
         .iter()
-        .map(|c| (c.path.as_str(), &c.diff))
-        .collect();
-    let mut seen = HashSet::new();
-    let mut to_post = Vec::new();
-    let mut not_anchored = Vec::new();
-    let mut already_on_pr = 0;
-    let mut over_cap = 0;
-    for finding in &findings {
-        let key = comment::key(finding);
-        if existing.contains(&key) {
-            already_on_pr += 1;
-        } else if !seen.insert(key) {
-            // The engine makes repeated code's fingerprints distinct; this
-            // only guards the one-review-per-fingerprint rule.
-        } else if !diffs
-            .get(finding.path.as_str())
-            .is_some_and(|d| d.can_anchor(finding.line, finding.end_line))
-        {
-            not_anchored.push(finding);
-        } else if to_post.len() >= settings.max_inline_comments {
-            over_cap += 1;
-        } else {
-            to_post.push(finding);
-        }
-    }
-
-    let mut review_error = None;
-    if !to_post.is_empty() {
-        let comments: Vec<Value> = to_post
-            .iter()
-            .map(|f| {
-                let mut c = json!({
-                    "path": f.path,
-                    "line": f.end_line,
-                    "side": "RIGHT",
-                    "body": comment::body(f),
-                });
-                if f.line < f.end_line {
-                    c["start_line"] = json!(f.line);
-                    c["start_side"] = json!("RIGHT");
-                }
-                c
-            })
-            .collect();
-        let body = json!({
-            "commit_id": job.head_sha,
-            "event": "COMMENT",
-            "body": format!(
-                "prwarden reviewed `{}` against the checklist: {} new finding{} below. The `{CHECK_NAME}` check run has the full checklist.",
-                &job.head_sha[..job.head_sha.len().min(12)],
-                to_post.len(),
-                if to_post.len() == 1 { "" } else { "s" },
-            ),
-            "comments": comments,
-        });
-        match rest::create_review(gh, owner, repo, number, &body).await {
-            Ok(_) => {}
-            // Anchors were validated, so a 422 means GitHub disagrees with our
-            // reading of the diff: report it rather than retry forever.
-            Err(err @ GitHubError::Status { .. })
-                if err.status() == Some(http::StatusCode::UNPROCESSABLE_ENTITY) =>
-            {
-                warn!(error = %err, "review rejected");
-                review_error = Some(err.to_string());
+        .map(|f| {
+            let mut c = json!({
+                "path": f.path,
+                "line": f.end_line,
+                "side": "RIGHT",
+                "body": comment::body(f),
+            });
+            if f.line < f.end_line {
+                c["start_line"] = json!(f.line);
+                c["start_side"] = json!("RIGHT");
             }
-            Err(err) => return Err(err).context("posting the review"),
+            c
+        })
+        .collect();
+    let body = json!({
+        "commit_id": job.head_sha,
+        "event": "COMMENT",
+        "body": format!(
+            "prwarden reviewed `{}` against the checklist: {} new finding{} below. The `{CHECK_NAME}` check run has the full checklist.",
+            &job.head_sha[..job.head_sha.len().min(12)],
+            to_post.len(),
+            if to_post.len() == 1 { "" } else { "s" },
+        ),
+        "comments": comments,
+    });
+    match rest::create_review(gh, &job.owner, &job.repo, number, &body).await {
+        Ok(_) => Ok(None),
+        // Anchors were validated, so a 422 means GitHub disagrees with our
+        // reading of the diff: report it rather than retry forever.
+        Err(err @ GitHubError::Status { .. })
+            if err.status() == Some(http::StatusCode::UNPROCESSABLE_ENTITY) =>
+        {
+            warn!(error = %err, "review rejected");
+            Ok(Some(err.to_string()))
         }
+        Err(err) => Err(err).context("posting the review"),
     }
-    let posted_inline = if review_error.is_some() {
-        0
-    } else {
-        to_post.len()
-    };
+}
 
-    let report = Report {
-        head_sha: &job.head_sha,
-        findings: &findings,
-        files_in_pr,
-        files_reviewed: analysed + reviewed_without_content,
-        skipped,
-        applicable,
-        posted_inline,
-        already_on_pr,
-        not_anchored,
-        over_cap,
-        max_inline_comments: settings.max_inline_comments,
-        fail_on: settings.fail_on,
-        review_error,
+pub const AI_LABEL: &str = "ai-authored";
+pub const NEEDS_HUMAN_LABEL: &str = "needs-human-review";
+
+/// `ai-authored` on agent-authored PRs; `needs-human-review` while a
+/// security-critical change lacks a sign-off. Label trouble (e.g. the App was
+/// installed without `issues: write`) is reported, not fatal.
+async fn sync_labels(
+    gh: &Installation,
+    job: &Job,
+    ctx: &PrContext,
+    needs_human: bool,
+) -> Option<String> {
+    let (owner, repo, number) = (job.owner.as_str(), job.repo.as_str(), ctx.number);
+    let has = |name: &str| {
+        ctx.pr
+            .labels
+            .iter()
+            .any(|l| l.name.eq_ignore_ascii_case(name))
     };
-    complete_check_run(gh, job, check_run_id, &report).await?;
-    info!(
-        findings = findings.len(),
-        posted_inline,
-        already_on_pr,
-        conclusion = report.conclusion(),
-        "review complete"
-    );
-    Ok((posted_inline, findings.len()))
+    let mut add = Vec::new();
+    if ctx.authorship.is_agent_authored() && !has(AI_LABEL) {
+        add.push(AI_LABEL);
+    }
+    let waiting = needs_human && ctx.signed_off_by.is_none();
+    if waiting && !has(NEEDS_HUMAN_LABEL) {
+        add.push(NEEDS_HUMAN_LABEL);
+    }
+    let mut result = Ok(());
+    if !add.is_empty() {
+        result = rest::add_labels(gh, owner, repo, number, &add).await;
+    }
+    if result.is_ok() && !waiting && has(NEEDS_HUMAN_LABEL) {
+        result = rest::remove_label(gh, owner, repo, number, NEEDS_HUMAN_LABEL).await;
+    }
+    result.err().map(|err| {
+        warn!(error = %err, "could not update labels");
+        err.to_string()
+    })
 }
 
 /// Splits the PR's files into those to analyse and those skipped, and counts
 /// removed files (reviewed: nothing of theirs remains to comment on).
-fn triage(files: Vec<PullFile>) -> (Vec<Candidate>, Vec<Skipped>, usize) {
+fn triage(files: Vec<PullFile>, config: &RepoConfig) -> (Vec<Candidate>, Vec<Skipped>, usize) {
     let mut candidates = Vec::new();
     let mut skipped = Vec::new();
     let mut removed = 0;
     for file in files {
+        if config.is_ignored(&file.filename) {
+            skipped.push(Skipped {
+                path: file.filename,
+                reason: "ignored by the configuration's `ignore`".into(),
+            });
+            continue;
+        }
         if file.status == "removed" {
             removed += 1;
             continue;
@@ -479,7 +748,7 @@ async fn complete_check_run(
             "conclusion": report.conclusion(),
             "completed_at": now_rfc3339(),
             "output": { "title": title, "summary": summary, "annotations": last },
-            "actions": [rerun_action()],
+            "actions": actions(report),
         }),
     )
     .await

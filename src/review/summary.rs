@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use prwarden_analyze::{ChecklistItem, Finding, Severity};
+use prwarden_authorship::{Authorship, Tier};
+use prwarden_config::RepoConfig;
 use serde_json::{Value, json};
 
 /// GitHub's limit on `output.summary` and `output.text`, in characters.
@@ -23,6 +25,17 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// Why a change counts as security-critical.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityNote {
+    pub path: String,
+    pub line: Option<u32>,
+    pub reason: String,
+}
+
+/// Evidence rows shown before the list is cut short.
+const MAX_EVIDENCE_ROWS: usize = 20;
+
 /// Everything the summary reports about one run.
 #[derive(Debug, Default)]
 pub struct Report<'a> {
@@ -35,6 +48,10 @@ pub struct Report<'a> {
     pub applicable: BTreeSet<ChecklistItem>,
     pub posted_inline: usize,
     pub already_on_pr: usize,
+    /// Open threads of findings that are still there.
+    pub still_open: usize,
+    /// Threads resolved in this run because their finding is gone.
+    pub fixed: usize,
     /// Findings not on a commentable line of the diff.
     pub not_anchored: Vec<&'a Finding>,
     /// Findings left out of the review by the inline-comment cap.
@@ -43,6 +60,16 @@ pub struct Report<'a> {
     pub fail_on: Option<Severity>,
     /// Set when the review could not be posted.
     pub review_error: Option<String>,
+    pub label_error: Option<String>,
+    pub authorship: Option<&'a Authorship>,
+    /// Security-critical changes of an agent-authored PR.
+    pub security: Vec<SecurityNote>,
+    pub signed_off_by: Option<String>,
+    /// Why a sign-off click did not count.
+    pub signoff_note: Option<String>,
+    /// `None` when the item does not apply (not agent-authored).
+    pub specification_missing: Option<bool>,
+    pub config: Option<&'a RepoConfig>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,9 +107,18 @@ impl Report<'_> {
         }
     }
 
-    /// `failure` at or above `fail_on`; never `success` when nothing could be
-    /// reviewed.
+    /// A security-critical change of an agent-authored PR without a sign-off.
+    pub fn awaiting_signoff(&self) -> bool {
+        !self.security.is_empty() && self.signed_off_by.is_none()
+    }
+
+    /// `action_required` while a human sign-off is missing (the issue puts it
+    /// before everything else: a person must look either way), `failure` at
+    /// or above `fail_on`, never `success` when nothing could be reviewed.
     pub fn conclusion(&self) -> &'static str {
+        if self.awaiting_signoff() {
+            return "action_required";
+        }
         if let Some(threshold) = self.fail_on
             && self.findings.iter().any(|f| f.severity >= threshold)
         {
@@ -95,6 +131,13 @@ impl Report<'_> {
     }
 
     pub fn title(&self) -> String {
+        if self.awaiting_signoff() {
+            return format!(
+                "Needs human sign-off: security-critical changes, {} finding{}",
+                self.findings.len(),
+                if self.findings.len() == 1 { "" } else { "s" }
+            );
+        }
         if self.files_reviewed == 0 {
             return "Nothing could be reviewed".to_owned();
         }
@@ -114,9 +157,11 @@ impl Report<'_> {
     pub fn summary(&self) -> String {
         let mut out = String::new();
         let verdict = if self.files_reviewed == 0 {
-            "nothing could be reviewed"
+            "nothing could be reviewed".to_owned()
+        } else if self.awaiting_signoff() {
+            format!("needs a human sign-off (code: {})", self.verdict().text())
         } else {
-            self.verdict().text()
+            self.verdict().text().to_owned()
         };
         let _ = writeln!(out, "## prwarden: {verdict}\n");
         let _ = writeln!(
@@ -140,13 +185,26 @@ impl Report<'_> {
             *per_item.entry(finding.item).or_default() += 1;
         }
         for item in ChecklistItem::ALL {
-            let n = per_item.get(&item).copied().unwrap_or(0);
-            let verdict = if n > 0 {
-                "❌ fail"
+            let mut n = per_item.get(&item).copied().unwrap_or(0);
+            let policy = match item {
+                ChecklistItem::SecurityReview => self.security_verdict(),
+                ChecklistItem::Specification => self.specification_missing.map(|missing| {
+                    n = usize::from(missing);
+                    if missing { "❌ fail" } else { "✅ pass" }.to_owned()
+                }),
+                _ => None,
+            };
+            if item == ChecklistItem::SecurityReview {
+                n = self.security.len();
+            }
+            let verdict = if let Some(policy) = policy {
+                policy
+            } else if n > 0 {
+                "❌ fail".to_owned()
             } else if self.applicable.contains(&item) && self.files_reviewed > 0 {
-                "✅ pass"
+                "✅ pass".to_owned()
             } else {
-                "➖ not applicable"
+                "➖ not applicable".to_owned()
             };
             let _ = writeln!(
                 out,
@@ -156,11 +214,50 @@ impl Report<'_> {
             );
         }
 
+        if let Some(authorship) = self.authorship {
+            out.push('\n');
+            out.push_str(&authorship_section(authorship));
+        }
+        if !self.security.is_empty() {
+            out.push_str("\n### Security-critical changes\n\n");
+            match &self.signed_off_by {
+                Some(login) => {
+                    let _ = writeln!(out, "Signed off by @{login} for this commit.\n");
+                }
+                None => out.push_str(
+                    "This AI-authored pull request changes security-critical code: a person with write access must review it line by line, then press **Mark reviewed**.\n\n",
+                ),
+            }
+            for note in self.security.iter().take(MAX_LISTED_FILES) {
+                let location = match note.line {
+                    Some(line) => format!("{}:{line}", note.path),
+                    None => note.path.clone(),
+                };
+                let _ = writeln!(out, "- `{location}`: {}", note.reason);
+            }
+        }
+        if let Some(note) = &self.signoff_note {
+            let _ = writeln!(out, "\n> {note}");
+        }
+        if self.specification_missing == Some(true) {
+            out.push_str("\n### Specification\n\nThis AI-authored pull request has an empty or one-line description. State the intent, the requirements and the scope, so that reviewers can check the code against them.\n");
+        }
+
         let _ = writeln!(
             out,
-            "\n### Inline comments\n\n{} posted in this run, {} already on the pull request.",
-            self.posted_inline, self.already_on_pr
+            "\n### Inline comments\n\n{} new in this run, {} still open from earlier runs, {} fixed since the previous run (threads resolved).",
+            self.posted_inline, self.still_open, self.fixed
         );
+        if self.already_on_pr > self.still_open {
+            let _ = writeln!(
+                out,
+                "{} findings were already on the pull request and are not posted again.",
+                self.already_on_pr
+            );
+        }
+        if let Some(error) = &self.label_error {
+            let _ = writeln!(out, "\n> Labels could not be updated: {error}");
+        }
         if self.over_cap > 0 {
             let _ = writeln!(
                 out,
@@ -197,14 +294,98 @@ impl Report<'_> {
                 );
             }
         }
-        let _ = writeln!(
-            out,
-            "\n### Configuration\n\n`fail_on: {}`, `max_inline_comments: {}` (source: built-in defaults).",
-            self.fail_on.map_or("never", Severity::as_str),
-            self.max_inline_comments
-        );
+        match self.config {
+            Some(config) => out.push_str(&config_section(config)),
+            None => {
+                let _ = writeln!(
+                    out,
+                    "\n### Configuration\n\n`fail_on: {}`, `max_inline_comments: {}` (source: built-in defaults).",
+                    self.fail_on.map_or("never", Severity::as_str),
+                    self.max_inline_comments
+                );
+            }
+        }
         truncate_chars(&out, MAX_SUMMARY_CHARS)
     }
+
+    fn security_verdict(&self) -> Option<String> {
+        let ai = self.authorship.is_some_and(Authorship::is_agent_authored);
+        if !ai {
+            return None;
+        }
+        Some(match (&self.signed_off_by, self.security.is_empty()) {
+            (_, true) => "✅ pass".to_owned(),
+            (Some(login), false) => format!("✅ signed off by @{login}"),
+            (None, false) => "🧑 needs human".to_owned(),
+        })
+    }
+}
+
+/// Markdown table cells must not contain a bare `|` or a newline.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// The authorship verdict and every piece of evidence, with its commit.
+pub fn authorship_section(authorship: &Authorship) -> String {
+    let mut out = String::new();
+    let tools = if authorship.tools.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", authorship.tools.join(", "))
+    };
+    let _ = writeln!(
+        out,
+        "### AI authorship: {}{tools}\n",
+        authorship.tier.as_str()
+    );
+    if authorship.evidence.is_empty() {
+        out.push_str("No evidence of an AI coding agent was found in the author, branch, labels, description or commits.\n");
+        return out;
+    }
+    if authorship.tier == Tier::AgentAuthored {
+        out.push_str("The stricter policy for agent-authored changes applies (`security-review`, `specification`).\n\n");
+    }
+    out.push_str("| evidence | tool | where | matched |\n|---|---|---|---|\n");
+    for e in authorship.evidence.iter().take(MAX_EVIDENCE_ROWS) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | `{}` |",
+            cell(&e.family),
+            cell(&e.tool),
+            cell(&e.location),
+            cell(&e.matched).replace('`', "'")
+        );
+    }
+    if authorship.evidence.len() > MAX_EVIDENCE_ROWS {
+        let _ = writeln!(
+            out,
+            "\n… and {} more pieces of evidence.",
+            authorship.evidence.len() - MAX_EVIDENCE_ROWS
+        );
+    }
+    out
+}
+
+/// The effective configuration, where it came from, and its problems.
+pub fn config_section(config: &RepoConfig) -> String {
+    let mut out = String::from("\n### Configuration\n\n");
+    out.push_str(&config.describe());
+    out.push('\n');
+    if !config.problems.is_empty() {
+        out.push_str("\n**Configuration problems** (the rest of the configuration applies):\n\n");
+        for problem in &config.problems {
+            let _ = writeln!(out, "- {problem}");
+        }
+    }
+    if !config.custom_rules.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} custom rules are configured; running them is not supported yet.",
+            config.custom_rules.len()
+        );
+    }
+    out
 }
 
 fn short_sha(sha: &str) -> &str {

@@ -12,6 +12,7 @@ use prwarden::config::ServeConfig;
 use prwarden::intake::signature;
 use prwarden::state::AppState;
 use serde_json::Value;
+use serde_json::json;
 
 pub const SECRET: &str = "test-webhook-secret";
 pub const OWNER: &str = "Codertocat";
@@ -83,7 +84,6 @@ pub fn config(api_url: &str, dir: &std::path::Path) -> ServeConfig {
         workers: 2,
         job_lease_secs: 3,
         poll_ms: 100,
-        max_inline_comments: 30,
     }
 }
 
@@ -216,4 +216,27 @@ pub fn rule_ids(comments: &[Value]) -> Vec<String> {
         .collect();
     ids.sort();
     ids
+}
+
+/// Pushes `content` as the only file of PR #2 at `new_head`, delivers the
+/// `synchronize` event and waits for the review.
+pub async fn push_and_sync(app: &TestApp, new_head: &str, content: &str) {
+    app.fake.push(
+        OWNER,
+        REPO,
+        PR,
+        new_head,
+        vec![FakeFile::added("src/users.ts", content)],
+    );
+    let mut sync = payload("pull_request.synchronize");
+    sync["before"] = json!(HEAD);
+    sync["after"] = json!(new_head);
+    sync["pull_request"]["head"]["sha"] = json!(new_head);
+    app.deliver(
+        "pull_request",
+        &format!("sync-{new_head}"),
+        &serde_json::to_vec(&sync).unwrap(),
+    )
+    .await;
+    app.settle().await;
 }

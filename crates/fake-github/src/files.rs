@@ -152,6 +152,10 @@ pub struct FakePr {
     pub base_ref: String,
     pub draft: bool,
     pub author: String,
+    /// `User` or `Bot`; by default `Bot` for logins ending in `[bot]`. Set it
+    /// for bots GitHub shows without the suffix, like Copilot's agent.
+    pub author_type: Option<String>,
+    pub labels: Vec<String>,
     pub files: Vec<FakeFile>,
 }
 
@@ -169,6 +173,8 @@ impl FakePr {
             base_ref: "main".to_string(),
             draft: false,
             author: "octocat".to_string(),
+            author_type: None,
+            labels: Vec::new(),
             files,
         }
     }

@@ -480,7 +480,7 @@ impl FakeGitHub {
             commits: None,
             reviews: Vec::new(),
             comments: Vec::new(),
-            labels: Vec::new(),
+            labels: pr.labels.clone(),
             pr,
         };
         repo.pulls.insert(pull.pr.number, pull);
@@ -709,6 +709,59 @@ impl FakeGitHub {
             status,
             remaining: times,
         });
+    }
+
+    /// A person's reply in the thread of review comment `root_id`, as if they
+    /// had typed it on GitHub.
+    pub fn human_reply(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        root_id: u64,
+        login: &str,
+        body: &str,
+    ) {
+        let mut st = self.shared.lock();
+        let id = st.next_id();
+        let base = st.base_url.clone();
+        let pull = st
+            .repo_mut(owner, repo)
+            .and_then(|r| r.pulls.get_mut(&number))
+            .expect("unknown pull request");
+        let root = pull
+            .comments
+            .iter()
+            .find(|c| c.json["id"].as_u64() == Some(root_id))
+            .expect("unknown review comment")
+            .json
+            .clone();
+        let mut reply = root;
+        reply["id"] = serde_json::json!(id);
+        reply["node_id"] = serde_json::json!(format!("PRRC_human{id}"));
+        reply["body"] = serde_json::json!(body);
+        reply["in_reply_to_id"] = serde_json::json!(root_id);
+        reply["user"] = render::user(&base, login, "User");
+        pull.comments.push(StoredComment {
+            json: reply,
+            resolved: false,
+            minimized: None,
+        });
+    }
+
+    /// Resolves the thread of review comment `root_id` as a person would
+    /// with the "Resolve conversation" button.
+    pub fn resolve_by_hand(&self, owner: &str, repo: &str, number: u64, root_id: u64) {
+        let mut st = self.shared.lock();
+        let pull = st
+            .repo_mut(owner, repo)
+            .and_then(|r| r.pulls.get_mut(&number))
+            .expect("unknown pull request");
+        for c in pull.comments.iter_mut() {
+            if c.json["id"].as_u64() == Some(root_id) {
+                c.resolved = true;
+            }
+        }
     }
 
     fn with_pull<T: Default>(

@@ -100,10 +100,10 @@ pub(crate) fn pull_json(base: &str, repo: &Repo, pull: &Pull) -> Value {
         .iter()
         .map(FakeFile::line_counts)
         .fold((0, 0), |(a, d), (x, y)| (a + x, d + y));
-    let author_kind = if pr.author.ends_with("[bot]") {
-        "Bot"
-    } else {
-        "User"
+    let author_kind = match &pr.author_type {
+        Some(kind) => kind.as_str(),
+        None if pr.author.ends_with("[bot]") => "Bot",
+        None => "User",
     };
     let links = json!({
         "self": {"href": api},

@@ -405,3 +405,19 @@ async fn threads_a_human_touched_are_never_resolved_or_duplicated() {
         .count();
     assert_eq!(any_comments, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pr_opened_through_the_codex_connector_is_agent_authored() {
+    // The connector opens the PR as the person who started the task; only
+    // `performed_via_github_app` on the issue view tells.
+    let mut pr = FakePr::new(PR, HEAD, vec![FakeFile::added("src/math.ts", &clean_ts())]);
+    pr.author = "alice".into();
+    pr.via_app = Some("chatgpt-codex-connector".into());
+    let app = app_with(pr, |_| {}).await;
+    app.deliver("pull_request", "d-open", &opened()).await;
+    app.settle().await;
+    let text = summary(&app.check_runs()[0]).to_owned();
+    assert!(text.contains("AI authorship: agent-authored"), "{text}");
+    assert!(text.contains("chatgpt-codex-connector"), "{text}");
+    assert_eq!(app.fake.labels(OWNER, REPO, PR), ["ai-authored"]);
+}

@@ -254,6 +254,23 @@ pub async fn create_review(
     .await
 }
 
+/// The App that opened the pull request on its author's behalf, if any
+/// (`performed_via_github_app`, only on the issue view of a PR).
+pub async fn opened_via_app(
+    gh: &Installation,
+    owner: &str,
+    repo: &str,
+    number: u64,
+) -> Result<Option<String>, GitHubError> {
+    let issue = gh
+        .get(&format!("/repos/{owner}/{repo}/issues/{number}"))
+        .await?
+        .value;
+    Ok(issue["performed_via_github_app"]["slug"]
+        .as_str()
+        .map(str::to_owned))
+}
+
 /// GitHub lists at most 250 commits of a pull request.
 const MAX_PR_COMMITS: usize = 250;
 

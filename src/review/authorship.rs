@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::github::rest::PullRequest;
 
-pub fn metadata(pr: &PullRequest, commits: &[Value]) -> PrMetadata {
+pub fn metadata(pr: &PullRequest, via_app: Option<String>, commits: &[Value]) -> PrMetadata {
     let text = |v: &Value| v.as_str().map(str::to_owned);
     PrMetadata {
         author_login: pr.user.login.clone(),
@@ -16,7 +16,7 @@ pub fn metadata(pr: &PullRequest, commits: &[Value]) -> PrMetadata {
         body: pr.body.clone(),
         head_ref: pr.head.name.clone(),
         labels: pr.labels.iter().map(|l| l.name.clone()).collect(),
-        via_app: None,
+        via_app,
         commits: commits
             .iter()
             .map(|c| CommitMeta {

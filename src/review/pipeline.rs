@@ -116,8 +116,11 @@ pub async fn run(gh: &Installation, services: &Services<'_>, job: &Job) -> anyho
     let commits = rest::list_commits(gh, owner, repo, number)
         .await
         .context("listing the pull request's commits")?;
+    let via_app = rest::opened_via_app(gh, owner, repo, number)
+        .await
+        .context("reading the pull request's issue")?;
     let authorship = prwarden_authorship::detect(
-        &authorship::metadata(&pr, &commits),
+        &authorship::metadata(&pr, via_app, &commits),
         &Overrides {
             ai_authors: config.ai_authors.clone(),
             human_authors: config.human_authors.clone(),

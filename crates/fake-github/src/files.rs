@@ -156,6 +156,9 @@ pub struct FakePr {
     /// for bots GitHub shows without the suffix, like Copilot's agent.
     pub author_type: Option<String>,
     pub labels: Vec<String>,
+    /// Slug of the App that opened the PR on the author's behalf
+    /// (`performed_via_github_app`), e.g. `chatgpt-codex-connector`.
+    pub via_app: Option<String>,
     pub files: Vec<FakeFile>,
 }
 
@@ -175,6 +178,7 @@ impl FakePr {
             author: "octocat".to_string(),
             author_type: None,
             labels: Vec::new(),
+            via_app: None,
             files,
         }
     }

@@ -104,6 +104,7 @@ impl State {
             ("GET", ["repos", o, r, "commits", rest @ .., "check-runs"]) if !rest.is_empty() => {
                 self.list_check_runs_for_ref(ctx, o, r, &rest.join("/"))
             }
+            ("GET", ["repos", o, r, "issues", n]) => self.issue_of_pull(o, r, n),
             ("GET", ["repos", o, r, "issues", n, "labels"]) => {
                 self.labels_reply(o, r, n, |_| Ok(()))
             }
@@ -184,6 +185,44 @@ impl State {
             Some(l) => reply.header("link", &l),
             None => reply,
         }
+    }
+
+    /// `GET /issues/{n}` of a pull request: the PR as an issue, with
+    /// `performed_via_github_app` when an App opened it on a user's behalf.
+    fn issue_of_pull(&self, o: &str, r: &str, n: &str) -> Reply {
+        let (repo, pull) = match self.find_pull(o, r, n) {
+            Ok(x) => x,
+            Err(e) => return e,
+        };
+        let pr_json = render::pull_json(&self.base_url, repo, pull);
+        let via = pull.pr.via_app.as_ref().map_or(Value::Null, |slug| {
+            json!({ "id": render::user_id(slug), "slug": slug, "name": slug, "node_id": util::node_id("A", render::user_id(slug)) })
+        });
+        let mut issue = json!({
+            "id": pr_json["id"],
+            "node_id": pr_json["node_id"],
+            "number": pr_json["number"],
+            "title": pr_json["title"],
+            "body": pr_json["body"],
+            "user": pr_json["user"],
+            "labels": pr_json["labels"],
+            "state": pr_json["state"],
+            "locked": false,
+            "comments": 0,
+            "created_at": pr_json["created_at"],
+            "updated_at": pr_json["updated_at"],
+            "closed_at": null,
+            "author_association": "CONTRIBUTOR",
+            "pull_request": { "url": pr_json["url"], "html_url": pr_json["html_url"] },
+            "performed_via_github_app": via,
+        });
+        issue["url"] = json!(format!(
+            "{}/repos/{}/issues/{}",
+            self.base_url,
+            repo.full_name(),
+            pull.pr.number
+        ));
+        Reply::json(200, issue)
     }
 
     pub(crate) fn find_pull(

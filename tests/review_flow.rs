@@ -398,3 +398,21 @@ async fn rejected_review_is_reported_on_the_check_run() {
         "findings kept as annotations"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_graphql_contents_and_markers_come_from_rest() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    app.fake.fail_next("POST", "/graphql", 404, 100);
+    app.deliver("pull_request", "first", &opened()).await;
+    app.settle().await;
+    assert_eq!(app.comments().len(), 4, "contents through the blobs API");
+    app.deliver("pull_request", "second", &opened()).await;
+    app.settle().await;
+    assert_eq!(
+        app.comments().len(),
+        4,
+        "markers through REST: no duplicates"
+    );
+    assert!(app.check_runs().iter().all(|r| r["status"] == "completed"));
+    assert!(app.fake.count("GET", "/git/blobs/") >= 2);
+}

@@ -113,12 +113,12 @@ pub async fn run(gh: &Installation, services: &Services<'_>, job: &Job) -> anyho
         .configs
         .load(gh, owner, repo, &pr.base.name, &known_rules)
         .await?;
-    let commits = rest::list_commits(gh, owner, repo, number)
-        .await
-        .context("listing the pull request's commits")?;
-    let via_app = rest::opened_via_app(gh, owner, repo, number)
-        .await
-        .context("reading the pull request's issue")?;
+    let commits = tolerate_missing(rest::list_commits(gh, owner, repo, number).await)
+        .context("listing the pull request's commits")?
+        .unwrap_or_default();
+    let via_app = tolerate_missing(rest::opened_via_app(gh, owner, repo, number).await)
+        .context("reading the pull request's issue")?
+        .flatten();
     let authorship = prwarden_authorship::detect(
         &authorship::metadata(&pr, via_app, &commits),
         &Overrides {
@@ -169,6 +169,19 @@ pub async fn run(gh: &Installation, services: &Services<'_>, job: &Job) -> anyho
             }
             Err(err)
         }
+    }
+}
+
+/// Authorship evidence is best effort: a GitHub (or GHES version) that does
+/// not serve one of its sources gives less evidence, not a failed review.
+fn tolerate_missing<T>(result: Result<T, GitHubError>) -> Result<Option<T>, GitHubError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(err) if err.status() == Some(http::StatusCode::NOT_FOUND) => {
+            warn!(error = %err, "authorship source unavailable");
+            Ok(None)
+        }
+        Err(err) => Err(err),
     }
 }
 

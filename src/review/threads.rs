@@ -8,10 +8,11 @@
 use std::collections::HashSet;
 
 use anyhow::Context;
+use tracing::warn;
 
 use super::comment;
-use crate::github::Installation;
 use crate::github::rest::{self, ReviewThread};
+use crate::github::{GitHubError, Installation};
 use crate::queue::Job;
 
 /// Hidden marker of prwarden's "fixed" replies.
@@ -45,11 +46,28 @@ pub async fn load(
     repo: &str,
     number: u64,
 ) -> anyhow::Result<Threads> {
-    let threads = rest::review_threads(gh, owner, repo, number)
-        .await
-        .context("listing review threads")?;
-    let posted = threads.iter().filter_map(thread_key).collect();
-    Ok(Threads { posted, threads })
+    match rest::review_threads(gh, owner, repo, number).await {
+        Ok(threads) => {
+            let posted = threads.iter().filter_map(thread_key).collect();
+            Ok(Threads { posted, threads })
+        }
+        // Threads need GraphQL. Without it the REST comments still tell what
+        // was posted, so nothing is duplicated; fixed threads stay open.
+        Err(err)
+            if matches!(err, GitHubError::Graphql(_))
+                || err.status().is_some_and(|s| s.is_client_error()) =>
+        {
+            warn!(error = %err, "review threads unavailable, reading comments instead");
+            let bodies = rest::list_review_comment_bodies(gh, owner, repo, number)
+                .await
+                .context("listing review comments")?;
+            Ok(Threads {
+                posted: comment::markers_in(bodies.iter().map(String::as_str)),
+                threads: Vec::new(),
+            })
+        }
+        Err(err) => Err(err).context("listing review threads"),
+    }
 }
 
 impl Threads {

@@ -128,7 +128,7 @@ async fn handle_verified(
 }
 
 /// JSON bodies, or the `payload` field of a form-encoded delivery.
-fn parse_payload(headers: &HeaderMap, body: &[u8]) -> Result<Value, String> {
+pub fn parse_payload(headers: &HeaderMap, body: &[u8]) -> Result<Value, String> {
     let form = header_str(headers, header::CONTENT_TYPE.as_str())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     let parsed = if form {

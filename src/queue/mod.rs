@@ -1,6 +1,8 @@
 //! The durable job queue between intake and the review pipeline: the store
 //! and the workers that drain it.
 
+#[doc(hidden)]
+pub mod scratch;
 mod store;
 pub mod worker;
 

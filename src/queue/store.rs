@@ -1,38 +1,97 @@
 //! The durable store: deliveries, review jobs with leases, the head-SHA → PR
-//! map and App credentials, in SQLite.
+//! map, sign-offs and App credentials — in SQLite (one process) or
+//! PostgreSQL (several replicas sharing the work).
 //!
 //! Jobs are claimed with a lease. A worker that dies stops renewing it, and
-//! once it expires any worker — in this process or after a restart — claims
-//! the job again, so nothing accepted is lost.
+//! once it expires any worker — in this process, after a restart, or in
+//! another replica — claims the job again, so nothing accepted is lost.
+//!
+//! Both backends run the same SQL (`$n` parameters work in both); only the
+//! claim differs, because PostgreSQL needs explicit locking where SQLite's
+//! single writer already serialises.
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use crate::intake::ReviewRequest;
 
-/// Ordered schema migrations; the version is the position in this list.
-const MIGRATIONS: &[&str] = &[
+/// Ordered schema migrations per backend, kept in step: the version is the
+/// position in the list.
+const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_signoffs.sql"),
 ];
+const POSTGRES_MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_init.sql"),
+    include_str!("../../migrations/postgres/0002_signoffs.sql"),
+];
+
+/// Advisory-lock keys (PostgreSQL): migrations and job claims of all
+/// replicas are serialised on them.
+const MIGRATION_LOCK: i64 = 0x7072_7761_7264_0001;
+const CLAIM_LOCK: i64 = 0x7072_7761_7264_0002;
 
 /// A job fails for good after this many claims.
 pub const MAX_ATTEMPTS: i64 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("unsupported DATABASE_URL {0:?}: expected sqlite://PATH")]
-    UnsupportedUrl(String),
+    #[error("unsupported DATABASE_URL scheme: expected sqlite://PATH or postgres://…")]
+    UnsupportedUrl,
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
 }
 
 #[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to whichever backend is in use: the same
+/// SQL and code, compiled once per driver.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            Pool::Sqlite($pool) => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// The columns of a claimed job, in [`job_from_row`]'s order.
+const JOB_COLUMNS: &str = "id, delivery_id, installation_id, owner, repo, pr_number, head_sha, \
+     trigger_name, manual, attempts, check_run_id, signoff_by";
+
+macro_rules! job_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        Job {
+            id: row.get("id"),
+            delivery_id: row.get("delivery_id"),
+            installation_id: row.get::<i64, _>("installation_id") as u64,
+            owner: row.get("owner"),
+            repo: row.get("repo"),
+            pr_number: row.get::<Option<i64>, _>("pr_number").map(|n| n as u64),
+            head_sha: row.get("head_sha"),
+            trigger: row.get("trigger_name"),
+            manual: row.get("manual"),
+            attempts: row.get("attempts"),
+            check_run_id: row.get::<Option<i64>, _>("check_run_id").map(|n| n as u64),
+            signoff_by: row.get("signoff_by"),
+        }
+    }};
+}
+
+#[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 /// What happened to an incoming delivery.
@@ -89,55 +148,90 @@ pub fn now_ms() -> i64 {
 
 impl Store {
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        if !url.starts_with("sqlite:") {
-            return Err(StoreError::UnsupportedUrl(url.to_owned()));
-        }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // WAL + NORMAL is durable against process crashes, which is what
-            // "accepted before the 2xx" has to survive.
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
+        let pool = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // WAL + NORMAL is durable against process crashes, which is
+                // what "accepted before the 2xx" has to survive.
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            Pool::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await?,
+            )
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Pool::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?,
+            )
+        } else {
+            return Err(StoreError::UnsupportedUrl);
+        };
         let store = Store { pool };
         store.migrate().await?;
         Ok(store)
     }
 
-    async fn migrate(&self) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::raw_sql(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
-        )
-        .execute(&mut *tx)
-        .await?;
-        let applied: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-                .fetch_one(&mut *tx)
-                .await?;
-        for (index, sql) in MIGRATIONS.iter().enumerate() {
-            let version = index as i64 + 1;
-            if version <= applied {
-                continue;
-            }
-            sqlx::raw_sql(sql).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
-                .bind(version)
-                .bind(now_ms())
-                .execute(&mut *tx)
-                .await?;
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
         }
-        tx.commit().await?;
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let migrations = match self.pool {
+            Pool::Sqlite(_) => SQLITE_MIGRATIONS,
+            Pool::Postgres(_) => POSTGRES_MIGRATIONS,
+        };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if let Pool::Postgres(_) = self.pool {
+                // Replicas starting together must not migrate twice.
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(MIGRATION_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::raw_sql(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            )
+            .execute(&mut *tx)
+            .await?;
+            let applied: i64 =
+                sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+                    .fetch_one(&mut *tx)
+                    .await?;
+            for (index, sql) in migrations.iter().enumerate() {
+                let version = index as i64 + 1;
+                if version <= applied {
+                    continue;
+                }
+                sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                    .bind(version)
+                    .bind(now_ms())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
         Ok(())
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await?.rows_affected());
         Ok(())
     }
 
@@ -151,128 +245,147 @@ impl Store {
         request: &ReviewRequest,
     ) -> Result<Enqueued, StoreError> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO deliveries (delivery_id, event, action, received_at, payload)
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING",
-        )
-        .bind(delivery_id)
-        .bind(event)
-        .bind(action)
-        .bind(now)
-        .bind(String::from_utf8_lossy(payload).as_ref())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            return Ok(Enqueued::Duplicate);
-        }
-        if let Some(number) = request.pr_number {
-            sqlx::query(
-                "INSERT INTO pull_heads (owner, repo, head_sha, pr_number) VALUES (?, ?, ?, ?)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(&request.owner)
-            .bind(&request.repo)
-            .bind(&request.head_sha)
-            .bind(number as i64)
-            .execute(&mut *tx)
-            .await?;
-        }
-        // A job still waiting for the same commit and PR will review exactly
-        // what this trigger asks for, so do not queue a second one.
-        let waiting: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM jobs WHERE owner = ? AND repo = ? AND head_sha = ? AND state = 'queued'
-             AND (pr_number IS ? OR ? IS NULL) LIMIT 1",
-        )
-        .bind(&request.owner)
-        .bind(&request.repo)
-        .bind(&request.head_sha)
-        .bind(request.pr_number.map(|n| n as i64))
-        .bind(request.pr_number.map(|n| n as i64))
-        .fetch_optional(&mut *tx)
-        .await?;
-        // A sign-off is a person's click on one check run: it gets its own job.
-        let waiting = waiting.filter(|_| request.signoff_by.is_none());
-        let outcome = if let Some(job_id) = waiting {
-            if request.manual {
-                sqlx::query("UPDATE jobs SET manual = 1 WHERE id = ?")
-                    .bind(job_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            Enqueued::Collapsed
-        } else {
-            sqlx::query(
-                "INSERT INTO jobs (delivery_id, installation_id, owner, repo, pr_number, head_sha,
-                                   trigger_name, manual, check_run_id, signoff_by, run_after,
-                                   created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        let pr_number = request.pr_number.map(|n| n as i64);
+        let payload = String::from_utf8_lossy(payload);
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO deliveries (delivery_id, event, action, received_at, payload)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (delivery_id) DO NOTHING",
             )
             .bind(delivery_id)
-            .bind(request.installation_id as i64)
-            .bind(&request.owner)
-            .bind(&request.repo)
-            .bind(request.pr_number.map(|n| n as i64))
-            .bind(&request.head_sha)
-            .bind(&request.trigger)
-            .bind(request.manual)
-            .bind(request.check_run_id.map(|n| n as i64))
-            .bind(&request.signoff_by)
+            .bind(event)
+            .bind(action)
             .bind(now)
-            .bind(now)
-            .bind(now)
+            .bind(payload.as_ref())
             .execute(&mut *tx)
-            .await?;
-            Enqueued::Queued
-        };
-        tx.commit().await?;
-        Ok(outcome)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Ok(Enqueued::Duplicate);
+            }
+            if let Some(number) = pr_number {
+                sqlx::query(
+                    "INSERT INTO pull_heads (owner, repo, head_sha, pr_number) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(&request.owner)
+                .bind(&request.repo)
+                .bind(&request.head_sha)
+                .bind(number)
+                .execute(&mut *tx)
+                .await?;
+            }
+            // A job still waiting for the same commit and PR will review
+            // exactly what this trigger asks for, so do not queue a second
+            // one. A sign-off is a person's click on one check run: it gets
+            // its own job.
+            let waiting: Option<i64> = if request.signoff_by.is_some() {
+                None
+            } else {
+                sqlx::query_scalar(
+                    "SELECT id FROM jobs WHERE owner = $1 AND repo = $2 AND head_sha = $3
+                     AND state = 'queued' AND signoff_by IS NULL
+                     AND (pr_number IS NOT DISTINCT FROM $4 OR $4 IS NULL) LIMIT 1",
+                )
+                .bind(&request.owner)
+                .bind(&request.repo)
+                .bind(&request.head_sha)
+                .bind(pr_number)
+                .fetch_optional(&mut *tx)
+                .await?
+            };
+            let outcome = if let Some(job_id) = waiting {
+                if request.manual {
+                    sqlx::query("UPDATE jobs SET manual = $1 WHERE id = $2")
+                        .bind(true)
+                        .bind(job_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Enqueued::Collapsed
+            } else {
+                sqlx::query(
+                    "INSERT INTO jobs (delivery_id, installation_id, owner, repo, pr_number, head_sha,
+                                       trigger_name, manual, check_run_id, signoff_by, run_after,
+                                       created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                )
+                .bind(delivery_id)
+                .bind(request.installation_id as i64)
+                .bind(&request.owner)
+                .bind(&request.repo)
+                .bind(pr_number)
+                .bind(&request.head_sha)
+                .bind(&request.trigger)
+                .bind(request.manual)
+                .bind(request.check_run_id.map(|n| n as i64))
+                .bind(&request.signoff_by)
+                .bind(now)
+                .bind(now)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                Enqueued::Queued
+            };
+            tx.commit().await?;
+            Ok(outcome)
+        })
     }
 
     /// Claims the oldest runnable job: queued and due, or running under an
-    /// expired lease (its worker died).
+    /// expired lease (its worker died). A job waits while another job of the
+    /// same commit or pull request holds a live lease: two reviews of one PR
+    /// at once would both miss each other's comments.
     pub async fn claim(&self, worker: &str, lease: Duration) -> Result<Option<Job>, StoreError> {
         let now = now_ms();
-        // SQLite runs one writer at a time, so the sub-select and the update
-        // are atomic with respect to other claimers. A job waits while another
-        // one for the same commit or pull request holds a live lease: two
-        // reviews of one PR at once would both miss each other's comments.
-        let row = sqlx::query(
-            "UPDATE jobs SET state = 'running', lease_owner = ?1, lease_expires_at = ?2,
-                    attempts = attempts + 1, updated_at = ?3
+        let expires = now + lease.as_millis() as i64;
+        let sql = format!(
+            "UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = $2,
+                    attempts = attempts + 1, updated_at = $3
              WHERE id = (SELECT j.id FROM jobs j
-                         WHERE ((j.state = 'queued' AND j.run_after <= ?3)
-                                OR (j.state = 'running' AND j.lease_expires_at < ?3))
+                         WHERE ((j.state = 'queued' AND j.run_after <= $3)
+                                OR (j.state = 'running' AND j.lease_expires_at < $3))
                            AND NOT EXISTS (
                                SELECT 1 FROM jobs r
                                WHERE r.id != j.id AND r.state = 'running'
-                                 AND r.lease_expires_at >= ?3
+                                 AND r.lease_expires_at >= $3
                                  AND r.owner = j.owner AND r.repo = j.repo
                                  AND (r.head_sha = j.head_sha OR r.pr_number = j.pr_number))
                          ORDER BY j.id LIMIT 1)
-             RETURNING id, delivery_id, installation_id, owner, repo, pr_number, head_sha,
-                       trigger_name, manual, attempts, check_run_id, signoff_by",
-        )
-        .bind(worker)
-        .bind(now + lease.as_millis() as i64)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| Job {
-            id: row.get("id"),
-            delivery_id: row.get("delivery_id"),
-            installation_id: row.get::<i64, _>("installation_id") as u64,
-            owner: row.get("owner"),
-            repo: row.get("repo"),
-            pr_number: row.get::<Option<i64>, _>("pr_number").map(|n| n as u64),
-            head_sha: row.get("head_sha"),
-            trigger: row.get("trigger_name"),
-            manual: row.get("manual"),
-            attempts: row.get("attempts"),
-            check_run_id: row.get::<Option<i64>, _>("check_run_id").map(|n| n as u64),
-            signoff_by: row.get("signoff_by"),
-        }))
+             RETURNING {JOB_COLUMNS}"
+        );
+        match &self.pool {
+            // SQLite runs one writer at a time, so the sub-select and the
+            // update are atomic with respect to other claimers.
+            Pool::Sqlite(pool) => {
+                let row = sqlx::query(&sql)
+                    .bind(worker)
+                    .bind(expires)
+                    .bind(now)
+                    .fetch_optional(pool)
+                    .await?;
+                Ok(row.map(|row| job_from_row!(row)))
+            }
+            // Under READ COMMITTED two replicas could each see "no running
+            // job of this PR" and claim two of its jobs; claims are short, so
+            // they take turns on an advisory lock.
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(CLAIM_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                let row = sqlx::query(&sql)
+                    .bind(worker)
+                    .bind(expires)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(row.map(|row| job_from_row!(row)))
+            }
+        }
     }
 
     /// Extends the lease; `false` when another worker has taken the job over.
@@ -282,51 +395,54 @@ impl Store {
         worker: &str,
         lease: Duration,
     ) -> Result<bool, StoreError> {
-        let updated = sqlx::query(
-            "UPDATE jobs SET lease_expires_at = ?, updated_at = ?
-             WHERE id = ? AND lease_owner = ? AND state = 'running'",
+        let now = now_ms();
+        let updated = on_pool!(self, pool => sqlx::query(
+            "UPDATE jobs SET lease_expires_at = $1, updated_at = $2
+             WHERE id = $3 AND lease_owner = $4 AND state = 'running'",
         )
-        .bind(now_ms() + lease.as_millis() as i64)
-        .bind(now_ms())
+        .bind(now + lease.as_millis() as i64)
+        .bind(now)
         .bind(job_id)
         .bind(worker)
-        .execute(&self.pool)
+        .execute(pool)
         .await?
-        .rows_affected();
+        .rows_affected());
         Ok(updated == 1)
     }
 
     /// Remembers the check run so that a resumed job completes the same one
     /// instead of leaving it `in_progress` and creating another.
     pub async fn set_check_run(&self, job_id: i64, check_run_id: u64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE jobs SET check_run_id = ?, updated_at = ? WHERE id = ?")
+        on_pool!(self, pool => sqlx::query("UPDATE jobs SET check_run_id = $1, updated_at = $2 WHERE id = $3")
             .bind(check_run_id as i64)
             .bind(now_ms())
             .bind(job_id)
-            .execute(&self.pool)
-            .await?;
+            .execute(pool)
+            .await?
+            .rows_affected());
         Ok(())
     }
 
     pub async fn check_run_of(&self, job_id: i64) -> Result<Option<u64>, StoreError> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT check_run_id FROM jobs WHERE id = ?")
+        let id: Option<i64> = on_pool!(self, pool => sqlx::query_scalar("SELECT check_run_id FROM jobs WHERE id = $1")
             .bind(job_id)
-            .fetch_one(&self.pool)
-            .await?;
+            .fetch_one(pool)
+            .await?);
         Ok(id.map(|n| n as u64))
     }
 
     pub async fn complete(&self, job_id: i64, worker: &str) -> Result<(), StoreError> {
-        sqlx::query(
+        on_pool!(self, pool => sqlx::query(
             "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL,
-                    last_error = NULL, updated_at = ?
-             WHERE id = ? AND lease_owner = ?",
+                    last_error = NULL, updated_at = $1
+             WHERE id = $2 AND lease_owner = $3",
         )
         .bind(now_ms())
         .bind(job_id)
         .bind(worker)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
@@ -340,19 +456,21 @@ impl Store {
         retry_in: Duration,
     ) -> Result<bool, StoreError> {
         let retry = job.attempts < MAX_ATTEMPTS;
-        sqlx::query(
-            "UPDATE jobs SET state = ?, run_after = ?, lease_owner = NULL, lease_expires_at = NULL,
-                    last_error = ?, updated_at = ?
-             WHERE id = ? AND lease_owner = ?",
+        let now = now_ms();
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE jobs SET state = $1, run_after = $2, lease_owner = NULL, lease_expires_at = NULL,
+                    last_error = $3, updated_at = $4
+             WHERE id = $5 AND lease_owner = $6",
         )
         .bind(if retry { "queued" } else { "failed" })
-        .bind(now_ms() + retry_in.as_millis() as i64)
+        .bind(now + retry_in.as_millis() as i64)
         .bind(error)
-        .bind(now_ms())
+        .bind(now)
         .bind(job.id)
         .bind(worker)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await?
+        .rows_affected());
         Ok(retry)
     }
 
@@ -363,15 +481,15 @@ impl Store {
         repo: &str,
         head_sha: &str,
     ) -> Result<Option<u64>, StoreError> {
-        let number: Option<i64> = sqlx::query_scalar(
-            "SELECT pr_number FROM pull_heads WHERE owner = ? AND repo = ? AND head_sha = ?
+        let number: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT pr_number FROM pull_heads WHERE owner = $1 AND repo = $2 AND head_sha = $3
              ORDER BY pr_number DESC LIMIT 1",
         )
         .bind(owner)
         .bind(repo)
         .bind(head_sha)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool)
+        .await?);
         Ok(number.map(|n| n as u64))
     }
 
@@ -382,16 +500,17 @@ impl Store {
         head_sha: &str,
         pr_number: u64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO pull_heads (owner, repo, head_sha, pr_number) VALUES (?, ?, ?, ?)
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO pull_heads (owner, repo, head_sha, pr_number) VALUES ($1, $2, $3, $4)
              ON CONFLICT DO NOTHING",
         )
         .bind(owner)
         .bind(repo)
         .bind(head_sha)
         .bind(pr_number as i64)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
@@ -404,10 +523,11 @@ impl Store {
         head_sha: &str,
         login: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        on_pool!(self, pool => sqlx::query(
             "INSERT INTO signoffs (owner, repo, pr_number, head_sha, login, signed_at)
-             VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT DO UPDATE SET login = excluded.login, signed_at = excluded.signed_at",
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (owner, repo, pr_number, head_sha)
+             DO UPDATE SET login = excluded.login, signed_at = excluded.signed_at",
         )
         .bind(owner)
         .bind(repo)
@@ -415,8 +535,9 @@ impl Store {
         .bind(head_sha)
         .bind(login)
         .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
@@ -428,25 +549,26 @@ impl Store {
         pr_number: u64,
         head_sha: &str,
     ) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT login FROM signoffs WHERE owner = ? AND repo = ? AND pr_number = ? AND head_sha = ?",
+        Ok(on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT login FROM signoffs WHERE owner = $1 AND repo = $2 AND pr_number = $3 AND head_sha = $4",
         )
         .bind(owner)
         .bind(repo)
         .bind(pr_number as i64)
         .bind(head_sha)
-        .fetch_optional(&self.pool)
-        .await?)
+        .fetch_optional(pool)
+        .await?))
     }
 
     pub async fn counts(&self) -> Result<QueueCounts, StoreError> {
-        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state",
+        )
+        .fetch_all(pool)
+        .await?);
         let mut counts = QueueCounts::default();
-        for row in rows {
-            let n: i64 = row.get("n");
-            match row.get::<String, _>("state").as_str() {
+        for (state, n) in rows {
+            match state.as_str() {
                 "queued" => counts.queued = n,
                 "running" => counts.running = n,
                 "done" => counts.done = n,
@@ -458,15 +580,27 @@ impl Store {
     }
 
     pub async fn delivery_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM deliveries")
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM deliveries")
+            .fetch_one(pool)
+            .await?),
+        )
+    }
+
+    /// How often each job was claimed, by delivery id (for tests and
+    /// diagnostics: a job claimed twice ran twice).
+    pub async fn attempts_by_delivery(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(on_pool!(self, pool => sqlx::query_as(
+            "SELECT delivery_id, attempts FROM jobs ORDER BY id",
+        )
+        .fetch_all(pool)
+        .await?))
     }
 
     pub async fn save_credentials(&self, creds: &StoredCredentials) -> Result<(), StoreError> {
-        sqlx::query(
+        on_pool!(self, pool => sqlx::query(
             "INSERT INTO app_credentials (id, app_id, slug, html_url, webhook_secret, key_path, created_at)
-             VALUES (1, ?, ?, ?, ?, ?, ?)
+             VALUES (1, $1, $2, $3, $4, $5, $6)
              ON CONFLICT (id) DO UPDATE SET app_id = excluded.app_id, slug = excluded.slug,
                  html_url = excluded.html_url, webhook_secret = excluded.webhook_secret,
                  key_path = excluded.key_path, created_at = excluded.created_at",
@@ -477,24 +611,28 @@ impl Store {
         .bind(&creds.webhook_secret)
         .bind(&creds.key_path)
         .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
     pub async fn load_credentials(&self) -> Result<Option<StoredCredentials>, StoreError> {
-        let row = sqlx::query(
+        type CredentialsRow = (i64, Option<String>, Option<String>, String, String);
+        let row: Option<CredentialsRow> = on_pool!(self, pool => sqlx::query_as(
             "SELECT app_id, slug, html_url, webhook_secret, key_path FROM app_credentials WHERE id = 1",
         )
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| StoredCredentials {
-            app_id: row.get::<i64, _>("app_id") as u64,
-            slug: row.get("slug"),
-            html_url: row.get("html_url"),
-            webhook_secret: row.get("webhook_secret"),
-            key_path: row.get("key_path"),
-        }))
+        .fetch_optional(pool)
+        .await?);
+        Ok(row.map(
+            |(app_id, slug, html_url, webhook_secret, key_path)| StoredCredentials {
+                app_id: app_id as u64,
+                slug,
+                html_url,
+                webhook_secret,
+                key_path,
+            },
+        ))
     }
 }
 
@@ -516,172 +654,204 @@ mod tests {
         }
     }
 
-    async fn store() -> (tempfile::TempDir, Store) {
+    /// A fresh store on each backend; the guard cleans up.
+    enum Guard {
+        // Held only so the directory outlives the store.
+        Sqlite(#[allow(dead_code)] tempfile::TempDir),
+        Postgres(super::super::scratch::ScratchDatabase),
+    }
+
+    impl Guard {
+        async fn cleanup(self, store: Store) {
+            store.close().await;
+            if let Guard::Postgres(db) = self {
+                db.drop_database().await.unwrap();
+            }
+        }
+    }
+
+    async fn stores() -> Vec<(Guard, Store)> {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let store = Store::connect(&url).await.unwrap();
-        (dir, store)
+        let sqlite = Store::connect(&url).await.unwrap();
+        let db =
+            super::super::scratch::ScratchDatabase::create(&super::super::scratch::admin_url())
+                .await
+                .expect("PostgreSQL for the tests (set PRWARDEN_TEST_POSTGRES)");
+        let postgres = Store::connect(&db.url).await.unwrap();
+        vec![
+            (Guard::Sqlite(dir), sqlite),
+            (Guard::Postgres(db), postgres),
+        ]
     }
 
     #[tokio::test]
     async fn redelivery_is_acknowledged_not_queued_twice() {
-        let (_dir, store) = store().await;
-        let req = request("abc", Some(2));
-        assert_eq!(
-            store
-                .enqueue("d1", "pull_request", Some("opened"), b"{}", &req)
-                .await
-                .unwrap(),
-            Enqueued::Queued
-        );
-        assert_eq!(
-            store
-                .enqueue("d1", "pull_request", Some("opened"), b"{}", &req)
-                .await
-                .unwrap(),
-            Enqueued::Duplicate
-        );
-        assert_eq!(
-            store
-                .enqueue("d2", "check_suite", Some("requested"), b"{}", &req)
-                .await
-                .unwrap(),
-            Enqueued::Collapsed
-        );
-        assert_eq!(store.counts().await.unwrap().queued, 1);
-        assert_eq!(store.delivery_count().await.unwrap(), 2);
+        for (guard, store) in stores().await {
+            let req = request("abc", Some(2));
+            assert_eq!(
+                store
+                    .enqueue("d1", "pull_request", Some("opened"), b"{}", &req)
+                    .await
+                    .unwrap(),
+                Enqueued::Queued
+            );
+            assert_eq!(
+                store
+                    .enqueue("d1", "pull_request", Some("opened"), b"{}", &req)
+                    .await
+                    .unwrap(),
+                Enqueued::Duplicate
+            );
+            assert_eq!(
+                store
+                    .enqueue("d2", "check_suite", Some("requested"), b"{}", &req)
+                    .await
+                    .unwrap(),
+                Enqueued::Collapsed
+            );
+            assert_eq!(store.counts().await.unwrap().queued, 1);
+            assert_eq!(store.delivery_count().await.unwrap(), 2);
+            guard.cleanup(store).await;
+        }
     }
 
     #[tokio::test]
     async fn expired_lease_is_taken_over_and_live_lease_is_not() {
-        let (_dir, store) = store().await;
-        store
-            .enqueue(
-                "d1",
-                "pull_request",
-                Some("opened"),
-                b"{}",
-                &request("abc", Some(2)),
-            )
-            .await
-            .unwrap();
-        let first = store
-            .claim("w1", Duration::from_millis(50))
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(
+        for (guard, store) in stores().await {
             store
+                .enqueue(
+                    "d1",
+                    "pull_request",
+                    Some("opened"),
+                    b"{}",
+                    &request("abc", Some(2)),
+                )
+                .await
+                .unwrap();
+            let first = store
+                .claim("w1", Duration::from_millis(50))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(
+                store
+                    .claim("w2", Duration::from_secs(60))
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            tokio::time::sleep(Duration::from_millis(80)).await;
+            let again = store
                 .claim("w2", Duration::from_secs(60))
                 .await
                 .unwrap()
-                .is_none()
-        );
-        tokio::time::sleep(Duration::from_millis(80)).await;
-        let again = store
-            .claim("w2", Duration::from_secs(60))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(again.id, first.id);
-        assert_eq!(again.attempts, 2);
-        // The dead worker can no longer renew or complete it.
-        assert!(
-            !store
-                .heartbeat(first.id, "w1", Duration::from_secs(60))
-                .await
-                .unwrap()
-        );
-        store.complete(again.id, "w2").await.unwrap();
-        assert_eq!(store.counts().await.unwrap().done, 1);
+                .unwrap();
+            assert_eq!(again.id, first.id);
+            assert_eq!(again.attempts, 2);
+            // The dead worker can no longer renew or complete it.
+            assert!(
+                !store
+                    .heartbeat(first.id, "w1", Duration::from_secs(60))
+                    .await
+                    .unwrap()
+            );
+            store.complete(again.id, "w2").await.unwrap();
+            assert_eq!(store.counts().await.unwrap().done, 1);
+            guard.cleanup(store).await;
+        }
     }
 
     #[tokio::test]
     async fn jobs_of_one_pull_request_never_run_at_once() {
-        let (_dir, store) = store().await;
-        let lease = Duration::from_secs(60);
-        store
-            .enqueue(
-                "d1",
-                "pull_request",
-                Some("opened"),
-                b"{}",
-                &request("abc", Some(2)),
-            )
-            .await
-            .unwrap();
-        let first = store.claim("w1", lease).await.unwrap().unwrap();
-        // Same commit (check suite, no PR known) and a newer push of the PR.
-        store
-            .enqueue(
-                "d2",
-                "check_suite",
-                Some("rerequested"),
-                b"{}",
-                &request("abc", None),
-            )
-            .await
-            .unwrap();
-        store
-            .enqueue(
-                "d3",
-                "pull_request",
-                Some("synchronize"),
-                b"{}",
-                &request("def", Some(2)),
-            )
-            .await
-            .unwrap();
-        // Another PR is independent.
-        store
-            .enqueue(
-                "d4",
-                "pull_request",
-                Some("opened"),
-                b"{}",
-                &request("xyz", Some(3)),
-            )
-            .await
-            .unwrap();
-        let other = store.claim("w2", lease).await.unwrap().unwrap();
-        assert_eq!(other.pr_number, Some(3));
-        assert!(store.claim("w2", lease).await.unwrap().is_none());
-        store.complete(first.id, "w1").await.unwrap();
-        let next = store.claim("w2", lease).await.unwrap().unwrap();
-        assert_eq!(next.delivery_id, "d2");
+        for (guard, store) in stores().await {
+            let lease = Duration::from_secs(60);
+            store
+                .enqueue(
+                    "d1",
+                    "pull_request",
+                    Some("opened"),
+                    b"{}",
+                    &request("abc", Some(2)),
+                )
+                .await
+                .unwrap();
+            let first = store.claim("w1", lease).await.unwrap().unwrap();
+            // Same commit (check suite, no PR known) and a newer push of the PR.
+            store
+                .enqueue(
+                    "d2",
+                    "check_suite",
+                    Some("rerequested"),
+                    b"{}",
+                    &request("abc", None),
+                )
+                .await
+                .unwrap();
+            store
+                .enqueue(
+                    "d3",
+                    "pull_request",
+                    Some("synchronize"),
+                    b"{}",
+                    &request("def", Some(2)),
+                )
+                .await
+                .unwrap();
+            // Another PR is independent.
+            store
+                .enqueue(
+                    "d4",
+                    "pull_request",
+                    Some("opened"),
+                    b"{}",
+                    &request("xyz", Some(3)),
+                )
+                .await
+                .unwrap();
+            let other = store.claim("w2", lease).await.unwrap().unwrap();
+            assert_eq!(other.pr_number, Some(3));
+            assert!(store.claim("w2", lease).await.unwrap().is_none());
+            store.complete(first.id, "w1").await.unwrap();
+            let next = store.claim("w2", lease).await.unwrap().unwrap();
+            assert_eq!(next.delivery_id, "d2");
+            guard.cleanup(store).await;
+        }
     }
 
     #[tokio::test]
     async fn failed_job_retries_until_attempts_run_out() {
-        let (_dir, store) = store().await;
-        store
-            .enqueue(
-                "d1",
-                "pull_request",
-                Some("opened"),
-                b"{}",
-                &request("abc", Some(2)),
-            )
-            .await
-            .unwrap();
-        for attempt in 1..=MAX_ATTEMPTS {
-            let job = store
-                .claim("w", Duration::from_secs(60))
-                .await
-                .unwrap()
-                .unwrap();
-            assert_eq!(job.attempts, attempt);
-            let retry = store.fail(&job, "w", "boom", Duration::ZERO).await.unwrap();
-            assert_eq!(retry, attempt < MAX_ATTEMPTS);
-        }
-        assert!(
+        for (guard, store) in stores().await {
             store
-                .claim("w", Duration::from_secs(60))
+                .enqueue(
+                    "d1",
+                    "pull_request",
+                    Some("opened"),
+                    b"{}",
+                    &request("abc", Some(2)),
+                )
                 .await
-                .unwrap()
-                .is_none()
-        );
-        assert_eq!(store.counts().await.unwrap().failed, 1);
+                .unwrap();
+            for attempt in 1..=MAX_ATTEMPTS {
+                let job = store
+                    .claim("w", Duration::from_secs(60))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(job.attempts, attempt);
+                let retry = store.fail(&job, "w", "boom", Duration::ZERO).await.unwrap();
+                assert_eq!(retry, attempt < MAX_ATTEMPTS);
+            }
+            assert!(
+                store
+                    .claim("w", Duration::from_secs(60))
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            assert_eq!(store.counts().await.unwrap().failed, 1);
+            guard.cleanup(store).await;
+        }
     }
 
     #[tokio::test]

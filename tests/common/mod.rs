@@ -89,6 +89,8 @@ pub fn config(api_url: &str, dir: &std::path::Path) -> ServeConfig {
 
 pub struct TestApp {
     pub fake: FakeGitHub,
+    /// The PostgreSQL database of a test on that backend.
+    pub scratch: Option<prwarden::queue::scratch::ScratchDatabase>,
     pub url: String,
     pub state: Arc<AppState>,
     pub dir: tempfile::TempDir,
@@ -116,10 +118,37 @@ impl TestApp {
         tokio::spawn(async move { axum::serve(listener, router).await });
         TestApp {
             fake,
+            scratch: None,
             url,
             state,
             dir,
             http: reqwest::Client::new(),
+        }
+    }
+
+    /// Like [`TestApp::with_pr`], on a fresh PostgreSQL database.
+    pub async fn with_pr_on_postgres(files: Vec<FakeFile>) -> TestApp {
+        let fake = FakeGitHub::start().await;
+        fake.add_repo(INSTALLATION, OWNER, REPO);
+        fake.add_pull(OWNER, REPO, FakePr::new(PR, HEAD, files));
+        let scratch = prwarden::queue::scratch::ScratchDatabase::create(
+            &prwarden::queue::scratch::admin_url(),
+        )
+        .await
+        .expect("PostgreSQL for the tests (set PRWARDEN_TEST_POSTGRES)");
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = config(&fake.url(), dir.path());
+        cfg.database_url = scratch.url.clone();
+        let mut app = TestApp::start(fake, dir, cfg).await;
+        app.scratch = Some(scratch);
+        app
+    }
+
+    /// Drops the PostgreSQL database, if any.
+    pub async fn cleanup(self) {
+        self.state.store.close().await;
+        if let Some(scratch) = self.scratch {
+            scratch.drop_database().await.unwrap();
         }
     }
 

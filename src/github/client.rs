@@ -260,6 +260,38 @@ impl GitHubApp {
         }
     }
 
+    /// A request as the App itself (JWT), e.g. `GET /app/hook/deliveries`.
+    /// Idempotent GETs are retried on 5xx and transport errors like
+    /// installation requests.
+    pub async fn app_request(
+        &self,
+        method: Method,
+        path_or_url: &str,
+        body: Option<&Value>,
+    ) -> Result<JsonResponse, GitHubError> {
+        let url = self.url(path_or_url);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let auth = format!("Bearer {}", self.app_jwt()?);
+            let retryable = method == Method::GET && attempt < GET_ATTEMPTS;
+            match self.send(method.clone(), &url, &auth, body, None).await {
+                Ok((status, _, _)) if retryable && status.is_server_error() => {}
+                Ok((status, headers, bytes)) => {
+                    let value = decode(method.clone(), &url, status, &bytes)?;
+                    return Ok(JsonResponse {
+                        status,
+                        value,
+                        headers,
+                    });
+                }
+                Err(GitHubError::Transport { .. }) if retryable => {}
+                Err(err) => return Err(err),
+            }
+            tokio::time::sleep(backoff(attempt)).await;
+        }
+    }
+
     /// `POST /app-manifests/{code}/conversions`: needs no authentication.
     pub async fn convert_manifest(
         http: &Octocrab,

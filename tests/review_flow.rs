@@ -230,6 +230,21 @@ async fn duplicate_event_with_a_new_delivery_id_posts_no_duplicate_comment() {
     app.settle().await;
     assert_eq!(app.comments().len(), 4);
     assert_eq!(app.reviews().len(), 1);
+    assert_eq!(
+        app.check_runs().len(),
+        1,
+        "the duplicate joined the finished job"
+    );
+    // Reopening reviews again, and still posts nothing twice.
+    app.deliver(
+        "pull_request",
+        "third",
+        &payload_bytes("pull_request.reopened"),
+    )
+    .await;
+    app.settle().await;
+    assert_eq!(app.check_runs().len(), 2);
+    assert_eq!(app.comments().len(), 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -331,15 +346,18 @@ async fn a_new_push_posts_only_the_new_finding() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn installation_token_is_reused_and_renewed_when_revoked() {
     let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    // Reopening asks for a fresh review of the same commit.
+    let reopened = payload_bytes("pull_request.reopened");
     app.deliver("pull_request", "d1", &opened()).await;
     app.settle().await;
-    app.deliver("pull_request", "d2", &opened()).await;
+    app.deliver("pull_request", "d2", &reopened).await;
     app.settle().await;
+    assert_eq!(app.check_runs().len(), 2);
     assert_eq!(app.fake.tokens_issued(), 1, "one token for both reviews");
 
     // A revoked token answers 401: prwarden renews it once and carries on.
     app.fake.expire_tokens();
-    app.deliver("pull_request", "d3", &opened()).await;
+    app.deliver("pull_request", "d3", &reopened).await;
     app.settle().await;
     assert_eq!(app.fake.tokens_issued(), 2);
     assert_eq!(app.check_runs().len(), 3);
@@ -406,7 +424,12 @@ async fn without_graphql_contents_and_markers_come_from_rest() {
     app.deliver("pull_request", "first", &opened()).await;
     app.settle().await;
     assert_eq!(app.comments().len(), 4, "contents through the blobs API");
-    app.deliver("pull_request", "second", &opened()).await;
+    app.deliver(
+        "pull_request",
+        "second",
+        &payload_bytes("pull_request.reopened"),
+    )
+    .await;
     app.settle().await;
     assert_eq!(
         app.comments().len(),
@@ -415,4 +438,42 @@ async fn without_graphql_contents_and_markers_come_from_rest() {
     );
     assert!(app.check_runs().iter().all(|r| r["status"] == "completed"));
     assert!(app.fake.count("GET", "/git/blobs/") >= 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_during_a_review_cancels_the_stale_one() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    // Contents come after the check run is created: hold them so the push
+    // lands mid-review.
+    app.fake
+        .delay("POST", "/graphql", std::time::Duration::from_millis(1500));
+    app.deliver("pull_request", "d-open", &opened()).await;
+    wait_until(std::time::Duration::from_secs(10), || async {
+        !app.check_runs().is_empty()
+    })
+    .await;
+    // While the first commit is being reviewed, the author pushes again.
+    let new_head = "3333333333333333333333333333333333333333";
+    push_and_sync(&app, new_head, &clean_ts()).await;
+
+    let runs = app.check_runs();
+    let old = runs.iter().find(|r| r["head_sha"] == HEAD).unwrap();
+    assert_eq!(
+        old["conclusion"], "cancelled",
+        "{}",
+        old["output"]["summary"]
+    );
+    assert!(
+        old["output"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains(new_head)
+    );
+    let new = runs.iter().find(|r| r["head_sha"] == new_head).unwrap();
+    assert_eq!(new["conclusion"], "success");
+    assert!(
+        app.reviews().is_empty(),
+        "nothing posted for the stale commit"
+    );
+    app.assert_github_happy();
 }

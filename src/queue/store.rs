@@ -276,18 +276,27 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            // A job still waiting for the same commit and PR will review
-            // exactly what this trigger asks for, so do not queue a second
-            // one. A sign-off is a person's click on one check run: it gets
-            // its own job.
+            // Duplicate triggers of one commit collapse into one job: a job
+            // still waiting reviews exactly what a new trigger asks for, and
+            // automatic triggers (a push fires pull_request.synchronize and
+            // check_suite.requested together) also join a running or finished
+            // review of that commit. People's buttons and reopening get a
+            // fresh review; a sign-off is a click on one check run and always
+            // gets its own job.
+            let covering = if request.manual || request.trigger == "pull_request.reopened" {
+                "('queued')"
+            } else {
+                "('queued', 'running', 'done')"
+            };
             let waiting: Option<i64> = if request.signoff_by.is_some() {
                 None
             } else {
-                sqlx::query_scalar(
+                sqlx::query_scalar(&format!(
                     "SELECT id FROM jobs WHERE owner = $1 AND repo = $2 AND head_sha = $3
-                     AND state = 'queued' AND signoff_by IS NULL
-                     AND (pr_number IS NOT DISTINCT FROM $4 OR $4 IS NULL) LIMIT 1",
-                )
+                     AND state IN {covering} AND signoff_by IS NULL
+                     AND (pr_number IS NOT DISTINCT FROM $4 OR $4 IS NULL)
+                     ORDER BY id DESC LIMIT 1"
+                ))
                 .bind(&request.owner)
                 .bind(&request.repo)
                 .bind(&request.head_sha)
@@ -297,7 +306,7 @@ impl Store {
             };
             let outcome = if let Some(job_id) = waiting {
                 if request.manual {
-                    sqlx::query("UPDATE jobs SET manual = $1 WHERE id = $2")
+                    sqlx::query("UPDATE jobs SET manual = $1 WHERE id = $2 AND state = 'queued'")
                         .bind(true)
                         .bind(job_id)
                         .execute(&mut *tx)
@@ -472,6 +481,26 @@ impl Store {
         .await?
         .rows_affected());
         Ok(retry)
+    }
+
+    /// A newer job of the same pull request for another commit: the PR has
+    /// (probably) moved on while `job` was running.
+    pub async fn newer_head(
+        &self,
+        job: &Job,
+        pr_number: u64,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT head_sha FROM jobs WHERE owner = $1 AND repo = $2 AND pr_number = $3
+             AND head_sha != $4 AND id > $5 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(&job.owner)
+        .bind(&job.repo)
+        .bind(pr_number as i64)
+        .bind(&job.head_sha)
+        .bind(job.id)
+        .fetch_optional(pool)
+        .await?))
     }
 
     /// The PR a head commit was last seen on, for triggers that lack one.
@@ -730,7 +759,7 @@ mod tests {
                 .await
                 .unwrap();
             let first = store
-                .claim("w1", Duration::from_millis(50))
+                .claim("w1", Duration::from_millis(400))
                 .await
                 .unwrap()
                 .unwrap();
@@ -741,7 +770,7 @@ mod tests {
                     .unwrap()
                     .is_none()
             );
-            tokio::time::sleep(Duration::from_millis(80)).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
             let again = store
                 .claim("w2", Duration::from_secs(60))
                 .await
@@ -784,7 +813,10 @@ mod tests {
                     "check_suite",
                     Some("rerequested"),
                     b"{}",
-                    &request("abc", None),
+                    &ReviewRequest {
+                        manual: true,
+                        ..request("abc", None)
+                    },
                 )
                 .await
                 .unwrap();

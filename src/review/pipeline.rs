@@ -421,6 +421,18 @@ async fn review_and_complete(
         })
         .collect();
 
+    // A newer push makes this review stale: do not post or resolve anything
+    // for an old head (the newer commit's job does that).
+    if services.store.newer_head(job, number).await?.is_some() {
+        let now = rest::get_pull(gh, owner, repo, number)
+            .await
+            .context("re-reading the pull request")?;
+        if now.head.sha != job.head_sha {
+            complete_superseded(gh, job, check_run_id, &now.head.sha).await?;
+            return Ok((0, 0));
+        }
+    }
+
     // The stricter policy for agent-authored pull requests.
     let ai = ctx.authorship.is_agent_authored();
     let security = if ai {
@@ -511,6 +523,37 @@ async fn review_and_complete(
         "review complete"
     );
     Ok((posted_inline, findings.len()))
+}
+
+/// The PR moved on while this commit was being reviewed.
+async fn complete_superseded(
+    gh: &Installation,
+    job: &Job,
+    check_run_id: u64,
+    new_head: &str,
+) -> anyhow::Result<()> {
+    info!(%new_head, "review superseded by a newer push");
+    rest::update_check_run(
+        gh,
+        &job.owner,
+        &job.repo,
+        check_run_id,
+        &json!({
+            "status": "completed",
+            "conclusion": "cancelled",
+            "completed_at": now_rfc3339(),
+            "output": {
+                "title": "Superseded by a newer push",
+                "summary": format!(
+                    "The pull request moved on to `{new_head}` while this commit was being reviewed; that commit is reviewed instead."
+                ),
+            },
+            "actions": [rerun_action()],
+        }),
+    )
+    .await
+    .context("completing the superseded check run")?;
+    Ok(())
 }
 
 /// Changed files' contents at the head commit, by path.

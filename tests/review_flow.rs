@@ -477,3 +477,32 @@ async fn a_push_during_a_review_cancels_the_stale_one() {
     );
     app.assert_github_happy();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_writes_are_retried_after_looking_and_never_duplicated() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    app.fake
+        .fail_next("POST", "/repos/Codertocat/Hello-World/check-runs", 502, 1);
+    app.fake.fail_next("POST", "/pulls/2/reviews", 503, 1);
+    app.fake.fail_next("PATCH", "/check-runs/", 500, 2);
+    app.deliver("pull_request", "d1", &opened()).await;
+    app.settle().await;
+    assert_eq!(
+        app.check_runs().len(),
+        1,
+        "one check run despite the failed create"
+    );
+    assert_eq!(app.reviews().len(), 1, "one review despite the failed post");
+    assert_eq!(app.comments().len(), 4);
+    let run = &app.check_runs()[0];
+    assert_eq!(run["status"], "completed");
+    assert_eq!(run["annotations"].as_array().unwrap().len(), 4);
+    // The lookups happened: check runs by commit, reviews by marker.
+    assert!(
+        app.fake.count(
+            "GET",
+            "/commits/ec26c3e57ca3a959ca5aad62de7213c562f8c821/check-runs"
+        ) >= 1
+    );
+    assert!(app.fake.count("GET", "/pulls/2/reviews") >= 1);
+}

@@ -59,9 +59,20 @@ pub enum GitHubError {
     Jwt(String),
     #[error("GraphQL error: {0}")]
     Graphql(String),
+    #[error("GitHub rate limit: paused until {retry_at}")]
+    RateLimited { retry_at: DateTime<Utc> },
 }
 
 impl GitHubError {
+    /// Worth another try later: GitHub or the network failed, not the request.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            GitHubError::Transport { .. } => true,
+            GitHubError::Status { status, .. } => status.is_server_error(),
+            _ => false,
+        }
+    }
+
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             GitHubError::Status { status, .. } => Some(*status),
@@ -151,13 +162,7 @@ impl GitHubApp {
             .lock()
             .expect("installation map poisoned");
         map.entry(installation_id)
-            .or_insert_with(|| {
-                Arc::new(Installation {
-                    app: Arc::clone(self),
-                    id: installation_id,
-                    token: tokio::sync::Mutex::new(None),
-                })
-            })
+            .or_insert_with(|| Arc::new(Installation::new(Arc::clone(self), installation_id)))
             .clone()
     }
 
@@ -352,6 +357,57 @@ pub struct Installation {
     app: Arc<GitHubApp>,
     id: u64,
     token: tokio::sync::Mutex<Option<CachedToken>>,
+    /// Set when GitHub asked this installation to wait: its requests wait
+    /// (or its jobs are put back) instead of hammering.
+    paused_until: std::sync::Mutex<Option<DateTime<Utc>>>,
+    /// Secondary limits hit in a row, for exponential waits.
+    secondary_hits: std::sync::atomic::AtomicU32,
+    /// Paces content-creating requests to GitHub's 80 per minute.
+    pacer: tokio::sync::Mutex<Pacer>,
+}
+
+/// A token bucket: bursts of up to `CONTENT_PER_MINUTE` requests, then one
+/// every 60/`CONTENT_PER_MINUTE` seconds.
+struct Pacer {
+    tokens: f64,
+    last: tokio::time::Instant,
+}
+
+/// GitHub: "no more than 80 content-generating requests per minute".
+const CONTENT_PER_MINUTE: f64 = 80.0;
+
+impl Pacer {
+    fn new() -> Pacer {
+        Pacer {
+            tokens: CONTENT_PER_MINUTE,
+            last: tokio::time::Instant::now(),
+        }
+    }
+
+    /// How long to wait before the next request may go; takes its token.
+    fn take(&mut self) -> Duration {
+        let now = tokio::time::Instant::now();
+        let rate = CONTENT_PER_MINUTE / 60.0;
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * rate)
+            .min(CONTENT_PER_MINUTE);
+        self.last = now;
+        self.tokens -= 1.0;
+        if self.tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-self.tokens / rate)
+        }
+    }
+}
+
+/// Whether a failed request may simply be sent again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// Sending it twice has the effect of sending it once (GET, PATCH of
+    /// plain fields, adding labels, GraphQL queries and resolving).
+    Safe,
+    /// It creates something: the caller looks before it retries.
+    Never,
 }
 
 /// A decoded JSON response with the headers callers may need (Link).
@@ -362,7 +418,21 @@ pub struct JsonResponse {
     pub headers: HeaderMap,
 }
 
+/// Rate-limit waits taken inline for one request before giving up.
+const RATE_LIMIT_RETRIES: u32 = 4;
+
 impl Installation {
+    fn new(app: Arc<GitHubApp>, id: u64) -> Installation {
+        Installation {
+            app,
+            id,
+            token: tokio::sync::Mutex::new(None),
+            paused_until: std::sync::Mutex::new(None),
+            secondary_hits: std::sync::atomic::AtomicU32::new(0),
+            pacer: tokio::sync::Mutex::new(Pacer::new()),
+        }
+    }
+
     pub fn id(&self) -> u64 {
         self.id
     }
@@ -382,22 +452,80 @@ impl Installation {
         *self.token.lock().await = None;
     }
 
-    /// One request with installation auth. A 401 means the token was revoked
-    /// or expired early: renew it once and resend (the request was not
-    /// processed, so this is safe even for POSTs).
+    /// Waits out a pause GitHub asked for, or says how long it still lasts
+    /// when that is longer than a request should wait.
+    async fn wait_if_paused(&self) -> Result<(), GitHubError> {
+        let until = *self.paused_until.lock().expect("pause lock");
+        let Some(until) = until else {
+            return Ok(());
+        };
+        let left = (until - Utc::now()).to_std().unwrap_or_default();
+        if left.is_zero() {
+            return Ok(());
+        }
+        if left > MAX_INLINE_WAIT {
+            return Err(GitHubError::RateLimited { retry_at: until });
+        }
+        tokio::time::sleep(left).await;
+        Ok(())
+    }
+
+    /// Records a rate-limit answer: how long this installation must wait.
+    fn pause_for(&self, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Option<Duration> {
+        let secondary = is_secondary_limit(status, headers, body);
+        let wait = match rate_limit_wait(status, headers) {
+            Some(wait) if !secondary => wait,
+            // Secondary limits: at least a minute, then exponentially more.
+            _ if secondary => {
+                let hits = self
+                    .secondary_hits
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let base = rate_limit_wait(status, headers).unwrap_or_default();
+                base.max(Duration::from_secs(60 << hits.min(5)))
+            }
+            _ => return None,
+        };
+        let until = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+        *self.paused_until.lock().expect("pause lock") = Some(until);
+        Some(wait)
+    }
+
+    /// One request with installation auth.
+    ///
+    /// - A 401 means the token was revoked or expired early: renew it once
+    ///   and resend (the request was not processed, so this is safe even for
+    ///   POSTs).
+    /// - A rate-limit answer (403/429 per GitHub's rules) pauses the whole
+    ///   installation; the request was not processed either, so it is sent
+    ///   again after the wait, or fails with `RateLimited` when the wait is
+    ///   long, so that the job is put back instead of holding a worker.
+    /// - 5xx answers and transport errors are retried with exponential
+    ///   backoff and jitter when `retry` says that is safe.
     async fn request(
         &self,
         method: Method,
         path_or_url: &str,
         body: Option<&Value>,
         if_none_match: Option<&str>,
+        retry: Retry,
     ) -> Result<JsonResponse, GitHubError> {
         let url = self.app.url(path_or_url);
-        let idempotent = method == Method::GET;
+        let creates_content =
+            method != Method::GET && !is_graphql_query(&url, body, &self.app.endpoints);
         let mut attempt = 0;
+        let mut limited = 0;
         let mut renewed = false;
         loop {
+            self.wait_if_paused().await?;
+            if creates_content {
+                let wait = self.pacer.lock().await.take();
+                if !wait.is_zero() {
+                    debug!(?wait, "pacing content creation");
+                    tokio::time::sleep(wait).await;
+                }
+            }
             attempt += 1;
+            let retryable = retry == Retry::Safe && attempt < GET_ATTEMPTS;
             let auth = self.auth_header().await?;
             let sent = self
                 .app
@@ -405,9 +533,7 @@ impl Installation {
                 .await;
             let (status, headers, bytes) = match sent {
                 Ok(parts) => parts,
-                Err(err @ GitHubError::Transport { .. })
-                    if idempotent && attempt < GET_ATTEMPTS =>
-                {
+                Err(err @ GitHubError::Transport { .. }) if retryable => {
                     warn!(error = %err, attempt, "transport error, retrying");
                     tokio::time::sleep(backoff(attempt)).await;
                     continue;
@@ -416,21 +542,29 @@ impl Installation {
             };
             if status == StatusCode::UNAUTHORIZED && !renewed {
                 renewed = true;
+                attempt -= 1;
                 self.forget_token().await;
                 continue;
             }
-            if idempotent && attempt < GET_ATTEMPTS {
-                if let Some(wait) = rate_limit_wait(status, &headers) {
-                    if wait <= MAX_INLINE_WAIT {
-                        warn!(?wait, %status, "rate limited, waiting");
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                } else if status.is_server_error() {
-                    warn!(%status, attempt, "server error, retrying");
-                    tokio::time::sleep(backoff(attempt)).await;
-                    continue;
+            if let Some(wait) = self.pause_for(status, &headers, &bytes) {
+                limited += 1;
+                attempt -= 1;
+                warn!(?wait, %status, installation = self.id, "rate limited: pausing this installation");
+                if limited > RATE_LIMIT_RETRIES {
+                    let retry_at =
+                        Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                    return Err(GitHubError::RateLimited { retry_at });
                 }
+                continue;
+            }
+            if status.is_success() {
+                self.secondary_hits
+                    .store(0, std::sync::atomic::Ordering::Relaxed);
+            }
+            if retryable && status.is_server_error() {
+                warn!(%status, attempt, "server error, retrying");
+                tokio::time::sleep(backoff(attempt)).await;
+                continue;
             }
             let value = decode(method.clone(), &url, status, &bytes)?;
             return Ok(JsonResponse {
@@ -442,7 +576,8 @@ impl Installation {
     }
 
     pub async fn get(&self, path_or_url: &str) -> Result<JsonResponse, GitHubError> {
-        self.request(Method::GET, path_or_url, None, None).await
+        self.request(Method::GET, path_or_url, None, None, Retry::Safe)
+            .await
     }
 
     /// A GET that answers `304` with `Value::Null` when `etag` still matches;
@@ -452,25 +587,47 @@ impl Installation {
         path: &str,
         etag: Option<&str>,
     ) -> Result<JsonResponse, GitHubError> {
-        self.request(Method::GET, path, None, etag).await
+        self.request(Method::GET, path, None, etag, Retry::Safe)
+            .await
     }
 
+    /// A POST that creates something: never resent blindly; the caller looks
+    /// before it retries.
     pub async fn post(&self, path: &str, body: &Value) -> Result<Value, GitHubError> {
         Ok(self
-            .request(Method::POST, path, Some(body), None)
+            .request(Method::POST, path, Some(body), None, Retry::Never)
             .await?
             .value)
     }
 
+    /// A POST whose repetition is harmless (e.g. adding labels).
+    pub async fn post_idempotent(&self, path: &str, body: &Value) -> Result<Value, GitHubError> {
+        Ok(self
+            .request(Method::POST, path, Some(body), None, Retry::Safe)
+            .await?
+            .value)
+    }
+
+    /// A PATCH of plain fields: sending it twice sets them twice.
     pub async fn patch(&self, path: &str, body: &Value) -> Result<Value, GitHubError> {
         Ok(self
-            .request(Method::PATCH, path, Some(body), None)
+            .request(Method::PATCH, path, Some(body), None, Retry::Safe)
+            .await?
+            .value)
+    }
+
+    /// A PATCH with an appending effect (check-run annotations): never
+    /// resent blindly.
+    pub async fn patch_once(&self, path: &str, body: &Value) -> Result<Value, GitHubError> {
+        Ok(self
+            .request(Method::PATCH, path, Some(body), None, Retry::Never)
             .await?
             .value)
     }
 
     pub async fn delete(&self, path: &str) -> Result<(), GitHubError> {
-        self.request(Method::DELETE, path, None, None).await?;
+        self.request(Method::DELETE, path, None, None, Retry::Safe)
+            .await?;
         Ok(())
     }
 
@@ -506,8 +663,10 @@ impl Installation {
     pub async fn graphql(&self, query: &str, variables: Value) -> Result<Value, GitHubError> {
         let url = self.app.endpoints.graphql.clone();
         let body = serde_json::json!({ "query": query, "variables": variables });
+        // Queries and the mutations prwarden sends (resolving a thread) have
+        // the same effect when repeated.
         let response = self
-            .request(Method::POST, &url, Some(&body), None)
+            .request(Method::POST, &url, Some(&body), None, Retry::Safe)
             .await?
             .value;
         if let Some(errors) = response.get("errors").and_then(Value::as_array)
@@ -575,6 +734,33 @@ fn backoff(attempt: u32) -> Duration {
     let base = Duration::from_millis(200 * 2u64.pow(attempt.min(6)));
     let jitter = Duration::from_millis(rand::random_range(0..200));
     base + jitter
+}
+
+/// GitHub's secondary limits answer 403 (or 429) with a message saying so
+/// and often no rate-limit headers.
+fn is_secondary_limit(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> bool {
+    if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
+        return false;
+    }
+    let says_so = String::from_utf8_lossy(&body[..body.len().min(2048)])
+        .to_ascii_lowercase()
+        .contains("secondary rate limit");
+    let remaining_zero = headers
+        .get("x-ratelimit-remaining")
+        .and_then(|v| v.to_str().ok())
+        == Some("0");
+    says_so
+        || (status == StatusCode::TOO_MANY_REQUESTS
+            && !remaining_zero
+            && !headers.contains_key("retry-after"))
+}
+
+/// A GraphQL query (not a mutation) reads; it creates no content.
+fn is_graphql_query(url: &str, body: Option<&Value>, endpoints: &ApiEndpoints) -> bool {
+    url == endpoints.graphql
+        && body
+            .and_then(|b| b["query"].as_str())
+            .is_some_and(|q| !q.trim_start().starts_with("mutation"))
 }
 
 /// How long GitHub asks us to wait, for a rate-limited response (403/429).

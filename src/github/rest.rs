@@ -212,22 +212,66 @@ fn decode_content(value: &Value, path: &str) -> Result<Vec<u8>, GitHubError> {
         })
 }
 
+/// Attempts of a content-creating call, each after looking whether the
+/// previous one took effect after all.
+const CREATE_ATTEMPTS: u32 = 3;
+
+/// The check run with `external_id` on `head_sha`, if GitHub has it.
+pub async fn find_check_run(
+    gh: &Installation,
+    owner: &str,
+    repo: &str,
+    head_sha: &str,
+    external_id: &str,
+) -> Result<Option<u64>, GitHubError> {
+    let listed = gh
+        .get(&format!(
+            "/repos/{owner}/{repo}/commits/{head_sha}/check-runs?check_name=prwarden&filter=all&per_page=100"
+        ))
+        .await?
+        .value;
+    Ok(listed["check_runs"].as_array().and_then(|runs| {
+        runs.iter()
+            .find(|r| r["external_id"].as_str() == Some(external_id))
+            .and_then(|r| r["id"].as_u64())
+    }))
+}
+
+/// Creates a check run. A failed POST may still have created it, so before
+/// sending it again the run is looked up by its `external_id`.
 pub async fn create_check_run(
     gh: &Installation,
     owner: &str,
     repo: &str,
     body: &Value,
 ) -> Result<u64, GitHubError> {
-    let created = gh
-        .post(&format!("/repos/{owner}/{repo}/check-runs"), body)
-        .await?;
-    created["id"].as_u64().ok_or_else(|| GitHubError::Decode {
-        method: http::Method::POST,
-        path: format!("/repos/{owner}/{repo}/check-runs"),
-        detail: "check run without id".into(),
-    })
+    let path = format!("/repos/{owner}/{repo}/check-runs");
+    let head_sha = body["head_sha"].as_str().unwrap_or_default();
+    let external_id = body["external_id"].as_str().unwrap_or_default();
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match gh.post(&path, body).await {
+            Ok(created) => {
+                return created["id"].as_u64().ok_or_else(|| GitHubError::Decode {
+                    method: http::Method::POST,
+                    path,
+                    detail: "check run without id".into(),
+                });
+            }
+            Err(err) if err.is_transient() && attempt < CREATE_ATTEMPTS => {
+                tracing::warn!(error = %err, "creating the check run failed; looking before retrying");
+                if let Some(id) = find_check_run(gh, owner, repo, head_sha, external_id).await? {
+                    return Ok(id);
+                }
+            }
+            Err(err) => return Err(err),
+        }
+    }
 }
 
+/// Updates plain fields of a check run (status, conclusion, output without
+/// annotations, actions): safe to repeat.
 pub async fn update_check_run(
     gh: &Installation,
     owner: &str,
@@ -240,6 +284,38 @@ pub async fn update_check_run(
     Ok(())
 }
 
+/// An update that appends annotations: GitHub adds them on every request,
+/// so before resending, the run's `annotations_count` tells whether the
+/// failed request was applied. `total_after` is the count once it is.
+pub async fn append_annotations(
+    gh: &Installation,
+    owner: &str,
+    repo: &str,
+    id: u64,
+    body: &Value,
+    total_after: usize,
+) -> Result<(), GitHubError> {
+    let path = format!("/repos/{owner}/{repo}/check-runs/{id}");
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match gh.patch_once(&path, body).await {
+            Ok(_) => return Ok(()),
+            Err(err) if err.is_transient() && attempt < CREATE_ATTEMPTS => {
+                tracing::warn!(error = %err, "adding annotations failed; looking before retrying");
+                let run = gh.get(&path).await?.value;
+                let count = run["output"]["annotations_count"].as_u64().unwrap_or(0) as usize;
+                if count >= total_after {
+                    return Ok(());
+                }
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// Posts a review. Its body gets a unique hidden marker, and a failed POST
+/// is only sent again when no review with that marker exists.
 pub async fn create_review(
     gh: &Installation,
     owner: &str,
@@ -247,11 +323,36 @@ pub async fn create_review(
     number: u64,
     body: &Value,
 ) -> Result<Value, GitHubError> {
-    gh.post(
-        &format!("/repos/{owner}/{repo}/pulls/{number}/reviews"),
-        body,
-    )
-    .await
+    let path = format!("/repos/{owner}/{repo}/pulls/{number}/reviews");
+    let marker = format!(
+        "<!-- prwarden:review {} -->",
+        hex::encode(rand::random::<[u8; 8]>())
+    );
+    let mut body = body.clone();
+    body["body"] = Value::String(format!(
+        "{}\n\n{marker}",
+        body["body"].as_str().unwrap_or_default()
+    ));
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match gh.post(&path, &body).await {
+            Ok(review) => return Ok(review),
+            Err(err) if err.is_transient() && attempt < CREATE_ATTEMPTS => {
+                tracing::warn!(error = %err, "posting the review failed; looking before retrying");
+                let reviews = gh
+                    .get_all(&format!("{path}?per_page=100"), usize::MAX)
+                    .await?;
+                if let Some(existing) = reviews
+                    .into_iter()
+                    .find(|r| r["body"].as_str().is_some_and(|b| b.contains(&marker)))
+                {
+                    return Ok(existing);
+                }
+            }
+            Err(err) => return Err(err),
+        }
+    }
 }
 
 /// The App that opened the pull request on its author's behalf, if any
@@ -296,7 +397,7 @@ pub async fn add_labels(
     number: u64,
     labels: &[&str],
 ) -> Result<(), GitHubError> {
-    gh.post(
+    gh.post_idempotent(
         &format!("/repos/{owner}/{repo}/issues/{number}/labels"),
         &json!({ "labels": labels }),
     )

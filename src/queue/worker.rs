@@ -49,9 +49,16 @@ async fn process(state: &Arc<AppState>, worker_id: &str, job: Job) {
         return;
     };
     let gh = creds.github.installation(job.installation_id);
-    let heartbeat = tokio::spawn(keep_lease(Arc::clone(state), job.id, worker_id.to_owned()));
-    let result = pipeline::run(&gh, &state.services(), &job).await;
-    heartbeat.abort();
+    // The review runs only while this worker holds the lease: once another
+    // worker has taken the job over, this one stops instead of racing it.
+    let services = state.services();
+    let result = tokio::select! {
+        result = pipeline::run(&gh, &services, &job) => result,
+        () = keep_lease(Arc::clone(state), job.id, worker_id.to_owned()) => {
+            warn!("lease lost to another worker: abandoning this attempt");
+            return;
+        }
+    };
     match result {
         Ok(outcome) => {
             match &outcome {
@@ -60,6 +67,17 @@ async fn process(state: &Arc<AppState>, worker_id: &str, job: Job) {
             }
             if let Err(err) = state.store.complete(job.id, worker_id).await {
                 error!(error = %err, "could not mark the job done");
+            }
+        }
+        Err(err) if pipeline::rate_limited(&err).is_some() => {
+            let until = pipeline::rate_limited(&err).expect("checked");
+            warn!(%until, "GitHub rate limit: job put back until the installation may continue");
+            if let Err(store_err) = state
+                .store
+                .defer(&job, worker_id, until.timestamp_millis())
+                .await
+            {
+                error!(error = %store_err, "could not put the job back");
             }
         }
         Err(err) => {
@@ -81,7 +99,8 @@ async fn process(state: &Arc<AppState>, worker_id: &str, job: Job) {
     }
 }
 
-/// Renews the lease at a third of its length until aborted.
+/// Renews the lease at a third of its length; returns only when the lease
+/// was lost to another worker.
 async fn keep_lease(state: Arc<AppState>, job_id: i64, worker_id: String) {
     let lease = state.config.lease();
     loop {

@@ -152,23 +152,52 @@ pub async fn run(gh: &Installation, services: &Services<'_>, job: &Job) -> anyho
             findings,
         }),
         Err(err) => {
-            // Say so on the check run; the worker decides about retrying.
-            let body = json!({
-                "output": {
-                    "title": "Review attempt failed",
-                    "summary": format!(
-                        "prwarden could not finish reviewing `{}` (attempt {}): {:#}\n\nIt will be retried.",
-                        job.head_sha, job.attempts, err
-                    ),
-                },
-            });
-            if let Err(patch_err) =
-                rest::update_check_run(gh, owner, repo, check_run_id, &body).await
-            {
-                warn!(error = %patch_err, "could not report the failure on the check run");
+            if rate_limited(&err).is_none() {
+                report_failed_attempt(gh, job, check_run_id, &err).await;
             }
             Err(err)
         }
+    }
+}
+
+/// When GitHub asked this installation to wait, until when.
+pub fn rate_limited(err: &anyhow::Error) -> Option<chrono::DateTime<chrono::Utc>> {
+    err.chain()
+        .find_map(|e| match e.downcast_ref::<GitHubError>() {
+            Some(GitHubError::RateLimited { retry_at }) => Some(*retry_at),
+            _ => None,
+        })
+}
+
+/// A failed attempt completes its check run — never left `in_progress`,
+/// never green — saying it will be retried; the retry takes the same run
+/// back to `in_progress`.
+async fn report_failed_attempt(
+    gh: &Installation,
+    job: &Job,
+    check_run_id: u64,
+    err: &anyhow::Error,
+) {
+    let body = json!({
+        "status": "completed",
+        "conclusion": "failure",
+        "completed_at": now_rfc3339(),
+        "output": {
+            "title": "Review attempt failed; retrying",
+            "summary": super::summary::truncate_chars(
+                &format!(
+                    "prwarden could not finish reviewing `{}` (attempt {}): {err:#}\n\nThe review is retried automatically; **Re-run review** retries now.",
+                    job.head_sha, job.attempts
+                ),
+                super::summary::MAX_SUMMARY_CHARS,
+            ),
+        },
+        "actions": [rerun_action()],
+    });
+    if let Err(patch_err) =
+        rest::update_check_run(gh, &job.owner, &job.repo, check_run_id, &body).await
+    {
+        warn!(error = %patch_err, "could not report the failure on the check run");
     }
 }
 
@@ -286,19 +315,9 @@ async fn ensure_check_run(gh: &Installation, store: &Store, job: &Job) -> anyhow
     let mut existing = job.check_run_id;
     if existing.is_none() && job.attempts > 1 {
         // A crash may have come between creating the run and recording it.
-        let listed = gh
-            .get(&format!(
-                "/repos/{owner}/{repo}/commits/{}/check-runs?check_name={CHECK_NAME}&filter=all&per_page=100",
-                job.head_sha
-            ))
+        existing = rest::find_check_run(gh, owner, repo, &job.head_sha, &external_id(job))
             .await
-            .context("listing check runs")?
-            .value;
-        existing = listed["check_runs"].as_array().and_then(|runs| {
-            runs.iter()
-                .find(|r| r["external_id"].as_str() == Some(external_id(job).as_str()))
-                .and_then(|r| r["id"].as_u64())
-        });
+            .context("listing check runs")?;
     }
     let id = match existing {
         Some(id) => {
@@ -783,16 +802,24 @@ async fn complete_check_run(
     let title = report.title();
     let summary = report.summary();
     let all = annotations(report.findings);
-    let mut batches: Vec<&[Value]> = all.chunks(ANNOTATIONS_PER_REQUEST).collect();
-    // The last batch rides on the completing request.
-    let last = batches.pop().unwrap_or(&[]);
-    for batch in batches {
-        rest::update_check_run(
+    // A resumed run may already carry annotations from an earlier attempt.
+    let existing = gh
+        .get(&format!("/repos/{owner}/{repo}/check-runs/{check_run_id}"))
+        .await
+        .context("reading the check run")?
+        .value["output"]["annotations_count"]
+        .as_u64()
+        .unwrap_or(0) as usize;
+    let mut total = existing;
+    for batch in all.chunks(ANNOTATIONS_PER_REQUEST) {
+        total += batch.len();
+        rest::append_annotations(
             gh,
             owner,
             repo,
             check_run_id,
             &json!({ "output": { "title": title, "summary": summary, "annotations": batch } }),
+            total,
         )
         .await
         .context("adding annotations to the check run")?;
@@ -806,7 +833,7 @@ async fn complete_check_run(
             "status": "completed",
             "conclusion": report.conclusion(),
             "completed_at": now_rfc3339(),
-            "output": { "title": title, "summary": summary, "annotations": last },
+            "output": { "title": title, "summary": summary },
             "actions": actions(report),
         }),
     )

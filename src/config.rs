@@ -66,6 +66,12 @@ pub struct ServeConfig {
     /// (jobs of other processes, expired leases, retries).
     #[arg(long, env = "PRWARDEN_POLL_MS", default_value_t = 1000)]
     pub poll_ms: u64,
+
+    /// Seconds between catch-up runs, which redeliver failed webhook
+    /// deliveries of the last 3 days that were never processed (the first
+    /// runs shortly after start-up); 0 disables catch-up.
+    #[arg(long, env = "PRWARDEN_CATCHUP_SECS", default_value_t = 600)]
+    pub catchup_secs: u64,
 }
 
 impl ServeConfig {

@@ -6,6 +6,7 @@
 //! diff, runs the pure analyzers of `prwarden-analyze` and publishes → [`github`]
 //! is the only module that talks to GitHub.
 
+pub mod catchup;
 pub mod config;
 pub mod github;
 pub mod intake;

@@ -39,6 +39,21 @@ pub fn spawn_workers(state: &Arc<AppState>) {
     }
 }
 
+/// Starts the periodic catch-up ([`crate::catchup`]) unless
+/// `config.catchup_secs` is 0. It idles while no credentials are configured.
+pub fn spawn_catchup(state: &Arc<AppState>) {
+    let secs = state.config.catchup_secs;
+    if secs == 0 {
+        info!("catch-up of missed webhook deliveries is disabled");
+        return;
+    }
+    let interval = std::time::Duration::from_secs(secs);
+    tokio::spawn(crate::catchup::run_periodically(
+        Arc::clone(state),
+        interval,
+    ));
+}
+
 /// `prwarden serve`.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let addr = format!("{}:{}", config.bind_address, config.port);
@@ -53,6 +68,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
+    // After binding: redeliveries it asks for must find the port open.
+    spawn_catchup(&state);
     info!(%addr, "listening");
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {

@@ -483,6 +483,24 @@ impl Store {
         Ok(retry)
     }
 
+    /// Puts a job back until `until` without counting the attempt: GitHub
+    /// asked us to wait (rate limit), nothing failed.
+    pub async fn defer(&self, job: &Job, worker: &str, until_ms: i64) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE jobs SET state = 'queued', run_after = $1, attempts = attempts - 1,
+                    lease_owner = NULL, lease_expires_at = NULL, updated_at = $2
+             WHERE id = $3 AND lease_owner = $4",
+        )
+        .bind(until_ms)
+        .bind(now_ms())
+        .bind(job.id)
+        .bind(worker)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
     /// A newer job of the same pull request for another commit: the PR has
     /// (probably) moved on while `job` was running.
     pub async fn newer_head(
@@ -662,6 +680,33 @@ impl Store {
                 key_path,
             },
         ))
+    }
+
+    /// Which of these delivery GUIDs (`X-GitHub-Delivery`) were accepted and
+    /// stored, for catch-up: those need no redelivery.
+    pub async fn known_deliveries(
+        &self,
+        guids: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        // Well under SQLite's and PostgreSQL's limits on bound parameters.
+        const CHUNK: usize = 500;
+        let mut known = std::collections::HashSet::new();
+        for chunk in guids.chunks(CHUNK) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+            let sql = format!(
+                "SELECT delivery_id FROM deliveries WHERE delivery_id IN ({})",
+                placeholders.join(", ")
+            );
+            let found: Vec<String> = on_pool!(self, pool => {
+                let mut query = sqlx::query_scalar(&sql);
+                for guid in chunk {
+                    query = query.bind(guid);
+                }
+                query.fetch_all(pool).await?
+            });
+            known.extend(found);
+        }
+        Ok(known)
     }
 }
 

@@ -84,6 +84,7 @@ pub fn config(api_url: &str, dir: &std::path::Path) -> ServeConfig {
         workers: 2,
         job_lease_secs: 3,
         poll_ms: 100,
+        catchup_secs: 0,
     }
 }
 

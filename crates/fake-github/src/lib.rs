@@ -18,6 +18,9 @@
 //!   blobs (`object(expression:)`), review threads and their mutations.
 //! - Pagination (`Link` headers), the 3000-file cap, rate-limit headers and
 //!   injected faults ([`FakeGitHub::delay`], [`FakeGitHub::fail_next`]).
+//! - The App's webhook: [`FakeGitHub::send_webhook`] makes signed deliveries
+//!   and records them in a delivery log that the App lists and redelivers
+//!   through `/app/hook/deliveries` (cursor pagination, same GUID again).
 //!
 //! Every request is recorded so tests can assert on what the app sent.
 //!
@@ -60,6 +63,7 @@ mod reviews;
 mod server;
 mod shared;
 mod util;
+mod webhooks;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -292,6 +296,11 @@ pub(crate) struct State {
     pub delays: Vec<DelayRule>,
     pub failures: Vec<FailRule>,
     pub rate: HashMap<&'static str, RateBucket>,
+    pub webhook: Option<webhooks::WebhookConfig>,
+    /// Every delivery attempt, in id order.
+    pub deliveries: Vec<webhooks::Delivery>,
+    /// Deliveries to make once the current request is answered.
+    pub outbox: Vec<webhooks::Outgoing>,
 }
 
 pub(crate) fn repo_key(owner: &str, name: &str) -> String {
@@ -354,6 +363,9 @@ impl State {
             delays: Vec::new(),
             failures: Vec::new(),
             rate,
+            webhook: None,
+            deliveries: Vec::new(),
+            outbox: Vec::new(),
         }
     }
 
@@ -761,6 +773,67 @@ impl FakeGitHub {
             if c.json["id"].as_u64() == Some(root_id) {
                 c.resolved = true;
             }
+        }
+    }
+
+    /// Configures the App's webhook: where deliveries go and the secret that
+    /// signs them (`X-Hub-Signature-256`). Redeliveries use the settings in
+    /// force when they are made, as on GitHub.
+    pub fn set_webhook(&self, url: &str, secret: &str) {
+        self.shared.lock().webhook = Some(webhooks::WebhookConfig {
+            url: url.to_string(),
+            secret: secret.to_string(),
+        });
+    }
+
+    /// Delivers `payload` as GitHub would: a POST to the webhook URL with the
+    /// exact JSON bytes, `X-GitHub-Event`, a fresh GUID in
+    /// `X-GitHub-Delivery`, `X-Hub-Signature-256`, `Content-Type:
+    /// application/json` and `User-Agent: GitHub-Hookshot/fake`. The attempt is
+    /// recorded in the delivery log (`GET /app/hook/deliveries`). Returns the
+    /// HTTP status, or 0 when the URL could not be reached or did not answer
+    /// within 10 seconds.
+    ///
+    /// # Panics
+    ///
+    /// When no webhook was configured with [`FakeGitHub::set_webhook`].
+    pub async fn send_webhook(&self, event: &str, payload: &Value) -> u16 {
+        assert!(
+            self.shared.lock().webhook.is_some(),
+            "fake-github: call set_webhook before send_webhook"
+        );
+        let body = serde_json::to_vec(payload).expect("JSON values serialize");
+        let out = webhooks::Outgoing {
+            guid: webhooks::new_guid(),
+            event: event.to_string(),
+            body: Arc::new(body),
+            redelivery: false,
+        };
+        webhooks::deliver(Arc::clone(&self.shared), out).await
+    }
+
+    /// The delivery log, oldest first, in the `hook-delivery-item` shape of
+    /// `GET /app/hook/deliveries` plus the target `url`. Redeliveries appear
+    /// once their attempt is over (they are made after `202 Accepted`).
+    pub fn deliveries(&self) -> Vec<Value> {
+        self.shared
+            .lock()
+            .deliveries
+            .iter()
+            .map(|d| {
+                let mut item = d.item();
+                item["url"] = Value::String(d.url.clone());
+                item
+            })
+            .collect()
+    }
+
+    /// Moves every recorded delivery `age` into the past, e.g. beyond the
+    /// 3-day window in which GitHub can redeliver it.
+    pub fn backdate_deliveries(&self, age: Duration) {
+        let age = chrono::Duration::from_std(age).unwrap_or(chrono::Duration::zero());
+        for d in self.shared.lock().deliveries.iter_mut() {
+            d.delivered_at -= age;
         }
     }
 

@@ -56,6 +56,9 @@ impl State {
                 }
                 _ => Reply::not_found(),
             },
+            ("GET", ["app", "hook", "deliveries"]) => self.list_deliveries(ctx),
+            ("GET", ["app", "hook", "deliveries", id]) => self.get_delivery(id),
+            ("POST", ["app", "hook", "deliveries", id, "attempts"]) => self.redeliver(id),
             ("GET", ["repos", o, r, "installation"]) => match self.repo(o, r) {
                 Some(repo) => Reply::json(
                     200,

@@ -135,9 +135,17 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, req: Request) -> Resp
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
-        shared
-            .lock()
-            .handle(&method, &path, query.as_deref(), &parts.headers, &bytes)
+        let (reply, outbox) = {
+            let mut st = shared.lock();
+            let reply = st.handle(&method, &path, query.as_deref(), &parts.headers, &bytes);
+            (reply, std::mem::take(&mut st.outbox))
+        };
+        // Redeliveries are made after the request that asked for them, as
+        // GitHub does: `202 Accepted` first, the delivery some time later.
+        for out in outbox {
+            tokio::spawn(crate::webhooks::deliver(Arc::clone(&shared), out));
+        }
+        reply
     });
     let reply = match work.await {
         Ok(reply) => reply,

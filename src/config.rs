@@ -72,6 +72,11 @@ pub struct ServeConfig {
     /// runs shortly after start-up); 0 disables catch-up.
     #[arg(long, env = "PRWARDEN_CATCHUP_SECS", default_value_t = 600)]
     pub catchup_secs: u64,
+
+    /// Delay before a failed review is retried; it doubles with each
+    /// attempt, up to 10 minutes.
+    #[arg(long, env = "PRWARDEN_RETRY_BASE_MS", default_value_t = 10_000)]
+    pub retry_base_ms: u64,
 }
 
 impl ServeConfig {

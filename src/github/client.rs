@@ -242,13 +242,39 @@ impl GitHubApp {
         &self,
         installation_id: u64,
     ) -> Result<CachedToken, GitHubError> {
-        let jwt = self.app_jwt()?;
         let url = self.url(&format!(
             "/app/installations/{installation_id}/access_tokens"
         ));
-        let (status, _, bytes) = self
-            .send(Method::POST, &url, &format!("Bearer {jwt}"), None, None)
-            .await?;
+        // An extra token is harmless, so failures are simply retried; rate
+        // limits are waited out when GitHub says for how long.
+        let mut attempt = 0;
+        let (status, bytes) = loop {
+            attempt += 1;
+            let jwt = self.app_jwt()?;
+            let sent = self
+                .send(Method::POST, &url, &format!("Bearer {jwt}"), None, None)
+                .await;
+            let last = attempt >= GET_ATTEMPTS + 2;
+            match sent {
+                Ok((status, headers, bytes)) if !last => {
+                    if let Some(wait) = rate_limit_wait(status, &headers) {
+                        if wait <= MAX_INLINE_WAIT {
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                    } else if status.is_server_error() {
+                        tokio::time::sleep(backoff(attempt)).await;
+                        continue;
+                    }
+                    break (status, bytes);
+                }
+                Ok((status, _, bytes)) => break (status, bytes),
+                Err(GitHubError::Transport { .. }) if !last => {
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                Err(err) => return Err(err),
+            }
+        };
         let value = decode(Method::POST, &url, status, &bytes)?;
         let token = value["token"].as_str().unwrap_or_default().to_owned();
         let expires_at = value["expires_at"]
@@ -471,17 +497,18 @@ impl Installation {
     }
 
     /// Records a rate-limit answer: how long this installation must wait.
+    /// GitHub's order: `retry-after` if present; else the reset time when
+    /// `x-ratelimit-remaining` is 0; else (secondary limits) at least a
+    /// minute, growing exponentially while the limit keeps being hit.
     fn pause_for(&self, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Option<Duration> {
-        let secondary = is_secondary_limit(status, headers, body);
         let wait = match rate_limit_wait(status, headers) {
-            Some(wait) if !secondary => wait,
-            // Secondary limits: at least a minute, then exponentially more.
-            _ if secondary => {
+            Some(wait) if headers.contains_key("retry-after") => wait,
+            Some(wait) if !is_secondary_limit(status, headers, body) => wait,
+            _ if is_secondary_limit(status, headers, body) => {
                 let hits = self
                     .secondary_hits
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let base = rate_limit_wait(status, headers).unwrap_or_default();
-                base.max(Duration::from_secs(60 << hits.min(5)))
+                Duration::from_secs(60 << hits.min(5))
             }
             _ => return None,
         };

@@ -82,7 +82,7 @@ async fn process(state: &Arc<AppState>, worker_id: &str, job: Job) {
         }
         Err(err) => {
             let message = format!("{err:#}");
-            let retry_in = retry_delay(job.attempts);
+            let retry_in = retry_delay(state.config.retry_base_ms, job.attempts);
             match state.store.fail(&job, worker_id, &message, retry_in).await {
                 Ok(true) => warn!(error = %message, ?retry_in, "review failed, will retry"),
                 Ok(false) => {
@@ -116,10 +116,10 @@ async fn keep_lease(state: Arc<AppState>, job_id: i64, worker_id: String) {
     }
 }
 
-/// Exponential backoff between attempts: 10 s, 20 s, 40 s, …, at most 10 min.
-fn retry_delay(attempts: i64) -> Duration {
+/// Exponential backoff between attempts: `base`, 2×, 4×, …, at most 10 min.
+fn retry_delay(base_ms: u64, attempts: i64) -> Duration {
     let exp = attempts.clamp(1, 7) as u32 - 1;
-    Duration::from_secs((10u64 << exp).min(600))
+    Duration::from_millis((base_ms << exp).min(600_000))
 }
 
 #[cfg(test)]
@@ -128,8 +128,8 @@ mod tests {
 
     #[test]
     fn retry_delay_grows_and_is_capped() {
-        assert_eq!(retry_delay(1), Duration::from_secs(10));
-        assert_eq!(retry_delay(2), Duration::from_secs(20));
-        assert_eq!(retry_delay(10), Duration::from_secs(600));
+        assert_eq!(retry_delay(10_000, 1), Duration::from_secs(10));
+        assert_eq!(retry_delay(10_000, 2), Duration::from_secs(20));
+        assert_eq!(retry_delay(10_000, 10), Duration::from_secs(600));
     }
 }

@@ -82,9 +82,10 @@ pub fn config(api_url: &str, dir: &std::path::Path) -> ServeConfig {
         public_url: None,
         key_file: dir.join("prwarden-app.pem"),
         workers: 2,
-        job_lease_secs: 3,
+        job_lease_secs: 10,
         poll_ms: 100,
         catchup_secs: 0,
+        retry_base_ms: 200,
     }
 }
 

@@ -279,7 +279,19 @@ pub(crate) struct RateBucket {
     pub reset: i64,
 }
 
+/// Random faults for every request (see [`FakeGitHub::set_chaos`]).
+#[derive(Clone, Debug)]
+pub struct Chaos {
+    /// Share of requests answered 500/502/503 without being processed.
+    pub server_errors: f64,
+    /// Share answered 429 with `retry-after: 1`.
+    pub rate_limits: f64,
+    /// Each answer is held up to this long.
+    pub max_delay: Duration,
+}
+
 pub(crate) struct State {
+    pub chaos: Option<Chaos>,
     pub base_url: String,
     pub seq: u64,
     pub apps: HashMap<u64, AppInfo>,
@@ -348,6 +360,7 @@ impl State {
         }
         State {
             base_url,
+            chaos: None,
             seq: 1_000_000,
             apps,
             installations,
@@ -721,6 +734,13 @@ impl FakeGitHub {
             status,
             remaining: times,
         });
+    }
+
+    /// Faults at random on every request from now on (`None` stops them),
+    /// like an unreliable GitHub: server errors, rate limits with
+    /// `retry-after`, and slow answers.
+    pub fn set_chaos(&self, chaos: Option<Chaos>) {
+        self.shared.lock().chaos = chaos;
     }
 
     /// A person's reply in the thread of review comment `root_id`, as if they

@@ -121,12 +121,16 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, req: Request) -> Resp
     let query = parts.uri.query().map(str::to_string);
     let delay = {
         let st = shared.lock();
+        let chaos_delay = st.chaos.as_ref().map_or(Duration::ZERO, |c| {
+            c.max_delay.mul_f64(rand::random::<f64>())
+        });
         st.delays
             .iter()
             .filter(|d| matches_rule(&d.method, &d.path_contains, &method, &path))
             .map(|d| d.delay)
             .max()
             .unwrap_or(Duration::ZERO)
+            .max(chaos_delay)
     };
     // Processed in its own task: a client that gives up during an injected
     // delay does not cancel the request, which GitHub would still carry out
@@ -291,6 +295,9 @@ impl State {
         if let Some(reply) = self.take_failure(method, path) {
             return reply;
         }
+        if let Some(reply) = self.chaos_failure() {
+            return reply;
+        }
         if let Some(b) = self.rate.get_mut(resource) {
             if b.remaining == 0 {
                 return Reply::error(
@@ -389,6 +396,27 @@ impl State {
         }
 
         self.dispatch(&ctx)
+    }
+
+    /// A random fault when chaos is on; the request is then not processed,
+    /// as GitHub does not process what it answers 5xx or 429 to (mostly).
+    fn chaos_failure(&mut self) -> Option<Reply> {
+        let chaos = self.chaos.as_ref()?;
+        let roll: f64 = rand::random();
+        if roll < chaos.server_errors {
+            let status = [500, 502, 503][rand::random_range(0..3)];
+            return Some(Reply::error(status, "Server Error"));
+        }
+        if roll < chaos.server_errors + chaos.rate_limits {
+            return Some(
+                Reply::error(
+                    429,
+                    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                )
+                .header("retry-after", "1"),
+            );
+        }
+        None
     }
 
     fn take_failure(&mut self, method: &str, path: &str) -> Option<Reply> {

@@ -36,15 +36,18 @@ async fn no_secret_appears_in_the_logs() {
 
     let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
     // A normal review, a rejected delivery, a revoked token and a failed write.
-    app.deliver("pull_request", "d1", &payload_bytes("pull_request.opened")).await;
+    app.deliver("pull_request", "d1", &payload_bytes("pull_request.opened"))
+        .await;
     app.settle().await;
     let body = payload_bytes("pull_request.opened");
-    app.deliver_signed("pull_request", "bad", &body, "sha256=00").await;
+    app.deliver_signed("pull_request", "bad", &body, "sha256=00")
+        .await;
     app.fake.expire_tokens();
     app.fake.fail_next("POST", "/pulls/2/reviews", 500, 3);
     let mut rerun = payload("pull_request.reopened");
     rerun["pull_request"]["body"] = json!("changed");
-    app.deliver("pull_request", "d2", &serde_json::to_vec(&rerun).unwrap()).await;
+    app.deliver("pull_request", "d2", &serde_json::to_vec(&rerun).unwrap())
+        .await;
     app.settle().await;
     assert!(app.fake.tokens_issued() >= 2);
 
@@ -60,7 +63,11 @@ async fn no_secret_appears_in_the_logs() {
         .requests()
         .iter()
         .filter_map(|r| r.authorization.clone())
-        .map(|a| a.trim_start_matches("Bearer ").trim_start_matches("token ").to_owned())
+        .map(|a| {
+            a.trim_start_matches("Bearer ")
+                .trim_start_matches("token ")
+                .to_owned()
+        })
         .collect();
     assert!(!credentials.is_empty());
     for credential in credentials {

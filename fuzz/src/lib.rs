@@ -112,8 +112,16 @@ pub fn webhook_intake(data: &[u8]) {
         return;
     };
     let own_event = header(&headers, "x-github-event").unwrap_or(EVENTS[data.len() % EVENTS.len()]);
+    // Our App id, and the one the payload names so its own-app paths run.
+    let app_ids = [
+        Some(APP_ID),
+        payload["check_run"]["app"]["id"].as_u64(),
+        payload["check_suite"]["app"]["id"].as_u64(),
+    ];
     for event in EVENTS.iter().copied().chain([own_event]) {
-        check_decision(event, &payload, decide(event, &payload, APP_ID));
+        for app_id in app_ids.into_iter().flatten() {
+            check_decision(event, &payload, decide(event, &payload, app_id));
+        }
     }
 }
 
@@ -127,16 +135,26 @@ fn merge(mut headers: HeaderMap, content_type: &str) -> HeaderMap {
 fn check_signature(headers: &HeaderMap, body: &[u8]) {
     let secrets = [WEBHOOK_SECRET.to_owned()];
     let signed = sign(WEBHOOK_SECRET, body);
-    assert!(verify(&secrets, &signed, body), "verify rejected sign's output");
     assert!(
-        verify(&["old-secret".to_owned(), WEBHOOK_SECRET.to_owned()], &signed, body),
+        verify(&secrets, &signed, body),
+        "verify rejected sign's output"
+    );
+    assert!(
+        verify(
+            &["old-secret".to_owned(), WEBHOOK_SECRET.to_owned()],
+            &signed,
+            body
+        ),
         "verify rejected sign's output under a rotated secret"
     );
     assert!(
         !verify(&["not-the-secret".to_owned()], &signed, body),
         "verify accepted a signature made with another secret"
     );
-    assert!(!verify(&[], &signed, body), "verify accepted with no secret");
+    assert!(
+        !verify(&[], &signed, body),
+        "verify accepted with no secret"
+    );
 
     if let Some(claimed) = header(headers, "x-hub-signature-256") {
         if verify(&secrets, claimed, body) {
@@ -226,14 +244,20 @@ pub fn patch_parser(data: &[u8]) {
             diff.hunks.iter().any(|h| h.right.contains(&line)),
             "added line {line} is in no hunk's right set"
         );
-        assert!(diff.can_anchor(line, line), "cannot anchor on added line {line}");
+        assert!(
+            diff.can_anchor(line, line),
+            "cannot anchor on added line {line}"
+        );
         if line > 0 {
             assert!(!diff.can_anchor(line, line - 1), "reversed range anchored");
         }
     }
     for hunk in &diff.hunks {
         if let (Some(&first), Some(&last)) = (hunk.right.first(), hunk.right.last()) {
-            assert!(diff.can_anchor(first, last), "a hunk's own span must anchor");
+            assert!(
+                diff.can_anchor(first, last),
+                "a hunk's own span must anchor"
+            );
         }
     }
 }
@@ -261,7 +285,14 @@ fn exercise(config: &RepoConfig) {
     for problem in &config.problems {
         let _ = problem.to_string();
     }
-    for path in ["src/a.ts", "", "/", "a/../b", "src/legacy/auth/x.ts", "dist/"] {
+    for path in [
+        "src/a.ts",
+        "",
+        "/",
+        "a/../b",
+        "src/legacy/auth/x.ts",
+        "dist/",
+    ] {
         let _ = config.is_ignored(path);
         let _ = config.is_security_path(path);
     }

@@ -29,13 +29,17 @@ impl FileDiff {
     pub fn parse(patch: &str) -> Result<FileDiff, PatchError> {
         let mut hunks = Vec::new();
         let mut current: Option<Hunk> = None;
-        let mut new_line = 0u32;
+        // u64 so that counting past the last line cannot overflow; a line
+        // numbered beyond u32::MAX is refused where it is used.
+        let mut new_line = 0u64;
+        let mut header = "";
         for line in patch.lines() {
             if line.starts_with("@@") {
                 if let Some(hunk) = current.take() {
                     hunks.push(hunk);
                 }
-                new_line = parse_new_start(line)?;
+                new_line = u64::from(parse_new_start(line)?);
+                header = line;
                 current = Some(Hunk {
                     right: BTreeSet::new(),
                     added: BTreeSet::new(),
@@ -49,15 +53,16 @@ impl FileDiff {
             };
             match line.as_bytes().first() {
                 Some(b'+') => {
-                    hunk.right.insert(new_line);
-                    hunk.added.insert(new_line);
+                    let number = line_number(new_line, header)?;
+                    hunk.right.insert(number);
+                    hunk.added.insert(number);
                     new_line += 1;
                 }
                 Some(b'-') => {}
                 // "\ No newline at end of file" belongs to the previous line.
                 Some(b'\\') => {}
                 _ => {
-                    hunk.right.insert(new_line);
+                    hunk.right.insert(line_number(new_line, header)?);
                     new_line += 1;
                 }
             }
@@ -84,6 +89,12 @@ impl FileDiff {
                 .iter()
                 .any(|h| h.right.contains(&start) && h.right.contains(&end))
     }
+}
+
+/// The new-side line `n` of the hunk under `header`, if it fits in a `u32`
+/// (a start near `u32::MAX` followed by more lines does not).
+fn line_number(n: u64, header: &str) -> Result<u32, PatchError> {
+    u32::try_from(n).map_err(|_| PatchError(header.chars().take(80).collect()))
 }
 
 /// `@@ -old[,n] +new[,n] @@ …` → the first new-side line.

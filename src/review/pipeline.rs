@@ -1,5 +1,7 @@
-//! One review job, start to finish: check run → PR files → hunks → contents
-//! → analyzers → one review → completed check run.
+//! One review job, start to finish: pull request, configuration and
+//! authorship → check run → files, hunks and contents → analyzers and the
+//! policy for agent-authored changes → threads converged → one review →
+//! labels → completed check run.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 

@@ -14,6 +14,12 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 /// "billion laughs" file from exhausting memory.
 const MAX_NODES: usize = 100_000;
 
+/// Lists and mappings nested deeper than this are refused. No setting nests
+/// beyond a few levels, and the tree is dropped, cloned and walked
+/// recursively: without a bound, a 64 KB file of `- - - … x` overflowed a
+/// 2 MiB (tokio worker) stack and aborted the process.
+const MAX_DEPTH: usize = 64;
+
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Node {
     /// 1-based line where the value starts.
@@ -107,6 +113,17 @@ impl Builder {
         Ok(())
     }
 
+    /// Refuses a collection `depth` levels deep opened at the current level.
+    fn nest(&self, depth: usize, line: usize) -> Result<(), LoadError> {
+        if self.stack.len() + depth > MAX_DEPTH {
+            return Err(LoadError {
+                line,
+                message: format!("lists and mappings are nested more than {MAX_DEPTH} levels deep"),
+            });
+        }
+        Ok(())
+    }
+
     /// Hands a finished node to its parent (or makes it the root). `raw` is
     /// the scalar's source text, used when the node is a mapping key.
     fn finish(&mut self, node: Node, anchor: usize, raw: Option<String>) {
@@ -125,6 +142,16 @@ impl Builder {
                 }),
             },
         }
+    }
+}
+
+/// How many levels of lists and mappings `node` is (0 for a scalar). Only
+/// called on nodes built under [`MAX_DEPTH`], so the recursion is bounded.
+fn depth(node: &Node) -> usize {
+    match &node.value {
+        Value::Seq(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Map(entries) => 1 + entries.iter().map(|e| depth(&e.value)).max().unwrap_or(0),
+        _ => 0,
     }
 }
 
@@ -178,6 +205,7 @@ pub(crate) fn load(text: &str) -> Result<Document, LoadError> {
                         message: "alias to an unknown anchor".to_string(),
                     });
                 };
+                b.nest(depth(&node), line)?;
                 b.count(count_nodes(&node), line)?;
                 node.line = line;
                 let raw = match &node.value {
@@ -187,6 +215,7 @@ pub(crate) fn load(text: &str) -> Result<Document, LoadError> {
                 b.finish(node, 0, raw);
             }
             Event::SequenceStart(anchor, _) => {
+                b.nest(1, line)?;
                 b.count(1, line)?;
                 b.stack.push(Frame::Seq {
                     line,
@@ -195,6 +224,7 @@ pub(crate) fn load(text: &str) -> Result<Document, LoadError> {
                 });
             }
             Event::MappingStart(anchor, _) => {
+                b.nest(1, line)?;
                 b.count(1, line)?;
                 b.stack.push(Frame::Map {
                     line,

@@ -728,6 +728,14 @@ mod tests {
         }
     }
 
+    async fn enqueue(store: &Store, delivery: &str, request: &ReviewRequest) -> Enqueued {
+        let event = request.trigger.split('.').next().unwrap_or("pull_request");
+        store
+            .enqueue(delivery, event, None, b"{}", request)
+            .await
+            .unwrap()
+    }
+
     /// A fresh store on each backend; the guard cleans up.
     enum Guard {
         // Held only so the directory outlives the store.
@@ -763,27 +771,9 @@ mod tests {
     async fn redelivery_is_acknowledged_not_queued_twice() {
         for (guard, store) in stores().await {
             let req = request("abc", Some(2));
-            assert_eq!(
-                store
-                    .enqueue("d1", "pull_request", Some("opened"), b"{}", &req)
-                    .await
-                    .unwrap(),
-                Enqueued::Queued
-            );
-            assert_eq!(
-                store
-                    .enqueue("d1", "pull_request", Some("opened"), b"{}", &req)
-                    .await
-                    .unwrap(),
-                Enqueued::Duplicate
-            );
-            assert_eq!(
-                store
-                    .enqueue("d2", "check_suite", Some("requested"), b"{}", &req)
-                    .await
-                    .unwrap(),
-                Enqueued::Collapsed
-            );
+            assert_eq!(enqueue(&store, "d1", &req).await, Enqueued::Queued);
+            assert_eq!(enqueue(&store, "d1", &req).await, Enqueued::Duplicate);
+            assert_eq!(enqueue(&store, "d2", &req).await, Enqueued::Collapsed);
             assert_eq!(store.counts().await.unwrap().queued, 1);
             assert_eq!(store.delivery_count().await.unwrap(), 2);
             guard.cleanup(store).await;
@@ -793,16 +783,7 @@ mod tests {
     #[tokio::test]
     async fn expired_lease_is_taken_over_and_live_lease_is_not() {
         for (guard, store) in stores().await {
-            store
-                .enqueue(
-                    "d1",
-                    "pull_request",
-                    Some("opened"),
-                    b"{}",
-                    &request("abc", Some(2)),
-                )
-                .await
-                .unwrap();
+            enqueue(&store, "d1", &request("abc", Some(2))).await;
             let first = store
                 .claim("w1", Duration::from_millis(400))
                 .await
@@ -840,52 +821,21 @@ mod tests {
     async fn jobs_of_one_pull_request_never_run_at_once() {
         for (guard, store) in stores().await {
             let lease = Duration::from_secs(60);
-            store
-                .enqueue(
-                    "d1",
-                    "pull_request",
-                    Some("opened"),
-                    b"{}",
-                    &request("abc", Some(2)),
-                )
-                .await
-                .unwrap();
+            enqueue(&store, "d1", &request("abc", Some(2))).await;
             let first = store.claim("w1", lease).await.unwrap().unwrap();
             // Same commit (check suite, no PR known) and a newer push of the PR.
-            store
-                .enqueue(
-                    "d2",
-                    "check_suite",
-                    Some("rerequested"),
-                    b"{}",
-                    &ReviewRequest {
-                        manual: true,
-                        ..request("abc", None)
-                    },
-                )
-                .await
-                .unwrap();
-            store
-                .enqueue(
-                    "d3",
-                    "pull_request",
-                    Some("synchronize"),
-                    b"{}",
-                    &request("def", Some(2)),
-                )
-                .await
-                .unwrap();
+            enqueue(
+                &store,
+                "d2",
+                &ReviewRequest {
+                    manual: true,
+                    ..request("abc", None)
+                },
+            )
+            .await;
+            enqueue(&store, "d3", &request("def", Some(2))).await;
             // Another PR is independent.
-            store
-                .enqueue(
-                    "d4",
-                    "pull_request",
-                    Some("opened"),
-                    b"{}",
-                    &request("xyz", Some(3)),
-                )
-                .await
-                .unwrap();
+            enqueue(&store, "d4", &request("xyz", Some(3))).await;
             let other = store.claim("w2", lease).await.unwrap().unwrap();
             assert_eq!(other.pr_number, Some(3));
             assert!(store.claim("w2", lease).await.unwrap().is_none());
@@ -899,16 +849,7 @@ mod tests {
     #[tokio::test]
     async fn failed_job_retries_until_attempts_run_out() {
         for (guard, store) in stores().await {
-            store
-                .enqueue(
-                    "d1",
-                    "pull_request",
-                    Some("opened"),
-                    b"{}",
-                    &request("abc", Some(2)),
-                )
-                .await
-                .unwrap();
+            enqueue(&store, "d1", &request("abc", Some(2))).await;
             for attempt in 1..=MAX_ATTEMPTS {
                 let job = store
                     .claim("w", Duration::from_secs(60))
@@ -937,16 +878,7 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         {
             let store = Store::connect(&url).await.unwrap();
-            store
-                .enqueue(
-                    "d1",
-                    "pull_request",
-                    Some("opened"),
-                    b"{}",
-                    &request("abc", Some(7)),
-                )
-                .await
-                .unwrap();
+            enqueue(&store, "d1", &request("abc", Some(7))).await;
         }
         let store = Store::connect(&url).await.unwrap();
         let job = store

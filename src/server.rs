@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::{self, Next};
 use axum::routing::{get, post};
+use tokio::sync::Semaphore;
 use tracing::info;
 
 use crate::config::ServeConfig;
@@ -14,12 +16,26 @@ use crate::queue::worker;
 use crate::state::AppState;
 use crate::web;
 
+/// Deliveries handled at once. More wait, unread, in their connections:
+/// under a burst, memory holds at most this many bodies, not the burst.
+const INTAKE_CONCURRENCY: usize = 256;
+
 pub fn router(state: Arc<AppState>) -> Router {
+    let permits = Arc::new(Semaphore::new(INTAKE_CONCURRENCY));
     Router::new()
         .route(
             "/api/github/webhooks",
             // Over the limit the body extractor answers 413.
-            post(intake::webhook).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+            post(intake::webhook)
+                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+                .layer(middleware::from_fn(move |request: Request, next: Next| {
+                    let permits = Arc::clone(&permits);
+                    async move {
+                        // The semaphore is never closed.
+                        let _permit = permits.acquire_owned().await.ok();
+                        next.run(request).await
+                    }
+                })),
         )
         .route("/healthz", get(web::healthz))
         .route("/", get(web::index))

@@ -160,3 +160,30 @@ async fn healthz_answers() {
         .unwrap();
     assert_eq!(response.status(), 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_beyond_the_intake_limit_waits_and_is_fully_accepted() {
+    let app = app().await;
+    let body = payload_bytes("pull_request.closed");
+    let sends: Vec<_> = (0..600)
+        .map(|i| {
+            let (http, url, body) = (app.http.clone(), app.url.clone(), body.clone());
+            tokio::spawn(async move {
+                http.post(format!("{url}/api/github/webhooks"))
+                    .header("x-github-event", "pull_request")
+                    .header("x-github-delivery", format!("burst-{i}"))
+                    .header(
+                        "x-hub-signature-256",
+                        prwarden::intake::signature::sign(SECRET, &body),
+                    )
+                    .body(body)
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+            })
+        })
+        .collect();
+    for send in sends {
+        assert_eq!(send.await.unwrap().unwrap(), 202);
+    }
+}

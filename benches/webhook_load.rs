@@ -800,13 +800,18 @@ fn server_main() -> anyhow::Result<()> {
             .init();
     }
     let fake = FakeGitHub::spawn(settings.deliveries(&phase))?;
+    // `PRWARDEN_BENCH_WORKERS=0`: intake alone, nothing reviewed (a
+    // diagnostic; prwarden itself always runs at least one worker).
+    let reviewing = settings.workers != Some(0);
     let config = serve_config(&fake.url, &database_url, &dir, settings.workers)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     let (state, url) = rt.block_on(async {
         let state = AppState::new(config).await?;
-        prwarden::server::spawn_workers(&state);
+        if reviewing {
+            prwarden::server::spawn_workers(&state);
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}/api/github/webhooks", listener.local_addr()?);
         let app = prwarden::server::router(Arc::clone(&state));
@@ -835,7 +840,7 @@ fn server_main() -> anyhow::Result<()> {
     let mut now = counts()?;
     report.reviewed_during_load = now.done;
 
-    if phase == "burst" {
+    if phase == "burst" && reviewing {
         let meter = CpuMeter::start(&fake.pid());
         let start = Instant::now();
         while now.queued + now.running > 0 && start.elapsed() < settings.drain {
@@ -1241,11 +1246,15 @@ fn print_table(settings: &Settings, backends: &[Backend], body_bytes: usize) {
                         settings.burst,
                         r.accepted
                     );
-                    println!(
-                        "  {} {:<10} every job eventually processed",
-                        verdict(drained),
-                        b.name
-                    );
+                    if r.drain.is_some() {
+                        println!(
+                            "  {} {:<10} every job eventually processed",
+                            verdict(drained),
+                            b.name
+                        );
+                    } else {
+                        println!("  ---- {:<10} jobs not processed: workers off", b.name);
+                    }
                     println!(
                         "  {} {:<10} memory bounded under the burst: +{growth:.0} MiB at peak \
                          for {payloads:.0} MiB of payloads (limit: a quarter of them)",

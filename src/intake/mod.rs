@@ -2,7 +2,10 @@
 //! the work it accepts is done by the queue's workers.
 
 mod event;
+mod lenient;
 pub mod signature;
+
+use std::borrow::Cow;
 
 use std::sync::Arc;
 
@@ -14,7 +17,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tracing::{Instrument, info, info_span, warn};
 
-pub use event::{Decision, MARK_REVIEWED_ACTION, RERUN_ACTION, ReviewRequest, decide};
+pub use event::{
+    Decision, Delivery, MARK_REVIEWED_ACTION, RERUN_ACTION, ReviewRequest, decide, decide_delivery,
+};
 
 use crate::queue::Enqueued;
 use crate::state::AppState;
@@ -81,12 +86,16 @@ async fn handle_verified(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Response {
-    let payload = match parse_payload(headers, body) {
+    let json = match payload_json(headers, body) {
+        Ok(json) => json,
+        Err(detail) => return reply(StatusCode::BAD_REQUEST, "rejected", &detail),
+    };
+    let payload = match Delivery::from_json(&json) {
         Ok(payload) => payload,
         Err(detail) => return reply(StatusCode::BAD_REQUEST, "rejected", &detail),
     };
-    let action = payload.get("action").and_then(Value::as_str);
-    match decide(event, &payload, app_id) {
+    let action = payload.action();
+    match decide_delivery(event, &payload, app_id) {
         Decision::Ping => reply(StatusCode::OK, "pong", "ping received"),
         Decision::Ignore(reason) => {
             info!(action, %reason, "delivery ignored");
@@ -127,23 +136,28 @@ async fn handle_verified(
     }
 }
 
-/// JSON bodies, or the `payload` field of a form-encoded delivery.
-pub fn parse_payload(headers: &HeaderMap, body: &[u8]) -> Result<Value, String> {
+/// The JSON text of a delivery: the body, or the `payload` field of a
+/// form-encoded one.
+pub fn payload_json<'a>(headers: &HeaderMap, body: &'a [u8]) -> Result<Cow<'a, [u8]>, String> {
     let form = header_str(headers, header::CONTENT_TYPE.as_str())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    let parsed = if form {
-        let fields: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(body).map_err(|e| format!("malformed form body: {e}"))?;
-        let json = fields
-            .into_iter()
-            .find(|(k, _)| k == "payload")
-            .map(|(_, v)| v)
-            .ok_or("form body has no payload field")?;
-        serde_json::from_str::<Value>(&json)
-    } else {
-        serde_json::from_slice::<Value>(body)
-    };
-    match parsed {
+    if !form {
+        return Ok(Cow::Borrowed(body));
+    }
+    let fields: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(body).map_err(|e| format!("malformed form body: {e}"))?;
+    let json = fields
+        .into_iter()
+        .find(|(k, _)| k == "payload")
+        .map(|(_, v)| v)
+        .ok_or("form body has no payload field")?;
+    Ok(Cow::Owned(json.into_bytes()))
+}
+
+/// JSON bodies, or the `payload` field of a form-encoded delivery.
+pub fn parse_payload(headers: &HeaderMap, body: &[u8]) -> Result<Value, String> {
+    let json = payload_json(headers, body)?;
+    match serde_json::from_slice::<Value>(&json) {
         Ok(value @ Value::Object(_)) => Ok(value),
         Ok(_) => Err("payload is not a JSON object".to_owned()),
         Err(e) => Err(format!("malformed JSON: {e}")),

@@ -5,10 +5,16 @@
 //! the enclosing-symbol lookup and the fingerprint — so that no rule can
 //! anchor or fingerprint differently from the others.
 
+use std::any::{Any, TypeId};
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use sha2::{Digest, Sha256};
 use tree_sitter::{Node, Tree};
 
 use crate::model::{AgentPrompt, ChangedFile, Finding, Language, LineSet, RuleMeta};
+use crate::syntax::FieldExt as _;
 
 /// One file as a rule sees it: the whole content at the head commit (context),
 /// its parse tree when the language has a grammar, and the lines the change
@@ -23,6 +29,21 @@ pub struct RuleContext<'a> {
     pub added_lines: &'a LineSet,
     /// Byte offset at which each line starts; index 0 is line 1.
     line_starts: Vec<usize>,
+    /// Every node of the tree in document order, built on first use: one
+    /// walk of the tree serves every rule instead of one walk each.
+    all_nodes: OnceCell<Vec<Node<'a>>>,
+    /// The same nodes by kind, as indices into `all_nodes`.
+    by_kind: OnceCell<HashMap<&'static str, Vec<u32>>>,
+    /// The kind name of each kind id seen in the tree (`""` for ids not
+    /// seen), filled by the walk that builds `all_nodes`: `Node::kind` costs
+    /// a C call, a `strlen` and a UTF-8 check, [`Self::kind`] an index.
+    kind_names: OnceCell<Vec<&'static str>>,
+    /// The index in `all_nodes` of each node's parent (`u32::MAX` for the
+    /// root), filled with `all_nodes`: `Node::parent` walks down from the
+    /// root on every call.
+    parents: OnceCell<Vec<u32>>,
+    /// Per-file results several rules share, by type (see [`Self::memo`]).
+    memo: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -37,7 +58,191 @@ impl<'a> RuleContext<'a> {
             tree,
             added_lines: file.added_lines,
             line_starts,
+            all_nodes: OnceCell::new(),
+            by_kind: OnceCell::new(),
+            kind_names: OnceCell::new(),
+            parents: OnceCell::new(),
+            memo: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// Every node of the file's tree in document order (what
+    /// `syntax::preorder(root)` yields), walked once per file and shared by
+    /// all rules. Empty without a tree.
+    pub fn all_nodes(&self) -> &[Node<'a>] {
+        self.all_nodes.get_or_init(|| {
+            let Some(root) = self.root() else {
+                return Vec::new();
+            };
+            let mut names = vec![""; root.language().node_kind_count()];
+            let mut nodes: Vec<Node<'a>> = Vec::new();
+            let mut parents: Vec<u32> = Vec::new();
+            // The walk of `syntax::preorder`, keeping the chain of ancestors.
+            let mut cursor = root.walk();
+            let mut ancestors: Vec<u32> = Vec::new();
+            'walk: loop {
+                let node = cursor.node();
+                if let Some(name) = names.get_mut(usize::from(node.kind_id()))
+                    && name.is_empty()
+                {
+                    *name = node.kind();
+                }
+                let index = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
+                parents.push(ancestors.last().copied().unwrap_or(u32::MAX));
+                nodes.push(node);
+                if cursor.goto_first_child() {
+                    ancestors.push(index);
+                    continue;
+                }
+                loop {
+                    if cursor.goto_next_sibling() {
+                        continue 'walk;
+                    }
+                    if ancestors.pop().is_none() || !cursor.goto_parent() {
+                        break 'walk;
+                    }
+                }
+            }
+            // Set before `all_nodes` itself: `kind` and `parent` never see
+            // the nodes without their tables.
+            let _ = self.kind_names.set(names);
+            let _ = self.parents.set(parents);
+            nodes
+        })
+    }
+
+    /// The position of a node of this file's tree in [`Self::all_nodes`].
+    fn index_of(&self, node: Node<'_>) -> Option<usize> {
+        let all = self.all_nodes();
+        let start = node.start_byte();
+        let first = all.partition_point(|n| n.start_byte() < start);
+        all[first..]
+            .iter()
+            .take_while(|n| n.start_byte() == start)
+            .position(|n| n.id() == node.id())
+            .map(|i| first + i)
+    }
+
+    /// `node.parent()` for a node of this file's tree, from the table built
+    /// with [`Self::all_nodes`] instead of a walk down from the root.
+    pub fn parent(&self, node: Node<'_>) -> Option<Node<'a>> {
+        let all = self.all_nodes();
+        let parents = self.parents.get()?;
+        let i = self.index_of(node)?;
+        let p = *parents.get(i)?;
+        all.get(p as usize).copied()
+    }
+
+    /// `node.kind()` for a node of this file's tree, without the C call:
+    /// looked up in a table filled once per file.
+    pub fn kind(&self, node: Node<'_>) -> &'static str {
+        self.all_nodes();
+        self.kind_names
+            .get()
+            .and_then(|names| names.get(usize::from(node.kind_id())))
+            .copied()
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| node.kind())
+    }
+
+    /// Every node of one of `kinds`, in document order within each kind
+    /// (kinds one after the other, in the order given). Empty without a tree.
+    ///
+    /// Prefer this to walking the tree: the index is built once per file and
+    /// shared by all rules.
+    pub fn nodes_of_kind<'s>(
+        &'s self,
+        kinds: &'s [&'s str],
+    ) -> impl Iterator<Item = Node<'a>> + 's {
+        let all = self.all_nodes();
+        let index = self.kind_index();
+        kinds
+            .iter()
+            .flat_map(move |kind| index.get(kind).map_or(&[][..], Vec::as_slice))
+            .map(move |&i| all[i as usize])
+    }
+
+    /// Every node of one of `kinds` in document order, exactly the nodes
+    /// `all_nodes()` would yield after filtering by kind: what a rule that
+    /// looked at every node sees of the kinds it handles.
+    pub fn nodes_in_order(&self, kinds: &[&str]) -> Vec<Node<'a>> {
+        let all = self.all_nodes();
+        let index = self.kind_index();
+        let mut positions: Vec<u32> = kinds
+            .iter()
+            .filter_map(|kind| index.get(kind))
+            .flatten()
+            .copied()
+            .collect();
+        if kinds.len() > 1 {
+            positions.sort_unstable();
+            positions.dedup();
+        }
+        positions.into_iter().map(|i| all[i as usize]).collect()
+    }
+
+    fn kind_index(&self) -> &HashMap<&'static str, Vec<u32>> {
+        self.by_kind.get_or_init(|| {
+            let all = self.all_nodes();
+            let Some(names) = self.kind_names.get() else {
+                return HashMap::new();
+            };
+            // By kind id first (no hashing per node), then by name: one
+            // name can have several ids (aliases), in document order still.
+            let mut by_id: Vec<Vec<u32>> = vec![Vec::new(); names.len()];
+            // `ERROR` (id 65535) and anything else outside the table.
+            let mut others: Vec<(&'static str, Vec<u32>)> = Vec::new();
+            for (i, node) in all.iter().enumerate() {
+                let i = u32::try_from(i).unwrap_or(u32::MAX);
+                if let Some(list) = by_id.get_mut(usize::from(node.kind_id())) {
+                    list.push(i);
+                } else {
+                    let kind = node.kind();
+                    match others.iter_mut().find(|(k, _)| *k == kind) {
+                        Some((_, list)) => list.push(i),
+                        None => others.push((kind, vec![i])),
+                    }
+                }
+            }
+            let mut index: HashMap<&'static str, Vec<u32>> = HashMap::new();
+            let named = by_id
+                .into_iter()
+                .enumerate()
+                .map(|(id, list)| (names[id], list));
+            for (name, list) in named.chain(others) {
+                if list.is_empty() {
+                    continue;
+                }
+                match index.entry(name) {
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(list);
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        let merged = e.get_mut();
+                        merged.extend(list);
+                        merged.sort_unstable();
+                    }
+                }
+            }
+            index
+        })
+    }
+
+    /// The value of type `T` computed once per file by the first rule that
+    /// asks (`init`), shared with every later rule: for facts about the file
+    /// several rules start from. `T` must say everything `init` depends on
+    /// besides the file itself.
+    pub fn memo<T: Any>(&self, init: impl FnOnce() -> T) -> Rc<T> {
+        let id = TypeId::of::<T>();
+        let cached = self.memo.borrow().get(&id).cloned();
+        if let Some(value) = cached
+            && let Ok(value) = value.downcast::<T>()
+        {
+            return value;
+        }
+        let value = Rc::new(init());
+        self.memo.borrow_mut().insert(id, value.clone());
+        value
     }
 
     pub fn root(&self) -> Option<Node<'a>> {
@@ -88,16 +293,57 @@ impl<'a> RuleContext<'a> {
             .trim_end_matches(['\n', '\r'])
     }
 
+    /// [`crate::syntax::enclosing_function`] through the parent table: one
+    /// lookup of `node`, then a step per ancestor instead of a walk from
+    /// the root per ancestor.
+    pub fn enclosing_function<'t>(
+        &self,
+        language: crate::model::Language,
+        node: Node<'t>,
+    ) -> Option<Node<'t>>
+    where
+        'a: 't,
+    {
+        let all = self.all_nodes();
+        let (Some(i), Some(parents)) = (self.index_of(node), self.parents.get()) else {
+            return crate::syntax::enclosing_function(language, node);
+        };
+        let mut p = parents[i];
+        while let Some(n) = all.get(p as usize) {
+            if crate::syntax::is_function(language, *n) {
+                return Some(*n);
+            }
+            p = parents[p as usize];
+        }
+        None
+    }
+
     /// Qualified name of the function, method or class enclosing `node`
     /// (`UserService.load`, `handler`), skipping anonymous callbacks.
     pub fn symbol_for(&self, node: Node<'_>) -> Option<String> {
         let mut names = Vec::new();
-        let mut current = node.parent();
-        while let Some(n) = current {
-            if let Some(name) = self.scope_name(n) {
-                names.push(name);
+        self.all_nodes();
+        match (self.index_of(node), self.parents.get()) {
+            (Some(i), Some(parents)) => {
+                let all = self.all_nodes();
+                let mut p = parents[i];
+                while let Some(n) = all.get(p as usize) {
+                    if let Some(name) = self.scope_name(*n, self.kind(*n), true) {
+                        names.push(name);
+                    }
+                    p = parents[p as usize];
+                }
             }
-            current = n.parent();
+            // A node of another tree: walk its own parents.
+            _ => {
+                let mut current = node.parent();
+                while let Some(n) = current {
+                    if let Some(name) = self.scope_name(n, n.kind(), false) {
+                        names.push(name);
+                    }
+                    current = n.parent();
+                }
+            }
         }
         if names.is_empty() {
             return None;
@@ -114,9 +360,10 @@ impl<'a> RuleContext<'a> {
     }
 
     /// The name a node contributes to a symbol path, if it is a named scope.
-    fn scope_name(&self, node: Node<'_>) -> Option<String> {
-        let field_text = |field: &str| node.child_by_field_name(field).map(|n| self.text(n));
-        let name = match node.kind() {
+    /// `ours`: `node` is a node of this file's tree (the tables apply).
+    fn scope_name(&self, node: Node<'_>, kind: &str, ours: bool) -> Option<String> {
+        let field_text = |field: &str| node.field(field).map(|n| self.text(n));
+        let name = match kind {
             // JS family and Python declarations that carry their own name.
             "function_declaration"
             | "generator_function_declaration"
@@ -129,14 +376,26 @@ impl<'a> RuleContext<'a> {
             | "type_alias_declaration"
             | "enum_declaration"
             | "function_definition"
-            | "class_definition" => field_text("name"),
+            | "class_definition"
+            // Go, Java and Rust declarations.
+            | "method_declaration"
+            | "constructor_declaration"
+            | "record_declaration"
+            | "function_item"
+            | "function_signature_item"
+            | "struct_item"
+            | "enum_item"
+            | "trait_item"
+            | "mod_item" => field_text("name"),
+            // `impl Foo { … }` / `impl Trait for Foo { … }` scope by the type.
+            "impl_item" => field_text("type"),
             // Anonymous functions and classes are named by what they are
             // assigned to; callbacks stay anonymous and are skipped.
             "function_expression"
             | "function"
             | "generator_function"
             | "arrow_function"
-            | "class" => field_text("name").or_else(|| self.assigned_name(node)),
+            | "class" => field_text("name").or_else(|| self.assigned_name(node, ours)),
             _ => None,
         }?;
         let name = name.trim();
@@ -145,21 +404,27 @@ impl<'a> RuleContext<'a> {
 
     /// `const f = () => …`, `{ f: () => … }`, `f = () => …` (class field),
     /// `exports.f = function () …`.
-    fn assigned_name(&self, node: Node<'_>) -> Option<&'a str> {
-        let parent = node.parent()?;
-        let field = match parent.kind() {
+    fn assigned_name(&self, node: Node<'_>, ours: bool) -> Option<&'a str> {
+        let (parent, kind) = if ours {
+            let parent = self.parent(node)?;
+            (parent, self.kind(parent))
+        } else {
+            let parent = node.parent()?;
+            (parent, parent.kind())
+        };
+        let field = match kind {
             "variable_declarator" => "name",
             "pair" => "key",
             "public_field_definition" | "field_definition" => {
                 return parent
-                    .child_by_field_name("name")
-                    .or_else(|| parent.child_by_field_name("property"))
+                    .field("name")
+                    .or_else(|| parent.field("property"))
                     .map(|n| self.text(n));
             }
             "assignment_expression" => "left",
             _ => return None,
         };
-        let target = parent.child_by_field_name(field)?;
+        let target = parent.field(field)?;
         // Only plain names: a destructuring pattern is not a symbol.
         matches!(
             target.kind(),

@@ -4,10 +4,13 @@
 //! findings that land on added lines.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::{Digest, Sha256};
 use tree_sitter::{Node, Parser, Tree};
 
+use crate::change::{Change, ChangeFinding, ChangeRule, ChangedPath};
 use crate::context::RuleContext;
 use crate::model::{ChangedFile, FileReport, Finding, Language, RuleMeta, SkipReason};
 use crate::rules::{self, Rule};
@@ -19,27 +22,93 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// One report per input file, in input order.
     pub files: Vec<FileReport>,
+    /// Pull-request-level findings (no line), sorted by `(rule_id,
+    /// fingerprint)`; filled by [`Analyzer::analyze_change`].
+    pub change_findings: Vec<ChangeFinding>,
 }
 
 /// Runs a set of rules over changed files. Holds no parser state, so one
 /// instance can be shared between threads.
 pub struct Analyzer {
-    rules: Vec<Box<dyn Rule>>,
+    // Shared so that a review can add its repository's custom rules to a
+    // long-lived analyzer without rebuilding the built-in ones.
+    rules: Vec<Arc<dyn Rule>>,
+    change_rules: Vec<Arc<dyn ChangeRule>>,
 }
 
 impl Analyzer {
     /// Every built-in rule, from the one registry.
     pub fn with_builtin_rules() -> Analyzer {
-        Analyzer::with_rules(rules::builtin())
+        Analyzer::with_rules(rules::builtin()).and_change_rules(rules::builtin_change_rules())
     }
 
-    /// A specific set of rules (tests, or built-ins plus custom rules).
+    /// A specific set of per-file rules (tests, or built-ins plus custom
+    /// rules), without pull-request-level rules.
     pub fn with_rules(rules: Vec<Box<dyn Rule>>) -> Analyzer {
-        Analyzer { rules }
+        Analyzer {
+            rules: rules.into_iter().map(Arc::from).collect(),
+            change_rules: Vec::new(),
+        }
     }
 
+    /// This analyzer's rules followed by `extra` (a repository's custom
+    /// rules).
+    pub fn with_extra_rules(&self, extra: Vec<Box<dyn Rule>>) -> Analyzer {
+        Analyzer {
+            rules: self
+                .rules
+                .iter()
+                .cloned()
+                .chain(extra.into_iter().map(Arc::from))
+                .collect(),
+            change_rules: self.change_rules.clone(),
+        }
+    }
+
+    /// Adds pull-request-level rules.
+    pub fn and_change_rules(mut self, change_rules: Vec<Box<dyn ChangeRule>>) -> Analyzer {
+        self.change_rules
+            .extend(change_rules.into_iter().map(Arc::from));
+        self
+    }
+
+    /// Every rule: per-file rules first, then pull-request-level ones.
     pub fn rules(&self) -> impl Iterator<Item = &'static RuleMeta> + '_ {
+        self.file_rules().chain(self.change_rules())
+    }
+
+    /// The rules that run over one file's lines.
+    pub fn file_rules(&self) -> impl Iterator<Item = &'static RuleMeta> + '_ {
         self.rules.iter().map(|r| r.meta())
+    }
+
+    /// The rules that run over the pull request as a whole.
+    pub fn change_rules(&self) -> impl Iterator<Item = &'static RuleMeta> + '_ {
+        self.change_rules.iter().map(|r| r.meta())
+    }
+
+    /// Whether one of the enabled pull-request-level rules (`enabled` says
+    /// which ids are on) could use the repository's paths at the head commit:
+    /// lets a caller skip listing the repository when no rule needs it.
+    pub fn change_needs_head_paths(
+        &self,
+        files: &[ChangedPath],
+        enabled: impl Fn(&RuleMeta) -> bool,
+    ) -> bool {
+        self.change_rules
+            .iter()
+            .any(|r| enabled(r.meta()) && r.needs_head_paths(files))
+    }
+
+    /// Runs every pull-request-level rule; findings sorted by `(rule_id,
+    /// fingerprint)`.
+    pub fn analyze_change(&self, change: &Change<'_>) -> Vec<ChangeFinding> {
+        let mut findings = Vec::new();
+        for rule in &self.change_rules {
+            rule.check(change, &mut findings);
+        }
+        findings.sort_by(|a, b| (a.rule_id, &a.fingerprint).cmp(&(b.rule_id, &b.fingerprint)));
+        findings
     }
 
     /// The rule with this id, if the analyzer has it.
@@ -102,9 +171,54 @@ impl Analyzer {
     /// All files; findings sorted by `(path, line, rule_id)`; one
     /// [`FileReport`] per input file.
     pub fn analyze(&self, files: &[ChangedFile<'_>]) -> Analysis {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        self.analyze_with_threads(files, threads)
+    }
+
+    /// [`Self::analyze`] on at most `threads` threads. Files are handed out
+    /// one at a time from a shared counter, so one huge file does not leave
+    /// the other threads idle behind a fixed split. The result does not
+    /// depend on the thread count.
+    pub fn analyze_with_threads(&self, files: &[ChangedFile<'_>], threads: usize) -> Analysis {
+        let threads = threads.clamp(1, files.len().max(1));
+        let mut results: Vec<(usize, FileReport, Vec<Finding>)> = if threads == 1 {
+            files
+                .iter()
+                .enumerate()
+                .map(|(i, file)| {
+                    let (report, findings) = self.analyze_file(*file);
+                    (i, report, findings)
+                })
+                .collect()
+        } else {
+            let next = AtomicUsize::new(0);
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..threads)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut done = Vec::new();
+                            loop {
+                                let i = next.fetch_add(1, Ordering::Relaxed);
+                                let Some(file) = files.get(i) else {
+                                    return done;
+                                };
+                                let (report, findings) = self.analyze_file(*file);
+                                done.push((i, report, findings));
+                            }
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    // A panicking rule is a bug; surface it on the caller's
+                    // thread instead of losing that thread's files.
+                    .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            })
+        };
+        results.sort_by_key(|(i, _, _)| *i);
         let mut analysis = Analysis::default();
-        for file in files {
-            let (report, findings) = self.analyze_file(*file);
+        for (_, report, findings) in results {
             analysis.files.push(report);
             analysis.findings.extend(findings);
         }
@@ -137,17 +251,42 @@ fn disambiguate_fingerprints(findings: &mut [Finding]) {
     }
 }
 
-pub(crate) fn parse(language: Language, source: &str) -> Option<Tree> {
+/// Parses `source` with the grammar of `language`; `None` only when the parser
+/// gives up (it recovers from syntax errors with ERROR nodes).
+pub fn parse(language: Language, source: &str) -> Option<Tree> {
     let grammar: tree_sitter::Language = match language {
         Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
         // TSX needs its own grammar: `<T>x` casts and JSX are ambiguous.
         Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
         Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
         Language::Python => tree_sitter_python::LANGUAGE.into(),
+        Language::Go => tree_sitter_go::LANGUAGE.into(),
+        Language::Rust => tree_sitter_rust::LANGUAGE.into(),
+        Language::Java => tree_sitter_java::LANGUAGE.into(),
+        Language::Sql => tree_sitter_sequel::LANGUAGE.into(),
     };
-    let mut parser = Parser::new();
-    parser.set_language(&grammar).ok()?;
-    parser.parse(source, None)
+    // One parser per grammar per thread: `Parser::new` allocates its stacks
+    // and `set_language` checks the grammar, on every file otherwise.
+    thread_local! {
+        static PARSERS: std::cell::RefCell<Vec<(Language, Parser)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let at = match parsers.iter().position(|(l, _)| *l == language) {
+            Some(at) => at,
+            None => {
+                let mut parser = Parser::new();
+                parser.set_language(&grammar).ok()?;
+                parsers.push((language, parser));
+                parsers.len() - 1
+            }
+        };
+        let parser = &mut parsers[at].1;
+        // A parse that gave up leaves state behind; start clean.
+        parser.reset();
+        parser.parse(source, None)
+    })
 }
 
 /// A tree whose error nodes cover most of the file says more about the parser

@@ -50,10 +50,13 @@ pub enum ChecklistItem {
     Performance,
     SecurityReview,
     Specification,
+    /// The project's own conventions, from custom rules reported under
+    /// `style` (SPEC §5).
+    Style,
 }
 
 impl ChecklistItem {
-    pub const ALL: [ChecklistItem; 13] = [
+    pub const ALL: [ChecklistItem; 14] = [
         ChecklistItem::NullSafety,
         ChecklistItem::ErrorMessages,
         ChecklistItem::ErrorHandling,
@@ -67,6 +70,7 @@ impl ChecklistItem {
         ChecklistItem::Performance,
         ChecklistItem::SecurityReview,
         ChecklistItem::Specification,
+        ChecklistItem::Style,
     ];
 
     /// The stable id used in rule ids and configuration (`null-safety`, …).
@@ -85,7 +89,12 @@ impl ChecklistItem {
             ChecklistItem::Performance => "performance",
             ChecklistItem::SecurityReview => "security-review",
             ChecklistItem::Specification => "specification",
+            ChecklistItem::Style => "style",
         }
+    }
+
+    pub fn from_id(id: &str) -> Option<ChecklistItem> {
+        ChecklistItem::ALL.into_iter().find(|item| item.id() == id)
     }
 
     /// The question a reviewer asks for this item, as shown in the summary grid.
@@ -110,6 +119,7 @@ impl ChecklistItem {
                 "Security-critical code gets human line-by-line review"
             }
             ChecklistItem::Specification => "Specify before you generate",
+            ChecklistItem::Style => "Does it follow the project's own conventions?",
         }
     }
 }
@@ -122,6 +132,11 @@ pub enum Language {
     Tsx,
     JavaScript,
     Python,
+    Go,
+    Rust,
+    Java,
+    /// SQL files; rules only look at migrations (see [`is_migration_path`]).
+    Sql,
 }
 
 impl Language {
@@ -133,6 +148,10 @@ impl Language {
             "tsx" => Some(Language::Tsx),
             "js" | "mjs" | "cjs" | "jsx" => Some(Language::JavaScript),
             "py" | "pyi" => Some(Language::Python),
+            "go" => Some(Language::Go),
+            "rs" => Some(Language::Rust),
+            "java" => Some(Language::Java),
+            "sql" => Some(Language::Sql),
             _ => None,
         }
     }
@@ -143,6 +162,10 @@ impl Language {
             Language::Tsx => "TSX",
             Language::JavaScript => "JavaScript",
             Language::Python => "Python",
+            Language::Go => "Go",
+            Language::Rust => "Rust",
+            Language::Java => "Java",
+            Language::Sql => "SQL",
         }
     }
 
@@ -158,6 +181,58 @@ impl Language {
             Language::TypeScript | Language::Tsx | Language::JavaScript
         )
     }
+}
+
+impl Language {
+    /// Every language the engine parses, in documentation order.
+    pub const ALL: [Language; 8] = [
+        Language::TypeScript,
+        Language::Tsx,
+        Language::JavaScript,
+        Language::Python,
+        Language::Go,
+        Language::Rust,
+        Language::Java,
+        Language::Sql,
+    ];
+
+    /// The programming languages: every parsed language but SQL (the last
+    /// of [`Language::ALL`]).
+    pub const CODE: &'static [Language] = Language::ALL.split_at(Language::ALL.len() - 1).0;
+
+    /// The name used in configuration files and `--language` style options
+    /// (`typescript`, `tsx`, `javascript`, `python`, `go`, `rust`, `java`,
+    /// `sql`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Language::TypeScript => "typescript",
+            Language::Tsx => "tsx",
+            Language::JavaScript => "javascript",
+            Language::Python => "python",
+            Language::Go => "go",
+            Language::Rust => "rust",
+            Language::Java => "java",
+            Language::Sql => "sql",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|l| l.id() == id)
+    }
+}
+
+/// Whether a path looks like a database migration (`migrations/`,
+/// `db/migrate/`, `alembic/versions/`, `*.up.sql`, Flyway's `V1__x.sql`).
+pub fn is_migration_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let file = lower.rsplit('/').next().unwrap_or(&lower);
+    lower.split('/').any(|d| {
+        matches!(
+            d,
+            "migrations" | "migration" | "migrate" | "versions" | "changelog" | "schema"
+        )
+    }) || file.ends_with(".up.sql")
+        || (file.starts_with('v') && file.contains("__"))
 }
 
 /// 1-based line numbers on the new (RIGHT) side that the change added.

@@ -2,18 +2,58 @@
 //! of the tree-sitter grammars that several rules must agree on (what is a
 //! function boundary, what is a loop, what is a comment).
 
+use std::collections::HashMap;
+
 use tree_sitter::{Node, TreeCursor};
+
+use crate::model::Language;
+
+/// `Node::child_by_field_name` without its linear, `strncmp`-per-field search
+/// of the grammar's field names: the field id found for a name is remembered
+/// (per thread, by the name's address) and checked against the node's
+/// grammar before use, so a stale or colliding entry only costs the search.
+pub trait FieldExt<'t> {
+    fn field(&self, name: &str) -> Option<Node<'t>>;
+}
+
+impl<'t> FieldExt<'t> for Node<'t> {
+    #[inline]
+    fn field(&self, name: &str) -> Option<Node<'t>> {
+        use std::cell::Cell;
+        const SLOTS: usize = 256;
+        thread_local! {
+            static CACHE: [Cell<(usize, u16)>; SLOTS] =
+                const { [const { Cell::new((0, 0)) }; SLOTS] };
+        }
+        let address = name.as_ptr() as usize;
+        let language = self.language();
+        let cached = CACHE.with(|cache| cache[(address ^ (address >> 8)) % SLOTS].get());
+        if cached.0 == address
+            && cached.1 != 0
+            && language.field_name_for_id(cached.1) == Some(name)
+        {
+            return self.child_by_field_id(cached.1);
+        }
+        let id = language.field_id_for_name(name)?.get();
+        CACHE.with(|cache| cache[(address ^ (address >> 8)) % SLOTS].set((address, id)));
+        self.child_by_field_id(id)
+    }
+}
 
 /// Every node under (and including) `root`, in document order.
 pub fn preorder(root: Node<'_>) -> Preorder<'_> {
     Preorder {
         cursor: root.walk(),
+        depth: 0,
         done: false,
     }
 }
 
 pub struct Preorder<'t> {
     cursor: TreeCursor<'t>,
+    /// The cursor's depth below the start node, kept here because
+    /// `TreeCursor::depth` recounts the cursor's whole stack on each call.
+    depth: usize,
     done: bool,
 }
 
@@ -26,11 +66,12 @@ impl<'t> Iterator for Preorder<'t> {
         }
         let node = self.cursor.node();
         if self.cursor.goto_first_child() {
+            self.depth += 1;
             return Some(node);
         }
         loop {
             // Depth 0 is the node the walk started from: never leave it.
-            if self.cursor.depth() == 0 {
+            if self.depth == 0 {
                 self.done = true;
                 return Some(node);
             }
@@ -38,6 +79,7 @@ impl<'t> Iterator for Preorder<'t> {
                 return Some(node);
             }
             self.cursor.goto_parent();
+            self.depth -= 1;
         }
     }
 }
@@ -49,8 +91,12 @@ pub fn statements<'t>(block: Node<'t>) -> impl Iterator<Item = Node<'t>> {
     children.into_iter().filter(|n| !is_comment(*n))
 }
 
+/// Comments of every grammar (Java and Rust have line and block kinds).
 pub fn is_comment(node: Node<'_>) -> bool {
-    matches!(node.kind(), "comment" | "html_comment")
+    matches!(
+        node.kind(),
+        "comment" | "html_comment" | "line_comment" | "block_comment"
+    )
 }
 
 /// The text of every comment that starts within `start..end` (bytes).
@@ -124,14 +170,11 @@ pub fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {
 
 /// The receiver and method-name node of `receiver.method(…)`.
 pub fn member_call(call: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
-    let function = call.child_by_field_name("function")?;
+    let function = call.field("function")?;
     if function.kind() != "member_expression" {
         return None;
     }
-    Some((
-        function.child_by_field_name("object")?,
-        function.child_by_field_name("property")?,
-    ))
+    Some((function.field("object")?, function.field("property")?))
 }
 
 /// Splits an identifier into lower-case words: `userRepo` → `user`, `repo`;
@@ -166,9 +209,441 @@ pub fn identifier_words(name: &str) -> Vec<String> {
     words
 }
 
+/// Nodes of any supported grammar that start a new function body (closures
+/// and lambdas included): what runs inside does not run in the enclosing
+/// frame, loop or `try`.
+pub fn is_function(language: Language, node: Node<'_>) -> bool {
+    match language {
+        Language::TypeScript | Language::Tsx | Language::JavaScript => is_js_function(node),
+        Language::Python => matches!(node.kind(), "function_definition" | "lambda"),
+        Language::Go => matches!(
+            node.kind(),
+            "function_declaration" | "method_declaration" | "func_literal"
+        ),
+        Language::Rust => matches!(node.kind(), "function_item" | "closure_expression"),
+        Language::Java => matches!(
+            node.kind(),
+            "method_declaration" | "constructor_declaration" | "lambda_expression"
+        ),
+        Language::Sql => false,
+    }
+}
+
+/// Loop statements of any supported grammar.
+pub fn is_loop(language: Language, node: Node<'_>) -> bool {
+    match language {
+        Language::TypeScript | Language::Tsx | Language::JavaScript => is_js_loop(node),
+        Language::Python => matches!(node.kind(), "for_statement" | "while_statement"),
+        Language::Go => node.kind() == "for_statement",
+        Language::Rust => matches!(
+            node.kind(),
+            "for_expression" | "while_expression" | "loop_expression"
+        ),
+        Language::Java => matches!(
+            node.kind(),
+            "for_statement" | "enhanced_for_statement" | "while_statement" | "do_statement"
+        ),
+        Language::Sql => false,
+    }
+}
+
+/// The nearest enclosing function of `node` (not `node` itself).
+pub fn enclosing_function<'t>(language: Language, node: Node<'t>) -> Option<Node<'t>> {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if is_function(language, n) {
+            return Some(n);
+        }
+        current = n.parent();
+    }
+    None
+}
+
+/// The nearest loop around `node` within its own function: a loop outside the
+/// closure `node` lives in does not repeat it in the same frame.
+pub fn enclosing_loop<'t>(language: Language, node: Node<'t>) -> Option<Node<'t>> {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if is_loop(language, n) {
+            return Some(n);
+        }
+        if is_function(language, n) {
+            return None;
+        }
+        current = n.parent();
+    }
+    None
+}
+
+/// Test code by path convention, in every supported language: `*.test.ts`,
+/// `*.spec.js`, `__tests__/`, `test_*.py`, `*_test.py`, `*_test.go`,
+/// `src/test/java/`, `*Test.java`, Rust `tests/`, `conftest.py`, fixtures.
+pub fn is_test_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let file_lower = file.to_ascii_lowercase();
+    let dirs = lower.rsplit_once('/').map_or("", |(d, _)| d);
+    dirs.split('/').any(|d| {
+        matches!(
+            d,
+            "test" | "tests" | "__tests__" | "__mocks__" | "spec" | "e2e" | "testdata" | "fixtures"
+        )
+    }) || file_lower.contains(".test.")
+        || file_lower.contains(".spec.")
+        || file_lower.starts_with("test_")
+        || file_lower.ends_with("_test.py")
+        || file_lower.ends_with("_test.go")
+        || file_lower.ends_with("_tests.rs")
+        || file_lower == "conftest.py"
+        || file.ends_with("Test.java")
+        || file.ends_with("Tests.java")
+        || file.ends_with("IT.java")
+}
+
+/// Whether a Rust node sits in test code: inside a `#[cfg(test)]` module or
+/// a `#[test]`/`#[tokio::test]`-style function.
+pub fn in_rust_test(node: Node<'_>, source: &str) -> bool {
+    let mut current = Some(node);
+    while let Some(n) = current {
+        if matches!(n.kind(), "mod_item" | "function_item") {
+            let mut sibling = n.prev_sibling();
+            while let Some(s) = sibling {
+                if s.kind() != "attribute_item" {
+                    break;
+                }
+                let text = source.get(s.byte_range()).unwrap_or("");
+                if text.contains("cfg(test)") || text.contains("test]") || text.contains("::test") {
+                    return true;
+                }
+                sibling = s.prev_sibling();
+            }
+        }
+        current = n.parent();
+    }
+    false
+}
+
+/// The body of a loop statement of any grammar (`None` for other nodes).
+pub fn loop_body<'t>(language: Language, lp: Node<'t>) -> Option<Node<'t>> {
+    if !is_loop(language, lp) {
+        return None;
+    }
+    lp.field("body")
+}
+
+/// The loop kinds [`loop_iterable`] finds an iterable in.
+pub fn iterable_loop_kinds(language: Language) -> &'static [&'static str] {
+    match language {
+        Language::TypeScript | Language::Tsx | Language::JavaScript => &["for_in_statement"],
+        Language::Python | Language::Go => &["for_statement"],
+        Language::Java => &["enhanced_for_statement"],
+        Language::Rust => &["for_expression"],
+        Language::Sql => &[],
+    }
+}
+
+/// The collection a `for … of/in/range/:` loop iterates over, evaluated once
+/// (`None` for counting and condition loops).
+pub fn loop_iterable<'t>(language: Language, lp: Node<'t>) -> Option<Node<'t>> {
+    match (language, lp.kind()) {
+        (Language::TypeScript | Language::Tsx | Language::JavaScript, "for_in_statement") => {
+            lp.field("right")
+        }
+        (Language::Python, "for_statement") => lp.field("right"),
+        (Language::Go, "for_statement") => {
+            let mut cursor = lp.walk();
+            let clause = lp
+                .named_children(&mut cursor)
+                .find(|c| c.kind() == "range_clause");
+            clause?.field("right")
+        }
+        (Language::Java, "enhanced_for_statement") => lp.field("value"),
+        (Language::Rust, "for_expression") => lp.field("value"),
+        _ => None,
+    }
+}
+
+/// The nodes that decide how often a loop runs: its condition, counter
+/// initialiser and update, or its iterable and loop variable. Empty for
+/// `for (;;)`, Go's bare `for {}` and Rust's `loop`.
+pub fn loop_controls<'t>(language: Language, lp: Node<'t>) -> Vec<Node<'t>> {
+    let fields: &[&str] = match (language, lp.kind()) {
+        (Language::Go, "for_statement") => {
+            let mut cursor = lp.walk();
+            let children: Vec<Node<'t>> = lp
+                .named_children(&mut cursor)
+                .filter(|c| Some(*c) != lp.field("body") && !is_comment(*c))
+                .collect();
+            return children
+                .into_iter()
+                .flat_map(|c| match c.kind() {
+                    "for_clause" => ["initializer", "condition", "update"]
+                        .iter()
+                        .filter_map(|f| c.field(f))
+                        .collect(),
+                    "range_clause" => ["left", "right"]
+                        .iter()
+                        .filter_map(|f| c.field(f))
+                        .collect(),
+                    _ => vec![c],
+                })
+                .collect();
+        }
+        (_, "for_in_statement") => &["left", "right"],
+        (Language::Python, "for_statement") => &["left", "right"],
+        (Language::Java, "enhanced_for_statement") => &["name", "value"],
+        (Language::Java, "for_statement") => &["init", "condition", "update"],
+        (Language::Rust, "for_expression") => &["pattern", "value"],
+        (_, "for_statement") => &["initializer", "condition", "increment"],
+        _ => &["condition"],
+    };
+    fields
+        .iter()
+        .filter_map(|f| lp.field(f))
+        .filter(|c| c.kind() != "empty_statement" && !c.byte_range().is_empty())
+        .collect()
+}
+
+/// [`is_test_path`] for rules that exempt test code. This repository's own
+/// rule fixtures (`fixtures/rules/<rule>/positive.py`) are samples of
+/// production code: their directories do not make them tests, only their
+/// file name can.
+pub fn is_test_file(path: &str) -> bool {
+    let path = path.strip_prefix("fixtures/rules/").map_or(path, |rest| {
+        rest.split_once('/').map_or(rest, |(_, file)| file)
+    });
+    is_test_path(path)
+}
+
+/// The value of a string literal of any supported grammar, without quotes or
+/// prefixes (`"a"`, `'a'`, `` `a` ``, `r"a"`, `r#"a"#`, `f"a"`); `None` for
+/// non-literals and for literals with interpolation (`f"{x}"`, `` `${x}` ``),
+/// whose value is not known statically. Escapes are left as written.
+pub fn string_literal_value<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
+    if !matches!(
+        node.kind(),
+        "string"
+            | "template_string"
+            | "interpreted_string_literal"
+            | "raw_string_literal"
+            | "string_literal"
+    ) {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let interpolated = node.named_children(&mut cursor).any(|c| {
+        matches!(
+            c.kind(),
+            "interpolation" | "template_substitution" | "string_interpolation"
+        )
+    });
+    if interpolated {
+        return None;
+    }
+    let text = source.get(node.byte_range())?;
+    let text = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let text = text.trim_start_matches('#').trim_end_matches('#');
+    for quote in ["\"\"\"", "'''", "\"", "'", "`"] {
+        if text.len() >= 2 * quote.len()
+            && let Some(inner) = text.strip_prefix(quote).and_then(|t| t.strip_suffix(quote))
+        {
+            return Some(inner);
+        }
+    }
+    None
+}
+
+/// Whether an identifier names an error value by the usual conventions
+/// (`err`, `e`, `error`, `ex`, `exc`, `readErr`, `parse_err`).
+pub fn is_error_name(name: &str) -> bool {
+    matches!(name, "e" | "err" | "error" | "ex" | "exc" | "exception")
+        || name.ends_with("Err")
+        || name.ends_with("_err")
+        || name.ends_with("Error")
+        || name.ends_with("_error")
+}
+
+/// Go imports of a file: package name as used in the code → import path
+/// (`strconv` → `strconv`; `u` → `net/url` for `import u "net/url"`).
+pub fn go_imports<'s>(root: Node<'_>, source: &'s str) -> HashMap<&'s str, &'s str> {
+    let mut imports = HashMap::new();
+    for node in preorder(root) {
+        if node.kind() != "import_spec" {
+            continue;
+        }
+        let Some(path) = node
+            .field("path")
+            .and_then(|p| string_literal_value(p, source))
+        else {
+            continue;
+        };
+        let name = node
+            .field("name")
+            .and_then(|n| source.get(n.byte_range()))
+            .unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path));
+        imports.insert(name, path);
+    }
+    imports
+}
+
+/// The receiver and method-name node of `receiver.method(…)` in every
+/// grammar: JS `member_expression`, Python `attribute`, Go
+/// `selector_expression`, Rust `field_expression`, Java `method_invocation`.
+/// For Go and Python the receiver may also be a package or module
+/// (`strconv.Atoi`, `re.match`).
+pub fn method_call(call: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
+    if call.kind() == "method_invocation" {
+        return Some((call.field("object")?, call.field("name")?));
+    }
+    let function = call.field("function")?;
+    let (receiver, method) = match function.kind() {
+        "member_expression" => ("object", "property"),
+        "attribute" => ("object", "attribute"),
+        "selector_expression" => ("operand", "field"),
+        "field_expression" => ("value", "field"),
+        _ => return None,
+    };
+    Some((function.field(receiver)?, function.field(method)?))
+}
+
+/// Whether a function node is declared `async`: JS/TS functions, arrow
+/// functions and methods, and Python `async def` all carry an `async`
+/// keyword child.
+pub fn is_async_function(node: Node<'_>) -> bool {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).any(|c| c.kind() == "async")
+}
+
+/// Whether a Go file imports a SQL client package (`database/sql`, sqlx,
+/// pgx), and `operand` (`db`, `s.db`, `r.pool`) is named like one of its
+/// handles: `db`, `tx`, `conn` or `pool`.
+pub fn go_sql_handle(source: &str, imports: &HashMap<&str, &str>, operand: Node<'_>) -> bool {
+    const PACKAGES: &[&str] = &[
+        "database/sql",
+        "github.com/jmoiron/sqlx",
+        "github.com/jackc/pgx/v4",
+        "github.com/jackc/pgx/v5",
+        "github.com/jackc/pgx/v5/pgxpool",
+    ];
+    if !imports.values().any(|p| PACKAGES.contains(p)) {
+        return false;
+    }
+    let name = match operand.kind() {
+        "identifier" => operand.utf8_text(source.as_bytes()).unwrap_or(""),
+        "selector_expression" => operand
+            .child_by_field_name("field")
+            .and_then(|f| f.utf8_text(source.as_bytes()).ok())
+            .unwrap_or(""),
+        _ => "",
+    };
+    matches!(name, "db" | "tx" | "conn" | "pool")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::identifier_words;
+    use super::*;
+    use crate::engine::parse;
+
+    #[test]
+    fn finds_loops_and_functions_in_every_grammar() {
+        let cases = [
+            (
+                Language::Go,
+                "package p\nfunc f(xs []int) {\n\tfor _, x := range xs {\n\t\tg(x)\n\t}\n}\n",
+                "g(x)",
+            ),
+            (
+                Language::Rust,
+                "fn f(xs: &[i32]) {\n    for x in xs {\n        g(*x);\n    }\n}\n",
+                "g(*x)",
+            ),
+            (
+                Language::Java,
+                "class A {\n  void f(java.util.List<Integer> xs) {\n    for (int x : xs) {\n      g(x);\n    }\n  }\n}\n",
+                "g(x)",
+            ),
+            (
+                Language::Python,
+                "def f(xs):\n    for x in xs:\n        g(x)\n",
+                "g(x)",
+            ),
+        ];
+        for (language, source, call) in cases {
+            let tree = parse(language, source).unwrap();
+            assert!(!tree.root_node().has_error(), "{language:?}");
+            let start = source.find(call).unwrap();
+            let node = tree
+                .root_node()
+                .descendant_for_byte_range(start, start + call.len())
+                .unwrap();
+            assert!(enclosing_loop(language, node).is_some(), "{language:?}");
+            assert!(enclosing_function(language, node).is_some(), "{language:?}");
+        }
+    }
+
+    #[test]
+    fn recognises_test_paths_and_rust_test_modules() {
+        for path in [
+            "src/a.test.ts",
+            "tests/test_api.py",
+            "pkg/x_test.go",
+            "src/test/java/a/FooTest.java",
+            "web/__tests__/a.js",
+        ] {
+            assert!(is_test_path(path), "{path}");
+        }
+        for path in [
+            "src/contest.ts",
+            "src/testimonials.py",
+            "pkg/latest.go",
+            "src/main/java/a/Foo.java",
+        ] {
+            assert!(!is_test_path(path), "{path}");
+        }
+        let source =
+            "fn a() { x.unwrap(); }\n#[cfg(test)]\nmod tests {\n    fn b() { y.unwrap(); }\n}\n";
+        let tree = parse(Language::Rust, source).unwrap();
+        let at = |needle: &str| {
+            let start = source.find(needle).unwrap();
+            tree.root_node()
+                .descendant_for_byte_range(start, start + 1)
+                .unwrap()
+        };
+        assert!(!in_rust_test(at("x.unwrap"), source));
+        assert!(in_rust_test(at("y.unwrap"), source));
+    }
+
+    #[test]
+    fn finds_receiver_and_method_in_every_grammar() {
+        let cases = [
+            (
+                Language::Go,
+                "package p\nfunc f() { strconv.Atoi(s) }\n",
+                "strconv.Atoi(s)",
+            ),
+            (Language::Python, "re.match(p, s)\n", "re.match(p, s)"),
+            (Language::Rust, "fn f() { x.unwrap(); }\n", "x.unwrap()"),
+            (Language::JavaScript, "items.find(f);\n", "items.find(f)"),
+            (
+                Language::Java,
+                "class A { void f() { o.get(); } }\n",
+                "o.get()",
+            ),
+        ];
+        for (language, source, call) in cases {
+            let tree = parse(language, source).unwrap();
+            let start = source.find(call).unwrap();
+            let node = tree
+                .root_node()
+                .descendant_for_byte_range(start, start + call.len())
+                .unwrap();
+            let (receiver, method) = method_call(node).expect("a method call");
+            let text = |n: Node<'_>| &source[n.byte_range()];
+            let (expected_receiver, rest) = call.split_once('.').unwrap();
+            assert_eq!(text(receiver), expected_receiver, "{language:?}");
+            assert!(rest.starts_with(text(method)), "{language:?}");
+        }
+    }
 
     #[test]
     fn splits_identifiers_into_words() {

@@ -442,12 +442,19 @@ fn skipped_files_count_for_nothing() {
 }
 
 #[test]
-fn other_languages_are_judged_by_path_only() {
+fn go_rust_and_java_are_judged_by_path_and_symbols() {
     let go = "package users\n\nfunc VerifyPassword(p string) bool { return false }\n";
-    assert!(review_new("internal/users/store.go", go).is_empty());
+    let signals = review_new("internal/users/store.go", go);
+    assert_eq!(signals.len(), 1, "{signals:?}");
+    assert_eq!((signals[0].0, signals[0].1), (Some(3), "authentication"));
+    let plain = "package users\n\nfunc ListUsers() []string { return nil }\n";
+    assert!(review_new("internal/users/store.go", plain).is_empty());
     assert_eq!(
         review_new("internal/auth/store.go", go),
-        vec![path("authentication", "internal/auth/store.go")]
+        vec![
+            path("authentication", "internal/auth/store.go"),
+            line(3, "authentication", "defines `VerifyPassword`")
+        ]
     );
     // A file the parser cannot make sense of keeps its path evidence.
     let broken = "}}}} ))) ((( %%% $$$ @@@ !!! ]]]] [[[ }}}} ))) ((( %%%\n";

@@ -35,7 +35,9 @@ mod schema_tests;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use prwarden_analyze::{Language, Severity};
+use prwarden_analyze::{
+    ChecklistItem, CustomRuleSpec, Language, Pattern, PatternError, Rule, Severity, StructuralRule,
+};
 use serde::{Serialize, Serializer};
 
 pub use glob::{GlobCache, PathMatcher};
@@ -141,8 +143,9 @@ impl Serialize for RuleSetting {
 }
 
 /// One entry of `custom_rules` (SPEC §5): a structural pattern the team wants
-/// flagged. The pattern's structure is checked later, by the engine that runs
-/// it; here it is only required to be non-empty.
+/// flagged. [`parse_layer`] compiles the pattern with the analyzer and drops
+/// the rule, with a problem on the pattern's line, when it does not compile;
+/// [`CustomRule::compile`] turns a valid entry into an analyzer rule.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CustomRule {
     /// `[a-z0-9-]+`, unique across the merged configuration.
@@ -165,15 +168,9 @@ impl CustomRule {
         format!("{}/{}", self.item, self.id)
     }
 
-    /// The analyzer's language for this rule, if the analyzer parses it yet.
+    /// The analyzer's language for this rule.
     pub fn analyzer_language(&self) -> Option<Language> {
-        match self.language.as_str() {
-            "typescript" => Some(Language::TypeScript),
-            "tsx" => Some(Language::Tsx),
-            "javascript" => Some(Language::JavaScript),
-            "python" => Some(Language::Python),
-            _ => None,
-        }
+        Language::from_id(&self.language)
     }
 
     /// Whether the rule runs on `path` (always, when it has no `paths`).
@@ -181,6 +178,34 @@ impl CustomRule {
     /// [`PathMatcher`] from `paths` once instead.
     pub fn applies_to_path(&self, path: &str) -> bool {
         self.paths.is_empty() || glob::PathMatcher::new(&self.paths).matches(path)
+    }
+
+    /// The analyzer rule that runs this entry. Fails only for a rule that
+    /// did not come from [`parse_layer`], which already rejects bad
+    /// patterns with their line.
+    pub fn compile(&self) -> Result<Box<dyn Rule>, PatternError> {
+        let language = self.analyzer_language().ok_or(PatternError::Syntax {
+            language: "an unsupported language",
+        })?;
+        let pattern = Pattern::compile(language, &self.pattern)?;
+        let item = ChecklistItem::from_id(&self.item).unwrap_or(ChecklistItem::ErrorHandling);
+        let rule_id = self.rule_id();
+        let applies: Box<dyn Fn(&str) -> bool + Send + Sync> = if self.paths.is_empty() {
+            Box::new(|_| true)
+        } else {
+            let matcher = glob::PathMatcher::new(&self.paths);
+            Box::new(move |path| matcher.matches(path))
+        };
+        Ok(Box::new(StructuralRule::new(
+            CustomRuleSpec {
+                rule_id: &rule_id,
+                item,
+                severity: self.severity,
+                message: &self.message,
+            },
+            pattern,
+            applies,
+        )))
     }
 }
 
@@ -247,6 +272,19 @@ pub struct RepoConfig {
     /// Compiled `ignore` and `security_paths`; filled on first use. Build a
     /// config with `..RepoConfig::default()` and this takes care of itself.
     pub globs: GlobCache,
+}
+
+impl RepoConfig {
+    /// The custom rules as analyzer rules, to run with the built-in ones
+    /// ([`Analyzer::with_extra_rules`](prwarden_analyze::Analyzer::with_extra_rules)).
+    /// Rules whose pattern does not compile were reported as problems by
+    /// [`parse_layer`] and are left out.
+    pub fn custom_rule_set(&self) -> Vec<Box<dyn Rule>> {
+        self.custom_rules
+            .iter()
+            .filter_map(|rule| rule.compile().ok())
+            .collect()
+    }
 }
 
 pub const DEFAULT_FAIL_ON: Severity = Severity::Error;

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use prwarden_analyze::{ChecklistItem, Severity};
+use prwarden_analyze::{ChecklistItem, Language, Pattern, Severity};
 
 use crate::yaml::{self, Entry, Node, Value};
 use crate::{
@@ -556,6 +556,7 @@ impl Cx<'_> {
             (None, None, None, None, None);
         let mut paths = Vec::new();
         let mut item = Some(CUSTOM_RULE_ITEMS[0]);
+        let mut pattern_line = node.line;
         let mut present = Vec::new();
         for (name, entry) in self.entries(entries, path) {
             let key = join(path, name);
@@ -583,6 +584,7 @@ impl Cx<'_> {
                     ok &= language.is_some();
                 }
                 "pattern" => {
+                    pattern_line = value.line;
                     pattern = self.text(value, &key, RULE_SKIPPED);
                     ok &= pattern.is_some();
                 }
@@ -620,9 +622,23 @@ impl Cx<'_> {
         if !ok {
             return None;
         }
+        // Checked here rather than when the rule runs, so that a broken
+        // pattern is a problem with its line in the summary and in
+        // `prwarden config check`, never a rule that silently finds nothing.
+        let language_id = language?;
+        if let Some(analyzer_language) = Language::from_id(language_id)
+            && let Err(err) = Pattern::compile(analyzer_language, pattern?)
+        {
+            self.report(
+                pattern_line,
+                &join(path, "pattern"),
+                format!("{err}; {RULE_SKIPPED}"),
+            );
+            return None;
+        }
         Some(CustomRule {
             id: id?.to_string(),
-            language: language?.to_string(),
+            language: language_id.to_string(),
             pattern: pattern?.trim().to_string(),
             message: message?.trim().to_string(),
             severity: severity?,

@@ -20,6 +20,7 @@ use tree_sitter::Node;
 use super::SecurityArea::{self, *};
 use super::symbols::{end_line, start_line};
 use crate::model::Language;
+use crate::syntax::FieldExt as _;
 use crate::syntax::preorder;
 
 /// Which uses of a library make its import count.
@@ -364,6 +365,9 @@ pub(super) fn collect(root: Node<'_>, source: &str, language: Language) -> Vec<I
             (Language::Python, "import_statement") => finder.python_import(node, &mut out),
             (Language::Python, "import_from_statement") => finder.python_from(node, &mut out),
             (Language::Python, _) => {}
+            // Go, Rust and Java imports are not in the tables yet; their
+            // files are judged by path and symbols.
+            (l, _) if !l.is_js_family() => {}
             (_, "import_statement") => finder.js_import(node, &mut out),
             (_, "export_statement") => finder.js_reexport(node, &mut out),
             (_, "call_expression") => finder.js_require(node, &mut out),
@@ -432,9 +436,9 @@ impl<'t, 's> Finder<'t, 's> {
                     "attribute" => ("object", "attribute"),
                     _ => return None,
                 };
-                let object = node.child_by_field_name(object)?;
+                let object = node.field(object)?;
                 (object.kind() == "identifier" && self.text(object) == local)
-                    .then(|| node.child_by_field_name(property))
+                    .then(|| node.field(property))
                     .flatten()
                     .map(|p| self.text(p).to_string())
             })
@@ -447,7 +451,7 @@ impl<'t, 's> Finder<'t, 's> {
         let mut current = node.parent();
         while let Some(n) = current {
             let condition = n
-                .child_by_field_name("condition")
+                .field("condition")
                 .filter(|_| n.kind() == "if_statement")
                 .map(|c| self.text(c));
             if condition.is_some_and(|c| c == "TYPE_CHECKING" || c.ends_with(".TYPE_CHECKING")) {
@@ -509,7 +513,7 @@ impl<'t, 's> Finder<'t, 's> {
                                 if spec.kind() != "import_specifier" || has_type_keyword(spec) {
                                     continue;
                                 }
-                                if let Some(name) = spec.child_by_field_name("name") {
+                                if let Some(name) = spec.field("name") {
                                     values += 1;
                                     names.insert(unquote(self.text(name)).to_string());
                                 }
@@ -554,7 +558,7 @@ impl<'t, 's> Finder<'t, 's> {
                 clause
                     .named_children(&mut c)
                     .filter(|s| s.kind() == "export_specifier")
-                    .filter_map(|s| s.child_by_field_name("name"))
+                    .filter_map(|s| s.field("name"))
                     .map(|n| unquote(self.text(n)).to_string())
                     .collect::<BTreeSet<_>>()
             });
@@ -563,7 +567,7 @@ impl<'t, 's> Finder<'t, 's> {
 
     /// `require("m")` and `import("m")`, with what the result is bound to.
     fn js_require(&self, call: Node<'_>, out: &mut Vec<Import>) {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field("function") else {
             return;
         };
         let is_loader = function.kind() == "import"
@@ -572,7 +576,7 @@ impl<'t, 's> Finder<'t, 's> {
             return;
         }
         let Some(argument) = call
-            .child_by_field_name("arguments")
+            .field("arguments")
             .and_then(|args| args.named_child(0))
             .filter(|a| a.kind() == "string")
         else {
@@ -593,7 +597,7 @@ impl<'t, 's> Finder<'t, 's> {
         }
         let used = binding
             .filter(|b| track && b.kind() == "variable_declarator")
-            .and_then(|d| d.child_by_field_name("name"))
+            .and_then(|d| d.field("name"))
             .and_then(|name| match name.kind() {
                 "identifier" => self.member_uses(self.text(name)),
                 "object_pattern" => {
@@ -602,7 +606,7 @@ impl<'t, 's> Finder<'t, 's> {
                         .named_children(&mut c)
                         .filter_map(|p| match p.kind() {
                             "shorthand_property_identifier_pattern" => Some(p),
-                            "pair_pattern" => p.child_by_field_name("key"),
+                            "pair_pattern" => p.field("key"),
                             _ => None,
                         })
                         .map(|k| unquote(self.text(k)).to_string())
@@ -616,7 +620,7 @@ impl<'t, 's> Finder<'t, 's> {
 
     /// The module string of an import or re-export, unless it is local.
     fn js_source(&self, node: Node<'_>) -> Option<&'s str> {
-        let source = node.child_by_field_name("source")?;
+        let source = node.field("source")?;
         let module = unquote(self.text(source));
         (!is_local_js(module)).then_some(module)
     }
@@ -632,8 +636,8 @@ impl<'t, 's> Finder<'t, 's> {
         for name in node.children_by_field_name("name", &mut cursor) {
             let (module, alias) = match name.kind() {
                 "aliased_import" => (
-                    name.child_by_field_name("name").map(|n| self.text(n)),
-                    name.child_by_field_name("alias").map(|n| self.text(n)),
+                    name.field("name").map(|n| self.text(n)),
+                    name.field("alias").map(|n| self.text(n)),
                 ),
                 _ => (Some(self.text(name)), None),
             };
@@ -655,7 +659,7 @@ impl<'t, 's> Finder<'t, 's> {
         if self.under_type_checking(node) {
             return;
         }
-        let Some(module_node) = node.child_by_field_name("module_name") else {
+        let Some(module_node) = node.field("module_name") else {
             return;
         };
         if module_node.kind() == "relative_import" {
@@ -669,8 +673,8 @@ impl<'t, 's> Finder<'t, 's> {
         for name in node.children_by_field_name("name", &mut cursor) {
             let (original, local) = match name.kind() {
                 "aliased_import" => {
-                    let original = name.child_by_field_name("name").map(|n| self.text(n));
-                    let alias = name.child_by_field_name("alias").map(|n| self.text(n));
+                    let original = name.field("name").map(|n| self.text(n));
+                    let alias = name.field("alias").map(|n| self.text(n));
                     (original, alias.or(original))
                 }
                 _ => (Some(self.text(name)), Some(self.text(name))),

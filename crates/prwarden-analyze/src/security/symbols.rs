@@ -4,6 +4,7 @@
 
 use tree_sitter::Node;
 
+use crate::syntax::FieldExt as _;
 use crate::syntax::{preorder, unwrap_expression};
 
 /// A function, method or class with a name.
@@ -67,7 +68,7 @@ pub(super) fn collect(root: Node<'_>, source: &str) -> (Vec<Definition>, Vec<Dec
 
 /// The name node of a definition and the node whose lines it spans.
 fn definition_name(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
-    let name_of = |field: &str| node.child_by_field_name(field);
+    let name_of = |field: &str| node.field(field);
     match node.kind() {
         // JS family and Python declarations that carry their own name.
         "function_declaration"
@@ -84,7 +85,7 @@ fn definition_name(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
         // `{ login: () => … }`, `exports.login = function () …`: the
         // function or class takes the name it is bound to.
         "variable_declarator" | "public_field_definition" | "field_definition" | "pair" => {
-            let value = unwrap_expression(node.child_by_field_name("value")?);
+            let value = unwrap_expression(node.field("value")?);
             if !is_function_or_class(value) {
                 return None;
             }
@@ -94,14 +95,14 @@ fn definition_name(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
             plain_name(name).then_some((name, node))
         }
         "assignment_expression" => {
-            let value = unwrap_expression(node.child_by_field_name("right")?);
+            let value = unwrap_expression(node.field("right")?);
             if !is_function_or_class(value) {
                 return None;
             }
-            let left = node.child_by_field_name("left")?;
+            let left = node.field("left")?;
             let name = match left.kind() {
                 "identifier" => left,
-                "member_expression" => left.child_by_field_name("property")?,
+                "member_expression" => left.field("property")?,
                 _ => return None,
             };
             plain_name(name).then_some((name, node))
@@ -113,7 +114,7 @@ fn definition_name(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
 /// Whether a class lists a base whose name ends in `Error` or `Exception`.
 fn extends_error(node: Node<'_>, source: &str) -> bool {
     let mut cursor = node.walk();
-    let bases = node.child_by_field_name("superclasses").into_iter().chain(
+    let bases = node.field("superclasses").into_iter().chain(
         node.named_children(&mut cursor)
             .filter(|c| c.kind() == "class_heritage"),
     );
@@ -150,7 +151,7 @@ fn decorator_callee(decorator: Node<'_>, source: &str) -> Option<String> {
         .named_children(&mut cursor)
         .find(|n| !crate::syntax::is_comment(*n))?;
     if matches!(expression.kind(), "call_expression" | "call") {
-        expression = expression.child_by_field_name("function")?;
+        expression = expression.field("function")?;
     }
     matches!(
         expression.kind(),

@@ -5,11 +5,17 @@
 //! - JavaScript/TypeScript: a `catch` block with no statements, and
 //!   `.catch(() => {})` / `.catch(function () {})` with an empty body;
 //! - Python: an `except` clause (bare `except:` included) whose body is only
-//!   `pass` or `...`.
+//!   `pass` or `...`;
+//! - Java: a `catch` block with no statements;
+//! - Go: `if err != nil {}` with an empty body (and no `else`), for any
+//!   variable named like an error (`err`, `readErr`, …).
 //!
 //! A comment alone does not make a handler non-empty, but a comment that says
 //! the error is deliberately ignored (it mentions "ignore", "intentional",
-//! "expected", "deliberate", "best effort", "no-op", …) does. Python's
+//! "expected", "deliberate", "best effort", "no-op", …) does, and so does
+//! naming the caught exception `_`, `ignored`, `ignore`, `expected` or
+//! `unused` (`catch (InterruptedIOException ignored) {}`, the Java
+//! convention). Python's
 //! `except ImportError: pass` around an optional import is idiomatic and not
 //! reported.
 //!
@@ -40,7 +46,10 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::{comments_in, member_call, preorder, statements, unwrap_expression};
+use crate::syntax::FieldExt as _;
+use crate::syntax::{
+    comments_in, is_comment, is_error_name, member_call, preorder, statements, unwrap_expression,
+};
 
 pub static META: RuleMeta = RuleMeta {
     id: "error-handling/empty-catch",
@@ -51,8 +60,11 @@ pub static META: RuleMeta = RuleMeta {
         Language::Tsx,
         Language::JavaScript,
         Language::Python,
+        Language::Java,
+        Language::Go,
     ],
-    summary: "An empty `catch`, `.catch(() => {})` or `except: pass` that swallows the error",
+    summary: "An empty `catch`, `.catch(() => {})`, `except: pass` or `if err != nil {}` that \
+              swallows the error",
 };
 
 pub struct EmptyCatch;
@@ -63,15 +75,26 @@ impl Rule for EmptyCatch {
     }
 
     fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-        let Some(root) = ctx.root() else {
+        let Some(_) = ctx.root() else {
             return;
         };
-        let python = ctx.language == Some(Language::Python);
-        for node in preorder(root) {
-            let found = match node.kind() {
-                "catch_clause" if !python => js_catch_clause(ctx, node),
-                "call_expression" if !python => js_catch_call(ctx, node),
-                "except_clause" if python => python_except(ctx, node),
+        let Some(language) = ctx.language else {
+            return;
+        };
+        let kinds: &[&str] = match language {
+            Language::Python => &["except_clause"],
+            Language::Sql => &[],
+            Language::Go => &["if_statement"],
+            _ => &["catch_clause", "call_expression"],
+        };
+        for node in ctx.nodes_in_order(kinds) {
+            let found = match (language, node.kind()) {
+                (Language::Python, "except_clause") => python_except(ctx, node),
+                (Language::Python | Language::Sql, _) => None,
+                (Language::Go, "if_statement") => go_err_check(ctx, node),
+                (Language::Go, _) => None,
+                (_, "catch_clause") => js_catch_clause(ctx, language, node),
+                (_, "call_expression") => js_catch_call(ctx, node),
                 _ => None,
             };
             if let Some(handler) = found {
@@ -91,26 +114,93 @@ struct Handler<'t> {
     form: String,
     /// What can fail: the first call in the `try` body, or the promise.
     source_of_error: Option<String>,
-    python: bool,
+    language: Language,
     promise: bool,
 }
 
-fn js_catch_clause<'t>(ctx: &RuleContext<'_>, clause: Node<'t>) -> Option<Handler<'t>> {
-    let body = clause.child_by_field_name("body")?;
+/// A JavaScript/TypeScript or Java `catch` clause with an empty block.
+fn js_catch_clause<'t>(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    clause: Node<'t>,
+) -> Option<Handler<'t>> {
+    let body = clause.field("body")?;
     if statements(body).next().is_some() || intentionally_ignored(ctx, clause) {
         return None;
     }
-    let param = clause
-        .child_by_field_name("parameter")
+    // JS: `catch (err)`; Java: `catch (IOException | TimeoutException e)`.
+    let mut cursor = clause.walk();
+    let param = clause.field("parameter").or_else(|| {
+        clause
+            .named_children(&mut cursor)
+            .find(|c| c.kind() == "catch_formal_parameter")
+    });
+    let param_name = param.map(|p| p.field("name").unwrap_or(p));
+    if param_name.is_some_and(|n| named_as_ignored(ctx.text(n))) {
+        return None;
+    }
+    let param = param
         .map(|p| format!(" ({})", ctx.text(p)))
         .unwrap_or_default();
-    let try_body = clause.parent().and_then(|t| t.child_by_field_name("body"));
+    let call_kind = if language == Language::Java {
+        "method_invocation"
+    } else {
+        "call_expression"
+    };
+    let try_body = clause.parent().and_then(|t| t.field("body"));
     Some(Handler {
         node: clause,
         line: ctx.line(clause),
         form: format!("catch{param} {{}}"),
-        source_of_error: try_body.and_then(|b| first_call(ctx, b, "call_expression")),
-        python: false,
+        source_of_error: try_body.and_then(|b| first_call(ctx, b, call_kind)),
+        language,
+        promise: false,
+    })
+}
+
+/// `catch (IOException ignored)`, `catch (_)`: the name states the intent.
+fn named_as_ignored(name: &str) -> bool {
+    let name = name.trim_start_matches('_').to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "" | "ignored" | "ignore" | "expected" | "unused"
+    )
+}
+
+/// Go `if err != nil {}`: the error is checked and then dropped.
+fn go_err_check<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Handler<'t>> {
+    if node.field("alternative").is_some() {
+        return None;
+    }
+    let condition = node.field("condition")?;
+    if condition.kind() != "binary_expression" || ctx.text(condition.field("operator")?) != "!=" {
+        return None;
+    }
+    let (left, right) = (condition.field("left")?, condition.field("right")?);
+    if left.kind() != "identifier" || !is_error_name(ctx.text(left)) || right.kind() != "nil" {
+        return None;
+    }
+    let body = node.field("consequence")?;
+    let empty = preorder(body).all(|n| n == body || is_comment(n) || !n.is_named());
+    if !empty || intentionally_ignored(ctx, node) {
+        return None;
+    }
+    // `if err := save(x); err != nil {}` names the call; otherwise the
+    // assignment just before the `if`.
+    let mut previous = node.prev_named_sibling();
+    while let Some(p) = previous.filter(|p| is_comment(*p)) {
+        previous = p.prev_named_sibling();
+    }
+    let source_of_error = node
+        .field("initializer")
+        .or(previous)
+        .and_then(|s| first_call(ctx, s, "call_expression"));
+    Some(Handler {
+        node,
+        line: ctx.line(node),
+        form: format!("if {} {{}}", ctx.text(condition)),
+        source_of_error,
+        language: Language::Go,
         promise: false,
     })
 }
@@ -121,7 +211,7 @@ fn js_catch_call<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Handler<'t
     if ctx.text(method) != "catch" {
         return None;
     }
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let mut cursor = args.walk();
     let callbacks: Vec<Node<'t>> = args
         .named_children(&mut cursor)
@@ -136,7 +226,7 @@ fn js_catch_call<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Handler<'t
     ) {
         return None;
     }
-    let body = callback.child_by_field_name("body")?;
+    let body = callback.field("body")?;
     if body.kind() != "statement_block" || statements(body).next().is_some() {
         return None;
     }
@@ -153,7 +243,7 @@ fn js_catch_call<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Handler<'t
     }
     let receiver_call = if origin.kind() == "call_expression" {
         origin
-            .child_by_field_name("function")
+            .field("function")
             .map(|f| format!("{}(…)", quote(ctx.text(f), 50)))
     } else {
         Some(quote(ctx.text(origin), 50))
@@ -165,15 +255,15 @@ fn js_catch_call<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Handler<'t
         line: ctx.line(method),
         form: format!(".catch({} {{}})", callback_head(ctx, *callback)),
         source_of_error: receiver_call,
-        python: false,
+        language: ctx.language.unwrap_or(Language::JavaScript),
         promise: true,
     })
 }
 
 fn callback_head(ctx: &RuleContext<'_>, callback: Node<'_>) -> String {
     let params = callback
-        .child_by_field_name("parameters")
-        .or_else(|| callback.child_by_field_name("parameter"))
+        .field("parameters")
+        .or_else(|| callback.field("parameter"))
         .map(|p| ctx.text(p))
         .unwrap_or("()");
     if callback.kind() == "arrow_function" {
@@ -191,31 +281,35 @@ fn python_except<'t>(ctx: &RuleContext<'_>, clause: Node<'t>) -> Option<Handler<
     let filler = statements(body)
         .next()
         .map_or("pass", |s| ctx.text(s).trim());
-    let only_filler = statements(body).all(|s| match s.kind() {
-        "pass_statement" => true,
-        "expression_statement" => {
-            s.named_child_count() == 1 && s.named_child(0).is_some_and(|e| e.kind() == "ellipsis")
-        }
-        _ => false,
-    });
-    if !only_filler || intentionally_ignored(ctx, clause) {
+    if !only_filler(body) || intentionally_ignored(ctx, clause) {
         return None;
     }
-    let caught = clause.child_by_field_name("value");
+    let caught = clause.field("value");
     if caught.is_some_and(|c| optional_import(ctx, c)) {
         return None;
     }
     let caught_text = caught
         .map(|c| format!(" {}", ctx.text(c)))
         .unwrap_or_default();
-    let try_body = clause.parent().and_then(|t| t.child_by_field_name("body"));
+    let try_body = clause.parent().and_then(|t| t.field("body"));
     Some(Handler {
         node: clause,
         line: ctx.line(clause),
         form: format!("except{caught_text}: {filler}"),
         source_of_error: try_body.and_then(|b| first_call(ctx, b, "call")),
-        python: true,
+        language: Language::Python,
         promise: false,
+    })
+}
+
+/// A Python block of nothing but `pass` / `...`.
+pub(crate) fn only_filler(body: Node<'_>) -> bool {
+    statements(body).all(|s| match s.kind() {
+        "pass_statement" => true,
+        "expression_statement" => {
+            s.named_child_count() == 1 && s.named_child(0).is_some_and(|e| e.kind() == "ellipsis")
+        }
+        _ => false,
     })
 }
 
@@ -282,10 +376,16 @@ fn says_intentional(comment: &str) -> bool {
 
 /// The callee of the first call in a `try` body: what the handler hides.
 fn first_call(ctx: &RuleContext<'_>, body: Node<'_>, call_kind: &str) -> Option<String> {
-    preorder(body)
-        .find(|n| n.kind() == call_kind)
-        .and_then(|call| call.child_by_field_name("function"))
-        .map(|f| format!("{}(…)", quote(ctx.text(f), 50)))
+    let call = preorder(body).find(|n| n.kind() == call_kind)?;
+    let callee = match call.field("function") {
+        Some(function) => ctx.text(function),
+        // Java's `obj.method(…)` has no `function` node: receiver to name.
+        None => {
+            let name = call.field("name")?;
+            ctx.source.get(call.start_byte()..name.end_byte())?
+        }
+    };
+    Some(format!("{}(…)", quote(callee, 50)))
 }
 
 fn report(ctx: &RuleContext<'_>, handler: &Handler<'_>) -> Finding {
@@ -315,10 +415,15 @@ fn report(ctx: &RuleContext<'_>, handler: &Handler<'_>) -> Finding {
             format!("`{form}` swallows the rejection of {hidden}"),
             format!("`{form}` turns every rejection of {hidden} into success"),
         )
-    } else if handler.python {
+    } else if handler.language == Language::Python {
         (
             format!("`{form}` swallows errors from {hidden}"),
             format!("`{form}` discards every matching exception raised by {hidden}"),
+        )
+    } else if handler.language == Language::Go {
+        (
+            format!("`{form}` checks the error of {hidden} and then drops it"),
+            format!("`{form}` detects the error returned by {hidden} and does nothing with it"),
         )
     } else {
         (
@@ -326,7 +431,15 @@ fn report(ctx: &RuleContext<'_>, handler: &Handler<'_>) -> Finding {
             format!("This empty `{form}` discards every error thrown by {hidden}"),
         )
     };
-    let how = if handler.python {
+    let how = if handler.language == Language::Go {
+        "return it wrapped with context (`return fmt.Errorf(\"saving %s: %w\", id, err)`), \
+         handle it, or log it with context. If ignoring it really is correct, drop the `if` \
+         and assign the error to `_` with a comment saying why"
+    } else if handler.language == Language::Java {
+        "handle it (recover, retry or fall back), log it with context through the project's \
+         logger, or rethrow it wrapped with a message and the cause. If ignoring it really is \
+         correct, name the exception `ignored` or say why in a comment inside the block"
+    } else if handler.language == Language::Python {
         "handle the specific exception you expect (narrow the `except` to it), log it with \
          context via `logger.exception(…)`, or let it propagate. If ignoring it really is \
          correct, use `contextlib.suppress(SpecificError)` or say why in a comment"
@@ -335,7 +448,7 @@ fn report(ctx: &RuleContext<'_>, handler: &Handler<'_>) -> Finding {
          rethrow it — wrapped with a message and `{ cause: err }`. If ignoring it really is \
          correct, say why in a comment inside the handler"
     };
-    let bare = handler.python && !handler.form.starts_with("except ");
+    let bare = handler.language == Language::Python && !handler.form.starts_with("except ");
     let bare_note = if bare {
         " A bare `except:` also catches `KeyboardInterrupt` and `SystemExit`, so even Ctrl-C \
          and `sys.exit()` are swallowed."

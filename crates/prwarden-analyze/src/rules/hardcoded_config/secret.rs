@@ -10,6 +10,14 @@
 //! placeholders (`xxxx`, `<your-token>`, `…EXAMPLE`, one repeated character)
 //! are ignored.
 //!
+//! Also finds passwords written into connection strings
+//! (`postgres://app:<password>@db.acme.internal/orders`, JDBC
+//! `…?user=app&password=<password>`) for remote hosts. Interpolations
+//! (`${DB_PASSWORD}`, `%s`), well-known development defaults
+//! (`postgres:postgres`, `root`, `password`, `changeme`), local hosts
+//! (loopback, example domains, single-label service names like `db` in a
+//! compose file) and test files are left out for this kind.
+//!
 //! ## Why is this bad?
 //! A pushed secret is compromised: everyone with read access, every fork and
 //! every CI log has it, and deleting the line does not remove it from the git
@@ -32,7 +40,8 @@ use super::token_formats::{TokenKind, TokenMatch, find_tokens};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::Rule;
-use crate::syntax::identifier_words;
+use crate::syntax::FieldExt as _;
+use crate::syntax::{identifier_words, is_test_path};
 
 pub static META: RuleMeta = RuleMeta {
     id: "hardcoded-config/secret",
@@ -50,7 +59,12 @@ impl Rule for Secret {
     }
 
     fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let test_file = is_test_path(ctx.path);
         for token in find_tokens(ctx.source) {
+            // Connection strings in tests point at throwaway databases.
+            if token.kind == TokenKind::ConnectionPassword && test_file {
+                continue;
+            }
             let line = ctx.line_at(token.range.start);
             out.push(report(ctx, &token, line));
         }
@@ -213,12 +227,10 @@ fn js_assignment<'a>(
     token: &TokenMatch,
 ) -> Option<(&'a str, Option<String>)> {
     let declarator = string.parent()?;
-    if declarator.kind() != "variable_declarator"
-        || declarator.child_by_field_name("value")? != string
-    {
+    if declarator.kind() != "variable_declarator" || declarator.field("value")? != string {
         return None;
     }
-    let name = declarator.child_by_field_name("name")?;
+    let name = declarator.field("name")?;
     if name.kind() != "identifier" {
         return None;
     }
@@ -230,7 +242,7 @@ fn js_assignment<'a>(
     // `: string` annotation. Client bundles (TSX/JSX) inline env values, so
     // moving the secret there would not hide it.
     let safe = whole
-        && declarator.child_by_field_name("type").is_none()
+        && declarator.field("type").is_none()
         && ctx.language != Some(Language::Tsx)
         && !ctx.path.ends_with(".jsx");
     let replacement = safe.then(|| format!("process.env.{}", env_var_for(token.kind, Some(name))));
@@ -243,10 +255,10 @@ fn python_assignment<'a>(
     token: &TokenMatch,
 ) -> Option<(&'a str, Option<String>)> {
     let assignment = string.parent()?;
-    if assignment.kind() != "assignment" || assignment.child_by_field_name("right")? != string {
+    if assignment.kind() != "assignment" || assignment.field("right")? != string {
         return None;
     }
-    let left = assignment.child_by_field_name("left")?;
+    let left = assignment.field("left")?;
     if left.kind() != "identifier" {
         return None;
     }

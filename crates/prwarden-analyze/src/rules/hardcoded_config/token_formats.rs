@@ -20,6 +20,8 @@ pub enum TokenKind {
     OpenAiKey,
     AnthropicKey,
     PrivateKey,
+    /// The password of `scheme://user:password@host` or `…?password=…`.
+    ConnectionPassword,
 }
 
 impl TokenKind {
@@ -35,6 +37,7 @@ impl TokenKind {
             TokenKind::OpenAiKey => "OpenAI API key",
             TokenKind::AnthropicKey => "Anthropic API key",
             TokenKind::PrivateKey => "private key",
+            TokenKind::ConnectionPassword => "password in a connection string",
         }
     }
 
@@ -49,6 +52,7 @@ impl TokenKind {
             TokenKind::OpenAiKey => "OPENAI_API_KEY",
             TokenKind::AnthropicKey => "ANTHROPIC_API_KEY",
             TokenKind::PrivateKey => "PRIVATE_KEY",
+            TokenKind::ConnectionPassword => "DATABASE_URL",
         }
     }
 
@@ -73,6 +77,9 @@ impl TokenKind {
             TokenKind::PrivateKey => {
                 "replace the key pair everywhere the public key is trusted (certificates, deploy keys, app registrations)"
             }
+            TokenKind::ConnectionPassword => {
+                "change the password of this user on the database/broker it connects to, and check its access logs"
+            }
         }
     }
 }
@@ -95,6 +102,13 @@ impl TokenMatch {
         let token = text.get(self.range.clone()).unwrap_or("");
         if self.kind == TokenKind::PrivateKey {
             return token.to_string();
+        }
+        if self.kind == TokenKind::ConnectionPassword {
+            let before = text
+                .get(self.range.start..self.identity.start)
+                .unwrap_or("");
+            let after = text.get(self.identity.end..self.range.end).unwrap_or("");
+            return format!("{before}****{after}");
         }
         let visible: String = token.chars().take(4).collect();
         format!("{visible}********")
@@ -120,7 +134,150 @@ pub fn find_tokens(text: &str) -> Vec<TokenMatch> {
             None => i += 1,
         }
     }
+    let passwords = connection_passwords(text);
+    if !passwords.is_empty() {
+        found.extend(passwords);
+        found.sort_by_key(|m| m.range.start);
+        let mut last_end = 0;
+        found.retain(|m| {
+            let keep = m.range.start >= last_end;
+            if keep {
+                last_end = m.range.end;
+            }
+            keep
+        });
+    }
     found
+}
+
+/// Passwords written into connection strings: the userinfo of
+/// `postgres://app:<password>@db.acme.internal/orders`, and JDBC-style
+/// `…://host/db?user=app&password=<password>`. Placeholders, interpolations,
+/// well-known development defaults and local hosts (loopback, example
+/// domains, single-label service names such as `db` in a compose file) are
+/// left out.
+fn connection_passwords(text: &str) -> Vec<TokenMatch> {
+    let mut found = Vec::new();
+    let mut search = 0;
+    while let Some(at) = text.get(search..).and_then(|t| t.find("://")) {
+        let sep = search + at;
+        search = sep + 3;
+        let scheme_start = scheme_start(text, sep, b"+.-:");
+        if scheme_start == sep {
+            continue;
+        }
+        let rest = &text[sep + 3..];
+        let url_len = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ')' | ',' | ']'))
+            .unwrap_or(rest.len());
+        let url = &rest[..url_len];
+        let authority_len = url.find(['/', '?', '#']).unwrap_or(url.len());
+        let authority = &url[..authority_len];
+        let url_start = sep + 3;
+        let (host_part, password) = match authority.rfind('@') {
+            Some(at_sign) => {
+                let userinfo = &authority[..at_sign];
+                let Some((user, password)) = userinfo.split_once(':') else {
+                    continue;
+                };
+                let start = url_start + user.len() + 1;
+                (
+                    &authority[at_sign + 1..],
+                    Some((user, start..start + password.len())),
+                )
+            }
+            None => (authority, None),
+        };
+        let host = host_part.split(':').next().unwrap_or(host_part);
+        if !is_remote_host(host) {
+            continue;
+        }
+        let password = password.or_else(|| {
+            // `?user=app&password=…` / `;password=…`.
+            let query = url.get(authority_len..)?;
+            let key = query.find("password=")?;
+            let before = query[..key].chars().next_back()?;
+            if !matches!(before, '?' | '&' | ';') {
+                return None;
+            }
+            let value_start = key + "password=".len();
+            let value_len = query[value_start..]
+                .find(['&', ';', '#'])
+                .unwrap_or(query.len() - value_start);
+            let start = url_start + authority_len + value_start;
+            Some(("", start..start + value_len))
+        });
+        let Some((user, range)) = password else {
+            continue;
+        };
+        let value = &text[range.clone()];
+        if is_placeholder_password(user, value) {
+            continue;
+        }
+        found.push(TokenMatch {
+            kind: TokenKind::ConnectionPassword,
+            range: scheme_start..url_start + authority_len.max(range.end - url_start),
+            identity: range,
+        });
+    }
+    found
+}
+
+/// Start of the URL scheme that ends at `sep` (the `://`): the run of ASCII
+/// letters, digits and `also` before it. Counted in bytes of ASCII
+/// characters, so the result is always a character boundary.
+pub(crate) fn scheme_start(text: &str, sep: usize, also: &[u8]) -> usize {
+    sep - text.as_bytes()[..sep]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || also.contains(b))
+        .count()
+}
+
+fn is_remote_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    !host.is_empty()
+        && host.contains('.')
+        && !host.contains(['$', '{', '}', '<', '>', '%', '*'])
+        && host != "0.0.0.0"
+        && !host.starts_with("127.")
+        && !host.ends_with("localhost")
+        && !host.ends_with("example.com")
+        && !host.ends_with("example.org")
+        && !host.ends_with("example.net")
+        && !host.ends_with(".example")
+        && !host.ends_with(".test")
+        && !host.ends_with(".invalid")
+        && host != "host.docker.internal"
+}
+
+fn is_placeholder_password(user: &str, password: &str) -> bool {
+    let lower = password.to_ascii_lowercase();
+    const DEFAULTS: &[&str] = &[
+        "pass", "pwd", "passwd", "postgres", "root", "admin", "test", "testing", "guest", "user",
+        "mysql", "redis", "dev", "local", "default", "sa", "demo", "rabbitmq",
+    ];
+    const WORDS: &[&str] = &[
+        "password",
+        "secret",
+        "changeme",
+        "example",
+        "your",
+        "xxx",
+        "placeholder",
+        "redacted",
+        "dummy",
+        "sample",
+    ];
+    password.len() < 3
+        || password.starts_with(['$', '{', '<', '%', '[', '(', ':'])
+        || password.contains("${")
+        || password.contains("{{")
+        || password.contains(['<', '>'])
+        || lower == user.to_ascii_lowercase()
+        || DEFAULTS.contains(&lower.as_str())
+        || WORDS.iter().any(|w| lower.contains(w))
+        || password.chars().all(|c| c == '*' || c == 'x' || c == '.')
 }
 
 fn at_word_start(bytes: &[u8], i: usize) -> bool {
@@ -417,6 +574,36 @@ mod tests {
         ];
         for text in texts {
             assert!(kinds(&text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn finds_passwords_in_connection_strings() {
+        let password = random(14, 18, ALNUM);
+        let found = find_tokens(&format!(
+            "url = \"postgres://orders:{password}@db.acme.internal:5432/orders\""
+        ));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, TokenKind::ConnectionPassword);
+        let text = format!("postgres://orders:{password}@db.acme.internal:5432/orders");
+        let m = &find_tokens(&text)[0];
+        assert_eq!(
+            m.masked(&text),
+            "postgres://orders:****@db.acme.internal:5432"
+        );
+        let jdbc = format!("jdbc:mysql://db.acme.internal/app?user=app&password={password}");
+        assert_eq!(kinds(&jdbc), [TokenKind::ConnectionPassword]);
+        for quiet in [
+            format!("postgres://orders:{password}@localhost:5432/orders"),
+            format!("postgres://orders:{password}@db:5432/orders"),
+            "postgres://postgres:postgres@db.acme.internal/app".to_string(),
+            "postgres://app:${DB_PASSWORD}@db.acme.internal/app".to_string(),
+            "mysql://root:your_password@db.acme.internal/app".to_string(),
+            "postgres://app@db.acme.internal/app".to_string(),
+            "https://github.com/acme/app".to_string(),
+            "é://ü:é@ö.ä/ é://".to_string(),
+        ] {
+            assert!(kinds(&quiet).is_empty(), "{quiet}");
         }
     }
 

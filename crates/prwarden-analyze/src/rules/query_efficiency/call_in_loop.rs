@@ -14,15 +14,64 @@
 //!   `save`, `insert`, `select`, `count`, …) on a receiver named like a
 //!   database handle (`db`, `prisma`, `knex`, `supabase`, `repo`,
 //!   `repository`, `model`, `client`, `pool`, `tx`, `this.userRepository`…)
-//!   or on a Mongoose/Sequelize-style model (`User.findById`).
+//!   or on a Mongoose/Sequelize-style model (`User.findById`). A receiver
+//!   whose every typed declaration in the file names a repository or DAO
+//!   type (`constructor(private readonly orders: OrderRepository)`) counts
+//!   as a database handle whatever its name, and its derived queries
+//!   (`findBy…`, `findAllBy…`, `countBy…`) count as reads.
 //!
-//! `users.find(u => …)` is an array method, not a query, and is not reported.
-//! Loops that are sequential by nature are not reported either: pagination
-//! and polling loops whose condition depends on what the body fetched
-//! (`while (hasMore)`, `do … while (cursor)`), `while (true)` loops, retry
-//! loops, loops over a literal array, and loops that `return` the call's
-//! result. In `map` callbacks (already concurrent) only database calls are
-//! reported.
+//! A call of an async function of the same file (the only one of that name)
+//! whose body awaits such a call counts as that call inside a loop body:
+//! `await fetchProduct(sku)` in a `for`, with `fetchProduct` awaiting
+//! `fetch` (not in callbacks, where the missing await is reported by
+//! `async-races`).
+//!
+//! `Promise.all(ids.map((id) => db.user.findUnique(…)))` is reported too: the
+//! queries run concurrently, but it is still one query per element.
+//!
+//! In the other languages the call does not need to be awaited (their
+//! clients block), and it is reported inside a loop body, a Python
+//! comprehension or a Java `forEach`/`map` stream lambda:
+//! - Python: Django `Model.objects.<anything>(…)`, Flask-SQLAlchemy
+//!   `Model.query.…`, SQLAlchemy `session.query/execute/scalar(s)` and
+//!   `session.get(Model, id)`, DB-API/asyncpg `cursor.execute`,
+//!   `conn.fetchrow`…, PyMongo `find_one`/`update_one`…, `requests.get`,
+//!   `httpx.post`, `urlopen`, and `get`/`post`/… on an `http`/`api` client, or
+//!   on a `client`/`session` when awaited, opened with `async with` (aiohttp)
+//!   or given a URL. Comprehensions passed to `asyncio.gather` are concurrent:
+//!   only database calls are reported there.
+//! - Go: `database/sql`, sqlx, pgx and GORM methods (`Query`, `QueryRow`,
+//!   `Exec`, `Get`, `Select`, `First`, `Find`, `Create`, `Save`, `Update`, …
+//!   and their `Context` forms) on a `db`/`tx`/`conn`/`pool`/`orm`/`repo`
+//!   receiver, sqlc `queries.X(…)`, `http.Get/Post`, and `Do`/`Get`/`Post`
+//!   on an HTTP client. Goroutines and `errgroup` callbacks are not the loop.
+//! - Java: Spring Data repository methods (`findById`, `findBy…`, `save`,
+//!   `deleteById`, …) on a `…Repository`/`…Dao`/`…Mapper` (by name, or by
+//!   the declared type of the field, parameter or local), `JdbcTemplate`
+//!   (`query…`, `update`, `execute`), `EntityManager` (`find`,
+//!   `createQuery(…).getResultList()`), `RestTemplate` (`getForObject`,
+//!   `exchange`, …), `WebClient` chains ending in `block()`, `HttpClient.send`
+//!   and OkHttp `newCall(…).execute()`. `parallelStream()` is not reported.
+//! - Rust: sqlx `query…(…).fetch_*(…)`/`.execute(…)` (functions and macros),
+//!   tokio-postgres `client.query*(…).await`, diesel `.load/.get_result(s)/
+//!   .first(conn)`, sea-orm `.one/.all(&db)`, and reqwest `….send().await`.
+//!   Iterator closures (`stream::iter(…).map(…).buffer_unordered(n)`) are not
+//!   reported.
+//!
+//! `users.find(u => …)` is an array method, not a query, and is not reported;
+//! neither is a service-layer call (`userService.findById`) that may or may
+//! not hit the database. Loops that are sequential by nature are not reported
+//! either: pagination and polling loops whose condition depends on what the
+//! body fetched (`while (hasMore)`, `do … while (cursor)`, `while next_url:`),
+//! `while True`/`for {}`/`loop` worker loops, loops whose condition awaits
+//! (`while let Some(job) = rx.recv().await`), retry loops, loops over a
+//! literal list (`for t in ("a", "b")`, `List.of("a", "b")`), and loops that
+//! `return` the call's result. In JavaScript `map` callbacks (already
+//! concurrent) only database calls are reported. Loops that already work in
+//! batches (`for (i = 0; i < n; i += batchSize)`, a call given a slice
+//! `rows[i:end]`) are not reported, nor loops that execute the loop variable
+//! as SQL (`for stmt in statements: cursor.execute(stmt)`: a script). Test files and migrations (one-off data
+//! migrations run row by row on purpose) are not checked.
 //!
 //! ## Why is this bad?
 //! Every iteration pays a full network round trip. With ten rows in
@@ -53,18 +102,22 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use crate::context::RuleContext;
-use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity, is_migration_path};
 use crate::rules::{Rule, quote};
+use crate::syntax::FieldExt as _;
 use crate::syntax::{
-    identifier_words, is_js_function, is_js_loop, member_call, preorder, unwrap_expression,
+    identifier_words, is_js_function, is_js_loop, is_test_file, loop_iterable, member_call,
+    preorder, unwrap_expression,
 };
+
+mod polyglot;
 
 pub static META: RuleMeta = RuleMeta {
     id: "query-efficiency/call-in-loop",
     item: ChecklistItem::QueryEfficiency,
     severity: Severity::Warning,
-    languages: &[Language::TypeScript, Language::Tsx, Language::JavaScript],
-    summary: "An awaited database or HTTP call inside a loop or an async map/forEach callback (N+1)",
+    languages: Language::CODE,
+    summary: "A database or HTTP call inside a loop, comprehension or per-element callback (N+1)",
 };
 
 pub struct CallInLoop;
@@ -75,10 +128,21 @@ impl Rule for CallInLoop {
     }
 
     fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-        let Some(root) = ctx.root() else {
+        let (Some(_), Some(language)) = (ctx.root(), ctx.language) else {
             return;
         };
-        for node in preorder(root) {
+        // Tests call the database and HTTP fakes in loops on purpose; data
+        // migrations (Django `migrations/*.py`) run once, row by row.
+        if is_test_file(ctx.path) || is_migration_path(ctx.path) {
+            return;
+        }
+        if !language.is_js_family() {
+            for found in polyglot::find(ctx, language) {
+                out.push(report(ctx, &found));
+            }
+            return;
+        }
+        for node in ctx.nodes_in_order(&["await_expression", "call_expression"]) {
             let found = match node.kind() {
                 "await_expression" => awaited(ctx, node),
                 "call_expression" => returned_to_promise_all(ctx, node),
@@ -109,8 +173,11 @@ enum Repetition<'t> {
     Loop(Node<'t>),
     /// `xs.forEach(async …)`: the call node of `forEach`.
     ForEach(Node<'t>),
-    /// `xs.map(async …)` / `flatMap`: the call node of `map`.
+    /// `xs.map(async …)` / `flatMap`: the call node of `map` (in Java,
+    /// the `forEach`/`map` a lambda is passed to).
     Map(Node<'t>),
+    /// A Python list/set/dict comprehension or generator expression.
+    Comprehension(Node<'t>),
 }
 
 struct Found<'t> {
@@ -119,6 +186,9 @@ struct Found<'t> {
     kind: CallKind,
     repetition: Repetition<'t>,
     line: u32,
+    /// Whether the call is awaited; Go, Java and synchronous Python and
+    /// Rust calls block instead.
+    awaited: bool,
 }
 
 /// `await <db or http call>` repeated by a loop or an iteration callback.
@@ -126,8 +196,21 @@ fn awaited<'t>(ctx: &RuleContext<'_>, await_expr: Node<'t>) -> Option<Found<'t>>
     let outer = unwrap_expression(await_expr.named_child(0)?);
     let (call, kind) = round_trip_in_chain(ctx, outer)?;
     let repetition = repetition(ctx, await_expr)?;
+    // A local helper's round trip is reported in plain loops only: in an
+    // `async` callback the missing await is `async-races`' finding.
+    let via_helper = call
+        .child_by_field_name("function")
+        .map(unwrap_expression)
+        .is_some_and(|f| {
+            f.kind() == "identifier"
+                && !HTTP_FUNCTIONS.contains(&ctx.text(f))
+                && ctx.text(f) != "sql"
+        });
+    if via_helper && !matches!(repetition, Repetition::Loop(_)) {
+        return None;
+    }
     let reported = match repetition {
-        Repetition::Loop(_) | Repetition::ForEach(_) => true,
+        Repetition::Loop(_) | Repetition::ForEach(_) | Repetition::Comprehension(_) => true,
         // `map` callbacks already run concurrently; only the N queries remain
         // a problem, N concurrent HTTP requests are the usual fix.
         Repetition::Map(_) => kind.is_db(),
@@ -137,6 +220,7 @@ fn awaited<'t>(ctx: &RuleContext<'_>, await_expr: Node<'t>) -> Option<Found<'t>>
         kind,
         repetition,
         line: ctx.line(await_expr),
+        awaited: true,
     })
 }
 
@@ -163,9 +247,16 @@ fn round_trip_in_chain<'t>(ctx: &RuleContext<'_>, expr: Node<'t>) -> Option<(Nod
 /// `Promise.all(ids.map((id) => db.user.findUnique(…)))`: the query is not
 /// awaited by itself but by `Promise.all`, one per element.
 fn returned_to_promise_all<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Found<'t>> {
+    // Most calls stop here: ask the context's parent table first, cheaper
+    // than `Node::parent`.
+    if let Some(parent) = ctx.parent(call)
+        && !matches!(ctx.kind(parent), "arrow_function" | "return_statement")
+    {
+        return None;
+    }
     let parent = call.parent()?;
     let callback = match parent.kind() {
-        "arrow_function" if parent.child_by_field_name("body") == Some(call) => parent,
+        "arrow_function" if parent.field("body") == Some(call) => parent,
         "return_statement" => {
             let block = parent.parent()?;
             let function = block.parent()?;
@@ -176,13 +267,13 @@ fn returned_to_promise_all<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<
         }
         _ => return None,
     };
-    let kind = classify(ctx, call)?;
+    let kind = classify_call(ctx, call, false)?;
     if !kind.is_db() {
         return None;
     }
     let map_call = iteration_call(ctx, callback, &["map", "flatMap"])?;
     let all = map_call.parent()?.parent()?;
-    let all_callee = all.child_by_field_name("function").map(|f| ctx.text(f));
+    let all_callee = all.field("function").map(|f| ctx.text(f));
     if all.kind() != "call_expression"
         || !matches!(all_callee, Some("Promise.all" | "Promise.allSettled"))
         || !matches!(
@@ -197,6 +288,7 @@ fn returned_to_promise_all<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<
         kind,
         repetition: Repetition::Map(map_call),
         line: ctx.line(call),
+        awaited: false,
     })
 }
 
@@ -211,7 +303,7 @@ fn repetition<'t>(ctx: &RuleContext<'_>, start: Node<'t>) -> Option<Repetition<'
             returns = true;
         }
         if is_js_loop(parent) {
-            if parent.child_by_field_name("body") == Some(child) {
+            if parent.field("body") == Some(child) {
                 let repeats = !returns && !sequential_by_design(ctx, parent);
                 return repeats.then_some(Repetition::Loop(parent));
             }
@@ -245,37 +337,68 @@ fn iteration_call<'t>(
 /// Loops that cannot be batched: each iteration needs the previous result
 /// (pagination, polling, cursors), retries, or a fixed list of literals.
 fn sequential_by_design(ctx: &RuleContext<'_>, lp: Node<'_>) -> bool {
-    let body = lp.child_by_field_name("body");
+    let body = lp.field("body");
     let mut controls: Vec<Node<'_>> = Vec::new();
     match lp.kind() {
         "for_in_statement" => {
             return lp
-                .child_by_field_name("right")
+                .field("right")
                 .is_some_and(|r| unwrap_expression(r).kind() == "array");
         }
         "for_statement" => {
             let condition = lp
-                .child_by_field_name("condition")
+                .field("condition")
                 .filter(|c| c.kind() != "empty_statement" && !ctx.text(*c).trim().is_empty());
             let Some(condition) = condition else {
                 return true; // `for (;;)` ends by `break`/`return`.
             };
             controls.push(condition);
-            controls.extend(lp.child_by_field_name("increment"));
-            controls.extend(lp.child_by_field_name("initializer"));
+            controls.extend(lp.field("increment"));
+            controls.extend(lp.field("initializer"));
         }
-        _ => controls.extend(lp.child_by_field_name("condition")),
+        _ => controls.extend(lp.field("condition")),
     }
+    if controls_are_sequential(ctx, &controls) {
+        return true;
+    }
+    // `while (page)` … `page = res.next`: the condition reads what the body
+    // wrote, so the next iteration depends on this one's result.
+    let Some(body) = body else {
+        return false;
+    };
+    let read: HashSet<&str> = controls
+        .iter()
+        .flat_map(|c| preorder(*c))
+        .filter(|n| matches!(n.kind(), "identifier" | "member_expression"))
+        .map(|n| ctx.text(n))
+        .collect();
+    let written = assigned_names(ctx, body);
+    written.iter().any(|w| read.contains(w))
+}
+
+/// Loop controls (condition, counter, iterable) that mark a loop as
+/// sequential by design: `true` (worker/polling loops ended by `break`),
+/// cursors and page tokens, retry counters, batch steps, or an `await` in
+/// the condition (`while (job = await queue.next())`).
+fn controls_are_sequential(ctx: &RuleContext<'_>, controls: &[Node<'_>]) -> bool {
     let control_text: String = controls
         .iter()
         .map(|c| ctx.text(*c).to_ascii_lowercase())
         .collect::<Vec<_>>()
         .join(" ");
+    is_sequential_control_text(&control_text)
+        || controls
+            .iter()
+            .flat_map(|c| preorder(*c))
+            .any(|n| matches!(n.kind(), "await_expression" | "await"))
+}
+
+fn is_sequential_control_text(control_text: &str) -> bool {
     let bare = control_text
         .trim_matches(|c: char| c == '(' || c == ')' || c == ';' || c.is_whitespace())
         .to_string();
     if bare == "true" || bare == "1" {
-        return true; // polling / worker loop ended by `break`.
+        return true;
     }
     const SEQUENTIAL_WORDS: &[&str] = &[
         "cursor",
@@ -298,28 +421,14 @@ fn sequential_by_design(ctx: &RuleContext<'_>, lp: Node<'_>) -> bool {
         "retries",
         "tries",
     ];
-    if SEQUENTIAL_WORDS.iter().any(|w| control_text.contains(w)) {
-        return true;
-    }
-    if controls
-        .iter()
-        .any(|c| preorder(*c).any(|n| n.kind() == "await_expression"))
-    {
-        return true;
-    }
-    // `while (page)` … `page = res.next`: the condition reads what the body
-    // wrote, so the next iteration depends on this one's result.
-    let Some(body) = body else {
-        return false;
-    };
-    let read: HashSet<&str> = controls
-        .iter()
-        .flat_map(|c| preorder(*c))
-        .filter(|n| matches!(n.kind(), "identifier" | "member_expression"))
-        .map(|n| ctx.text(n))
-        .collect();
-    let written = assigned_names(ctx, body);
-    written.iter().any(|w| read.contains(w))
+    // `i += batchSize`: the loop already works in batches.
+    let batched = control_text.split("+=").skip(1).any(|step| {
+        let step = step.split([';', ')']).next().unwrap_or("");
+        ["batch", "chunk", "size", "limit"]
+            .iter()
+            .any(|w| step.contains(w))
+    });
+    batched || SEQUENTIAL_WORDS.iter().any(|w| control_text.contains(w))
 }
 
 /// Names (and `a.b` paths) assigned anywhere in a loop body.
@@ -327,16 +436,14 @@ fn assigned_names<'s>(ctx: &RuleContext<'s>, body: Node<'_>) -> HashSet<&'s str>
     let mut names = HashSet::new();
     for node in preorder(body) {
         let target = match node.kind() {
-            "assignment_expression" | "augmented_assignment_expression" => {
-                node.child_by_field_name("left")
-            }
+            "assignment_expression" | "augmented_assignment_expression" => node.field("left"),
             // `var` is function-scoped, so the loop condition can read it.
             "variable_declarator"
                 if node
                     .parent()
                     .is_some_and(|d| d.kind() == "variable_declaration") =>
             {
-                node.child_by_field_name("name")
+                node.field("name")
             }
             _ => None,
         };
@@ -358,8 +465,14 @@ fn assigned_names<'s>(ctx: &RuleContext<'s>, body: Node<'_>) -> HashSet<&'s str>
 
 /// Whether a call is a database/ORM or HTTP round trip, judged by its callee.
 fn classify(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<CallKind> {
-    let function = unwrap_expression(call.child_by_field_name("function")?);
-    let args = call.child_by_field_name("arguments");
+    classify_call(ctx, call, true)
+}
+
+/// `follow_local`: also look into an async function of the same file that
+/// the call names (`await fetchProduct(sku)` whose body awaits `fetch`).
+fn classify_call(ctx: &RuleContext<'_>, call: Node<'_>, follow_local: bool) -> Option<CallKind> {
+    let function = unwrap_expression(call.field("function")?);
+    let args = call.field("arguments");
     match function.kind() {
         "identifier" => {
             let name = ctx.text(function);
@@ -367,15 +480,65 @@ fn classify(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<CallKind> {
                 return Some(CallKind::Http);
             }
             let tagged = args.is_some_and(|a| a.kind() == "template_string");
-            (tagged && name == "sql").then_some(CallKind::DbRead)
+            if tagged && name == "sql" {
+                return Some(CallKind::DbRead);
+            }
+            if follow_local {
+                local_round_trip(ctx, name)
+            } else {
+                None
+            }
         }
         "member_expression" => {
-            let method = ctx.text(function.child_by_field_name("property")?);
-            let receiver = unwrap_expression(function.child_by_field_name("object")?);
+            let method = ctx.text(function.field("property")?);
+            let receiver = unwrap_expression(function.field("object")?);
             classify_method(ctx, receiver, method, args)
         }
         _ => None,
     }
+}
+
+/// The round trip made by the file's only async function called `name`
+/// (`async function fetchProduct(sku) { return (await fetch(…)).json(); }`):
+/// a call of it is that round trip. Its own calls of other local functions
+/// are not followed.
+fn local_round_trip(ctx: &RuleContext<'_>, name: &str) -> Option<CallKind> {
+    let mut functions = ctx
+        .nodes_of_kind(&["function_declaration", "variable_declarator"])
+        .filter(|d| {
+            d.child_by_field_name("name")
+                .is_some_and(|n| ctx.text(n) == name)
+        })
+        .map(|d| {
+            if d.kind() == "variable_declarator" {
+                d.child_by_field_name("value").map(unwrap_expression)
+            } else {
+                Some(d)
+            }
+        });
+    let function = functions.next()??;
+    if functions.next().is_some()
+        || !crate::syntax::is_js_function(function)
+        || !crate::syntax::is_async_function(function)
+    {
+        return None;
+    }
+    let body = function.child_by_field_name("body")?;
+    preorder(body)
+        .filter(|n| n.kind() == "await_expression")
+        .filter_map(|a| a.named_child(0).map(unwrap_expression))
+        .find_map(|expr| {
+            let mut call = expr;
+            loop {
+                if call.kind() != "call_expression" {
+                    return None;
+                }
+                if let Some(kind) = classify_call(ctx, call, false) {
+                    return Some(kind);
+                }
+                call = unwrap_expression(member_call(call)?.0);
+            }
+        })
 }
 
 const HTTP_FUNCTIONS: &[&str] = &[
@@ -484,6 +647,17 @@ const JS_GLOBALS: &[&str] = &[
     "Error",
 ];
 
+/// Derived-query methods of a repository class (`findByCustomer`).
+const REPOSITORY_PREFIXES: &[&str] = &[
+    "findBy",
+    "findAllBy",
+    "findOneBy",
+    "getBy",
+    "countBy",
+    "existsBy",
+    "deleteBy",
+];
+
 fn db_kind(method: &str) -> Option<CallKind> {
     if DB_WRITES.contains(&method) {
         Some(CallKind::DbWrite)
@@ -527,6 +701,28 @@ fn classify_method(
             .iter()
             .any(|w| DB_WORDS.contains(&w.as_str()))
     });
+    // `this.orders.findByCustomer(id)` with `orders: OrderRepository`.
+    let typed_repository = ctx.language.is_some_and(|language| match chain.as_slice() {
+        [(name, false)] => polyglot::declared_as_repository(ctx, language, name),
+        [("this", false), (name, false)] => {
+            polyglot::declared_as_repository(ctx, language, &format!("this.{name}"))
+        }
+        _ => false,
+    });
+    if typed_repository
+        && (db_kind(method).is_some()
+            || REPOSITORY_PREFIXES
+                .iter()
+                .any(|p| method.starts_with(p) && method.len() > p.len()))
+    {
+        return Some(
+            if method.starts_with("delete") || DB_WRITES.contains(&method) {
+                CallKind::DbWrite
+            } else {
+                CallKind::DbRead
+            },
+        );
+    }
     if db_receiver {
         if let Some(kind) = db_kind(method) {
             return Some(kind);
@@ -566,18 +762,18 @@ fn receiver_chain<'s>(ctx: &RuleContext<'s>, expr: Node<'_>) -> Vec<(&'s str, bo
         match expr.kind() {
             "call_expression" => {
                 called = true;
-                match expr.child_by_field_name("function") {
+                match expr.field("function") {
                     Some(f) => expr = unwrap_expression(f),
                     None => break,
                 }
                 continue;
             }
             "member_expression" => {
-                if let Some(p) = expr.child_by_field_name("property") {
+                if let Some(p) = expr.field("property") {
                     chain.push((ctx.text(p), called));
                 }
                 called = false;
-                match expr.child_by_field_name("object") {
+                match expr.field("object") {
                     Some(o) => expr = unwrap_expression(o),
                     None => break,
                 }
@@ -585,7 +781,7 @@ fn receiver_chain<'s>(ctx: &RuleContext<'s>, expr: Node<'_>) -> Vec<(&'s str, bo
             }
             "subscript_expression" => {
                 called = false;
-                match expr.child_by_field_name("object") {
+                match expr.field("object") {
                     Some(o) => expr = unwrap_expression(o),
                     None => break,
                 }
@@ -620,6 +816,11 @@ fn first_arg_is_sql(ctx: &RuleContext<'_>, args: Node<'_>) -> bool {
 }
 
 fn loop_label(ctx: &RuleContext<'_>, lp: Node<'_>) -> String {
+    let language = ctx.language.unwrap_or(Language::TypeScript);
+    let over = |form: &str| match loop_iterable(language, lp) {
+        Some(iterable) => format!("`{form}` loop over `{}`", quote(ctx.text(iterable), 40)),
+        None => format!("`{form}` loop"),
+    };
     match lp.kind() {
         "for_in_statement" => {
             let mut cursor = lp.walk();
@@ -633,13 +834,14 @@ fn loop_label(ctx: &RuleContext<'_>, lp: Node<'_>) -> String {
             } else {
                 "for…in"
             };
-            match lp.child_by_field_name("right") {
-                Some(right) => format!("`{form}` loop over `{}`", quote(ctx.text(right), 40)),
-                None => format!("`{form}` loop"),
-            }
+            over(form)
         }
-        "while_statement" => "`while` loop".to_string(),
+        "for_statement" if language == Language::Python => over("for"),
+        "for_statement" if language == Language::Go => over("for … range"),
+        "enhanced_for_statement" | "for_expression" => over("for"),
+        "while_statement" | "while_expression" => "`while` loop".to_string(),
         "do_statement" => "`do…while` loop".to_string(),
+        "loop_expression" => "`loop`".to_string(),
         _ => "`for` loop".to_string(),
     }
 }
@@ -649,19 +851,31 @@ fn iteration_label(ctx: &RuleContext<'_>, call: Node<'_>, method: &str) -> Strin
         .map(|(r, _)| quote(ctx.text(r), 40))
         .unwrap_or_default();
     let is_async = call
-        .child_by_field_name("arguments")
+        .field("arguments")
         .and_then(|a| a.named_child(0))
         .is_some_and(|cb| ctx.text(cb).starts_with("async"));
     let head = if is_async { "async …" } else { "…" };
     format!("`{receiver}.{method}({head})` callback")
 }
 
+/// The callee of a call as written: `prisma.user.findUnique`,
+/// `session.query`, `this.userRepository.findById`.
+fn callee_text<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> &'s str {
+    if let Some(function) = call.field("function") {
+        return ctx.text(function);
+    }
+    match call.field("arguments") {
+        Some(args) => ctx
+            .source
+            .get(call.start_byte()..args.start_byte())
+            .unwrap_or(""),
+        None => ctx.text(call),
+    }
+}
+
 fn report(ctx: &RuleContext<'_>, found: &Found<'_>) -> Finding {
-    let callee = found
-        .call
-        .child_by_field_name("function")
-        .map(|f| quote(ctx.text(f), 60))
-        .unwrap_or_default();
+    let language = ctx.language.unwrap_or(Language::TypeScript);
+    let callee = quote(callee_text(ctx, found.call), 60);
     let symbol = ctx.symbol_for(found.call);
     let in_symbol = symbol
         .as_deref()
@@ -670,9 +884,25 @@ fn report(ctx: &RuleContext<'_>, found: &Found<'_>) -> Finding {
     let (where_, short) = match found.repetition {
         Repetition::Loop(lp) => (loop_label(ctx, lp), "loop"),
         Repetition::ForEach(call) => (iteration_label(ctx, call, "forEach"), "forEach"),
+        Repetition::Map(call) if !language.is_js_family() => {
+            let method = call.field("name").map(|m| ctx.text(m)).unwrap_or("map");
+            (format!("`.{method}(…)` lambda"), "map")
+        }
         Repetition::Map(call) => {
             let method = member_call(call).map(|(_, m)| ctx.text(m)).unwrap_or("map");
             (iteration_label(ctx, call, method), "map")
+        }
+        Repetition::Comprehension(comprehension) => {
+            let mut cursor = comprehension.walk();
+            let iterable = comprehension
+                .named_children(&mut cursor)
+                .find(|c| c.kind() == "for_in_clause")
+                .and_then(|c| c.field("right"));
+            let label = match iterable {
+                Some(it) => format!("comprehension over `{}`", quote(ctx.text(it), 40)),
+                None => "comprehension".to_string(),
+            };
+            (label, "comprehension")
         }
     };
     let unit = if found.kind.is_db() {
@@ -680,50 +910,114 @@ fn report(ctx: &RuleContext<'_>, found: &Found<'_>) -> Finding {
     } else {
         "request"
     };
+    let runs = if found.awaited { "awaited" } else { "called" };
+    // Java stream lambdas run one after another, like a loop body.
+    let sequential_map = matches!(found.repetition, Repetition::Map(_)) && !language.is_js_family();
 
     let title = match found.repetition {
         Repetition::Loop(_) if found.kind.is_db() => {
-            format!("`{callee}` awaited once per iteration of a loop (N+1 queries)")
+            format!("`{callee}` {runs} once per iteration of a loop (N+1 queries)")
         }
-        Repetition::Loop(_) => format!("`{callee}` request awaited once per iteration of a loop"),
+        Repetition::Loop(_) => format!("`{callee}` request {runs} once per iteration of a loop"),
         Repetition::ForEach(_) => format!("`{callee}` runs once per element in `forEach(async …)`"),
+        Repetition::Map(_) if sequential_map => {
+            format!("`{callee}` runs one {unit} per element in a stream lambda (N+1)")
+        }
         Repetition::Map(_) => format!("`{callee}` runs one query per element in `map` (N+1)"),
+        Repetition::Comprehension(_) => {
+            format!("`{callee}` runs one {unit} per element of a comprehension (N+1)")
+        }
     };
 
     let cost = match (&found.repetition, found.kind) {
-        (Repetition::Loop(_), CallKind::Http) => format!(
-            "`{callee}(…)` is awaited inside this {where_}{in_symbol}: N elements make N HTTP \
-             requests one after another, so the latency of the whole operation grows linearly \
-             with the data."
-        ),
-        (Repetition::Loop(_), _) => format!(
-            "`{callee}(…)` is awaited inside this {where_}{in_symbol}: N elements cost N \
-             sequential database round trips — the N+1 query pattern. It is unnoticeable with \
-             test data and the slowest part of the request in production."
-        ),
         (Repetition::ForEach(_), _) => format!(
             "`{callee}(…)` runs once per element in this {where_}{in_symbol}. `forEach` does not \
              wait for async callbacks: all N {unit}s start at once, nothing awaits them, and \
              their failures become unhandled rejections."
         ),
-        (Repetition::Map(_), _) => format!(
+        (Repetition::Map(_), _) if !sequential_map => format!(
             "`{callee}(…)` runs once per element in this {where_}{in_symbol}. Even when the \
              promises are awaited together with `Promise.all`, it is still N queries instead of \
              one, taking up to N connections from the pool at the same time."
         ),
+        (_, CallKind::Http) => format!(
+            "`{callee}(…)` is {runs} inside this {where_}{in_symbol}: N elements make N HTTP \
+             requests one after another, so the latency of the whole operation grows linearly \
+             with the data."
+        ),
+        _ => format!(
+            "`{callee}(…)` is {runs} inside this {where_}{in_symbol}: N elements cost N \
+             sequential database round trips — the N+1 query pattern. It is unnoticeable with \
+             test data and the slowest part of the request in production."
+        ),
     };
-    let remedy = match found.kind {
-        CallKind::DbRead => {
+    let remedy = match (found.kind, language) {
+        (CallKind::DbRead, Language::Python) => {
+            "Load everything in one query before iterating — `Model.objects.filter(id__in=ids)` \
+             or `in_bulk(ids)` in Django, `select(Model).where(Model.id.in_(ids))` in \
+             SQLAlchemy, `WHERE id = ANY(%s)` in SQL; `select_related`/`prefetch_related` or \
+             `selectinload` for relations — then look each element up in a dict keyed by id."
+        }
+        (CallKind::DbRead, Language::Go) => {
+            "Load everything in one query before iterating — `WHERE id = ANY($1)` with \
+             `pq.Array(ids)`/pgx, `sqlx.In` for `IN (?)`, `db.Where(\"id IN ?\", ids).Find(&rows)` \
+             with GORM — then look each element up in a map keyed by id."
+        }
+        (CallKind::DbRead, Language::Java) => {
+            "Load everything in one query before iterating — `findAllById(ids)` or a \
+             `findByIdIn(Collection)` repository method, `WHERE id IN (:ids)` in JPQL/SQL, a \
+             fetch join or `@EntityGraph` for relations — then look each element up in a `Map` \
+             keyed by id."
+        }
+        (CallKind::DbRead, Language::Rust) => {
+            "Load everything in one query before iterating — `WHERE id = ANY($1)` binding a \
+             slice with sqlx/tokio-postgres, `.filter(id.eq_any(ids))` with diesel, \
+             `is_in(ids)` with sea-orm — then look each element up in a `HashMap` keyed by id."
+        }
+        (CallKind::DbRead, _) => {
             "Load everything in one query before iterating — `findMany({ where: { id: { in: ids } } })` \
              with Prisma, `WHERE id IN (…)` / `= ANY($1)` in SQL, `$in` with MongoDB — put the \
              rows in a `Map` keyed by id, and look each element's row up there."
         }
-        CallKind::DbWrite => {
+        (CallKind::DbWrite, Language::Python) => {
+            "Use the bulk form — `bulk_create`/`bulk_update`, `QuerySet.update()` with \
+             `id__in`, `executemany` or one multi-row `INSERT … VALUES`, `insert_many` with \
+             MongoDB — or at least run the writes in a single transaction."
+        }
+        (CallKind::DbWrite, Language::Java) => {
+            "Use the bulk form — `saveAll(entities)`, `jdbcTemplate.batchUpdate(…)`, one \
+             `UPDATE … WHERE id IN (:ids)` — or at least run the writes in a single transaction \
+             with JDBC batching enabled."
+        }
+        (CallKind::DbWrite, _) => {
             "Use the bulk form — `createMany`/`insertMany`, one multi-row `INSERT … VALUES`, \
              `updateMany`/`deleteMany` with `IN (…)` — or at least run the writes in a single \
              transaction."
         }
-        CallKind::Http => {
+        (CallKind::Http, Language::Python) => {
+            "If the requests are independent, run them concurrently with a bounded limit \
+             (`asyncio.gather` behind an `asyncio.Semaphore`, or a `ThreadPoolExecutor` with a \
+             few workers for `requests`), or use the API's batch endpoint if it has one. Keep \
+             them sequential only if each request needs the previous response."
+        }
+        (CallKind::Http, Language::Go) => {
+            "If the requests are independent, run them concurrently with a bounded limit \
+             (`errgroup.Group` with `SetLimit`), or use the API's batch endpoint if it has one. \
+             Keep them sequential only if each request needs the previous response."
+        }
+        (CallKind::Http, Language::Java) => {
+            "If the requests are independent, run them concurrently with a bounded executor \
+             (`CompletableFuture.supplyAsync` on a fixed pool, or `Flux.flatMap` with a \
+             concurrency limit), or use the API's batch endpoint if it has one. Keep them \
+             sequential only if each request needs the previous response."
+        }
+        (CallKind::Http, Language::Rust) => {
+            "If the requests are independent, run them concurrently with a bounded limit \
+             (`futures::stream::iter(…).buffer_unordered(8)`), or use the API's batch endpoint \
+             if it has one. Keep them sequential only if each request needs the previous \
+             response."
+        }
+        (CallKind::Http, _) => {
             "If the requests are independent, run them concurrently with a bounded limit (e.g. \
              `p-limit` with 5–10 in flight, then `Promise.all`), or use the API's batch endpoint \
              if it has one. Keep them sequential only if each request needs the previous \
@@ -753,15 +1047,7 @@ fn report(ctx: &RuleContext<'_>, found: &Found<'_>) -> Finding {
 
     // The callee identifies the finding within its symbol; the arguments may
     // be reworded without it becoming a different problem.
-    let code = format!(
-        "{short} {}",
-        ctx.text(
-            found
-                .call
-                .child_by_field_name("function")
-                .unwrap_or(found.call)
-        )
-    );
+    let code = format!("{short} {}", callee_text(ctx, found.call));
     ctx.finding(&META, found.line, symbol.clone(), &code)
         .title(title)
         .message(message)
@@ -785,4 +1071,28 @@ fn report(ctx: &RuleContext<'_>, found: &Found<'_>) -> Finding {
              queries.",
         )
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Analyzer, ChangedFile, LineSet};
+
+    fn findings(path: &str, content: &str) -> usize {
+        let added: LineSet = (1..=content.lines().count() as u32).collect();
+        let analyzer = Analyzer::with_rules(vec![Box::new(super::CallInLoop)]);
+        let (_, found) = analyzer.analyze_file(ChangedFile {
+            path,
+            content,
+            added_lines: &added,
+        });
+        found.len()
+    }
+
+    #[test]
+    fn data_migrations_and_tests_are_not_checked() {
+        let source = "def forwards(apps, schema_editor):\n    for c in Check.objects.all():\n        Check.objects.filter(id=c.id).update(slug=c.name)\n";
+        assert_eq!(findings("app/services/fill.py", source), 1);
+        assert_eq!(findings("app/migrations/0080_fill_slug.py", source), 0);
+        assert_eq!(findings("tests/test_fill.py", source), 0);
+    }
 }

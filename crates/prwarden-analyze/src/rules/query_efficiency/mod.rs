@@ -1,4 +1,5 @@
-//! Rules of the `query-efficiency` checklist item: database and network
-//! round trips multiplied by loops.
+//! Rules of the `query-efficiency` checklist item: round trips multiplied by loops and foreign keys without indexes.
 
 pub mod call_in_loop;
+pub mod missing_fk_index;
+pub mod unbounded_query;

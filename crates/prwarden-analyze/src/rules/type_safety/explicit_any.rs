@@ -36,7 +36,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::preorder;
+use crate::syntax::FieldExt as _;
 
 pub static META: RuleMeta = RuleMeta {
     id: "type-safety/explicit-any",
@@ -54,11 +54,13 @@ impl Rule for ExplicitAny {
     }
 
     fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-        let Some(root) = ctx.root() else {
+        let Some(_) = ctx.root() else {
             return;
         };
-        let anys: Vec<Node<'_>> = preorder(root)
-            .filter(|n| n.kind() == "predefined_type" && ctx.text(*n) == "any")
+        let anys: Vec<Node<'_>> = ctx
+            .nodes_in_order(&["predefined_type"])
+            .into_iter()
+            .filter(|n| ctx.text(*n) == "any")
             .collect();
         // One comment per line: `(a: any, b: any)` is one decision to fix.
         let mut i = 0;
@@ -157,8 +159,8 @@ fn position<'t>(ctx: &RuleContext<'_>, any: Node<'t>) -> (Position, Node<'t>) {
             && !TYPE_WRAPPERS.contains(&owner.kind())
         {
             let callee = owner
-                .child_by_field_name("function")
-                .or_else(|| owner.child_by_field_name("constructor"))
+                .field("function")
+                .or_else(|| owner.field("constructor"))
                 .or_else(|| owner.named_child(0))
                 .filter(|n| *n != parent)
                 .map(|n| quote(ctx.text(n), 40))
@@ -171,7 +173,7 @@ fn position<'t>(ctx: &RuleContext<'_>, any: Node<'t>) -> (Position, Node<'t>) {
         return (Position::Other, outer);
     };
     let name_of = |node: Node<'_>, field: &str| {
-        node.child_by_field_name(field)
+        node.field(field)
             .map(|n| quote(ctx.text(n), 40))
             .unwrap_or_default()
     };
@@ -186,7 +188,7 @@ fn position<'t>(ctx: &RuleContext<'_>, any: Node<'t>) -> (Position, Node<'t>) {
                     Position::Property(name_of(owner, "name"))
                 }
                 "catch_clause" => Position::CatchParameter(name_of(owner, "parameter")),
-                _ if owner.child_by_field_name("return_type") == Some(parent) => Position::Return,
+                _ if owner.field("return_type") == Some(parent) => Position::Return,
                 _ => Position::Other,
             },
             None => Position::Other,

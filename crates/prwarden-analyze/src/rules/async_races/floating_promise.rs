@@ -1,0 +1,602 @@
+//! `async-races/floating-promise`: an async call whose result nobody awaits.
+//!
+//! ## What it does
+//! - JavaScript/TypeScript: inside an `async` function, a call to an async
+//!   function or method declared in the same file (`async function save…`,
+//!   `const save = async (…) =>`, `async save()` called as `this.save()`)
+//!   used as a bare statement — not awaited, returned, assigned, passed on,
+//!   `void`-ed or chained with `.then`/`.catch`; the same for the
+//!   promise-only Node APIs (`fs.unlink(p)` with `fs` from
+//!   `require("node:fs/promises")`, `import { promises as fs } from "fs"`,
+//!   `timers/promises`, `dns/promises`, `stream/promises`).
+//! - Python: a call to an `async def` of the same file (`notify(user)`,
+//!   `self.notify(user)`) used as a bare statement, which creates a coroutine
+//!   and never runs it — also for an imported function that the same file
+//!   awaits (`await notify(…)`) or hands to `asyncio.gather`/`create_task`
+//!   elsewhere, since awaiting anything but an awaitable raises; and `asyncio.create_task(…)` /
+//!   `asyncio.ensure_future(…)` / `loop.create_task(…)` whose task is
+//!   dropped.
+//!
+//! Deliberately not reported: promise-returning functions from other files or
+//! libraries (their return type is unknown without type information), a name
+//! declared both as an async and a sync function in the file, calls in
+//! non-async JavaScript functions (often deliberate fire-and-forget at the
+//! top level or in event handlers), calls marked as deliberate by a comment
+//! on the line or the line above ("fire and forget", "background", "no
+//! await", "intentionally not awaited"), and `TaskGroup.create_task` /
+//! nursery tasks, which their group keeps alive.
+//!
+//! ## Why is this bad?
+//! The caller carries on as if the work were done: the response is sent
+//! before the write happened, the next step reads stale data, and a failure
+//! becomes an unhandled rejection (which crashes Node.js) or a "coroutine was
+//! never awaited" warning instead of an error the caller handles. In Python
+//! the coroutine does not run at all; a dropped `create_task` result can be
+//! garbage-collected while the task is still running.
+//!
+//! ## Example
+//! ```ts
+//! export async function checkout(cart: Cart) {
+//!   const order = await createOrder(cart);
+//!   sendConfirmationEmail(order);
+//!   return order;
+//! }
+//! ```
+//!
+//! Use instead:
+//! ```ts
+//! export async function checkout(cart: Cart) {
+//!   const order = await createOrder(cart);
+//!   await sendConfirmationEmail(order);
+//!   return order;
+//! }
+//! ```
+
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::{Rule, quote};
+use crate::syntax::FieldExt as _;
+use crate::syntax::{
+    enclosing_function, is_async_function, is_js_function, preorder, unwrap_expression,
+};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "async-races/floating-promise",
+    item: ChecklistItem::AsyncRaces,
+    severity: Severity::Warning,
+    languages: &[
+        Language::TypeScript,
+        Language::Tsx,
+        Language::JavaScript,
+        Language::Python,
+    ],
+    summary: "An async function called without await (floating promise / never-awaited coroutine / dropped task)",
+};
+
+pub struct FloatingPromise;
+
+impl Rule for FloatingPromise {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let (Some(_), Some(language)) = (ctx.root(), ctx.language) else {
+            return;
+        };
+        let python = language == Language::Python;
+        let functions = Functions::collect(ctx, python);
+        for node in ctx.nodes_in_order(&["expression_statement"]) {
+            let Some(call) = node
+                .named_child(0)
+                .map(unwrap_expression)
+                .filter(|c| matches!(c.kind(), "call_expression" | "call"))
+            else {
+                continue;
+            };
+            let Some(function) = ctx.enclosing_function(language, node) else {
+                continue;
+            };
+            if !python && !is_async_function(function) {
+                continue;
+            }
+            let found = if python {
+                python_floating(ctx, call, &functions)
+            } else {
+                js_floating(ctx, call, &functions)
+            };
+            if let Some(kind) = found
+                && !marked_deliberate(ctx, call)
+            {
+                out.push(report(ctx, call, kind, python));
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    /// A call of an async function of this file.
+    AsyncCall,
+    /// A task created and dropped.
+    DroppedTask,
+}
+
+/// Async and sync function names declared in the file; methods keyed by
+/// their class so that `this.f()` / `self.f()` resolve within the class.
+struct Functions<'s> {
+    async_fns: HashSet<&'s str>,
+    sync_fns: HashSet<&'s str>,
+    async_methods: HashSet<(usize, &'s str)>,
+    sync_methods: HashSet<(usize, &'s str)>,
+    /// Python: names the file awaits or hands to `asyncio.gather` elsewhere
+    /// (`await send_email(…)`): awaiting a non-awaitable raises, so they are
+    /// coroutine functions even when imported.
+    awaited_fns: HashSet<&'s str>,
+    /// JavaScript: local names of promise-only modules (`fs` from
+    /// `require("node:fs/promises")`) and functions destructured from them.
+    promise_modules: HashSet<&'s str>,
+}
+
+impl<'s> Functions<'s> {
+    fn collect(ctx: &RuleContext<'s>, python: bool) -> Functions<'s> {
+        let mut f = Functions {
+            async_fns: HashSet::new(),
+            sync_fns: HashSet::new(),
+            async_methods: HashSet::new(),
+            sync_methods: HashSet::new(),
+            awaited_fns: HashSet::new(),
+            promise_modules: HashSet::new(),
+        };
+        if python {
+            f.awaited_fns = python_awaited_names(ctx);
+        } else {
+            f.promise_modules = js_promise_modules(ctx);
+        }
+        for node in ctx.nodes_in_order(&[
+            "function_declaration",
+            "function_definition",
+            "method_definition",
+            "variable_declarator",
+        ]) {
+            let (name, function) = match node.kind() {
+                "function_declaration" | "function_definition" | "method_definition" => {
+                    (node.field("name"), node)
+                }
+                "variable_declarator" => match node.field("value") {
+                    Some(v) if is_js_function(v) => (node.field("name"), v),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let Some(name) = name.map(|n| ctx.text(n)) else {
+                continue;
+            };
+            let is_async = is_async_function(function);
+            let class = enclosing_class(node, python);
+            let is_method = node.kind() == "method_definition" || (python && class.is_some());
+            match (is_method, class) {
+                (true, Some(class)) => {
+                    let key = (class.start_byte(), name);
+                    if is_async {
+                        f.async_methods.insert(key);
+                    } else {
+                        f.sync_methods.insert(key);
+                    }
+                }
+                _ => {
+                    if is_async {
+                        f.async_fns.insert(name);
+                    } else {
+                        f.sync_fns.insert(name);
+                    }
+                }
+            }
+        }
+        f
+    }
+
+    fn is_async_fn(&self, name: &str) -> bool {
+        (self.async_fns.contains(name)
+            || self.awaited_fns.contains(name)
+            || self.promise_modules.contains(name))
+            && !self.sync_fns.contains(name)
+    }
+
+    fn is_async_method(&self, class: Node<'_>, name: &'s str) -> bool {
+        let key = (class.start_byte(), name);
+        self.async_methods.contains(&key) && !self.sync_methods.contains(&key)
+    }
+}
+
+/// The class a method belongs to (directly: a function nested in a method is
+/// not a method).
+fn enclosing_class(node: Node<'_>, python: bool) -> Option<Node<'_>> {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        match n.kind() {
+            "class_declaration" | "class" | "abstract_class_declaration" | "class_definition" => {
+                return Some(n);
+            }
+            "class_body" | "block" | "decorated_definition" => {}
+            _ if python => return None,
+            _ if is_js_function(n) => return None,
+            _ => {}
+        }
+        current = n.parent();
+    }
+    None
+}
+
+fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>) -> Option<Kind> {
+    let callee = unwrap_expression(call.field("function")?);
+    match callee.kind() {
+        "identifier" => (functions.is_async_fn(ctx.text(callee))
+            && !is_parameter(ctx, call, ctx.text(callee), Language::JavaScript))
+        .then_some(Kind::AsyncCall),
+        "member_expression" => {
+            let object = callee.field("object")?;
+            let property = callee.field("property")?;
+            // `fs.unlink(p)` with `fs` from `node:fs/promises`.
+            if object.kind() == "identifier"
+                && functions.promise_modules.contains(ctx.text(object))
+                && !is_parameter(ctx, call, ctx.text(object), Language::JavaScript)
+            {
+                return Some(Kind::AsyncCall);
+            }
+            if object.kind() != "this" {
+                return None;
+            }
+            let class = enclosing_class_of(call, false)?;
+            functions
+                .is_async_method(class, ctx.text(property))
+                .then_some(Kind::AsyncCall)
+        }
+        _ => None,
+    }
+}
+
+fn python_floating(
+    ctx: &RuleContext<'_>,
+    call: Node<'_>,
+    functions: &Functions<'_>,
+) -> Option<Kind> {
+    let callee = call.field("function")?;
+    match callee.kind() {
+        "identifier" => (functions.is_async_fn(ctx.text(callee))
+            && !is_parameter(ctx, call, ctx.text(callee), Language::Python))
+        .then_some(Kind::AsyncCall),
+        "attribute" => {
+            let object = ctx.text(callee.field("object")?);
+            let attribute = ctx.text(callee.field("attribute")?);
+            let task = match attribute {
+                "create_task" | "ensure_future" => {
+                    object == "asyncio" || object.ends_with("loop") || object.ends_with("loop()")
+                }
+                _ => false,
+            };
+            if task {
+                return Some(Kind::DroppedTask);
+            }
+            if object != "self" && object != "cls" {
+                return None;
+            }
+            let class = enclosing_class_of(call, true)?;
+            functions
+                .is_async_method(class, attribute)
+                .then_some(Kind::AsyncCall)
+        }
+        _ => None,
+    }
+}
+
+/// `await notify(…)`, `asyncio.gather(notify(a), *(notify(x) for x in xs))`:
+/// the plain names called there.
+fn python_awaited_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
+    let mut names = HashSet::new();
+    let mut add = |call: Node<'_>| {
+        if call.kind() == "call"
+            && let Some(f) = call.child_by_field_name("function")
+            && f.kind() == "identifier"
+        {
+            names.insert(ctx.text(f));
+        }
+    };
+    for node in ctx.nodes_of_kind(&["await", "call"]) {
+        if node.kind() == "await" {
+            if let Some(value) = node.named_child(0) {
+                add(value);
+            }
+            continue;
+        }
+        let gathered = node.child_by_field_name("function").is_some_and(|f| {
+            matches!(
+                ctx.text(f),
+                "asyncio.gather"
+                    | "asyncio.create_task"
+                    | "asyncio.ensure_future"
+                    | "asyncio.wait_for"
+            )
+        });
+        let Some(args) = node.child_by_field_name("arguments").filter(|_| gathered) else {
+            continue;
+        };
+        let mut cursor = args.walk();
+        for arg in args.named_children(&mut cursor) {
+            let arg = match arg.kind() {
+                "list_splat" => arg.named_child(0).unwrap_or(arg),
+                _ => arg,
+            };
+            let arg = match arg.kind() {
+                "parenthesized_expression" => arg.named_child(0).unwrap_or(arg),
+                _ => arg,
+            };
+            match arg.kind() {
+                "generator_expression" | "list_comprehension" => {
+                    if let Some(body) = arg.child_by_field_name("body") {
+                        add(body);
+                    }
+                }
+                _ => add(arg),
+            }
+        }
+    }
+    names
+}
+
+const JS_PROMISE_MODULES: &[&str] = &[
+    "fs/promises",
+    "node:fs/promises",
+    "dns/promises",
+    "node:dns/promises",
+    "timers/promises",
+    "node:timers/promises",
+    "stream/promises",
+    "node:stream/promises",
+];
+
+/// `const fs = require("node:fs/promises")`, `import * as fs from
+/// "fs/promises"`, `import { promises as fs } from "fs"`, `const { unlink }
+/// = require("fs/promises")`: the local names bound to promise-only APIs.
+fn js_promise_modules<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
+    let mut names = HashSet::new();
+    let source_of = |n: Node<'_>| {
+        let text = ctx.text(n);
+        text.trim_matches(|c| c == '"' || c == '\'' || c == '`')
+            .to_string()
+    };
+    for node in ctx.nodes_of_kind(&["variable_declarator", "import_statement"]) {
+        if node.kind() == "variable_declarator" {
+            let (Some(name), Some(value)) = (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            let value = unwrap_expression(value);
+            // `require("fs/promises")` or `require("fs").promises`
+            let (call, via_promises) = match value.kind() {
+                "member_expression"
+                    if value
+                        .child_by_field_name("property")
+                        .is_some_and(|p| ctx.text(p) == "promises") =>
+                {
+                    (value.child_by_field_name("object"), true)
+                }
+                _ => (Some(value), false),
+            };
+            let Some(call) = call.filter(|c| c.kind() == "call_expression") else {
+                continue;
+            };
+            let is_require = call
+                .child_by_field_name("function")
+                .is_some_and(|f| ctx.text(f) == "require");
+            let Some(source) = call
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+                .filter(|a| a.kind() == "string")
+                .map(source_of)
+            else {
+                continue;
+            };
+            let promise_api = if via_promises {
+                matches!(source.as_str(), "fs" | "node:fs" | "dns" | "node:dns")
+            } else {
+                JS_PROMISE_MODULES.contains(&source.as_str())
+            };
+            if !is_require || !promise_api {
+                continue;
+            }
+            match name.kind() {
+                "identifier" => {
+                    names.insert(ctx.text(name));
+                }
+                "object_pattern" => {
+                    for n in preorder(name) {
+                        if n.kind() == "shorthand_property_identifier_pattern" {
+                            names.insert(ctx.text(n));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        } else {
+            let Some(source) = node.child_by_field_name("source").map(source_of) else {
+                continue;
+            };
+            let whole_module = JS_PROMISE_MODULES.contains(&source.as_str());
+            let base_module = matches!(source.as_str(), "fs" | "node:fs" | "dns" | "node:dns");
+            for n in preorder(node) {
+                match n.kind() {
+                    // `import * as fs from "fs/promises"`, `import fs from …`
+                    "namespace_import" if whole_module => {
+                        if let Some(id) = preorder(n).find(|c| c.kind() == "identifier") {
+                            names.insert(ctx.text(id));
+                        }
+                    }
+                    "import_clause" if whole_module => {
+                        if let Some(id) = n.named_child(0).filter(|c| c.kind() == "identifier") {
+                            names.insert(ctx.text(id));
+                        }
+                    }
+                    "import_specifier" => {
+                        let imported = n.child_by_field_name("name").map(|i| ctx.text(i));
+                        let local = n
+                            .child_by_field_name("alias")
+                            .or_else(|| n.child_by_field_name("name"))
+                            .map(|i| ctx.text(i));
+                        let promise_api =
+                            whole_module || (base_module && imported == Some("promises"));
+                        if promise_api && let Some(local) = local {
+                            names.insert(local);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    names
+}
+
+/// Whether an enclosing function takes a parameter called `name`, which
+/// hides the file's async function of that name (`async function run(save)
+/// { save(); }`).
+fn is_parameter(ctx: &RuleContext<'_>, node: Node<'_>, name: &str, language: Language) -> bool {
+    let mut current = ctx.enclosing_function(language, node);
+    while let Some(function) = current {
+        let params = function
+            .field("parameters")
+            .or_else(|| function.field("parameter"));
+        if params
+            .is_some_and(|p| preorder(p).any(|n| n.kind() == "identifier" && ctx.text(n) == name))
+        {
+            return true;
+        }
+        current = ctx.enclosing_function(language, function);
+    }
+    false
+}
+
+/// The class whose method contains `node`.
+fn enclosing_class_of(node: Node<'_>, python: bool) -> Option<Node<'_>> {
+    let language = if python {
+        Language::Python
+    } else {
+        Language::JavaScript
+    };
+    let mut function = enclosing_function(language, node)?;
+    // Arrow functions inside a method keep its `this`.
+    while !python && function.kind() == "arrow_function" {
+        function = enclosing_function(language, function)?;
+    }
+    enclosing_class(function, python)
+}
+
+fn marked_deliberate(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
+    let line = ctx.line(call);
+    let text = format!(
+        "{}\n{}",
+        ctx.line_text(line.saturating_sub(1)),
+        ctx.line_text(line)
+    )
+    .to_ascii_lowercase();
+    [
+        "fire and forget",
+        "fire-and-forget",
+        "background",
+        "no await",
+        "not awaited",
+        "don't await",
+        "do not await",
+        "eslint-disable",
+        "noqa",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+}
+
+fn report(ctx: &RuleContext<'_>, call: Node<'_>, kind: Kind, python: bool) -> Finding {
+    let callee = call
+        .field("function")
+        .map(|f| quote(ctx.text(f), 50))
+        .unwrap_or_default();
+    let code = quote(ctx.text(call), 80);
+    let builder = ctx.node_finding(&META, call);
+    let builder = match (kind, python) {
+        (Kind::DroppedTask, _) => builder
+            .title(format!("Task from `{callee}` is created and dropped"))
+            .message(format!(
+                "`{code}` starts a task and throws away the only reference to it. The event \
+                 loop keeps only a weak reference, so the task can be garbage-collected before \
+                 it finishes, and its exception is never retrieved (it is only logged as \"Task \
+                 exception was never retrieved\").\n\nKeep a reference — `await` it, add it to a \
+                 `set` of background tasks with `task.add_done_callback(tasks.discard)`, or use \
+                 an `asyncio.TaskGroup`."
+            ))
+            .symptom(format!(
+                "`{code}`: the created task is not stored or awaited."
+            ))
+            .root_cause(
+                "asyncio holds tasks weakly; without a strong reference a running task can be \
+                 collected, and nobody observes its result or exception.",
+            )
+            .fix(
+                "Keep a strong reference to the task until it completes (await it, store it in a \
+                 background-task set with a done-callback that removes it, or create it in an \
+                 `asyncio.TaskGroup`) and make sure its exception is logged or propagated.",
+            ),
+        (Kind::AsyncCall, true) => builder
+            .title(format!("Coroutine `{callee}(…)` is never awaited"))
+            .message(format!(
+                "`{callee}` is an `async def`, so `{code}` only creates a coroutine object: the \
+                 body never runs, and Python prints \"coroutine was never awaited\" at some later \
+                 point. The code after it carries on as if the work had been done.\n\nWrite \
+                 `await {code}`, or `asyncio.create_task(…)` (keeping a reference) if it should \
+                 run in the background."
+            ))
+            .symptom(format!(
+                "`{code}` calls a coroutine function without `await`."
+            ))
+            .root_cause(
+                "Calling an `async def` returns a coroutine; nothing runs until it is awaited or \
+                 scheduled.",
+            )
+            .fix(format!(
+                "Await `{callee}(…)` here (making the enclosing function async if it is not), or \
+                 schedule it as a task that is kept and whose errors are logged, whichever the \
+                 caller's contract needs."
+            )),
+        (Kind::AsyncCall, false) => builder
+            .title(format!("Promise from `{callee}(…)` is not awaited"))
+            .message(format!(
+                "`{callee}` is async, and `{code}` neither awaits nor handles the promise it \
+                 returns. The function carries on (and may respond or return) before the work \
+                 is done, and a rejection becomes an unhandled rejection — which terminates \
+                 Node.js by default — instead of an error this function can handle.\n\nWrite \
+                 `await {code}`; if it must run in the background, make that explicit with \
+                 `void {code}.catch(logError)`."
+            ))
+            .symptom(format!(
+                "`{code}` is called inside an async function without `await`."
+            ))
+            .root_cause(
+                "The promise returned by an async function is dropped, so completion and \
+                 failure are never observed.",
+            )
+            .fix(format!(
+                "Await `{callee}(…)` where it is called, or, if running it in the background is \
+                 intended, attach a `.catch` that logs the error and mark it with `void`."
+            )),
+    };
+    builder
+        .scope(
+            "Change only this call statement; keep the called function and the enclosing \
+             function's signature and return value as they are.",
+        )
+        .build()
+}

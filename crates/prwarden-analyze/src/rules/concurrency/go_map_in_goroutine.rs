@@ -1,0 +1,456 @@
+//! `concurrency/go-map-in-goroutine`: a Go map written by several goroutines without a lock
+//!
+//! ## What it does
+//! Finds a write to a map (`m[k] = v`, `m[k]++`, `m[k] += …`,
+//! `delete(m, k)`) without a lock in code that runs on several goroutines at
+//! once:
+//!
+//! **HTTP handlers.** A package-level map (`var cache = map[string]T{}`)
+//! written inside an HTTP handler — a function taking an
+//! `http.ResponseWriter`, `*http.Request`, `*gin.Context`, `echo.Context` or
+//! `*fiber.Ctx` — that takes no lock: the server runs every request on its
+//! own goroutine. (Not in test files.)
+//!
+//! **Goroutines.** A write inside a function literal started as a goroutine —
+//! `go func() { … }()` or `g.Go(func() error { … })` (errgroup, conc) —
+//! when
+//! - the map is declared outside the literal as a map (`make(map[…]…)`,
+//!   `map[K]V{}`, `var m map[K]V`, or a parameter of map type), and
+//! - several goroutines write it: the goroutine is started inside a loop, or
+//!   more than one goroutine of the function writes the same map, and
+//! - the literal takes no lock (`mu.Lock()`/`RLock()` anywhere in it).
+//!
+//! A map reached through a struct field (`f.delivered[k]`) counts when every
+//! struct of the file with that field declares it as a map and has no mutex
+//! field (`sync.Mutex`/`RWMutex`, embedded or named).
+//!
+//! Deliberately not reported: a map declared inside the loop body (one map
+//! per goroutine), `sync.Map`, writes to slices by index (distinct
+//! indices do not race), struct fields whose struct is declared elsewhere or
+//! carries a mutex, a single goroutine, and
+//! writes protected by a lock taken in a helper the literal calls.
+//!
+//! ## Why is this bad?
+//! Go maps are not safe for concurrent writes. The runtime detects the race
+//! and kills the whole process with `fatal error: concurrent map writes`,
+//! which no `recover` can catch — or, when the timing is luckier, corrupts
+//! the map silently. It rarely shows with a handful of items in a test and
+//! reliably under production load.
+//!
+//! ## Example
+//! ```go
+//! results := make(map[string]*User)
+//! var wg sync.WaitGroup
+//! for _, id := range ids {
+//!     wg.Add(1)
+//!     go func(id string) {
+//!         defer wg.Done()
+//!         results[id] = fetchUser(id)
+//!     }(id)
+//! }
+//! wg.Wait()
+//! ```
+//!
+//! Use instead:
+//! ```go
+//! results := make(map[string]*User)
+//! var mu sync.Mutex
+//! var wg sync.WaitGroup
+//! for _, id := range ids {
+//!     wg.Add(1)
+//!     go func(id string) {
+//!         defer wg.Done()
+//!         u := fetchUser(id)
+//!         mu.Lock()
+//!         results[id] = u
+//!         mu.Unlock()
+//!     }(id)
+//! }
+//! wg.Wait()
+//! ```
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::{Rule, quote};
+use crate::syntax::FieldExt as _;
+use crate::syntax::{enclosing_loop, is_test_path, preorder};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "concurrency/go-map-in-goroutine",
+    item: ChecklistItem::Concurrency,
+    severity: Severity::Error,
+    languages: &[Language::Go],
+    summary: "A map written from several goroutines without a mutex (fatal concurrent map writes)",
+};
+
+pub struct GoMapInGoroutine;
+
+impl Rule for GoMapInGoroutine {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let Some(root) = ctx.root() else {
+            return;
+        };
+        // (enclosing function start, map name) → writes in unlocked goroutines.
+        let mut writes: Vec<Write<'_>> = Vec::new();
+        for node in ctx.nodes_in_order(&["go_statement", "call_expression"]) {
+            let Some(literal) = goroutine_literal(ctx, node) else {
+                continue;
+            };
+            if takes_lock(ctx, literal) {
+                continue;
+            }
+            let enclosing = enclosing_loop(Language::Go, node);
+            let outer = ctx.enclosing_function(Language::Go, node);
+            for (statement, map) in map_writes(ctx, literal) {
+                if declared_inside(ctx, literal, map)
+                    || !is_map(ctx, outer.unwrap_or(root), root, map)
+                {
+                    continue;
+                }
+                // A map declared inside the loop is a new map per iteration,
+                // written by that iteration's goroutine only.
+                let in_loop = enclosing.is_some_and(|lp| !declared_inside(ctx, lp, map));
+                writes.push(Write {
+                    statement,
+                    map,
+                    literal,
+                    in_loop,
+                    scope: outer.map_or(0, |f| f.start_byte()),
+                });
+            }
+        }
+        let mut goroutines_per_map: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
+        for w in &writes {
+            let entry = goroutines_per_map.entry((w.scope, w.map)).or_default();
+            if !entry.contains(&w.literal.start_byte()) {
+                entry.push(w.literal.start_byte());
+            }
+        }
+        let mut reported_literals: Vec<(usize, &str)> = Vec::new();
+        for w in &writes {
+            let several = goroutines_per_map
+                .get(&(w.scope, w.map))
+                .is_some_and(|g| g.len() > 1);
+            let key = (w.literal.start_byte(), w.map);
+            // One finding per goroutine and map: the first write.
+            if (w.in_loop || several) && !reported_literals.contains(&key) {
+                reported_literals.push(key);
+                let how = if w.in_loop {
+                    "a goroutine started in a loop"
+                } else {
+                    "several goroutines"
+                };
+                out.push(report(ctx, w.statement, w.map, how));
+            }
+        }
+        if !is_test_path(ctx.path) {
+            handler_writes(ctx, root, out);
+        }
+    }
+}
+
+/// Parameter types that make a function an HTTP handler, which net/http (and
+/// every framework on top of it) runs on one goroutine per request.
+const HANDLER_TYPES: &[&str] = &[
+    "http.ResponseWriter",
+    "*http.Request",
+    "*gin.Context",
+    "echo.Context",
+    "*fiber.Ctx",
+    "fiber.Ctx",
+    "*fasthttp.RequestCtx",
+];
+
+/// Package-level maps written by an HTTP handler without a lock: every
+/// request is its own goroutine, so two requests write at once.
+fn handler_writes<'a>(ctx: &RuleContext<'a>, root: Node<'a>, out: &mut Vec<Finding>) {
+    let maps = package_maps(ctx, root);
+    if maps.is_empty() {
+        return;
+    }
+    for handler in
+        ctx.nodes_in_order(&["function_declaration", "method_declaration", "func_literal"])
+    {
+        if !matches!(
+            handler.kind(),
+            "function_declaration" | "method_declaration" | "func_literal"
+        ) || !is_handler(ctx, handler)
+            || takes_lock(ctx, handler)
+        {
+            continue;
+        }
+        let mut reported: Vec<&str> = Vec::new();
+        for (statement, map) in map_writes(ctx, handler) {
+            if maps.contains(&map)
+                && !declared_inside(ctx, handler, map)
+                && !reported.contains(&map)
+            {
+                reported.push(map);
+                out.push(report(ctx, statement, map, "concurrent HTTP requests"));
+            }
+        }
+    }
+}
+
+fn is_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
+    function.field("parameters").is_some_and(|params| {
+        let mut c = params.walk();
+        params.named_children(&mut c).any(|p| {
+            p.field("type")
+                .is_some_and(|t| HANDLER_TYPES.contains(&ctx.text(t)))
+        })
+    })
+}
+
+/// Names of maps declared with `var` at package level.
+fn package_maps<'s>(ctx: &RuleContext<'s>, root: Node<'_>) -> Vec<&'s str> {
+    let mut maps = Vec::new();
+    let mut cursor = root.walk();
+    for decl in root.named_children(&mut cursor) {
+        if decl.kind() != "var_declaration" {
+            continue;
+        }
+        for spec in preorder(decl).filter(|n| n.kind() == "var_spec") {
+            let is_map_spec = spec.field("type").is_some_and(|t| t.kind() == "map_type")
+                || spec.field("value").is_some_and(|v| {
+                    let mut vc = v.walk();
+                    v.named_children(&mut vc).any(|x| is_map_value(ctx, x))
+                });
+            if is_map_spec {
+                let mut nc = spec.walk();
+                maps.extend(
+                    spec.children_by_field_name("name", &mut nc)
+                        .map(|n| ctx.text(n)),
+                );
+            }
+        }
+    }
+    maps
+}
+
+struct Write<'t> {
+    statement: Node<'t>,
+    map: &'t str,
+    literal: Node<'t>,
+    in_loop: bool,
+    scope: usize,
+}
+
+/// The function literal run as a goroutine by `go func(){…}()` or
+/// `x.Go(func() error {…})`.
+fn goroutine_literal<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
+    match node.kind() {
+        "go_statement" => {
+            let call = node.named_child(0)?;
+            let function = call.field("function")?;
+            (function.kind() == "func_literal").then_some(function)
+        }
+        "call_expression" => {
+            let function = node.field("function")?;
+            if function.kind() != "selector_expression"
+                || function.field("field").is_none_or(|f| ctx.text(f) != "Go")
+            {
+                return None;
+            }
+            node.field("arguments")?
+                .named_child(0)
+                .filter(|a| a.kind() == "func_literal")
+        }
+        _ => None,
+    }
+}
+
+fn takes_lock(ctx: &RuleContext<'_>, literal: Node<'_>) -> bool {
+    preorder(literal).any(|n| {
+        n.kind() == "call_expression"
+            && n.field("function")
+                .and_then(|f| f.field("field"))
+                .is_some_and(|f| matches!(ctx.text(f), "Lock" | "RLock" | "TryLock"))
+    })
+}
+
+/// Statements in the literal (not in further nested literals, which are
+/// judged on their own) that write `name[k]`, with the map's name.
+fn map_writes<'t>(ctx: &RuleContext<'t>, literal: Node<'t>) -> Vec<(Node<'t>, &'t str)> {
+    let mut found = Vec::new();
+    let Some(body) = literal.field("body") else {
+        return found;
+    };
+    for node in preorder(body) {
+        if ctx.enclosing_function(Language::Go, node) != Some(literal) {
+            continue;
+        }
+        let targets: Vec<Node<'t>> = match node.kind() {
+            "assignment_statement" => node
+                .field("left")
+                .map(|l| {
+                    let mut c = l.walk();
+                    l.named_children(&mut c).collect()
+                })
+                .unwrap_or_default(),
+            "inc_statement" | "dec_statement" => node.named_child(0).into_iter().collect(),
+            "call_expression"
+                if node
+                    .field("function")
+                    .is_some_and(|f| ctx.text(f) == "delete") =>
+            {
+                match node.field("arguments").and_then(|a| a.named_child(0)) {
+                    Some(map) if map.kind() == "identifier" => {
+                        found.push((node, ctx.text(map)));
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        for target in targets {
+            if target.kind() != "index_expression" {
+                continue;
+            }
+            // `counts[k]`, or `f.delivered[k]` (checked against the struct).
+            if let Some(operand) = target.field("operand").filter(|o| {
+                o.kind() == "identifier"
+                    || (o.kind() == "selector_expression"
+                        && o.field("operand").is_some_and(|x| x.kind() == "identifier"))
+            }) {
+                found.push((node, ctx.text(operand)));
+            }
+        }
+    }
+    found
+}
+
+/// Whether the literal declares its own `name` (parameter or local).
+fn declared_inside(ctx: &RuleContext<'_>, literal: Node<'_>, name: &str) -> bool {
+    preorder(literal).any(|n| {
+        let names = match n.kind() {
+            "parameter_declaration" | "var_spec" | "const_spec" => Some(n),
+            "short_var_declaration" | "range_clause" => n.field("left"),
+            _ => None,
+        };
+        names.is_some_and(|names| {
+            let mut c = names.walk();
+            names
+                .named_children(&mut c)
+                .any(|i| i.kind() == "identifier" && ctx.text(i) == name)
+                || (names.kind() == "identifier" && ctx.text(names) == name)
+        })
+    })
+}
+
+/// Whether `name` is declared as a map in the enclosing function (or at
+/// package level).
+fn is_map(ctx: &RuleContext<'_>, scope: Node<'_>, root: Node<'_>, name: &str) -> bool {
+    if let Some((_, field)) = name.split_once('.') {
+        return unguarded_map_field(ctx, root, field);
+    }
+    let check = |top: Node<'_>| {
+        preorder(top).any(|n| match n.kind() {
+            "short_var_declaration" => {
+                let (Some(left), Some(right)) = (n.field("left"), n.field("right")) else {
+                    return false;
+                };
+                let mut lc = left.walk();
+                let mut rc = right.walk();
+                left.named_children(&mut lc)
+                    .zip(right.named_children(&mut rc))
+                    .any(|(l, r)| ctx.text(l) == name && is_map_value(ctx, r))
+            }
+            "var_spec" | "parameter_declaration" => {
+                let mut c = n.walk();
+                let named = n
+                    .children_by_field_name("name", &mut c)
+                    .any(|i| ctx.text(i) == name);
+                named
+                    && (n.field("type").is_some_and(|t| t.kind() == "map_type")
+                        || n.field("value").is_some_and(|v| {
+                            let mut vc = v.walk();
+                            v.named_children(&mut vc).any(|x| is_map_value(ctx, x))
+                        }))
+            }
+            _ => false,
+        })
+    };
+    check(scope) || (scope != root && check(root))
+}
+
+/// `f.delivered`: every struct of the file that declares a `delivered`
+/// field declares it as a map, and none of those structs carries a mutex
+/// (whose use may sit in a helper the goroutine calls).
+fn unguarded_map_field(ctx: &RuleContext<'_>, root: Node<'_>, field: &str) -> bool {
+    let mut declared = false;
+    for declaration in preorder(root).filter(|n| n.kind() == "field_declaration") {
+        let mut cursor = declaration.walk();
+        if !declaration
+            .children_by_field_name("name", &mut cursor)
+            .any(|n| ctx.text(n) == field)
+        {
+            continue;
+        }
+        let is_map = declaration
+            .child_by_field_name("type")
+            .is_some_and(|t| t.kind() == "map_type");
+        let guarded = declaration
+            .parent()
+            .is_some_and(|list| ctx.text(list).contains("Mutex"));
+        if !is_map || guarded {
+            return false;
+        }
+        declared = true;
+    }
+    declared
+}
+
+fn is_map_value(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
+    match value.kind() {
+        "composite_literal" => value.field("type").is_some_and(|t| t.kind() == "map_type"),
+        "call_expression" => {
+            value
+                .field("function")
+                .is_some_and(|f| ctx.text(f) == "make")
+                && value
+                    .field("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .is_some_and(|t| t.kind() == "map_type")
+        }
+        _ => false,
+    }
+}
+
+fn report(ctx: &RuleContext<'_>, statement: Node<'_>, map: &str, how: &str) -> Finding {
+    let code = quote(ctx.text(statement), 60);
+    ctx.node_finding(&META, statement)
+        .title(format!("Map `{map}` written from {how} without a lock"))
+        .message(format!(
+            "`{code}` writes the map `{map}` from {how}, and nothing synchronises the writes. Go \
+             maps are not safe for concurrent use: the runtime aborts the whole process with \
+             `fatal error: concurrent map writes` (not recoverable), or the map is corrupted.\n\n\
+             Guard the write with a `sync.Mutex` shared by the goroutines, send results over a \
+             channel and fill the map in one goroutine, or write to a pre-sized slice by index."
+        ))
+        .symptom(format!(
+            "`{code}` writes `{map}` concurrently from {how} without a mutex."
+        ))
+        .root_cause(format!(
+            "`{map}` is shared by the goroutines and written without synchronisation."
+        ))
+        .fix(format!(
+            "Serialise the writes to `{map}`: lock a `sync.Mutex` declared next to the map around \
+             each write (and around reads that can run concurrently), or collect the results \
+             through a channel and write the map from a single goroutine."
+        ))
+        .scope(
+            "Keep the concurrency (goroutines, concurrent request handling) and the work each \
+             goroutine does; change only how the shared map is written.",
+        )
+        .build()
+}

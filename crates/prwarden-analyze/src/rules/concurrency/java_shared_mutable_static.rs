@@ -1,0 +1,400 @@
+//! `concurrency/java-shared-mutable-static`: unsynchronised collections and date formats shared by request threads
+//!
+//! ## What it does
+//! In Java, finds
+//! - a `HashMap`, `ArrayList`, `HashSet`, `LinkedHashMap`, `TreeMap`,
+//!   `LinkedList`, `ArrayDeque`, … field (static or not) of a singleton
+//!   component — a class annotated `@Service`, `@Component`,
+//!   `@RestController`, `@Controller`, `@Repository` or `@Configuration`, or a
+//!   servlet (`extends HttpServlet`) — that a method mutates (`put`, `add`,
+//!   `remove`, `computeIfAbsent`, `merge`, `clear`, …) outside start-up code
+//!   (constructors, initializers, `@PostConstruct`/`@Bean` methods,
+//!   `init()`, `afterPropertiesSet()`), `synchronized` methods and
+//!   `synchronized` blocks;
+//! - a `SimpleDateFormat`/`DateFormat` field that is `static` in any class,
+//!   or an instance field of a singleton component.
+//!
+//! Deliberately not reported: `ConcurrentHashMap`, `CopyOnWriteArrayList`,
+//! `Collections.synchronizedMap(…)`, immutable `List.of`/`Map.of`, fields
+//! that are only read, beans with a non-singleton `@Scope` (prototype,
+//! request, session), `ThreadLocal<SimpleDateFormat>`, and test code.
+//!
+//! ## Why is this bad?
+//! A Spring bean or a servlet exists once and serves every request thread
+//! at the same time. `HashMap` and `ArrayList` are not thread-safe:
+//! concurrent writes lose entries, corrupt the internal table (in the worst
+//! case an infinite loop in `get`) or throw
+//! `ConcurrentModificationException` under load. `SimpleDateFormat` keeps
+//! its parsing state in fields, so two threads formatting at once produce
+//! wrong dates without any error.
+//!
+//! ## Example
+//! ```java
+//! @Service
+//! public class ExchangeRateService {
+//!     private static final Map<String, BigDecimal> RATES = new HashMap<>();
+//!     private static final SimpleDateFormat DAY = new SimpleDateFormat("yyyy-MM-dd");
+//!
+//!     public BigDecimal rate(String currency) {
+//!         return RATES.computeIfAbsent(currency, this::fetchRate);
+//!     }
+//! }
+//! ```
+//!
+//! Use instead:
+//! ```java
+//! @Service
+//! public class ExchangeRateService {
+//!     private final Map<String, BigDecimal> rates = new ConcurrentHashMap<>();
+//!     private static final DateTimeFormatter DAY = DateTimeFormatter.ISO_LOCAL_DATE;
+//!
+//!     public BigDecimal rate(String currency) {
+//!         return rates.computeIfAbsent(currency, this::fetchRate);
+//!     }
+//! }
+//! ```
+
+use tree_sitter::Node;
+
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::{Rule, quote};
+use crate::syntax::FieldExt as _;
+use crate::syntax::{is_test_path, preorder};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "concurrency/java-shared-mutable-static",
+    item: ChecklistItem::Concurrency,
+    severity: Severity::Warning,
+    languages: &[Language::Java],
+    summary: "A HashMap/ArrayList mutated in a singleton bean or servlet, or a shared SimpleDateFormat",
+};
+
+pub struct JavaSharedMutableStatic;
+
+impl Rule for JavaSharedMutableStatic {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let Some(_) = ctx.root() else {
+            return;
+        };
+        if is_test_path(ctx.path) {
+            return;
+        }
+        for class in ctx.nodes_in_order(&["class_declaration"]) {
+            if class.kind() != "class_declaration" {
+                continue;
+            }
+            let Some(body) = class.field("body") else {
+                continue;
+            };
+            let singleton = is_singleton(ctx, class);
+            let mut cursor = body.walk();
+            for field in body.named_children(&mut cursor) {
+                if field.kind() != "field_declaration" {
+                    continue;
+                }
+                let is_static = modifiers(field).is_some_and(|m| {
+                    let mut c = m.walk();
+                    m.children(&mut c).any(|k| ctx.text(k) == "static")
+                });
+                let mut dc = field.walk();
+                for declarator in field.children_by_field_name("declarator", &mut dc) {
+                    let Some(name) = declarator.field("name").map(|n| ctx.text(n)) else {
+                        continue;
+                    };
+                    let type_name = field.field("type").map(|t| base_type(ctx, t)).unwrap_or("");
+                    if matches!(type_name, "SimpleDateFormat" | "DateFormat") {
+                        if is_static || singleton {
+                            out.push(report_format(ctx, declarator, name, is_static));
+                        }
+                        continue;
+                    }
+                    if !singleton {
+                        continue;
+                    }
+                    let created = declarator
+                        .field("value")
+                        .filter(|v| v.kind() == "object_creation_expression")
+                        .and_then(|v| v.field("type"))
+                        .map(|t| base_type(ctx, t));
+                    let Some(created) = created.filter(|c| UNSAFE_COLLECTIONS.contains(c)) else {
+                        continue;
+                    };
+                    if let Some(mutation) = unsafe_mutation(ctx, body, name) {
+                        out.push(report_collection(ctx, declarator, name, created, mutation));
+                    }
+                }
+            }
+        }
+    }
+}
+
+const UNSAFE_COLLECTIONS: &[&str] = &[
+    "HashMap",
+    "LinkedHashMap",
+    "TreeMap",
+    "ArrayList",
+    "LinkedList",
+    "HashSet",
+    "LinkedHashSet",
+    "TreeSet",
+    "ArrayDeque",
+    "PriorityQueue",
+    "EnumMap",
+    "IdentityHashMap",
+    "WeakHashMap",
+];
+
+const MUTATORS: &[&str] = &[
+    "put",
+    "putAll",
+    "putIfAbsent",
+    "computeIfAbsent",
+    "computeIfPresent",
+    "compute",
+    "merge",
+    "replace",
+    "replaceAll",
+    "add",
+    "addAll",
+    "addFirst",
+    "addLast",
+    "remove",
+    "removeIf",
+    "removeAll",
+    "retainAll",
+    "clear",
+    "offer",
+    "push",
+    "poll",
+    "pop",
+    "set",
+    "sort",
+];
+
+fn modifiers(node: Node<'_>) -> Option<Node<'_>> {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).find(|c| c.kind() == "modifiers")
+}
+
+/// `HashMap` of `HashMap<K, V>` / `java.util.HashMap<…>`.
+fn base_type<'s>(ctx: &RuleContext<'s>, t: Node<'_>) -> &'s str {
+    let text = ctx.text(t);
+    let text = text.split('<').next().unwrap_or(text).trim();
+    text.rsplit('.').next().unwrap_or(text)
+}
+
+/// A class whose one instance serves every request thread.
+fn is_singleton(ctx: &RuleContext<'_>, class: Node<'_>) -> bool {
+    let annotations: Vec<&str> = modifiers(class)
+        .map(|m| {
+            let mut c = m.walk();
+            m.named_children(&mut c)
+                .filter(|a| matches!(a.kind(), "annotation" | "marker_annotation"))
+                .map(|a| ctx.text(a))
+                .collect()
+        })
+        .unwrap_or_default();
+    let annotation_name = |a: &str| {
+        a.trim_start_matches('@')
+            .split('(')
+            .next()
+            .unwrap_or("")
+            .rsplit('.')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    let scoped = annotations.iter().any(|a| {
+        let name = annotation_name(a);
+        matches!(name.as_str(), "RequestScope" | "SessionScope" | "Prototype")
+            || (name == "Scope"
+                && [
+                    "prototype",
+                    "request",
+                    "session",
+                    "PROTOTYPE",
+                    "REQUEST",
+                    "SESSION",
+                ]
+                .iter()
+                .any(|s| a.contains(s)))
+    });
+    if scoped {
+        return false;
+    }
+    let bean = annotations.iter().any(|a| {
+        matches!(
+            annotation_name(a).as_str(),
+            "Service"
+                | "Component"
+                | "RestController"
+                | "Controller"
+                | "Repository"
+                | "Configuration"
+        )
+    });
+    let servlet = class
+        .field("superclass")
+        .is_some_and(|s| ctx.text(s).contains("Servlet"));
+    bean || servlet
+}
+
+/// The first call that mutates field `name` from a method that can run on
+/// many threads at once.
+fn unsafe_mutation<'t>(ctx: &RuleContext<'_>, body: Node<'t>, name: &str) -> Option<Node<'t>> {
+    preorder(body).find(|n| {
+        if n.kind() != "method_invocation" {
+            return false;
+        }
+        let method = n.field("name").map(|m| ctx.text(m));
+        if !method.is_some_and(|m| MUTATORS.contains(&m)) {
+            return false;
+        }
+        let Some(object) = n.field("object") else {
+            return false;
+        };
+        let targets_field = match object.kind() {
+            "identifier" => ctx.text(object) == name,
+            "field_access" => object.field("field").is_some_and(|f| ctx.text(f) == name),
+            _ => false,
+        };
+        targets_field && runs_concurrently(ctx, *n)
+    })
+}
+
+/// Not in a constructor, initializer, `@PostConstruct` method, `synchronized`
+/// method or `synchronized` block.
+fn runs_concurrently(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        match n.kind() {
+            "synchronized_statement"
+            | "constructor_declaration"
+            | "static_initializer"
+            | "field_declaration" => return false,
+            "method_declaration" => {
+                let mods = modifiers(n).map(|m| ctx.text(m)).unwrap_or("");
+                let name = n.field("name").map(|m| ctx.text(m));
+                // Start-up code runs once, before requests are served.
+                let start_up = has_annotation(mods, "PostConstruct")
+                    || has_annotation(mods, "Bean")
+                    || mods.contains("ApplicationReadyEvent")
+                    || matches!(name, Some("init" | "afterPropertiesSet"));
+                return !(mods.contains("synchronized") || start_up);
+            }
+            "class_body" => {
+                // An instance initializer block `{ … }` runs in the constructor.
+                return false;
+            }
+            _ => {}
+        }
+        current = n.parent();
+    }
+    false
+}
+
+/// Whether modifiers carry `@name` or `@some.package.name`, with or without
+/// arguments.
+fn has_annotation(modifiers: &str, name: &str) -> bool {
+    modifiers.split('@').skip(1).any(|a| {
+        let head = a
+            .split(|c: char| c == '(' || c.is_whitespace())
+            .next()
+            .unwrap_or("");
+        head.rsplit('.').next() == Some(name)
+    })
+}
+
+fn report_collection(
+    ctx: &RuleContext<'_>,
+    declarator: Node<'_>,
+    name: &str,
+    created: &str,
+    mutation: Node<'_>,
+) -> Finding {
+    let mutation_code = quote(ctx.text(mutation), 60);
+    let replacement = if created.contains("Map") {
+        "ConcurrentHashMap"
+    } else if created.contains("Set") {
+        "ConcurrentHashMap.newKeySet()"
+    } else if created.contains("Deque") || created.contains("Queue") || created == "LinkedList" {
+        "ConcurrentLinkedDeque"
+    } else {
+        "CopyOnWriteArrayList (few writes) or a synchronized list"
+    };
+    ctx.node_finding(&META, declarator)
+        .title(format!(
+            "`{created}` field `{name}` is mutated by every request thread"
+        ))
+        .message(format!(
+            "`{name}` is a `{created}` in a singleton component, and `{mutation_code}` mutates \
+             it from a method that runs on many request threads at once. `{created}` is not \
+             thread-safe: concurrent writes lose entries, corrupt its internal structure or throw \
+             `ConcurrentModificationException` under load.\n\nUse a concurrent collection \
+             (`{replacement}`), or move the state to a shared cache/database if it must survive \
+             restarts and be shared between instances."
+        ))
+        .symptom(format!(
+            "Field `{name}` (`{created}`) of a singleton bean/servlet is mutated by \
+             `{mutation_code}` without synchronisation."
+        ))
+        .root_cause(format!(
+            "The bean or servlet has one instance shared by all request threads, and `{created}` \
+             does not support concurrent modification."
+        ))
+        .fix(format!(
+            "Make `{name}` thread-safe: declare it with a concurrent implementation \
+             (`{replacement}`) and use its atomic operations (`computeIfAbsent`, `merge`) \
+             instead of check-then-act sequences."
+        ))
+        .scope(format!(
+            "Change only the declaration of `{name}` and the accesses that need atomic \
+             operations; keep the public methods and their behaviour."
+        ))
+        .build()
+}
+
+fn report_format(
+    ctx: &RuleContext<'_>,
+    declarator: Node<'_>,
+    name: &str,
+    is_static: bool,
+) -> Finding {
+    let shared = if is_static {
+        "a `static` field"
+    } else {
+        "a field of a singleton component"
+    };
+    ctx.node_finding(&META, declarator)
+        .title(format!(
+            "Shared `SimpleDateFormat` `{name}` is not thread-safe"
+        ))
+        .message(format!(
+            "`{name}` is {shared}, so every thread formats and parses with the same instance. \
+             `SimpleDateFormat` keeps intermediate state in its fields: concurrent calls produce \
+             wrong dates or throw `NumberFormatException`/`ArrayIndexOutOfBoundsException` at \
+             random.\n\nUse an immutable `java.time.format.DateTimeFormatter` (thread-safe) \
+             instead."
+        ))
+        .symptom(format!(
+            "`{name}` (a `SimpleDateFormat`/`DateFormat`) is {shared} used by several threads."
+        ))
+        .root_cause(
+            "`SimpleDateFormat` is mutable and not thread-safe, and this instance is shared.",
+        )
+        .fix(format!(
+            "Replace `{name}` with a `DateTimeFormatter` (e.g. `DateTimeFormatter.ofPattern(…)` \
+             with the same pattern) and convert its call sites to `java.time` types, or create a \
+             new formatter per call if `java.util.Date` must stay."
+        ))
+        .scope(format!(
+            "Keep the date pattern, time zone and output format of `{name}` identical; do not \
+             change unrelated date handling."
+        ))
+        .build()
+}

@@ -1,0 +1,370 @@
+//! `concurrency/read-modify-write`: a stored value read, changed in memory and written back (lost update)
+//!
+//! ## What it does
+//! Within one function, finds a record loaded from the database and a write
+//! of a value computed from one of its fields:
+//! - JavaScript/TypeScript: `const acct = await db.account.findUnique(…)`
+//!   (also `findFirst`, `findOne`, `findById`, `findByPk`, `findOneBy`, …)
+//!   followed by a write whose arguments do arithmetic on the loaded field
+//!   (`update({ data: { balance: acct.balance - amount } })`), or by
+//!   `acct.balance -= amount` / `acct.balance = acct.balance - amount` and
+//!   then a write (`save`, `update`, …);
+//! - Python (Django, SQLAlchemy): `obj = Model.objects.get(…)` (also
+//!   `obj, created = ….get_or_create(…)`, `get_object_or_404`, `session.get(…)`, `….first()`, `….one()`) followed
+//!   by `obj.balance -= amount` / `obj.stock = obj.stock - 1` and then
+//!   `obj.save()` or a `commit()`.
+//!
+//! The finding is on the line that computes the new value. Not reported
+//! when the function mentions a transaction or a lock (`$transaction`,
+//! `transaction.atomic`, `select_for_update`, `with_for_update`,
+//! `FOR UPDATE`, `lock`) or an atomic update (`increment`/`decrement`,
+//! `$inc`, Django `F(…)`), not in test code, and never for assignments that do not derive the
+//! new value from the old one (`user.name = body.name`), which are
+//! last-write-wins by design.
+//!
+//! ## Why is this bad?
+//! Two requests that run at the same time both read the old value, both
+//! compute from it, and the second write silently discards the first: two
+//! withdrawals of 50 from a balance of 100 leave 50 instead of 0; two orders
+//! for the last item both succeed. It never happens in a test with one
+//! client and reliably happens under real traffic or double-clicks.
+//!
+//! ## Example
+//! ```ts
+//! const account = await prisma.account.findUnique({ where: { id } });
+//! await prisma.account.update({
+//!   where: { id },
+//!   data: { balance: account.balance - amount },
+//! });
+//! ```
+//!
+//! Use instead:
+//! ```ts
+//! await prisma.account.update({
+//!   where: { id, balance: { gte: amount } },
+//!   data: { balance: { decrement: amount } },
+//! });
+//! ```
+
+use tree_sitter::Node;
+
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::{Rule, quote};
+use crate::syntax::FieldExt as _;
+use crate::syntax::{identifier_words, is_test_path, preorder};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "concurrency/read-modify-write",
+    item: ChecklistItem::Concurrency,
+    severity: Severity::Warning,
+    languages: &[
+        Language::TypeScript,
+        Language::Tsx,
+        Language::JavaScript,
+        Language::Python,
+    ],
+    summary: "A record read, a field recomputed from it and written back without a transaction, lock or atomic update (lost update)",
+};
+
+pub struct ReadModifyWrite;
+
+impl Rule for ReadModifyWrite {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let (Some(_), Some(language)) = (ctx.root(), ctx.language) else {
+            return;
+        };
+        // Test set-up runs alone; the race needs concurrent requests.
+        if is_test_path(ctx.path) {
+            return;
+        }
+        let python = language == Language::Python;
+        let kinds: &[&str] = if python {
+            &["assignment"]
+        } else {
+            &["variable_declarator"]
+        };
+        for node in ctx.nodes_in_order(kinds) {
+            let Some((record, read)) = loaded_record(ctx, node, python) else {
+                continue;
+            };
+            let Some(function) = ctx.enclosing_function(language, node) else {
+                continue;
+            };
+            if guarded(ctx, function) {
+                continue;
+            }
+            if let Some((modify, field)) = stale_write(ctx, function, node, record, python) {
+                out.push(report(ctx, modify, record, field, read));
+            }
+        }
+    }
+}
+
+const JS_READS: &[&str] = &[
+    "findUnique",
+    "findUniqueOrThrow",
+    "findFirst",
+    "findFirstOrThrow",
+    "findOne",
+    "findOneBy",
+    "findOneOrFail",
+    "findOneByOrFail",
+    "findById",
+    "findByPk",
+];
+const JS_WRITES: &[&str] = &[
+    "update",
+    "updateOne",
+    "save",
+    "upsert",
+    "findByIdAndUpdate",
+    "findOneAndUpdate",
+];
+
+/// `const x = await db.t.findUnique(…)` (JS) or `x = M.objects.get(…)`
+/// (Python): the record's name and the read call's text.
+fn loaded_record<'s>(
+    ctx: &RuleContext<'s>,
+    node: Node<'_>,
+    python: bool,
+) -> Option<(&'s str, &'s str)> {
+    if python {
+        if node.kind() != "assignment" {
+            return None;
+        }
+        let mut left = node.field("left")?;
+        let right = node.field("right")?;
+        let text = ctx.text(right);
+        let head = text.split('(').next().unwrap_or("");
+        // `obj, created = M.objects.get_or_create(…)`.
+        if matches!(left.kind(), "pattern_list" | "tuple_pattern")
+            && head.ends_with(".objects.get_or_create")
+        {
+            left = left.named_child(0)?;
+        }
+        if left.kind() != "identifier" || right.kind() != "call" {
+            return None;
+        }
+        let last_call = right
+            .field("function")
+            .and_then(|f| f.field("attribute"))
+            .map(|a| ctx.text(a));
+        let read = head.ends_with(".objects.get")
+            || head.ends_with(".objects.get_or_create")
+            || head == "get_object_or_404"
+            || head.ends_with("session.get")
+            || matches!(
+                last_call,
+                Some("first" | "one" | "one_or_none" | "scalar_one")
+            );
+        return read.then(|| (ctx.text(left), text));
+    }
+    if node.kind() != "variable_declarator" {
+        return None;
+    }
+    let name = node.field("name")?;
+    let value = node.field("value")?;
+    if name.kind() != "identifier" || value.kind() != "await_expression" {
+        return None;
+    }
+    let call = value.named_child(0)?;
+    let method = call
+        .field("function")
+        .filter(|f| f.kind() == "member_expression")
+        .and_then(|f| f.field("property"))?;
+    JS_READS
+        .contains(&ctx.text(method))
+        .then(|| (ctx.text(name), ctx.text(call)))
+}
+
+/// A transaction, a row lock or an atomic update anywhere in the function
+/// (or its decorators) means the author dealt with concurrency.
+fn guarded(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
+    let mut text = ctx.text(function).to_string();
+    if let Some(parent) = function
+        .parent()
+        .filter(|p| p.kind() == "decorated_definition")
+    {
+        text = ctx.text(parent).to_string();
+    }
+    let lower = text.to_ascii_lowercase();
+    if ["for update", "for_update", "forupdate"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            continue;
+        }
+        let token = &text[start..i];
+        start = i + c.len_utf8();
+        if token.is_empty() {
+            continue;
+        }
+        // Django's `F("field")` expressions update atomically.
+        if token == "F" && bytes.get(i) == Some(&b'(') {
+            return true;
+        }
+        if identifier_words(token).iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "transaction"
+                    | "lock"
+                    | "locked"
+                    | "locking"
+                    | "atomic"
+                    | "atomically"
+                    | "increment"
+                    | "decrement"
+                    | "inc"
+            )
+        }) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The statement that derives a new stored value from `record.field`, after
+/// the read, followed (or itself being) a write.
+fn stale_write<'t, 's>(
+    ctx: &RuleContext<'s>,
+    function: Node<'t>,
+    read: Node<'_>,
+    record: &str,
+    python: bool,
+) -> Option<(Node<'t>, &'s str)> {
+    let after: Vec<Node<'t>> = preorder(function)
+        .filter(|n| n.start_byte() > read.end_byte())
+        .collect();
+    let is_write = |n: &Node<'_>| {
+        let kind_ok = matches!(n.kind(), "call_expression" | "call");
+        kind_ok
+            && n.field("function").is_some_and(|f| {
+                let method = f
+                    .field("property")
+                    .or_else(|| f.field("attribute"))
+                    .map(|m| ctx.text(m));
+                if python {
+                    matches!(method, Some("save" | "commit" | "flush"))
+                } else {
+                    method.is_some_and(|m| JS_WRITES.contains(&m))
+                }
+            })
+    };
+    for (i, node) in after.iter().enumerate() {
+        // JS: `update({ data: { balance: acct.balance - amount } })`.
+        if !python && is_write(node) {
+            let args = node.field("arguments");
+            if let Some(field) = args.and_then(|a| derived_field(ctx, a, record)) {
+                return Some((*node, field));
+            }
+        }
+        let assigned = match node.kind() {
+            "augmented_assignment_expression" | "augmented_assignment" => node
+                .field("left")
+                .and_then(|l| record_field(ctx, l, record)),
+            "assignment_expression" | "assignment" => {
+                let left = node.field("left");
+                let field = left.and_then(|l| record_field(ctx, l, record));
+                let from_old = node
+                    .field("right")
+                    .and_then(|r| derived_field(ctx, r, record));
+                field.filter(|f| from_old == Some(*f))
+            }
+            _ => None,
+        };
+        if let Some(field) = assigned
+            && after[i + 1..].iter().any(is_write)
+        {
+            return Some((*node, field));
+        }
+    }
+    None
+}
+
+/// `record.field` → `field`.
+fn record_field<'s>(ctx: &RuleContext<'s>, node: Node<'_>, record: &str) -> Option<&'s str> {
+    if !matches!(node.kind(), "member_expression" | "attribute") {
+        return None;
+    }
+    let object = node.field("object")?;
+    let field = node.field("property").or_else(|| node.field("attribute"))?;
+    (object.kind() == "identifier" && ctx.text(object) == record).then(|| ctx.text(field))
+}
+
+/// A `+`/`-`/`*`/`/` expression within `node` with `record.field` as an
+/// operand: the field the new value is derived from.
+fn derived_field<'s>(ctx: &RuleContext<'s>, node: Node<'_>, record: &str) -> Option<&'s str> {
+    preorder(node).find_map(|n| {
+        if !matches!(n.kind(), "binary_expression" | "binary_operator") {
+            return None;
+        }
+        let operator = n.field("operator").map(|o| ctx.text(o));
+        if !matches!(operator, Some("+" | "-" | "*" | "/")) {
+            return None;
+        }
+        let mut cursor = n.walk();
+        let operands: Vec<Node<'_>> = n.named_children(&mut cursor).collect();
+        operands
+            .into_iter()
+            .find_map(|o| record_field(ctx, o, record))
+    })
+}
+
+fn report(
+    ctx: &RuleContext<'_>,
+    modify: Node<'_>,
+    record: &str,
+    field: &str,
+    read: &str,
+) -> Finding {
+    let read = quote(read, 60);
+    let code = quote(ctx.text(modify), 60);
+    ctx.node_finding(&META, modify)
+        .title(format!(
+            "`{record}.{field}` is read, changed and written back without a lock (lost update)"
+        ))
+        .message(format!(
+            "`{record}` is loaded with `{read}`, and `{code}` computes the new `{field}` from the \
+             value that was read. Two concurrent requests both read the same old value and the \
+             second write discards the first (a double withdrawal leaves the balance too high, \
+             the last item is sold twice).\n\nLet the database do the arithmetic atomically \
+             (`{{ {field}: {{ decrement: amount }} }}` in Prisma, `$inc` in MongoDB, \
+             `F(\"{field}\") - amount` in Django, `SET {field} = {field} - $1` in SQL) with a \
+             condition in the `WHERE` clause for invariants, or lock the row for the whole \
+             read-modify-write (`SELECT … FOR UPDATE`, `select_for_update()`)."
+        ))
+        .symptom(format!(
+            "`{record}.{field}` is recomputed in memory from a stale read and written back: \
+             concurrent requests overwrite each other."
+        ))
+        .root_cause(
+            "The read and the write are separate statements with no transaction, row lock or \
+             atomic update between them, so other requests can change the row in between.",
+        )
+        .fix(format!(
+            "Make the update of `{field}` atomic: a single conditional update that computes the \
+             new value in the database (increment/decrement, `F()` expressions, `SET x = x - ?` \
+             with a `WHERE` guard for invariants such as a non-negative balance), or a \
+             transaction that locks the row before reading it. Report the case where the guard \
+             fails (e.g. insufficient balance) the same way the code does now."
+        ))
+        .scope(
+            "Change only this read-modify-write of the record; keep the function's inputs, \
+             results and error responses, and do not wrap unrelated queries in the transaction.",
+        )
+        .build()
+}

@@ -1,0 +1,372 @@
+//! `error-handling/discarded-error`: the error of a write, commit or decode
+//! is thrown away (`let _ = fs::write(…)`, `_ = tx.Commit()`).
+//!
+//! ## What it does
+//! Finds calls whose only failure signal is the error they return, when that
+//! error is explicitly discarded and the failure means lost or wrong data:
+//! - Rust: `let _ = …;` on `fs::write`/`rename`/`copy`/`create_dir(_all)`/
+//!   `set_permissions`/`hard_link` (also `std::fs`, `tokio::fs`, awaited or
+//!   not), and on `.write_all(…)`, `.sync_all()`, `.sync_data()`,
+//!   `.persist(…)` and a transaction's `.commit()`;
+//! - Go: `_ = f(…)` or a bare call statement on `json.Unmarshal`,
+//!   `os.WriteFile`/`Rename`/`Mkdir`/`MkdirAll`/`Chmod`,
+//!   `ioutil.WriteFile`, `tx.Commit()` (a receiver named like a
+//!   transaction), `rows.Scan(&a, &b)` (every argument a pointer, the
+//!   `database/sql` shape), and `_, _ = db.ExecContext(ctx, "UPDATE …")` or
+//!   a bare `db.Exec(…)` statement with a literal `INSERT`/`UPDATE`/`DELETE`
+//!   on a `db`/`tx`/`conn`/`pool` handle in a file that imports
+//!   `database/sql`, sqlx or pgx.
+//!
+//! It deliberately does not report cleanup whose failure is harmless and
+//! commonly ignored on purpose (`remove_file`, `Close()`, `Rollback()`,
+//! `flush()` of a terminal), channel sends (`let _ = tx.send(…)` is the
+//! idiom for a receiver that may be gone), `json.NewEncoder(w).Encode(…)`
+//! on a response already being written, calls inside `impl Drop` (a
+//! destructor cannot return an error), test files, and Rust statements
+//! without `let _ =` (the compiler already warns about an unused `Result`).
+//!
+//! ## Why is this bad?
+//! The write did not happen, the transaction did not commit, the payload
+//! did not decode — and the code carries on as if it had, reporting success
+//! to the caller. These are the failures that cost data, and the discarded
+//! error was the only record of them.
+//!
+//! ## Example
+//! ```go
+//! var req CreateOrder
+//! _ = json.Unmarshal(body, &req)
+//! ```
+//!
+//! Use instead:
+//! ```go
+//! var req CreateOrder
+//! if err := json.Unmarshal(body, &req); err != nil {
+//!     return fmt.Errorf("decode create-order request: %w", err)
+//! }
+//! ```
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::{Rule, quote, symbol_suffix};
+use crate::syntax::FieldExt as _;
+use crate::syntax::{go_imports, in_rust_test, is_test_path, method_call};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "error-handling/discarded-error",
+    item: ChecklistItem::ErrorHandling,
+    severity: Severity::Warning,
+    languages: &[Language::Go, Language::Rust],
+    summary: "The error of a write, commit or decode discarded (`let _ = fs::write(…)`, \
+              `_ = json.Unmarshal(…)`)",
+};
+
+const RUST_FS: &[&str] = &[
+    "write",
+    "rename",
+    "copy",
+    "create_dir",
+    "create_dir_all",
+    "set_permissions",
+    "hard_link",
+];
+const RUST_METHODS: &[&str] = &["write_all", "sync_all", "sync_data", "persist"];
+
+/// Import path → functions whose only result is an `error`.
+const GO_FUNCS: &[(&str, &[&str])] = &[
+    ("encoding/json", &["Unmarshal"]),
+    (
+        "os",
+        &["WriteFile", "Rename", "Mkdir", "MkdirAll", "Chmod", "Chown"],
+    ),
+    ("io/ioutil", &["WriteFile"]),
+];
+
+pub struct DiscardedError;
+
+/// What is lost when the discarded call fails.
+#[derive(Clone, Copy)]
+enum Loss {
+    Write,
+    Commit,
+    Decode,
+    Scan,
+    Statement,
+}
+
+impl Loss {
+    fn consequence(self) -> &'static str {
+        match self {
+            Loss::Write => {
+                "the data is not on disk (disk full, permission denied, a missing directory) \
+                 and the code carries on and reports success"
+            }
+            Loss::Commit => {
+                "the transaction is rolled back (a constraint or serialization failure at \
+                 commit) and every change in it is silently lost while the caller is told it \
+                 succeeded"
+            }
+            Loss::Decode => {
+                "the payload is not decoded and the target keeps its zero values, which the \
+                 code then processes as if the input had been valid"
+            }
+            Loss::Statement => {
+                "the change is not made (a constraint violation, a lost connection, a lock \
+                 timeout) and the code carries on as if the rows had been written"
+            }
+            Loss::Scan => {
+                "the row is not read (no rows, a type mismatch) and the variables keep their \
+                 zero values, which the code then uses as real data"
+            }
+        }
+    }
+}
+
+impl Rule for DiscardedError {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let (Some(root), Some(language)) = (ctx.root(), ctx.language) else {
+            return;
+        };
+        if is_test_path(ctx.path) {
+            return;
+        }
+        let imports = if language == Language::Go {
+            go_imports(root, ctx.source)
+        } else {
+            HashMap::new()
+        };
+        let kinds: &[&str] = match language {
+            Language::Go => &["assignment_statement", "expression_statement"],
+            Language::Rust => &["let_declaration"],
+            _ => &[],
+        };
+        for node in ctx.nodes_in_order(kinds) {
+            let found = match language {
+                Language::Go => go_discarded(ctx, node, &imports),
+                Language::Rust => rust_discarded(ctx, node),
+                _ => None,
+            };
+            if let Some((callee, loss)) = found {
+                out.push(report(ctx, language, node, &callee, loss));
+            }
+        }
+    }
+}
+
+/// `let _ = fs::write(…);` → `fs::write`.
+fn rust_discarded(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss)> {
+    if node.kind() != "let_declaration" {
+        return None;
+    }
+    let pattern = node.field("pattern")?;
+    if ctx.text(pattern) != "_" {
+        return None;
+    }
+    let mut value = node.field("value")?;
+    if value.kind() == "await_expression" {
+        value = value.named_child(0)?;
+    }
+    if value.kind() != "call_expression" {
+        return None;
+    }
+    let function = value.field("function")?;
+    let arg_count = value
+        .field("arguments")
+        .map_or(0, |a| a.named_child_count());
+    let callee = match function.kind() {
+        "scoped_identifier" => {
+            let path = ctx.text(function);
+            let (module, name) = path.rsplit_once("::")?;
+            let fs_module = module == "fs" || module.ends_with("::fs");
+            (fs_module && RUST_FS.contains(&name)).then(|| (format!("fs::{name}"), Loss::Write))?
+        }
+        "field_expression" => {
+            let name = ctx.text(function.field("field")?);
+            if name == "commit" && arg_count == 0 {
+                (".commit()".to_string(), Loss::Commit)
+            } else {
+                RUST_METHODS
+                    .contains(&name)
+                    .then(|| (format!(".{name}(…)"), Loss::Write))?
+            }
+        }
+        _ => return None,
+    };
+    if in_rust_test(node, ctx.source) || in_drop(ctx, node) {
+        return None;
+    }
+    Some(callee)
+}
+
+/// Inside `fn drop(&mut self)`: a destructor has nowhere to send an error.
+fn in_drop(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if n.kind() == "function_item" {
+            return n.field("name").is_some_and(|name| ctx.text(name) == "drop");
+        }
+        current = n.parent();
+    }
+    false
+}
+
+/// `_ = json.Unmarshal(…)` or `json.Unmarshal(…)` as a statement.
+fn go_discarded(
+    ctx: &RuleContext<'_>,
+    node: Node<'_>,
+    imports: &HashMap<&str, &str>,
+) -> Option<(String, Loss)> {
+    let call = match node.kind() {
+        "assignment_statement" => {
+            let left = node.field("left")?;
+            let right = node.field("right")?;
+            let mut cursor = left.walk();
+            let blanks = left.named_children(&mut cursor).all(|n| ctx.text(n) == "_");
+            if !blanks || right.named_child_count() != 1 {
+                return None;
+            }
+            let call = right.named_child(0)?;
+            // `_, _ = db.ExecContext(…)`: only a statement returns two.
+            if left.named_child_count() == 2 {
+                return sql_write(ctx, call, imports);
+            }
+            if left.named_child_count() != 1 {
+                return None;
+            }
+            call
+        }
+        "expression_statement" => node.named_child(0)?,
+        _ => return None,
+    };
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    if let Some(found) = sql_write(ctx, call, imports) {
+        return Some(found);
+    }
+    let (operand, name) = method_call(call)?;
+    let name = ctx.text(name);
+    let args = call.field("arguments")?;
+    if operand.kind() == "identifier" {
+        let pkg = ctx.text(operand);
+        if let Some(path) = imports.get(pkg)
+            && GO_FUNCS
+                .iter()
+                .any(|(p, names)| p == path && names.contains(&name))
+        {
+            let loss = if name == "Unmarshal" {
+                Loss::Decode
+            } else {
+                Loss::Write
+            };
+            return Some((format!("{pkg}.{name}"), loss));
+        }
+        let receiver = pkg.to_ascii_lowercase();
+        if name == "Commit"
+            && args.named_child_count() == 0
+            && (receiver == "tx" || receiver == "txn" || receiver.ends_with("tx"))
+        {
+            return Some((format!("{pkg}.Commit"), Loss::Commit));
+        }
+    }
+    // `rows.Scan(&id, &email)`: the database/sql shape.
+    if name == "Scan" && args.named_child_count() > 0 {
+        let mut cursor = args.walk();
+        let all_pointers = args
+            .named_children(&mut cursor)
+            .all(|a| a.kind() == "unary_expression" && ctx.text(a).starts_with('&'));
+        if all_pointers {
+            return Some((format!("{}.Scan", quote(ctx.text(operand), 40)), Loss::Scan));
+        }
+    }
+    None
+}
+
+/// `db.ExecContext(ctx, "UPDATE …")` on a `database/sql`, sqlx or pgx
+/// handle (a receiver named `db`, `tx`, `conn` or `pool`) with a literal
+/// `INSERT`/`UPDATE`/`DELETE`: a write whose failure is the error.
+fn sql_write(
+    ctx: &RuleContext<'_>,
+    call: Node<'_>,
+    imports: &HashMap<&str, &str>,
+) -> Option<(String, Loss)> {
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let (operand, name) = method_call(call)?;
+    let name = ctx.text(name);
+    if !matches!(name, "Exec" | "ExecContext")
+        || !crate::syntax::go_sql_handle(ctx.source, imports, operand)
+    {
+        return None;
+    }
+    let args = call.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let sql = args.named_children(&mut cursor).find(|a| {
+        matches!(
+            a.kind(),
+            "interpreted_string_literal" | "raw_string_literal"
+        )
+    })?;
+    let statement = ctx
+        .text(sql)
+        .trim_matches(['"', '`'])
+        .trim_start()
+        .to_ascii_uppercase();
+    ["INSERT", "UPDATE", "DELETE"]
+        .iter()
+        .any(|verb| statement.starts_with(verb))
+        .then(|| {
+            (
+                format!("{}.{name}", quote(ctx.text(operand), 40)),
+                Loss::Statement,
+            )
+        })
+}
+
+fn report(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    node: Node<'_>,
+    callee: &str,
+    loss: Loss,
+) -> Finding {
+    let code = quote(ctx.text(node), 80);
+    let in_symbol = symbol_suffix(ctx.symbol_for(node).as_deref());
+    let remedy = if language == Language::Go {
+        "check it: `if err := …; err != nil { return fmt.Errorf(\"…: %w\", err) }`"
+    } else {
+        "propagate it with `?` (adding context with `map_err` or `.context(…)`) or handle it"
+    };
+    ctx.node_finding(&META, node)
+        .title(format!("Error from `{callee}` discarded"))
+        .message(format!(
+            "`{code}` throws away the only signal that `{callee}` failed. When it does, {}.\n\n\
+             Instead, {remedy}.",
+            loss.consequence()
+        ))
+        .symptom(format!(
+            "`{code}`{in_symbol} ignores the error returned by `{callee}`."
+        ))
+        .root_cause(
+            "The failure case of the call was not considered; the error was discarded to \
+             satisfy the compiler.",
+        )
+        .fix(format!(
+            "Handle the error of `{callee}`: {remedy}. If the caller cannot do anything \
+             about it, at least log it with the key or path involved."
+        ))
+        .scope(
+            "Change only this statement and the error check after it; extend the enclosing \
+             function's error return only if needed to propagate. Do not change what is \
+             written, committed or decoded.",
+        )
+        .build()
+}

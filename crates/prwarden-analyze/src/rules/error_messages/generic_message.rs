@@ -1,0 +1,332 @@
+//! `error-messages/generic-message`: an error created with an empty or
+//! generic message ("error", "something went wrong").
+//!
+//! ## What it does
+//! Finds errors constructed with no message or with a message that says
+//! nothing beyond "an error happened":
+//! - JavaScript/TypeScript: `new Error()`, `new Error("error")`, `Error("failed")`;
+//! - Python: `raise Exception`, `raise ValueError()`, `raise RuntimeError("error")`
+//!   (also `TypeError`);
+//! - Java: `new RuntimeException()`, `new Exception("Error")`,
+//!   `new IllegalStateException("failed")` (also `IllegalArgumentException`;
+//!   without a message only `Exception` and `RuntimeException`, since an
+//!   empty `IllegalStateException` is an established idiom);
+//! - Go: `errors.New("error")`, `fmt.Errorf("failed")`;
+//! - Rust: `anyhow!("error")`, `bail!("failed")`, `eyre!("oops")`.
+//!
+//! A message is generic when, ignoring case, surrounding spaces and final
+//! punctuation, it is empty or one of "error", "an error occurred",
+//! "something went wrong", "failed", "failure", "unknown error",
+//! "unexpected error", "internal error", "oops", "exception", … (the list is
+//! in the rule's source).
+//!
+//! It deliberately does not report `new Error().stack` (a stack-trace
+//! capture, not an error), custom error types without a message
+//! (`raise UserNotFound()`, `throw new NotFoundError()`: the type is the
+//! message), `NotImplementedError`/`UnsupportedOperationException`, any
+//! message with more words than the generic phrases (context is the point,
+//! and "invalid email" already has some), or test files, where
+//! `new Error()` stands in for "some failure".
+//!
+//! ## Why is this bad?
+//! The message is what appears in the log, the error tracker and the bug
+//! report. "Something went wrong" does not say what was being done, on which
+//! input, or what the caller should do — whoever debugs it has to reproduce
+//! the failure to learn what the message should have said.
+//!
+//! ## Example
+//! ```ts
+//! if (!res.ok) {
+//!   throw new Error("Something went wrong");
+//! }
+//! ```
+//!
+//! Use instead:
+//! ```ts
+//! if (!res.ok) {
+//!   throw new Error(`fetching invoice ${invoiceId} failed: HTTP ${res.status}`);
+//! }
+//! ```
+
+use tree_sitter::Node;
+
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::{Rule, quote, symbol_suffix};
+use crate::syntax::FieldExt as _;
+use crate::syntax::{is_test_path, statements, string_literal_value};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "error-messages/generic-message",
+    item: ChecklistItem::ErrorMessages,
+    severity: Severity::Warning,
+    languages: &[
+        Language::TypeScript,
+        Language::Tsx,
+        Language::JavaScript,
+        Language::Python,
+        Language::Go,
+        Language::Rust,
+        Language::Java,
+    ],
+    summary: "An error created with an empty or generic message (\"error\", \"something went wrong\")",
+};
+
+/// Messages that say only that something failed (normalised: lower case,
+/// no final punctuation).
+const GENERIC: &[&str] = &[
+    "",
+    "error",
+    "err",
+    "an error",
+    "error occurred",
+    "error occured",
+    "an error occurred",
+    "an error occured",
+    "an error has occurred",
+    "an unexpected error occurred",
+    "an unknown error occurred",
+    "unexpected error",
+    "unknown error",
+    "internal error",
+    "something went wrong",
+    "something went wrong, please try again",
+    "something went wrong. please try again",
+    "something bad happened",
+    "oops",
+    "oops, something went wrong",
+    "whoops",
+    "uh oh",
+    "failed",
+    "failure",
+    "fail",
+    "operation failed",
+    "request failed",
+    "exception",
+    "an exception occurred",
+    "invalid",
+];
+
+const JS_TYPES: &[&str] = &["Error"];
+const PYTHON_TYPES: &[&str] = &["Exception", "ValueError", "RuntimeError", "TypeError"];
+const JAVA_TYPES: &[&str] = &[
+    "Exception",
+    "RuntimeException",
+    "IllegalStateException",
+    "IllegalArgumentException",
+];
+const RUST_MACROS: &[&str] = &["anyhow", "bail", "eyre", "format_err"];
+
+pub struct GenericMessage;
+
+impl Rule for GenericMessage {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let (Some(_), Some(language)) = (ctx.root(), ctx.language) else {
+            return;
+        };
+        if is_test_path(ctx.path) {
+            return;
+        }
+        let kinds: &[&str] = match language {
+            Language::Python => &["raise_statement"],
+            Language::Java => &["object_creation_expression"],
+            Language::Go => &["call_expression"],
+            Language::Rust => &["macro_invocation"],
+            Language::Sql => &[],
+            _ => &["new_expression", "call_expression"],
+        };
+        for node in ctx.nodes_in_order(kinds) {
+            let found = match language {
+                Language::Python => python_raise(ctx, node),
+                Language::Java => java_new(ctx, node),
+                Language::Go => go_error(ctx, node),
+                Language::Rust => rust_macro(ctx, node),
+                Language::Sql => None,
+                _ => js_error(ctx, node),
+            };
+            if let Some((constructor, message)) = found {
+                out.push(report(ctx, language, node, &constructor, message));
+            }
+        }
+    }
+}
+
+/// `Some(message)` when a message argument is absent or a generic literal.
+fn generic_message<'s>(ctx: &RuleContext<'s>, first_arg: Option<Node<'_>>) -> Option<&'s str> {
+    let Some(arg) = first_arg else {
+        return Some("");
+    };
+    let value = string_literal_value(arg, ctx.source)?;
+    is_generic(value).then_some(value)
+}
+
+fn is_generic(message: &str) -> bool {
+    let normalised = message
+        .trim()
+        .trim_end_matches(['.', '!', ':', '…'])
+        .trim()
+        .to_lowercase();
+    GENERIC.contains(&normalised.as_str())
+}
+
+fn first_named_arg(args: Node<'_>) -> Option<Node<'_>> {
+    statements(args).next()
+}
+
+/// `new Error(…)` and `Error(…)`.
+fn js_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    let callee = match node.kind() {
+        "new_expression" => node.field("constructor")?,
+        "call_expression" => node.field("function")?,
+        _ => return None,
+    };
+    let name = ctx.text(callee);
+    if !JS_TYPES.contains(&name) {
+        return None;
+    }
+    // `new Error().stack` captures a stack trace; nothing is thrown.
+    if node
+        .parent()
+        .is_some_and(|p| p.kind() == "member_expression")
+    {
+        return None;
+    }
+    let first = node.field("arguments").and_then(first_named_arg);
+    let message = generic_message(ctx, first)?;
+    Some((name.to_string(), message))
+}
+
+/// `raise ValueError`, `raise ValueError()`, `raise Exception("error")`.
+fn python_raise<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    if node.kind() != "raise_statement" {
+        return None;
+    }
+    let raised = node.named_child(0)?;
+    let (name, first) = match raised.kind() {
+        "identifier" => (ctx.text(raised), None),
+        "call" => {
+            let args = raised.field("arguments")?;
+            (ctx.text(raised.field("function")?), first_named_arg(args))
+        }
+        _ => return None,
+    };
+    if !PYTHON_TYPES.contains(&name) {
+        return None;
+    }
+    let message = generic_message(ctx, first)?;
+    Some((name.to_string(), message))
+}
+
+/// `new RuntimeException()`, `new Exception("Error")`.
+fn java_new<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    if node.kind() != "object_creation_expression" {
+        return None;
+    }
+    let name = ctx.text(node.field("type")?);
+    if !JAVA_TYPES.contains(&name) {
+        return None;
+    }
+    let first = node.field("arguments").and_then(first_named_arg);
+    // `throw new IllegalStateException()` guarding a state machine is a
+    // long-standing idiom: the type carries the meaning. Only the catch-all
+    // types need a message.
+    if first.is_none() && !matches!(name, "Exception" | "RuntimeException") {
+        return None;
+    }
+    let message = generic_message(ctx, first)?;
+    Some((name.to_string(), message))
+}
+
+/// `errors.New("error")`, `fmt.Errorf("failed")` (a format with no
+/// arguments).
+fn go_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let name = ctx.text(node.field("function")?);
+    if !matches!(name, "errors.New" | "fmt.Errorf") {
+        return None;
+    }
+    let args = node.field("arguments")?;
+    if args.named_child_count() != 1 {
+        return None;
+    }
+    let value = string_literal_value(args.named_child(0)?, ctx.source)?;
+    is_generic(value).then(|| (name.to_string(), value))
+}
+
+/// `anyhow!("error")`, `bail!("failed")`: a single literal argument.
+fn rust_macro<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    if node.kind() != "macro_invocation" {
+        return None;
+    }
+    let path = node.field("macro")?;
+    let name = ctx.text(path).rsplit("::").next()?;
+    if !RUST_MACROS.contains(&name) {
+        return None;
+    }
+    let tokens = node
+        .named_children(&mut node.walk())
+        .find(|n| n.kind() == "token_tree")?;
+    let mut cursor = tokens.walk();
+    let args: Vec<Node<'_>> = tokens.named_children(&mut cursor).collect();
+    let [literal] = args.as_slice() else {
+        return None;
+    };
+    let value = string_literal_value(*literal, ctx.source)?;
+    is_generic(value).then(|| (format!("{name}!"), value))
+}
+
+fn report(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    node: Node<'_>,
+    constructor: &str,
+    message: &str,
+) -> Finding {
+    let code = quote(ctx.text(node), 70);
+    let what = if message.trim().is_empty() {
+        format!("`{constructor}` created without a message")
+    } else {
+        format!("Generic error message \"{message}\" in `{constructor}`")
+    };
+    let example = match language {
+        Language::Python => {
+            "raise ValueError(f\"invoice {invoice_id}: amount {amount} is negative\")"
+        }
+        Language::Go => "fmt.Errorf(\"load invoice %s: %w\", id, err)",
+        Language::Rust => "bail!(\"invoice {id}: amount {amount} is negative\")",
+        Language::Java => "new IllegalStateException(\"invoice \" + id + \" has no customer\")",
+        _ => "new Error(`invoice ${id}: amount ${amount} is negative`, { cause: err })",
+    };
+    let in_symbol = symbol_suffix(ctx.symbol_for(node).as_deref());
+    ctx.node_finding(&META, node)
+        .title(what.clone())
+        .message(format!(
+            "{what}. This text is all that reaches the log, the error tracker and the bug \
+             report, and it does not say what was being done, with which input, or why it \
+             failed — debugging it starts with reproducing it.\n\nSay what failed and with \
+             which values (ids, names, sizes; never secrets), and keep the underlying error as \
+             the cause, e.g. `{example}`."
+        ))
+        .symptom(format!("`{code}`{in_symbol}: {what}."))
+        .root_cause(
+            "The error path was written as a placeholder; the message was never made specific \
+             to the failure.",
+        )
+        .fix(format!(
+            "Replace the message with one that names the operation that failed and the values \
+             that identify it, and attach the underlying error as the cause where there is one \
+             (e.g. `{example}`)."
+        ))
+        .scope(
+            "Change only the message (and the cause argument) of this error. Do not change the \
+             error's type, when it is raised, or how callers handle it, and do not include \
+             secrets or whole request bodies in the message.",
+        )
+        .build()
+}

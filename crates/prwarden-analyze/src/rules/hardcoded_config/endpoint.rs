@@ -1,0 +1,634 @@
+//! `hardcoded-config/endpoint`: an environment-specific host, URL, IP address or bucket written into production code.
+//!
+//! ## What it does
+//! Finds string literals in production source that name infrastructure which
+//! differs between environments:
+//! - database, cache and broker URLs (`postgres://`, `mysql://`,
+//!   `mongodb://`, `redis://`, `amqp://`, `kafka://`, `nats://`) and
+//!   key-value DSNs (`host=db.prod.acme.com port=5432 …`);
+//! - storage buckets (`s3://…`, `gs://…`);
+//! - HTTP(S), WebSocket and gRPC URLs whose host is an IP address, an
+//!   internal or environment-named host (`.internal`, `.corp`, `.local`,
+//!   `.svc.cluster.local`, `staging`, `dev`, `qa`, `uat`, `prod`, …), a bare
+//!   service name (`http://billing:8080`) or carries an explicit port;
+//! - bare private IP addresses (`10.…`, `172.16–31.…`, `192.168.…`).
+//!
+//! Deliberately not reported: public SaaS endpoints (`https://api.stripe.com`:
+//! a vendor constant, not configuration), loopback and documentation hosts
+//! (`localhost`, `127.0.0.1`, `example.com`, `*.test`), literals used as the
+//! default of an environment or configuration lookup
+//! (`process.env.API_URL ?? "http://…"`, `os.getenv("API_URL", "…")`,
+//! `env::var("API_URL").unwrap_or(…)`), literals in log, print and error
+//! messages, Python docstrings, Rust attributes and Java `@Value`, and every
+//! file that is a test, a configuration file (`config/`, `settings.py`,
+//! `*.config.ts`, …) or an example.
+//!
+//! ## Why is this bad?
+//! The same build has to run in development, staging and production. A host
+//! written into the code makes staging talk to production's database (or the
+//! reverse), forces a code change and a redeploy when infrastructure moves,
+//! and tells every reader of the repository where the internal services live.
+//!
+//! ## Example
+//! ```ts
+//! const billing = axios.create({ baseURL: "https://billing.internal.acme.com/v1" });
+//! ```
+//!
+//! Use instead:
+//! ```ts
+//! const billing = axios.create({ baseURL: config.billingUrl }); // from BILLING_URL
+//! ```
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::token_formats::{TokenKind, find_tokens, scheme_start};
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::Rule;
+use crate::syntax::FieldExt as _;
+use crate::syntax::{identifier_words, in_rust_test, is_test_path};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "hardcoded-config/endpoint",
+    item: ChecklistItem::HardcodedConfig,
+    severity: Severity::Warning,
+    languages: &[
+        Language::TypeScript,
+        Language::Tsx,
+        Language::JavaScript,
+        Language::Python,
+        Language::Go,
+        Language::Rust,
+        Language::Java,
+    ],
+    summary: "An internal host, IP address, database URL or bucket hard-coded in production source",
+};
+
+pub struct Endpoint;
+
+impl Rule for Endpoint {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let (Some(_), Some(language)) = (ctx.root(), ctx.language) else {
+            return;
+        };
+        if is_test_path(ctx.path) || is_config_path(ctx.path) {
+            return;
+        }
+        for node in ctx.nodes_in_order(literal_kinds(language)) {
+            if !is_literal(language, node) {
+                continue;
+            }
+            let text = ctx.text(node);
+            // The text scan first: most literals hold no endpoint, and the
+            // checks below (all side-effect free) walk the tree.
+            let Some(found) = find_endpoint(text) else {
+                continue;
+            };
+            if excluded_context(ctx, language, node)
+                || (language == Language::Rust && in_rust_test(node, ctx.source))
+            {
+                continue;
+            }
+            // A URL with a real password is `hardcoded-config/secret`'s.
+            if find_tokens(text)
+                .iter()
+                .any(|t| t.kind == TokenKind::ConnectionPassword)
+            {
+                continue;
+            }
+            let start = node.start_byte() + found.range.start;
+            let end = node.start_byte() + found.range.end;
+            out.push(report(ctx, node, start..end, found.kind));
+        }
+    }
+}
+
+/// The kinds [`is_literal`] accepts in `language`.
+fn literal_kinds(language: Language) -> &'static [&'static str] {
+    match language {
+        Language::TypeScript | Language::Tsx | Language::JavaScript => {
+            &["string", "template_string"]
+        }
+        Language::Python => &["string"],
+        Language::Go => &["interpreted_string_literal", "raw_string_literal"],
+        Language::Rust => &["string_literal", "raw_string_literal"],
+        Language::Java => &["string_literal", "text_block"],
+        Language::Sql => &[],
+    }
+}
+
+fn is_literal(language: Language, node: Node<'_>) -> bool {
+    match language {
+        Language::TypeScript | Language::Tsx | Language::JavaScript => {
+            matches!(node.kind(), "string" | "template_string")
+        }
+        Language::Python => node.kind() == "string",
+        Language::Go => matches!(
+            node.kind(),
+            "interpreted_string_literal" | "raw_string_literal"
+        ),
+        Language::Rust => matches!(node.kind(), "string_literal" | "raw_string_literal"),
+        Language::Java => matches!(node.kind(), "string_literal" | "text_block"),
+        Language::Sql => false,
+    }
+}
+
+/// Files whose job is to hold configuration (or to demonstrate usage).
+fn is_config_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let (dirs, file) = lower.rsplit_once('/').unwrap_or(("", &lower));
+    let stem = file.split('.').next().unwrap_or(file);
+    dirs.split('/').any(|d| {
+        matches!(
+            d,
+            "config"
+                | "configs"
+                | "conf"
+                | "configuration"
+                | "settings"
+                | "env"
+                | "environments"
+                | "examples"
+                | "example"
+                | "docs"
+                | "scripts"
+                | "migrations"
+                | "seeds"
+        )
+    }) || matches!(
+        stem,
+        "config" | "configuration" | "settings" | "conf" | "constants" | "env" | "environment"
+    ) || file.contains(".config.")
+        || stem.ends_with("_config")
+        || stem.ends_with("_settings")
+        || stem.ends_with("config")
+        || stem.ends_with("settings")
+}
+
+/// Literals whose role is not "where to connect": messages, docs,
+/// defaults of a configuration lookup, attributes.
+fn excluded_context(ctx: &RuleContext<'_>, language: Language, literal: Node<'_>) -> bool {
+    let mut child = literal;
+    let mut current = literal.parent();
+    let mut depth = 0;
+    while let Some(node) = current {
+        depth += 1;
+        let text_of = |field: &str| node.field(field).map(|n| ctx.text(n));
+        match node.kind() {
+            // Python docstring / a bare string statement.
+            "expression_statement" if language == Language::Python && child == literal => {
+                return true;
+            }
+            "attribute_item" | "inner_attribute_item" | "decorator" => return true,
+            "annotation" | "marker_annotation" => {
+                return text_of("name").is_some_and(|n| n == "Value");
+            }
+            "throw_statement" | "raise_statement" => return true,
+            // `process.env.X ?? "…"`, `os.environ.get("X") or "…"`.
+            "binary_expression" | "boolean_operator" => {
+                let op = text_of("operator").unwrap_or("");
+                let left = node.field("left");
+                if matches!(op, "??" | "||" | "or")
+                    && left.is_some_and(|l| l != child && is_config_lookup(ctx.text(l)))
+                {
+                    return true;
+                }
+            }
+            "call_expression" | "call" | "method_invocation" | "macro_invocation"
+                if node.field("arguments") == Some(child) || child.kind() == "token_tree" =>
+            {
+                let callee = match node.kind() {
+                    "method_invocation" => {
+                        let object = text_of("object").unwrap_or("");
+                        format!("{object}.{}", text_of("name").unwrap_or(""))
+                    }
+                    "macro_invocation" => text_of("macro").unwrap_or("").to_string(),
+                    _ => text_of("function").unwrap_or("").to_string(),
+                };
+                if is_message_call(&callee) || is_config_lookup(&callee) {
+                    return true;
+                }
+            }
+            "new_expression" | "object_creation_expression" => {
+                let ty = text_of("constructor")
+                    .or_else(|| text_of("type"))
+                    .unwrap_or("");
+                if ty.ends_with("Error") || ty.ends_with("Exception") {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        // Statements end the search: the literal's role is decided within.
+        if node.kind().ends_with("statement")
+            || node.kind().ends_with("declaration")
+            || node.kind() == "let_declaration"
+            || depth > 8
+        {
+            return false;
+        }
+        child = node;
+        current = node.parent();
+    }
+    false
+}
+
+/// `process.env.X`, `os.getenv`, `config.get`, `getOrDefault`,
+/// `flag.String`, `env::var(…).unwrap_or`: reads of configuration.
+fn is_config_lookup(text: &str) -> bool {
+    identifier_words(text).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "env"
+                | "getenv"
+                | "environ"
+                | "environment"
+                | "config"
+                | "cfg"
+                | "conf"
+                | "settings"
+                | "setting"
+                | "property"
+                | "getproperty"
+                | "flag"
+                | "default"
+                | "defaults"
+        )
+    })
+}
+
+fn is_message_call(callee: &str) -> bool {
+    let last = callee
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or(callee)
+        .to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "log"
+            | "info"
+            | "warn"
+            | "warning"
+            | "error"
+            | "debug"
+            | "trace"
+            | "fatal"
+            | "print"
+            | "println"
+            | "printf"
+            | "eprintln"
+            | "eprint"
+            | "errorf"
+            | "fatalf"
+            | "infof"
+            | "warnf"
+            | "debugf"
+            | "panic"
+            | "bail"
+            | "anyhow"
+            | "exception"
+            | "critical"
+            | "assert"
+    )
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Database,
+    Bucket,
+    Internal,
+    Ip,
+}
+
+struct Found {
+    kind: Kind,
+    /// Byte range within the literal's text.
+    range: Range<usize>,
+}
+
+const DB_SCHEMES: &[&str] = &[
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "mongodb",
+    "mongodb+srv",
+    "redis",
+    "rediss",
+    "amqp",
+    "amqps",
+    "kafka",
+    "nats",
+    "sqlserver",
+    "clickhouse",
+];
+
+const WEB_SCHEMES: &[&str] = &["http", "https", "ws", "wss", "grpc", "grpcs", "tcp"];
+
+fn find_endpoint(text: &str) -> Option<Found> {
+    let mut search = 0;
+    while let Some(at) = text.get(search..).and_then(|t| t.find("://")) {
+        let sep = search + at;
+        search = sep + 3;
+        let scheme_start = scheme_start(text, sep, b"+");
+        let scheme = text[scheme_start..sep].to_ascii_lowercase();
+        let rest = &text[sep + 3..];
+        let authority_len = rest
+            .find(['/', '?', '#', '"', '\'', '`', ' ', '\n', ','])
+            .unwrap_or(rest.len());
+        let authority = &rest[..authority_len];
+        let hostport = authority.rsplit('@').next().unwrap_or(authority);
+        if hostport.contains(['$', '{', '}', '%', '<', '>', '*']) || hostport.is_empty() {
+            continue;
+        }
+        let (host, port) = split_port(hostport);
+        let end = sep + 3 + authority_len;
+        let kind = if matches!(scheme.as_str(), "s3" | "gs") {
+            Some(Kind::Bucket)
+        } else if DB_SCHEMES.contains(&scheme.as_str()) {
+            (!is_loopback_or_example(host) && host.contains('.')).then_some(Kind::Database)
+        } else if WEB_SCHEMES.contains(&scheme.as_str()) {
+            web_host_kind(host, port)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            // Report the URL up to the end of its path.
+            let path_len = text[end..]
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '$' | '{'))
+                .unwrap_or(text.len() - end);
+            return Some(Found {
+                kind,
+                range: scheme_start..end + path_len,
+            });
+        }
+    }
+    key_value_dsn(text).or_else(|| bare_private_ip(text))
+}
+
+fn split_port(hostport: &str) -> (&str, Option<&str>) {
+    if hostport.starts_with('[') {
+        return (hostport, None);
+    }
+    match hostport.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => (h, Some(p)),
+        _ => (hostport, None),
+    }
+}
+
+fn is_loopback_or_example(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.starts_with("127.")
+        || host == "0.0.0.0"
+        || host == "[::1]"
+        || host == "host.docker.internal"
+        || host.ends_with("example.com")
+        || host.ends_with("example.org")
+        || host.ends_with("example.net")
+        || host.ends_with(".example")
+        || host.ends_with(".test")
+        || host.ends_with(".invalid")
+}
+
+fn ipv4(host: &str) -> Option<[u8; 4]> {
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.len() != 4 {
+        return None;
+    }
+    let mut out = [0u8; 4];
+    for (slot, part) in out.iter_mut().zip(parts) {
+        if part.is_empty() || part.len() > 3 || !part.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        *slot = part.parse().ok()?;
+    }
+    Some(out)
+}
+
+fn is_private(ip: [u8; 4]) -> bool {
+    matches!(ip, [10, ..] | [192, 168, ..])
+        || (ip[0] == 172 && (16..=31).contains(&ip[1]))
+        || (ip[0] == 100 && (64..=127).contains(&ip[1]))
+}
+
+/// Environment- or network-specific labels of a host name.
+const INTERNAL_LABELS: &[&str] = &[
+    "internal",
+    "intranet",
+    "intra",
+    "corp",
+    "local",
+    "lan",
+    "svc",
+    "cluster",
+    "consul",
+    "staging",
+    "stage",
+    "stg",
+    "dev",
+    "qa",
+    "uat",
+    "preprod",
+    "prod",
+    "production",
+];
+
+fn web_host_kind(host: &str, port: Option<&str>) -> Option<Kind> {
+    if is_loopback_or_example(host) || host.is_empty() {
+        return None;
+    }
+    if let Some(ip) = ipv4(host) {
+        return (ip != [0, 0, 0, 0]).then_some(Kind::Ip);
+    }
+    let lower = host.to_ascii_lowercase();
+    if !lower
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    {
+        return None;
+    }
+    // The top-level domain only counts when it is a private one: `.dev`
+    // and `.prod` are public TLDs (`pkg.go.dev`).
+    let (below_tld, tld) = lower.rsplit_once('.').unwrap_or(("", &lower));
+    let internal = below_tld
+        .split(['.', '-'])
+        .any(|label| INTERNAL_LABELS.contains(&label))
+        || matches!(
+            tld,
+            "internal" | "local" | "lan" | "corp" | "intranet" | "localdomain"
+        );
+    // A bare service name (`http://billing:8080`) only resolves inside one
+    // network; require a port so that `http://foo` placeholders stay quiet.
+    let service_name = !lower.contains('.') && port.is_some();
+    let custom_port = port.is_some_and(|p| !matches!(p, "80" | "443")) && lower.contains('.');
+    (internal || service_name || custom_port).then_some(Kind::Internal)
+}
+
+/// `host=db.prod.acme.com port=5432 dbname=app` (libpq, JDBC-less DSNs).
+fn key_value_dsn(text: &str) -> Option<Found> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find("host=")?;
+    if at > 0 && lower.as_bytes()[at - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    if !(lower.contains("dbname=") || lower.contains("port=") || lower.contains("user=")) {
+        return None;
+    }
+    let value_start = at + 5;
+    let len = text[value_start..]
+        .find(|c: char| c.is_whitespace() || matches!(c, ';' | '"' | '\'' | '`'))
+        .unwrap_or(text.len() - value_start);
+    let host = &text[value_start..value_start + len];
+    if host.is_empty()
+        || host.contains(['$', '{', '%', '<'])
+        || is_loopback_or_example(host)
+        || !host.contains('.')
+    {
+        return None;
+    }
+    Some(Found {
+        kind: Kind::Database,
+        range: at..value_start + len,
+    })
+}
+
+/// A literal that is exactly a private IPv4 address, optionally with a port.
+fn bare_private_ip(text: &str) -> Option<Found> {
+    let inner = text.trim_matches(|c| matches!(c, '"' | '\'' | '`'));
+    let (host, _) = split_port(inner);
+    let ip = ipv4(host)?;
+    is_private(ip).then(|| {
+        let start = text.find(inner).unwrap_or(0);
+        Found {
+            kind: Kind::Ip,
+            range: start..start + inner.len(),
+        }
+    })
+}
+
+/// `scheme://user:secret@host` → `scheme://user:****@host`: even a
+/// development password is not repeated in a review comment.
+fn without_password(url: &str) -> String {
+    let Some(sep) = url.find("://") else {
+        return url.to_string();
+    };
+    let authority_end = url[sep + 3..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| sep + 3 + i);
+    match url[sep + 3..authority_end].rfind('@') {
+        Some(at) => {
+            let userinfo = &url[sep + 3..sep + 3 + at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => {
+                    format!("{}{user}:****{}", &url[..sep + 3], &url[sep + 3 + at..])
+                }
+                None => url.to_string(),
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
+fn report(ctx: &RuleContext<'_>, literal: Node<'_>, range: Range<usize>, kind: Kind) -> Finding {
+    let endpoint = without_password(ctx.source.get(range.clone()).unwrap_or(""));
+    let endpoint = endpoint.as_str();
+    let shown = crate::rules::quote(endpoint, 80);
+    let (what, env_var) = match kind {
+        Kind::Database => ("database/broker address", "DATABASE_URL"),
+        Kind::Bucket => ("storage bucket", "STORAGE_BUCKET"),
+        Kind::Internal => ("environment-specific host", "SERVICE_URL"),
+        Kind::Ip => ("IP address", "SERVICE_HOST"),
+    };
+    let load = match ctx.language {
+        Some(Language::Python) => format!("`os.environ[\"{env_var}\"]` (or the settings module)"),
+        Some(Language::Go) => format!("`os.Getenv(\"{env_var}\")` (or the config struct)"),
+        Some(Language::Rust) => format!("`std::env::var(\"{env_var}\")` (or the config struct)"),
+        Some(Language::Java) => {
+            format!("configuration (`@Value(\"${{…}}\")`, `application.yml`, or `{env_var}`)")
+        }
+        _ => format!("`process.env.{env_var}` (through the project's config module)"),
+    };
+    ctx.finding(
+        &META,
+        ctx.line_at(range.start),
+        ctx.symbol_for(literal),
+        endpoint,
+    )
+    .title(format!("Hard-coded {what} `{shown}`"))
+    .message(format!(
+        "`{shown}` is a {what} written into the code. It differs between development, \
+             staging and production, so this build can only ever talk to one of them, and \
+             moving the service needs a code change and a redeploy.\n\nRead it from {load} \
+             and fail fast at startup when it is missing."
+    ))
+    .symptom(format!(
+        "The {what} `{shown}` is hard-coded in `{}`.",
+        ctx.path
+    ))
+    .root_cause(
+        "A deployment-specific value is written as a literal instead of being read from \
+             configuration.",
+    )
+    .fix(format!(
+        "Replace the literal with a value read from {load}; add the variable to the \
+             project's example environment file / configuration docs with this value as the \
+             documented example, and fail with a clear error at startup when it is missing."
+    ))
+    .scope(
+        "Do not change the behaviour in the environment this value was written for, do not \
+             introduce a default that silently points at production, and do not touch \
+             unrelated literals or tests.",
+    )
+    .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_endpoints() {
+        let kind = |t: &str| find_endpoint(t).map(|f| f.kind);
+        assert_eq!(kind("\"https://api.stripe.com/v1\""), None);
+        assert_eq!(kind("\"http://localhost:3000\""), None);
+        assert_eq!(
+            kind("\"https://billing.internal.acme.com/v1\""),
+            Some(Kind::Internal)
+        );
+        assert_eq!(kind("\"http://10.0.3.7:8080/health\""), Some(Kind::Ip));
+        assert_eq!(kind("\"s3://acme-invoices/2024\""), Some(Kind::Bucket));
+        assert_eq!(
+            kind("\"redis://cache.prod.acme.net:6379/0\""),
+            Some(Kind::Database)
+        );
+        assert_eq!(kind("\"192.168.1.20\""), Some(Kind::Ip));
+        assert_eq!(kind("\"1.2.3.4\""), None);
+        assert_eq!(kind("\"é://10.0.0.1:80 ü://\""), None);
+        assert_eq!(
+            without_password("postgres://app:hunter2@db.acme.internal/x"),
+            "postgres://app:****@db.acme.internal/x"
+        );
+        assert_eq!(
+            kind("\"https://pkg.go.dev/github.com/gin-gonic/gin\""),
+            None
+        );
+        assert_eq!(
+            kind("\"https://orders.acme.internal/v2\""),
+            Some(Kind::Internal)
+        );
+        assert_eq!(kind("\"http://${host}:8080\""), None);
+        assert_eq!(kind("\"http://billing:8080/v1\""), Some(Kind::Internal));
+        assert_eq!(
+            kind("\"host=db.prod.acme.com port=5432 dbname=app\""),
+            Some(Kind::Database)
+        );
+    }
+}

@@ -1,0 +1,242 @@
+//! `input-validation/path-from-request`: a file path built from request data with no containment check.
+//!
+//! ## What it does
+//! Finds file-system calls whose path contains request data in the same
+//! handler (see `input-validation/sql-injection` for what counts as request
+//! data):
+//! - JavaScript/TypeScript: `res.sendFile`/`res.download`, and `fs`
+//!   `readFile`/`readFileSync`/`createReadStream`/`writeFile`/`unlink`/…
+//!   (also `fs.promises.*` and imported `readFile`);
+//! - Python: `open(…)`, Flask `send_file`, Starlette/FastAPI `FileResponse`,
+//!   `os.remove`/`os.unlink`, `shutil.rmtree`;
+//! - Go: `os.Open`/`os.ReadFile`/`os.Create`/`os.Remove`/`os.WriteFile`,
+//!   `http.ServeFile`.
+//!
+//! The handler is not reported when it visibly confines the path:
+//! `path.basename`/`os.path.basename`/`filepath.Base`/`secure_filename`, or a
+//! containment check (`startsWith`/`startswith`/`strings.HasPrefix`,
+//! `is_relative_to`, `filepath.IsLocal`, `filepath.Rel`), or `res.sendFile`
+//! with a `root` option (Express rejects `..` then). Flask's
+//! `send_from_directory` is safe by design and not reported.
+//!
+//! ## Why is this bad?
+//! A request value like `../../etc/passwd` or `../.env` walks out of the
+//! intended directory: the endpoint reads (or overwrites, or deletes) any
+//! file the service can access, including its own secrets and source.
+//!
+//! ## Example
+//! ```ts
+//! app.get("/files/:name", (req, res) => {
+//!   res.sendFile(path.join(UPLOAD_DIR, req.params.name));
+//! });
+//! ```
+//!
+//! Use instead:
+//! ```ts
+//! app.get("/files/:name", (req, res) => {
+//!   res.sendFile(req.params.name, { root: UPLOAD_DIR }); // rejects "..", stays in root
+//! });
+//! ```
+
+use tree_sitter::Node;
+
+use super::built::{RequestData, argument_nodes, call_kinds, call_parts};
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::{Rule, quote};
+use crate::syntax::{is_test_path, preorder};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "input-validation/path-from-request",
+    item: ChecklistItem::InputValidation,
+    severity: Severity::Warning,
+    languages: &[
+        Language::TypeScript,
+        Language::JavaScript,
+        Language::Python,
+        Language::Go,
+    ],
+    summary: "A file path built from request data passed to a file-system call without a containment check",
+};
+
+pub struct PathFromRequest;
+
+impl Rule for PathFromRequest {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let (Some(_), Some(language)) = (ctx.root(), ctx.language) else {
+            return;
+        };
+        if is_test_path(ctx.path) {
+            return;
+        }
+        for node in ctx.nodes_in_order(call_kinds(language)) {
+            let Some((api, args)) = file_call(ctx, language, node) else {
+                continue;
+            };
+            let Some(path) = args.first().copied() else {
+                continue;
+            };
+            // `res.sendFile(name, { root })`: Express confines the path.
+            if api.ends_with("sendFile")
+                && args
+                    .iter()
+                    .skip(1)
+                    .any(|a| a.kind() == "object" && ctx.text(*a).contains("root"))
+            {
+                continue;
+            }
+            let path = if language == Language::Go && api == "http.ServeFile" {
+                match args.get(2) {
+                    Some(p) => *p,
+                    None => continue,
+                }
+            } else {
+                path
+            };
+            let request = RequestData::for_node(ctx, language, node);
+            let Some(source) = preorder(path).find(|n| {
+                matches!(
+                    n.kind(),
+                    "identifier"
+                        | "member_expression"
+                        | "subscript_expression"
+                        | "attribute"
+                        | "subscript"
+                        | "call"
+                        | "call_expression"
+                        | "selector_expression"
+                ) && request.contains(ctx, language, ctx.text(*n))
+            }) else {
+                continue;
+            };
+            if confined(ctx, language, node) {
+                continue;
+            }
+            out.push(report(ctx, &api, path, source));
+        }
+    }
+}
+
+fn file_call<'t>(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    node: Node<'t>,
+) -> Option<(String, Vec<Node<'t>>)> {
+    let (receiver, method, args) = call_parts(language, node)?;
+    let method = ctx.text(method);
+    let receiver = receiver.map(|r| ctx.text(r)).unwrap_or("");
+    let api = if receiver.is_empty() {
+        method.to_string()
+    } else {
+        format!("{receiver}.{method}")
+    };
+    let ok = match language {
+        Language::TypeScript | Language::Tsx | Language::JavaScript => {
+            let fs_method = matches!(
+                method,
+                "readFile"
+                    | "readFileSync"
+                    | "createReadStream"
+                    | "createWriteStream"
+                    | "writeFile"
+                    | "writeFileSync"
+                    | "appendFile"
+                    | "unlink"
+                    | "unlinkSync"
+                    | "rm"
+                    | "rmSync"
+            );
+            let fs_receiver = receiver.is_empty()
+                || matches!(
+                    receiver,
+                    "fs" | "fsp" | "fs.promises" | "fsPromises" | "promises"
+                );
+            (fs_method && fs_receiver)
+                || (matches!(method, "sendFile" | "download") && !receiver.is_empty())
+        }
+        Language::Python => matches!(
+            api.as_str(),
+            "open" | "send_file" | "FileResponse" | "os.remove" | "os.unlink" | "shutil.rmtree"
+        ),
+        Language::Go => matches!(
+            api.as_str(),
+            "os.Open"
+                | "os.OpenFile"
+                | "os.ReadFile"
+                | "os.Create"
+                | "os.Remove"
+                | "os.RemoveAll"
+                | "os.WriteFile"
+                | "http.ServeFile"
+        ),
+        _ => false,
+    };
+    ok.then(|| (api, argument_nodes(args)))
+}
+
+/// Whether the handler around `call` confines the path somewhere.
+fn confined(ctx: &RuleContext<'_>, language: Language, call: Node<'_>) -> bool {
+    let scope = std::iter::successors(ctx.enclosing_function(language, call), |f| {
+        ctx.enclosing_function(language, *f)
+    })
+    .last();
+    let text = scope.map(|s| ctx.text(s)).unwrap_or(ctx.source);
+    [
+        "basename(",
+        "secure_filename(",
+        "filepath.Base(",
+        "startsWith(",
+        "startswith(",
+        "strings.HasPrefix(",
+        "is_relative_to(",
+        "filepath.IsLocal(",
+        "filepath.Rel(",
+        "OpenInRoot(",
+        "OpenRoot(",
+    ]
+    .iter()
+    .any(|guard| text.contains(guard))
+}
+
+fn report(ctx: &RuleContext<'_>, api: &str, path: Node<'_>, source: Node<'_>) -> Finding {
+    let shown = quote(ctx.text(path), 60);
+    let value = quote(ctx.text(source), 40);
+    ctx.finding(
+        &META,
+        ctx.line(source),
+        ctx.symbol_for(source),
+        &format!("{api} <- {}", ctx.text(source)),
+    )
+    .title(format!(
+        "Path traversal: `{api}` opens a path built from `{value}`"
+    ))
+    .message(format!(
+        "`{api}` receives `{shown}`, which contains the request value `{value}`, and nothing in \
+         this handler checks that the result stays inside the intended directory. A value like \
+         `../../.env` reads (or overwrites/deletes) any file the service can access.\n\nReduce \
+         the value to a file name (`basename`/`secure_filename`), or resolve the full path and \
+         reject it unless it is inside the base directory."
+    ))
+    .symptom(format!(
+        "`{api}` uses a path built from request value `{value}`."
+    ))
+    .root_cause(
+        "A request value is joined into a file-system path without normalising it and checking \
+         that the result stays inside the allowed directory.",
+    )
+    .fix(
+        "Resolve the joined path (`path.resolve`, `os.path.realpath`, `filepath.Clean`) and \
+         return 400/404 unless it starts with the resolved base directory plus a separator; or \
+         accept only a bare file name (`basename`, `secure_filename`) or an id looked up in the \
+         database.",
+    )
+    .scope(
+        "Keep serving the same files for legitimate names; do not change the storage layout or \
+         other endpoints.",
+    )
+    .build()
+}

@@ -1,0 +1,422 @@
+//! `input-validation/sql-injection`: SQL text built from values and passed to a query call.
+//!
+//! ## What it does
+//! Finds a query call whose SQL text is assembled at run time with a value
+//! that is not a constant:
+//! - JavaScript/TypeScript: a template literal or `+` concatenation passed to
+//!   `.query`, `.execute`, `knex.raw`/`whereRaw`/`orderByRaw`…,
+//!   `prisma.$queryRawUnsafe`/`$executeRawUnsafe`, `sql.unsafe`, and
+//!   `exec`/`run`/`all`/`get`/`prepare` on a database-named receiver;
+//! - Python: an f-string, `%` formatting, `.format()` or `+` passed to
+//!   `execute`/`executemany`/`executescript`, Django `.raw`, SQLAlchemy
+//!   `text(…)`/`exec_driver_sql`, pandas `read_sql`;
+//! - Go: `fmt.Sprintf` or `+` passed to `Query`/`QueryRow`/`Exec` (and their
+//!   `Context` variants), `Prepare`, sqlx `Select`/`Get`, gorm `Raw`;
+//! - Rust: `format!` passed to `sqlx::query`/`query_as`/`query_scalar`/`raw_sql`
+//!   (turbofish forms `query_as::<_, T>(…)` included),
+//!   `client.execute`/`query`/`batch_execute`, diesel `sql_query`;
+//! - Java: `+` concatenation, `String.format` or `.formatted` passed to
+//!   `executeQuery`/`executeUpdate`/`execute`/`addBatch`/`prepareStatement`,
+//!   `jdbcTemplate.query*`/`update`, `entityManager.createQuery`/`createNativeQuery`.
+//!
+//! The text must look like SQL (`SELECT … FROM`, `INSERT INTO`, `UPDATE … SET`,
+//! `DELETE FROM`, `WHERE`, …) and may be held in a local variable first. The
+//! finding is an **error** when a spliced value is request data in the same
+//! handler (`req.query`, `req.params`, `req.body`, Flask `request.args`,
+//! FastAPI route parameters, Go `r.URL.Query()`/`r.FormValue`/gin `c.Query`,
+//! Spring `@RequestParam`/`@PathVariable`, axum/actix `Path`/`Query`/`Json`
+//! extractors, and locals assigned from them, also through calls that
+//! reshape a string without restricting it: `strings.TrimSpace`,
+//! `filepath.Join`, `path.join`, `decodeURIComponent`, `.trim()`,
+//! `.lower()`, …), a **warning** otherwise.
+//!
+//! Not reported: parameterised queries (placeholders plus a values argument),
+//! Prisma `$queryRaw` and `sql` tagged templates (they bind their values),
+//! constants (`ALL_CAPS` names, literals), generated placeholder lists
+//! (`ids.map(() => "?")`, `",".join(["%s"] * len(ids))`, `.length`), and
+//! unless they come from the request, values named as SQL fragments the code
+//! composes itself (`placeholders`, `whereClause`, `conditions`, `columns`,
+//! `tableName`, …) and values in a table-name position (`FROM ${table}`):
+//! identifiers cannot be bound, and code composing its own table names is
+//! not injectable by itself. Strings built with `+=` across statements are not
+//! followed.
+//!
+//! ## Why is this bad?
+//! A value pasted into SQL text becomes SQL: `' OR '1'='1` reads every row,
+//! `'; DROP TABLE users; --` destroys them. Escaping by hand always misses a
+//! case; the driver's placeholders send the value separately from the query,
+//! so it can never change the query's meaning.
+//!
+//! ## Example
+//! ```ts
+//! const { email } = req.query;
+//! const result = await pool.query(`SELECT * FROM users WHERE email = '${email}'`);
+//! ```
+//!
+//! Use instead:
+//! ```ts
+//! const { email } = req.query;
+//! const result = await pool.query("SELECT * FROM users WHERE email = $1", [email]);
+//! ```
+
+use tree_sitter::Node;
+
+use super::built::{
+    BuiltString, RequestData, Value, call_kinds, call_parts, name_has_word, resolve, root_name,
+};
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::{Rule, quote};
+use crate::syntax::identifier_words;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "input-validation/sql-injection",
+    item: ChecklistItem::InputValidation,
+    severity: Severity::Warning,
+    languages: &[
+        Language::TypeScript,
+        Language::JavaScript,
+        Language::Python,
+        Language::Go,
+        Language::Rust,
+        Language::Java,
+    ],
+    summary: "SQL text built by concatenation, template or format string and passed to a query call",
+};
+
+pub struct SqlInjection;
+
+impl Rule for SqlInjection {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let (Some(_), Some(language)) = (ctx.root(), ctx.language) else {
+            return;
+        };
+        for node in ctx.nodes_in_order(call_kinds(language)) {
+            let Some(sink) = sink(ctx, language, node) else {
+                continue;
+            };
+            let mut cursor = sink.args.walk();
+            let args: Vec<Node<'_>> = sink.args.named_children(&mut cursor).collect();
+            for arg in args {
+                let Some(built) = resolve(ctx, language, arg) else {
+                    continue;
+                };
+                if !(sink.fragment || looks_like_sql(&built.literal)) {
+                    continue;
+                }
+                if let Some(finding) = report(ctx, language, node, &sink, &built) {
+                    out.push(finding);
+                }
+                break;
+            }
+        }
+    }
+}
+
+struct Sink<'t> {
+    method: String,
+    args: Node<'t>,
+    /// A method that takes a raw SQL fragment (`whereRaw`), not a statement.
+    fragment: bool,
+}
+
+/// Method names that only ever take SQL.
+fn is_query_method(language: Language, name: &str) -> bool {
+    match language {
+        Language::TypeScript | Language::Tsx | Language::JavaScript => matches!(
+            name,
+            "query" | "execute" | "$queryRawUnsafe" | "$executeRawUnsafe" | "unsafe"
+        ),
+        Language::Python => matches!(
+            name,
+            "execute"
+                | "executemany"
+                | "executescript"
+                | "raw"
+                | "text"
+                | "exec_driver_sql"
+                | "read_sql"
+                | "read_sql_query"
+        ),
+        Language::Go => matches!(
+            name,
+            "Query"
+                | "QueryRow"
+                | "Exec"
+                | "QueryContext"
+                | "QueryRowContext"
+                | "ExecContext"
+                | "Prepare"
+                | "PrepareContext"
+                | "Raw"
+                | "Select"
+                | "Get"
+                | "Queryx"
+                | "QueryRowx"
+        ),
+        Language::Rust => matches!(
+            name,
+            "query"
+                | "query_as"
+                | "query_scalar"
+                | "execute"
+                | "batch_execute"
+                | "query_one"
+                | "query_opt"
+                | "prepare"
+                | "raw_sql"
+                | "sql_query"
+                | "simple_query"
+        ),
+        Language::Java => matches!(
+            name,
+            "executeQuery"
+                | "executeUpdate"
+                | "executeLargeUpdate"
+                | "execute"
+                | "addBatch"
+                | "prepareStatement"
+                | "prepareCall"
+                | "query"
+                | "queryForObject"
+                | "queryForList"
+                | "queryForMap"
+                | "queryForRowSet"
+                | "update"
+                | "batchUpdate"
+                | "createQuery"
+                | "createNativeQuery"
+                | "createSQLQuery"
+        ),
+        Language::Sql => false,
+    }
+}
+
+fn sink<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -> Option<Sink<'t>> {
+    let (receiver, method, args) = call_parts(language, node)?;
+    // A tagged template (`sql\`…\``) binds its values.
+    if !matches!(args.kind(), "arguments" | "argument_list") {
+        return None;
+    }
+    let method = ctx.text(method);
+    let receiver_words = receiver
+        .map(|r| identifier_words(ctx.text(r)))
+        .unwrap_or_default();
+    let db_receiver = receiver_words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "db" | "database"
+                | "sqlite"
+                | "sql"
+                | "conn"
+                | "connection"
+                | "client"
+                | "pool"
+                | "knex"
+                | "tx"
+                | "trx"
+                | "transaction"
+                | "pg"
+                | "sequelize"
+        )
+    });
+    let js = language.is_js_family();
+    let fragment = js
+        && matches!(
+            method,
+            "raw"
+                | "whereRaw"
+                | "orWhereRaw"
+                | "orderByRaw"
+                | "havingRaw"
+                | "joinRaw"
+                | "selectRaw"
+        );
+    let ambiguous = js && matches!(method, "exec" | "run" | "all" | "get" | "prepare");
+    let ok = fragment
+        || (ambiguous && db_receiver)
+        || (is_query_method(language, method) && (receiver.is_some() || bare_ok(language, method)));
+    ok.then(|| Sink {
+        method: method.to_string(),
+        args,
+        fragment,
+    })
+}
+
+/// Functions called without a receiver that are still query calls
+/// (`query(sql)` imported from a db module, SQLAlchemy `text(…)`).
+fn bare_ok(language: Language, method: &str) -> bool {
+    match language {
+        Language::Python => matches!(method, "text" | "read_sql" | "read_sql_query"),
+        Language::Rust => true,
+        l if l.is_js_family() => matches!(method, "query" | "execute"),
+        _ => false,
+    }
+}
+
+/// SQL statements and clauses, by their keywords.
+fn looks_like_sql(literal: &str) -> bool {
+    let words: Vec<String> = literal
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let has = |w: &str| words.iter().any(|x| x == w);
+    (has("select") && has("from"))
+        || (has("insert") && has("into"))
+        || (has("update") && has("set"))
+        || (has("delete") && has("from"))
+        || ((has("create") || has("drop") || has("alter") || has("truncate")) && has("table"))
+        || has("where")
+}
+
+/// Names of SQL fragments the code composes itself.
+const FRAGMENT_WORDS: &[&str] = &[
+    "placeholder",
+    "placeholders",
+    "clause",
+    "clauses",
+    "where",
+    "conditions",
+    "condition",
+    "columns",
+    "column",
+    "cols",
+    "fields",
+    "table",
+    "tables",
+    "schema",
+    "sql",
+    "fragment",
+    "joins",
+    "sets",
+    "assignments",
+];
+
+fn report(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    call: Node<'_>,
+    sink: &Sink<'_>,
+    built: &BuiltString<'_>,
+) -> Option<Finding> {
+    let request = RequestData::for_node(ctx, language, call);
+    let from_request: Vec<Value<'_>> = built
+        .values
+        .iter()
+        .copied()
+        .filter(|v| request.contains(ctx, language, v.text(ctx)))
+        .collect();
+    let others: Vec<Value<'_>> = built
+        .values
+        .iter()
+        .copied()
+        .filter(|v| {
+            !name_has_word(root_name(v.text(ctx)), FRAGMENT_WORDS) && !table_position(ctx, *v)
+        })
+        .collect();
+    let anchor = from_request.first().or(others.first()).copied()?;
+    let is_request = !from_request.is_empty();
+    let value = quote(anchor.text(ctx), 60);
+    let line = ctx.line_at(anchor.start);
+    let symbol = ctx.symbol_for(anchor.node);
+    let code = format!("{} <- {}", sink.method, anchor.text(ctx));
+    let origin = if is_request {
+        format!("`{value}` comes from the request, so whoever sends it controls the query")
+    } else {
+        format!(
+            "if `{value}` ever carries user input (now or after a refactor), that input \
+             becomes SQL"
+        )
+    };
+    let fix_hint = placeholder_hint(language);
+    let mut finding = ctx
+        .finding(&META, line, symbol, &code)
+        .title(if is_request {
+            format!("SQL injection: request value `{value}` pasted into a query")
+        } else {
+            format!("SQL built from `{value}` instead of a bound parameter")
+        })
+        .message(format!(
+            "The SQL passed to `{method}` is assembled from text and `{value}`; {origin}. \
+             A value pasted into SQL text is parsed as SQL: a quote in it can read, change or \
+             delete any row.\n\n{fix_hint}",
+            method = sink.method,
+        ))
+        .symptom(format!(
+            "The query passed to `{}` is built by pasting `{value}` into the SQL text.",
+            sink.method
+        ))
+        .root_cause(
+            "The value is concatenated/interpolated into the SQL string instead of being sent \
+             as a bound parameter, so its content can change the statement.",
+        )
+        .fix(format!(
+            "Rewrite the query with the driver's placeholders and pass `{value}` (and every \
+             other spliced value) as a parameter. {fix_hint} If the value is an identifier \
+             (a column or sort direction), map it through a fixed allow-list instead."
+        ))
+        .scope(
+            "Keep the query's result, columns and behaviour identical. Do not switch ORMs or \
+             database libraries, do not change the schema, and do not touch other queries.",
+        )
+        .build();
+    if is_request {
+        finding.severity = Severity::Error;
+    }
+    Some(finding)
+}
+
+/// A value right after `FROM`/`JOIN`/`INTO`/`UPDATE`/`TABLE` names a table:
+/// identifiers cannot be bound parameters, and code that composes its own
+/// table names (admin tools, migrations) is not injectable by itself.
+fn table_position(ctx: &RuleContext<'_>, value: Value<'_>) -> bool {
+    let before = ctx.source.get(..value.start).unwrap_or("");
+    let before = before.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '$' | '{' | '"' | '\'' | '`' | '+' | '(')
+    });
+    let word: String = before
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    matches!(
+        word.to_ascii_lowercase().as_str(),
+        "from" | "join" | "into" | "update" | "table"
+    )
+}
+
+fn placeholder_hint(language: Language) -> &'static str {
+    match language {
+        Language::TypeScript | Language::Tsx | Language::JavaScript => {
+            "Use placeholders (`$1` for pg, `?` for mysql/sqlite) with a values array, \
+             Prisma's tagged `$queryRaw`, or the query builder's bindings."
+        }
+        Language::Python => {
+            "Use the driver's placeholders (`%s` or `?`) with a parameters tuple: \
+             `cursor.execute(\"… WHERE id = %s\", (user_id,))`, or SQLAlchemy \
+             `text(\"… WHERE id = :id\")` with `{\"id\": user_id}`."
+        }
+        Language::Go => {
+            "Use placeholders (`$1` for PostgreSQL, `?` for MySQL/SQLite) and pass the values \
+             as arguments: `db.QueryContext(ctx, \"… WHERE id = $1\", id)`."
+        }
+        Language::Rust => {
+            "Use placeholders and bind the values: `sqlx::query(\"… WHERE id = $1\").bind(id)` \
+             (or the checked `sqlx::query!` macro), `client.query(\"… = $1\", &[&id])`."
+        }
+        Language::Java => {
+            "Use a `PreparedStatement` with `?` and `setString`/`setLong`, or pass the values \
+             as arguments to `jdbcTemplate.query(sql, mapper, args…)` / \
+             `query.setParameter(…)`."
+        }
+        Language::Sql => "",
+    }
+}

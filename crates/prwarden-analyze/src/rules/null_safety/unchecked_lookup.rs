@@ -1,0 +1,569 @@
+//! `null-safety/unchecked-lookup`: the result of a lookup that can miss is
+//! used without checking that it found something.
+//!
+//! ## What it does
+//! Finds a property access, method call, index or destructuring applied
+//! directly to a lookup whose "not found" result is `null`, `undefined`,
+//! `None` or an empty `Optional`:
+//! - JavaScript/TypeScript: `items.find((x) => …).name` (and `findLast`),
+//!   `document.getElementById(…)`, `querySelector(…)`, `closest(…)`,
+//!   `cache.get(key).value` on a variable or `this.` field the same file
+//!   declares as a `Map`/`WeakMap`, `str.match(/re/)[1]` and
+//!   `/re/.exec(str)[1]`, and `const { a } = items.find(…)`;
+//! - Python: `re.match(…).group(…)` (also `search`/`fullmatch` and compiled
+//!   patterns; `.group`, `.groups`, `.groupdict`, `.start`, `.end`, `.span`
+//!   or `[n]`), and `.get(key).attr` / `.get(key)[i]` on a dictionary: a
+//!   name the file assigns a `dict` literal or `dict(…)`, or the request and
+//!   environment mappings `os.environ`, `kwargs`, `headers`, `args`, `form`,
+//!   `params`, `cookies`, `GET`, `POST`, `META`, or any mapping read with a
+//!   literal key whose result is read with `.get` again
+//!   (`mapping.get("partners").get(name)`: a dict of dicts); and `.first().attr` /
+//!   `.last().attr` on a Django (`Model.objects.…`), Flask-SQLAlchemy
+//!   (`Model.query.…`) or SQLAlchemy session (`session.query(…)…`,
+//!   `session.scalars(…)`) query, which is `None` when no row matches;
+//! - Java: `.get()` on `findFirst()`, `findAny()`, `findById(…)` and
+//!   `Optional.ofNullable(…)`, and on a local `Optional<…>` variable or
+//!   parameter when the method never calls `isPresent()`/`isEmpty()` on it.
+//!
+//! It deliberately does not report test files, optional chaining (`find(…)?.name`),
+//! `find` with a non-function argument (jQuery, MongoDB and ORM `find`
+//! return collections or queries), `.get` on anything not known to be a map
+//! (HTTP clients, routers and config objects also have `get`), a `Map` read
+//! in a function that checks `has(…)` on the same map, a `.get(key, default)`
+//! with a default, and `JSON.parse(…).x` (valid JSON is rarely `null`, so
+//! the finding would be noise). TypeScript's `!` is reported by
+//! `null-safety/non-null-assertion` instead.
+//!
+//! ## Why is this bad?
+//! The lookup succeeds in every test the author wrote and fails in
+//! production the first time the item is missing — with `Cannot read
+//! properties of undefined`, `'NoneType' object has no attribute 'group'`
+//! or `NoSuchElementException`, which says nothing about which item was
+//! missing or why.
+//!
+//! ## Example
+//! ```ts
+//! const plan = plans.find((p) => p.id === account.planId).name;
+//! ```
+//!
+//! Use instead:
+//! ```ts
+//! const plan = plans.find((p) => p.id === account.planId);
+//! if (!plan) {
+//!   throw new Error(`account ${account.id} references unknown plan ${account.planId}`);
+//! }
+//! const planName = plan.name;
+//! ```
+
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::{Rule, quote, symbol_suffix};
+use crate::syntax::FieldExt as _;
+use crate::syntax::{is_test_path, member_call, method_call, preorder, statements};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "null-safety/unchecked-lookup",
+    item: ChecklistItem::NullSafety,
+    severity: Severity::Warning,
+    languages: &[
+        Language::TypeScript,
+        Language::Tsx,
+        Language::JavaScript,
+        Language::Python,
+        Language::Java,
+    ],
+    summary: "A lookup that can miss (`find`, `Map.get`, `querySelector`, `re.match`, \
+              `Optional.get`) used without checking its result",
+};
+
+pub struct UncheckedLookup;
+
+impl Rule for UncheckedLookup {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let (Some(_), Some(language)) = (ctx.root(), ctx.language) else {
+            return;
+        };
+        // A failed lookup in a test is a failed test, which is the point.
+        if is_test_path(ctx.path) {
+            return;
+        }
+        let maps = match language {
+            Language::Python => python_dicts(ctx),
+            Language::Java => HashSet::new(),
+            _ => js_maps(ctx),
+        };
+        let kinds: &[&str] = match language {
+            Language::Python => &["attribute", "subscript"],
+            Language::Java => &["method_invocation"],
+            _ => &[
+                "member_expression",
+                "subscript_expression",
+                "variable_declarator",
+            ],
+        };
+        for node in ctx.nodes_in_order(kinds) {
+            let found = match language {
+                Language::Python => python_use(ctx, node, &maps),
+                Language::Java => java_get(ctx, language, node),
+                _ => js_use(ctx, language, node, &maps),
+            };
+            if let Some(found) = found {
+                out.push(report(ctx, node, &found));
+            }
+        }
+    }
+}
+
+/// What was looked up and what it yields when nothing is there.
+struct Lookup {
+    /// `plans.find(…)`, quoted for the message.
+    call: String,
+    /// `undefined`, `null`, `None`, `an empty Optional`.
+    missing: &'static str,
+    /// How the access fails: "throws a TypeError", …
+    failure: &'static str,
+    /// What the fix should use.
+    remedy: &'static str,
+}
+
+// ---------------------------------------------------------------- JS / TS
+
+fn js_use(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    node: Node<'_>,
+    maps: &HashSet<String>,
+) -> Option<Lookup> {
+    let value = match node.kind() {
+        "member_expression" | "subscript_expression" => {
+            let mut cursor = node.walk();
+            if node
+                .children(&mut cursor)
+                .any(|c| c.kind() == "optional_chain")
+            {
+                return None;
+            }
+            node.field("object")?
+        }
+        // `const { a } = items.find(…)` throws like `.a` does.
+        "variable_declarator" => {
+            let name = node.field("name")?;
+            if !matches!(name.kind(), "object_pattern" | "array_pattern") {
+                return None;
+            }
+            node.field("value")?
+        }
+        _ => return None,
+    };
+    let mut call = value;
+    while call.kind() == "parenthesized_expression" {
+        call = call.named_child(0)?;
+    }
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let (receiver, method) = member_call(call)?;
+    let args = call.field("arguments")?;
+    let first_arg = args.named_child(0);
+    let call_text = format!("{}(…)", quote(ctx.text(call.field("function")?), 50));
+    let lookup = |missing, remedy| {
+        Some(Lookup {
+            call: call_text.clone(),
+            missing,
+            failure: "throws a `TypeError` (`Cannot read properties of …`)",
+            remedy,
+        })
+    };
+    match ctx.text(method) {
+        "find" | "findLast"
+            if first_arg.is_some_and(|a| {
+                matches!(
+                    a.kind(),
+                    "arrow_function" | "function_expression" | "function"
+                )
+            }) =>
+        {
+            lookup(
+                "undefined",
+                "store the result, check it, and handle the missing element (throw an error \
+                 naming what was searched for, skip, or use a default)",
+            )
+        }
+        "getElementById" | "querySelector" | "closest" => lookup(
+            "null",
+            "store the element, check it, and handle a missing element (return early or throw \
+             an error naming the selector)",
+        ),
+        "get" if args.named_child_count() == 1 && js_map_receiver(ctx, receiver, maps) => {
+            if map_checked_with_has(ctx, language, call, receiver) {
+                return None;
+            }
+            lookup(
+                "undefined",
+                "store the entry, check it, and handle a missing key (throw an error naming the \
+                 key, create the entry, or use a default)",
+            )
+        }
+        "match" if first_arg.is_some_and(|a| a.kind() == "regex") => lookup(
+            "null",
+            "store the match, check it, and handle input that does not match",
+        ),
+        "exec" if receiver.kind() == "regex" => lookup(
+            "null",
+            "store the match, check it, and handle input that does not match",
+        ),
+        _ => None,
+    }
+}
+
+/// Names the file declares as a `Map`/`WeakMap`: `const m = new Map()`,
+/// `m: Map<K, V>`, class fields `private cache = new Map<…>()`.
+fn js_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
+    let mut maps = HashSet::new();
+    for node in ctx.nodes_in_order(&[
+        "variable_declarator",
+        "public_field_definition",
+        "field_definition",
+    ]) {
+        let name_field = match node.kind() {
+            "variable_declarator" => "name",
+            "public_field_definition" | "field_definition" => {
+                if node.field("name").is_some() {
+                    "name"
+                } else {
+                    "property"
+                }
+            }
+            _ => continue,
+        };
+        let Some(name) = node.field(name_field) else {
+            continue;
+        };
+        let is_map_type = |t: Node<'_>| {
+            let text = ctx.text(t).trim_start_matches(':').trim_start();
+            text.starts_with("Map<") || text.starts_with("WeakMap<")
+        };
+        let is_new_map = |v: Node<'_>| {
+            v.kind() == "new_expression"
+                && v.field("constructor")
+                    .is_some_and(|c| matches!(ctx.text(c), "Map" | "WeakMap"))
+        };
+        if node.field("type").is_some_and(is_map_type)
+            || node.field("value").is_some_and(is_new_map)
+        {
+            maps.insert(ctx.text(name).to_string());
+        }
+    }
+    maps
+}
+
+/// `cache` or `this.cache` where `cache` is a known map.
+fn js_map_receiver(ctx: &RuleContext<'_>, receiver: Node<'_>, maps: &HashSet<String>) -> bool {
+    match receiver.kind() {
+        "identifier" => maps.contains(ctx.text(receiver)),
+        "member_expression" => {
+            receiver.field("object").is_some_and(|o| o.kind() == "this")
+                && receiver
+                    .field("property")
+                    .is_some_and(|p| maps.contains(ctx.text(p)))
+        }
+        _ => false,
+    }
+}
+
+/// `if (cache.has(key)) return cache.get(key).value;` — checked by hand.
+fn map_checked_with_has(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    call: Node<'_>,
+    receiver: Node<'_>,
+) -> bool {
+    let scope = ctx.enclosing_function(language, call).unwrap_or_else(|| {
+        let mut top = call;
+        while let Some(parent) = top.parent() {
+            top = parent;
+        }
+        top
+    });
+    let needle = format!("{}.has(", ctx.text(receiver));
+    ctx.text(scope).contains(&needle)
+}
+
+// ----------------------------------------------------------------- Python
+
+const MATCH_USES: &[&str] = &["group", "groups", "groupdict", "start", "end", "span"];
+
+/// Request and environment mappings whose `.get` returns `None` for a
+/// missing key.
+const DICT_NAMES: &[&str] = &[
+    "environ",
+    "kwargs",
+    "headers",
+    "args",
+    "form",
+    "params",
+    "query_params",
+    "cookies",
+    "GET",
+    "POST",
+    "META",
+];
+
+fn python_use(ctx: &RuleContext<'_>, node: Node<'_>, dicts: &HashSet<String>) -> Option<Lookup> {
+    let (value, used) = match node.kind() {
+        "attribute" => (
+            node.field("object")?,
+            Some(ctx.text(node.field("attribute")?)),
+        ),
+        "subscript" => (node.field("value")?, None),
+        _ => return None,
+    };
+    if value.kind() != "call" {
+        return None;
+    }
+    let function = value.field("function")?;
+    let (receiver, method) = method_call(value)?;
+    let method = ctx.text(method);
+    let args = value.field("arguments")?;
+    let call = format!("{}(…)", quote(ctx.text(function), 50));
+    match method {
+        "match" | "search" | "fullmatch" if used.is_none_or(|u| MATCH_USES.contains(&u)) => {
+            Some(Lookup {
+                call,
+                missing: "None",
+                failure: "raises `AttributeError: 'NoneType' object has no attribute …`",
+                remedy: "store the match, check `if m is None:` and handle input that does not \
+                         match (raise a `ValueError` that quotes the input, or skip it)",
+            })
+        }
+        "first" | "last"
+            if args.kind() == "argument_list"
+                && args.named_child_count() == 0
+                && used.is_some()
+                && python_orm_query(ctx, receiver) =>
+        {
+            Some(Lookup {
+                call,
+                missing: "None",
+                failure: "raises `AttributeError: 'NoneType' object has no attribute …` when no \
+                          row matches",
+                remedy: "store the row and check `if row is None:` (raise a not-found error that \
+                         names the key), or use `.get(…)`/`.one()`/`get_object_or_404` when the \
+                         row must exist",
+            })
+        }
+        "get" if args.kind() == "argument_list" && single_positional(args) => {
+            let last = match receiver.kind() {
+                "attribute" => ctx.text(receiver.field("attribute")?),
+                "identifier" => ctx.text(receiver),
+                _ => return None,
+            };
+            // `mapping.get("partners").get(partner)`: a nested mapping read
+            // by a literal key, whose inner `.get` shows it holds dicts.
+            let nested = used == Some("get")
+                && statements(args)
+                    .next()
+                    .is_some_and(|a| a.kind() == "string");
+            let known = DICT_NAMES.contains(&last)
+                || (receiver.kind() == "identifier" && dicts.contains(last))
+                || nested;
+            known.then_some(Lookup {
+                call,
+                missing: "None",
+                failure: "raises `AttributeError`/`TypeError` on `None`",
+                remedy: "index with `[key]` when the key must exist (a `KeyError` names it), or \
+                         check the result for `None` and handle the missing key",
+            })
+        }
+        _ => None,
+    }
+}
+
+/// `Customer.objects.filter(…)`, `session.query(User).filter(…)`,
+/// `session.scalars(stmt)`: a Django or SQLAlchemy query, whose `.first()`
+/// is `None` when no row matches.
+fn python_orm_query(ctx: &RuleContext<'_>, receiver: Node<'_>) -> bool {
+    let mut node = Some(receiver);
+    let mut steps = 0;
+    while let Some(n) = node {
+        steps += 1;
+        if steps > 32 {
+            return false;
+        }
+        node = match n.kind() {
+            "call" => n.child_by_field_name("function"),
+            "attribute" => {
+                let name = n.child_by_field_name("attribute").map(|a| ctx.text(a));
+                let object = n.child_by_field_name("object");
+                // `Model.objects.…`, `Model.query.…` (Flask-SQLAlchemy)
+                let model = object.is_some_and(|o| {
+                    o.kind() == "identifier" && ctx.text(o).starts_with(|c: char| c.is_uppercase())
+                });
+                if (model && matches!(name, Some("objects" | "query")))
+                    || (n.parent().is_some_and(|p| p.kind() == "call")
+                        && matches!(name, Some("query" | "scalars"))
+                        && object.is_some_and(|o| ctx.text(o).ends_with("session")))
+                {
+                    return true;
+                }
+                object
+            }
+            _ => None,
+        };
+    }
+    false
+}
+
+fn single_positional(args: Node<'_>) -> bool {
+    let named: Vec<Node<'_>> = statements(args).collect();
+    matches!(named.as_slice(), [only] if !matches!(
+        only.kind(),
+        "keyword_argument" | "list_splat" | "dictionary_splat"
+    ))
+}
+
+/// Names assigned a `dict` in the file: `x = {…}`, `x = dict(…)`,
+/// `x: dict[…] = …`.
+fn python_dicts(ctx: &RuleContext<'_>) -> HashSet<String> {
+    let mut dicts = HashSet::new();
+    for node in ctx.nodes_in_order(&["assignment"]) {
+        let Some(left) = node.field("left") else {
+            continue;
+        };
+        if left.kind() != "identifier" {
+            continue;
+        }
+        let typed_dict = node.field("type").is_some_and(|t| {
+            let t = ctx.text(t);
+            t.starts_with("dict") || t.starts_with("Dict")
+        });
+        let dict_value = node.field("right").is_some_and(|r| {
+            r.kind() == "dictionary"
+                || (r.kind() == "call"
+                    && r.field("function").is_some_and(|f| ctx.text(f) == "dict"))
+        });
+        if typed_dict || dict_value {
+            dicts.insert(ctx.text(left).to_string());
+        }
+    }
+    dicts
+}
+
+// ------------------------------------------------------------------- Java
+
+/// Calls whose result is an `Optional` by their well-known signatures.
+const OPTIONAL_SOURCES: &[&str] = &["findFirst", "findAny", "findById", "ofNullable"];
+
+fn java_get(ctx: &RuleContext<'_>, language: Language, node: Node<'_>) -> Option<Lookup> {
+    if node.kind() != "method_invocation"
+        || ctx.text(node.field("name")?) != "get"
+        || node.field("arguments")?.named_child_count() != 0
+    {
+        return None;
+    }
+    let object = node.field("object")?;
+    let call = match object.kind() {
+        "method_invocation" => {
+            let name = object.field("name")?;
+            if !OPTIONAL_SOURCES.contains(&ctx.text(name)) {
+                return None;
+            }
+            let callee = ctx.source.get(object.start_byte()..name.end_byte())?;
+            // `items.stream().filter(…).findFirst` reads best from its end.
+            if callee.chars().count() > 50 {
+                format!("….{}(…)", ctx.text(name))
+            } else {
+                format!("{}(…)", quote(callee, 50))
+            }
+        }
+        "identifier" => {
+            let name = ctx.text(object);
+            let method = ctx.enclosing_function(language, node)?;
+            if !declares_optional(ctx, method, name) || checks_presence(ctx, method, name) {
+                return None;
+            }
+            name.to_string()
+        }
+        _ => return None,
+    };
+    Some(Lookup {
+        call,
+        missing: "an empty Optional",
+        failure: "throws `NoSuchElementException: No value present`",
+        remedy: "use `orElseThrow(() -> new NotFoundException(\"… \" + id))` with a message \
+                 that names what was missing, or `orElse`/`map`/`ifPresent`",
+    })
+}
+
+/// A local variable or parameter of the method typed `Optional<…>`.
+fn declares_optional(ctx: &RuleContext<'_>, method: Node<'_>, name: &str) -> bool {
+    preorder(method).any(|n| {
+        let declared = match n.kind() {
+            "local_variable_declaration" => n.field("declarator").and_then(|d| d.field("name")),
+            "formal_parameter" => n.field("name"),
+            _ => None,
+        };
+        declared.is_some_and(|d| ctx.text(d) == name)
+            && n.field("type").is_some_and(|t| {
+                let t = ctx.text(t);
+                t.starts_with("Optional<") || t.starts_with("java.util.Optional<")
+            })
+    })
+}
+
+fn checks_presence(ctx: &RuleContext<'_>, method: Node<'_>, name: &str) -> bool {
+    preorder(method).any(|n| {
+        n.kind() == "method_invocation"
+            && n.field("object").is_some_and(|o| ctx.text(o) == name)
+            && n.field("name")
+                .is_some_and(|m| matches!(ctx.text(m), "isPresent" | "isEmpty"))
+    })
+}
+
+fn report(ctx: &RuleContext<'_>, node: Node<'_>, found: &Lookup) -> Finding {
+    let Lookup {
+        call,
+        missing,
+        failure,
+        remedy,
+    } = found;
+    let used = quote(ctx.text(node), 70);
+    let in_symbol = symbol_suffix(ctx.symbol_for(node).as_deref());
+    ctx.node_finding(&META, node)
+        .title(if call.ends_with(')') {
+            format!("`{call}` may return {missing}, used without a check")
+        } else {
+            format!("`{call}` may be {missing}, used without a check")
+        })
+        .message(format!(
+            "`{call}` {} {missing} when nothing is found, and `{used}` uses the value \
+             directly: the first time the lookup misses, this line {failure} that says nothing \
+             about what was missing.\n\nInstead, {remedy}.",
+            if call.ends_with(')') { "returns" } else { "is" }
+        ))
+        .symptom(format!(
+            "`{used}`{in_symbol} uses the result of `{call}` without handling {missing}."
+        ))
+        .root_cause(
+            "The code assumes the lookup always succeeds; the case where it finds nothing was \
+             never designed.",
+        )
+        .fix(format!(
+            "Decide what a missing result means here, then {remedy}. The error, if any, must \
+             name the key or selector that was not found."
+        ))
+        .scope(
+            "Change only this lookup and the code that uses its result. Do not change the \
+             lookup's arguments or the data it searches, and do not change behaviour when the \
+             value is found.",
+        )
+        .build()
+}

@@ -1,0 +1,238 @@
+//! `null-safety/unwrap-outside-tests`: Rust `.unwrap()` in production code
+//! turns a missing value or an error into a panic.
+//!
+//! ## What it does
+//! Finds `.unwrap()` calls in Rust code that is not test code.
+//!
+//! It deliberately does not report:
+//! - tests (`tests/`, `#[cfg(test)]` modules, `#[test]` functions),
+//!   examples, benches, build scripts and `fn main`;
+//! - `.expect("…")`: the message documents the invariant the author relies
+//!   on, which is the accepted way to state "this cannot fail";
+//! - `lock()`, `read()`, `write()`, `join()` and a condition variable's
+//!   `wait(…)`/`wait_timeout(…)` followed by `.unwrap()`: a poisoned lock or
+//!   a panicked thread re-raises a panic that already happened (the
+//!   standard idiom);
+//! - `write!(…)`/`writeln!(…).unwrap()`: formatting into a `String` cannot
+//!   fail, and the macro does not tell a `String` from a socket;
+//! - procedural macros (files using `proc_macro` or `syn`), where a panic is
+//!   how misuse is reported at compile time;
+//! - values known at compile time: `"127.0.0.1".parse::<IpAddr>().unwrap()`,
+//!   `Regex::new(r"…").unwrap()`, `NonZeroU32::new(8).unwrap()` — calls whose
+//!   arguments are all literals;
+//! - code inside `const` and `static` items.
+//!
+//! ## Why is this bad?
+//! `unwrap()` panics on `None` or `Err`, and the panic message
+//! (`called Option::unwrap() on a None value`) says nothing about which value
+//! was missing or why. In a server one bad request takes down the worker
+//! task, in a library the caller loses the chance to handle the error.
+//! Agents use `unwrap()` to get past the type checker.
+//!
+//! ## Example
+//! ```rs
+//! pub fn load(path: &Path) -> Result<Config, ConfigError> {
+//!     let text = fs::read_to_string(path).unwrap();
+//!     Ok(toml::from_str(&text).unwrap())
+//! }
+//! ```
+//!
+//! Use instead:
+//! ```rs
+//! pub fn load(path: &Path) -> Result<Config, ConfigError> {
+//!     let text = fs::read_to_string(path).map_err(|e| ConfigError::Read(path.into(), e))?;
+//!     toml::from_str(&text).map_err(|e| ConfigError::Parse(path.into(), e))
+//! }
+//! ```
+
+use tree_sitter::Node;
+
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::{Rule, quote, symbol_suffix};
+use crate::syntax::FieldExt as _;
+use crate::syntax::{in_rust_test, is_test_path, method_call, statements};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "null-safety/unwrap-outside-tests",
+    item: ChecklistItem::NullSafety,
+    severity: Severity::Warning,
+    languages: &[Language::Rust],
+    summary: "Rust `.unwrap()` in production code: a panic instead of handling `None`/`Err`",
+};
+
+pub struct UnwrapOutsideTests;
+
+impl Rule for UnwrapOutsideTests {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let Some(_) = ctx.root() else {
+            return;
+        };
+        if is_test_path(ctx.path) || is_non_production_path(ctx.path) || is_proc_macro(ctx.source) {
+            return;
+        }
+        for node in ctx.nodes_in_order(&["call_expression"]) {
+            let Some(receiver) = unwrap_receiver(ctx, node) else {
+                continue;
+            };
+            if idiomatic_receiver(ctx, receiver)
+                || in_main_or_const(ctx, node)
+                || in_rust_test(node, ctx.source)
+            {
+                continue;
+            }
+            out.push(report(ctx, node, receiver));
+        }
+    }
+}
+
+/// `examples/`, `benches/`, `build.rs`: code that is allowed to panic.
+fn is_non_production_path(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file == "build.rs"
+        || path
+            .split('/')
+            .any(|d| matches!(d, "examples" | "benches" | "xtask"))
+}
+
+/// A panic in a procedural macro is a compile error at the macro's call
+/// site, which is how such macros report misuse.
+fn is_proc_macro(source: &str) -> bool {
+    source.contains("extern crate proc_macro")
+        || source.contains("use proc_macro")
+        || source.contains("use syn::")
+        || source.contains("use syn;")
+}
+
+/// The receiver of `receiver.unwrap()`.
+fn unwrap_receiver<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
+    if node.kind() != "call_expression" || node.field("arguments")?.named_child_count() != 0 {
+        return None;
+    }
+    let (receiver, method) = method_call(node)?;
+    (ctx.text(method) == "unwrap").then_some(receiver)
+}
+
+fn idiomatic_receiver(ctx: &RuleContext<'_>, receiver: Node<'_>) -> bool {
+    // `write!(s, …).unwrap()`: formatting into a `String` cannot fail, and
+    // the macro does not say whether the target is a `String` or a socket.
+    if receiver.kind() == "macro_invocation" {
+        return receiver
+            .field("macro")
+            .is_some_and(|m| matches!(ctx.text(m), "write" | "writeln"));
+    }
+    if receiver.kind() != "call_expression" {
+        return false;
+    }
+    let Some(function) = receiver.field("function") else {
+        return false;
+    };
+    let args = receiver.field("arguments");
+    let arg_count = args.map_or(0, |a| a.named_child_count());
+    // `m.lock().unwrap()`, `rw.read().unwrap()`, `handle.join().unwrap()`.
+    let method = match function.kind() {
+        "field_expression" => function.field("field"),
+        "generic_function" => function.field("function").and_then(|f| f.field("field")),
+        _ => None,
+    };
+    if arg_count == 0
+        && method.is_some_and(|m| matches!(ctx.text(m), "lock" | "read" | "write" | "join"))
+    {
+        return true;
+    }
+    // `cvar.wait(guard).unwrap()`: poisoning again, with the guard passed in.
+    if method.is_some_and(|m| matches!(ctx.text(m), "wait" | "wait_timeout" | "wait_while")) {
+        return true;
+    }
+    // `"127.0.0.1".parse::<IpAddr>().unwrap()`.
+    if method.is_some_and(|m| ctx.text(m) == "parse") && arg_count == 0 {
+        let value = match function.kind() {
+            "generic_function" => function.field("function").and_then(|f| f.field("value")),
+            _ => function.field("value"),
+        };
+        return value.is_some_and(is_literal);
+    }
+    // `Regex::new(r"…")`, `NonZeroU32::new(8)`: a path call on literals only.
+    let path_call = matches!(function.kind(), "scoped_identifier" | "identifier")
+        || (function.kind() == "generic_function"
+            && function
+                .field("function")
+                .is_some_and(|f| matches!(f.kind(), "scoped_identifier" | "identifier")));
+    if path_call && arg_count > 0 {
+        let Some(args) = args else {
+            return false;
+        };
+        return statements(args).all(is_literal);
+    }
+    false
+}
+
+fn is_literal(node: Node<'_>) -> bool {
+    matches!(
+        node.kind(),
+        "string_literal"
+            | "raw_string_literal"
+            | "integer_literal"
+            | "float_literal"
+            | "char_literal"
+            | "boolean_literal"
+    ) || (node.kind() == "reference_expression" && node.field("value").is_some_and(is_literal))
+}
+
+/// Inside `fn main`, a `const`/`static` item: panicking there is reporting.
+fn in_main_or_const(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        match n.kind() {
+            "const_item" | "static_item" => return true,
+            "function_item" => {
+                return n.field("name").is_some_and(|name| ctx.text(name) == "main")
+                    && n.parent().is_some_and(|p| p.kind() == "source_file");
+            }
+            _ => {}
+        }
+        current = n.parent();
+    }
+    false
+}
+
+fn report(ctx: &RuleContext<'_>, node: Node<'_>, receiver: Node<'_>) -> Finding {
+    let value = quote(ctx.text(receiver), 60);
+    let in_symbol = symbol_suffix(ctx.symbol_for(node).as_deref());
+    ctx.node_finding(&META, node)
+        .title(format!(
+            "`{value}.unwrap()` panics when the value is missing"
+        ))
+        .message(format!(
+            "`.unwrap()` on `{value}` panics on `None`/`Err` with a message that names neither \
+             the value nor the cause. In a server that is a crashed task or worker per bad \
+             input; in a library the caller loses the chance to handle the failure.\n\n\
+             Propagate the error with `?` (adding context with `map_err`, `ok_or_else` or \
+             `.context(…)`), handle the missing case, or — when it truly cannot fail — use \
+             `.expect(\"why this cannot fail\")`."
+        ))
+        .symptom(format!(
+            "`{value}.unwrap()`{in_symbol} panics instead of handling a missing value or an \
+             error."
+        ))
+        .root_cause(
+            "The failure case of this `Option`/`Result` was not handled; `unwrap()` was used to \
+             get past the type checker.",
+        )
+        .fix(
+            "Return the error to the caller with `?` (convert it with `map_err`/`ok_or_else` or \
+             `anyhow::Context` so it says what failed), or handle `None`/`Err` here. If the \
+             value provably cannot be missing, replace `unwrap()` with `expect(\"…\")` stating \
+             the invariant.",
+        )
+        .scope(
+            "Change only this expression and, if `?` needs it, the error type of the enclosing \
+             function and its direct callers. Do not change behaviour on the success path and \
+             do not add `unwrap_or_default()` where a missing value is a real error.",
+        )
+        .build()
+}

@@ -1,0 +1,176 @@
+//! `test-quality/no-assertion`: a test that asserts nothing.
+//!
+//! ## What it does
+//! Finds test cases whose body contains no assertion at all:
+//! - JavaScript/TypeScript (jest, vitest, mocha, node:test, Playwright) in
+//!   test files: `it(…)`/`test(…)` callbacks with no `expect(…)`, `assert…`,
+//!   `.should`, `t.equal`-style call, no Testing Library `getBy…`/`findBy…`
+//!   query (they throw when the element is missing), no `fail(…)`/`throw`;
+//! - Python (pytest, unittest) in test files: `def test_*` without `assert`,
+//!   `self.assert…`, `pytest.raises`/`warns`/`fail`, `raise`;
+//! - Go: `func TestX(t *testing.T)` in `_test.go` files that never calls
+//!   `t.Error*`/`t.Fatal*`/`t.Fail*`, `assert.`/`require.`, gomega's
+//!   `Expect`, nor passes `t` to a helper (a fixture builder whose result
+//!   the test keeps, `l := newTestLedger(t)`, `db := setupDB(t)`, is not a
+//!   check: it fails only when the setup breaks);
+//! - Rust: `#[test]`/`#[tokio::test]`/`#[rstest]` functions without an
+//!   `assert*!`/`panic!`, `unwrap()`/`expect()` or `?` (each fails the test);
+//! - Java: `@Test`/`@ParameterizedTest` methods without `assert…`, `fail`,
+//!   MockMvc's `andExpect`, RestAssured's `then()`, `throw`.
+//!
+//! A call to a function of the same file whose body asserts, or to any
+//! function named like an assertion (`assertValidOrder`, `expect_ok`,
+//! `checkInvariants`, `verify_totals`), counts as an assertion; so do mock
+//! verifications (those are reported by `test-quality/only-mock-assertions`
+//! instead). `expect(() => f()).not.toThrow()` is an assertion.
+//!
+//! Not reported: skipped tests (`it.skip`, `@Disabled`, `#[ignore]`, a
+//! run-time `t.Skip()`/`pytest.skip()`), tests that expect a failure
+//! (`#[should_panic]`, `@Test(expected = …)`), `test.failing`, and JS files
+//! whose `afterEach` hook asserts for every test.
+//!
+//! ## Why is this bad?
+//! A test without an assertion passes whatever the code does, as long as it
+//! does not crash. It shows up in the coverage report and the test count, so
+//! the behaviour looks tested when it is not. Agents write such tests to
+//! "add tests" quickly: they call the code and stop there.
+//!
+//! ## Example
+//! ```ts
+//! it("applies the member discount", async () => {
+//!   const cart = await buildCart({ member: true });
+//!   await checkout(cart);
+//! });
+//! ```
+//!
+//! Use instead:
+//! ```ts
+//! it("applies the member discount", async () => {
+//!   const cart = await buildCart({ member: true });
+//!   const receipt = await checkout(cart);
+//!   expect(receipt.total).toBe(85);
+//! });
+//! ```
+
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::Rule;
+use crate::rules::quote;
+use crate::rules::test_quality::tests_in_file::{TestCase, js_callee_parts, judged_tests};
+use crate::syntax::FieldExt as _;
+use crate::syntax::preorder;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "test-quality/no-assertion",
+    item: ChecklistItem::TestQuality,
+    severity: Severity::Warning,
+    languages: &[
+        Language::TypeScript,
+        Language::Tsx,
+        Language::JavaScript,
+        Language::Python,
+        Language::Go,
+        Language::Rust,
+        Language::Java,
+    ],
+    summary: "A test case whose body contains no assertion at all",
+};
+
+pub struct NoAssertion;
+
+impl Rule for NoAssertion {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        if hooks_assert(ctx) {
+            return;
+        }
+        for (test, checks) in judged_tests(ctx) {
+            if checks.real == 0 && checks.mock.is_empty() && !compile_time_check(ctx, &test) {
+                out.push(report(ctx, &test));
+            }
+        }
+    }
+}
+
+/// Rust tests that pass by compiling: `assert_send::<T>()`, `let _: B0 =
+/// B0::new();`, a local `fn sync<T: Sync>(_: T) {}`. The type checker is
+/// their assertion.
+fn compile_time_check(ctx: &RuleContext<'_>, test: &TestCase<'_>) -> bool {
+    ctx.language == Some(Language::Rust)
+        && preorder(test.body).any(|n| match n.kind() {
+            "generic_function" | "function_item" => true,
+            "let_declaration" => n.field("type").is_some(),
+            _ => false,
+        })
+}
+
+/// A JS `afterEach(…)` hook that asserts checks every test of the file.
+fn hooks_assert(ctx: &RuleContext<'_>) -> bool {
+    if !ctx.language.is_some_and(Language::is_js_family) {
+        return false;
+    }
+    let Some(_) = ctx.root() else {
+        return false;
+    };
+    ctx.nodes_of_kind(&["call_expression"]).any(|node| {
+        node.field("function")
+            .and_then(|f| js_callee_parts(ctx, f))
+            .is_some_and(|(base, _)| base == "afterEach")
+            && ctx.text(node).contains("expect")
+    })
+}
+
+fn report(ctx: &RuleContext<'_>, test: &TestCase<'_>) -> Finding {
+    let (assertion, example) = match ctx.language {
+        Some(Language::Python) => ("`assert`", "`assert result.total == 85`"),
+        Some(Language::Go) => (
+            "`t.Errorf`/`t.Fatalf` (or testify's `assert`/`require`)",
+            "`if got != want { t.Errorf(\"total = %v, want %v\", got, want) }`",
+        ),
+        Some(Language::Rust) => ("`assert_eq!`/`assert!`", "`assert_eq!(receipt.total, 85);`"),
+        Some(Language::Java) => (
+            "`assertEquals`/`assertThat`",
+            "`assertThat(receipt.total()).isEqualTo(85);`",
+        ),
+        _ => ("`expect(…)`", "`expect(receipt.total).toBe(85)`"),
+    };
+    let name = quote(&test.name, 80);
+    let empty = crate::syntax::statements(test.body).next().is_none();
+    let what = if empty {
+        "has an empty body"
+    } else {
+        "runs code but never checks a result"
+    };
+    ctx.finding(
+        &META,
+        ctx.line(test.anchor),
+        ctx.symbol_for(test.node),
+        &format!("test {}", test.name),
+    )
+    .title(format!("Test `{name}` asserts nothing"))
+    .message(format!(
+        "The test `{name}` {what}: there is no {assertion} in it. It passes whatever the code \
+         under test returns, as long as nothing throws, so the behaviour it is named after is \
+         not actually tested."
+    ))
+    .symptom(format!(
+        "The test `{name}` {what} and contains no assertion."
+    ))
+    .root_cause(
+        "The test exercises the code without stating what the correct outcome is, so it can \
+         never fail on a wrong result.",
+    )
+    .fix(format!(
+        "Add assertions on the observable outcome the test's name promises: the returned \
+         value, the response, the persisted state or the raised error (e.g. {example}). If \
+         the point is that the call does not fail, assert that explicitly."
+    ))
+    .scope(
+        "Change only this test. Do not modify the code under test, do not delete the test, \
+         and do not replace the missing assertion with a mock-call check.",
+    )
+    .build()
+}

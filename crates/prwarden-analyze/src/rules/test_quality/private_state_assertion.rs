@@ -1,0 +1,238 @@
+//! `test-quality/private-state-assertion`: a test that asserts on the code's
+//! private internals instead of its behaviour.
+//!
+//! ## What it does
+//! Finds, inside test cases:
+//! - Python: an `assert` that reads a private attribute of the object under
+//!   test (`assert "SPRING" in calculator._discount_cache`);
+//! - JavaScript/TypeScript: an `expect(…)` whose subject reads a private
+//!   field (`expect(pricing._rateCache.get("FR")).toBe(0.2)`);
+//! - Java: reflection that opens a private member
+//!   (`field.setAccessible(true)`, `ReflectionTestUtils.getField(…)`).
+//!
+//! A private member has a single leading underscore and a name of internal
+//! bookkeeping (`cache`, `index`, `map`, `count`, `queue`, `listeners`,
+//! `seen`, `next`, …): libraries that expose other underscore members as
+//! API (`schema._def`, `err.format()._errors`) are not reported. Nor are the test's
+//! own helpers (`self._client`), dunder names, public APIs that start with an
+//! underscore (Django's `_meta`, namedtuple's `_asdict`/`_fields`/`_replace`,
+//! mock internals `_mock_*`), JSON fields that conventionally carry one
+//! (`_id`, `_links`, `_embedded`, `_source`, `_rev`, …), and Go, where tests
+//! of the same package read unexported fields by design. TypeScript's
+//! `obj["privateField"]` escape hatch is not recognised: it cannot be told
+//! from a read of a plain record.
+//!
+//! ## Why is this bad?
+//! A test that checks a cache, an index or a counter inside the object pins
+//! down how the code works, not what it does. It breaks on every refactoring
+//! that keeps the behaviour, and it passes when the behaviour is wrong but
+//! the internal bookkeeping looks right. Agents write such assertions when
+//! the public result is awkward to observe.
+//!
+//! ## Example
+//! ```py
+//! def test_discount_is_cached(calculator):
+//!     calculator.total([LineItem("seat", 2, Decimal("10"))], code="SPRING")
+//!     assert "SPRING" in calculator._discount_cache
+//! ```
+//!
+//! Use instead:
+//! ```py
+//! def test_discount_lookup_happens_once(calculator, discounts):
+//!     calculator.total([LineItem("seat", 2, Decimal("10"))], code="SPRING")
+//!     calculator.total([LineItem("seat", 1, Decimal("10"))], code="SPRING")
+//!     assert discounts.lookups == ["SPRING"]
+//! ```
+
+use tree_sitter::Node;
+
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::test_quality::tests_in_file::test_cases;
+use crate::rules::{Rule, quote};
+use crate::syntax::{identifier_words, preorder};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "test-quality/private-state-assertion",
+    item: ChecklistItem::TestQuality,
+    severity: Severity::Info,
+    languages: &[
+        Language::TypeScript,
+        Language::Tsx,
+        Language::JavaScript,
+        Language::Python,
+        Language::Java,
+    ],
+    summary: "A test asserting on private internals (`obj._cache`, `setAccessible(true)`) instead of behaviour",
+};
+
+pub struct PrivateStateAssertion;
+
+impl Rule for PrivateStateAssertion {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let Some(language) = ctx.language else {
+            return;
+        };
+        for test in test_cases(ctx) {
+            for node in preorder(test.body) {
+                if let Some(member) = private_read(ctx, language, node) {
+                    out.push(report(ctx, language, node, member));
+                }
+            }
+        }
+    }
+}
+
+/// Public names and conventional data fields that start with one underscore.
+const NOT_PRIVATE: &[&str] = &[
+    "_meta",
+    "_asdict",
+    "_fields",
+    "_replace",
+    "_make",
+    "_field_defaults",
+    "_id",
+    "_links",
+    "_embedded",
+    "_source",
+    "_rev",
+    "_key",
+    "_type",
+    "_index",
+    "_score",
+];
+
+/// Words of a member that keeps the object's bookkeeping.
+const BOOKKEEPING: &[&str] = &[
+    "cache",
+    "cached",
+    "count",
+    "counts",
+    "counter",
+    "index",
+    "map",
+    "store",
+    "state",
+    "queue",
+    "pending",
+    "listeners",
+    "subscribers",
+    "lines",
+    "seen",
+    "registry",
+    "buffer",
+    "attempts",
+    "calls",
+    "entries",
+    "items",
+    "timers",
+    "sessions",
+    "next",
+    "seq",
+    "dirty",
+    "memo",
+    "lookup",
+];
+
+/// A single-underscore member named like internal bookkeeping: `_rateCache`,
+/// `_discount_cache`, `_next_number`. Libraries that expose underscore
+/// members as API (`schema._def`, `err._errors`) are left alone.
+fn is_private(name: &str) -> bool {
+    name.starts_with('_')
+        && !name.starts_with("__")
+        && !name.starts_with("_mock")
+        && name.len() > 1
+        && !NOT_PRIVATE.contains(&name)
+        && identifier_words(name)
+            .iter()
+            .any(|w| BOOKKEEPING.contains(&w.as_str()))
+}
+
+/// The private member an assertion (or reflection call) reads, if any.
+fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -> Option<Node<'t>> {
+    match language {
+        Language::Python => {
+            if node.kind() != "assert_statement" {
+                return None;
+            }
+            preorder(node).find(|n| {
+                n.kind() == "attribute"
+                    && n.child_by_field_name("attribute")
+                        .is_some_and(|a| is_private(ctx.text(a)))
+                    && n.child_by_field_name("object")
+                        .is_some_and(|o| !matches!(ctx.text(o), "self" | "cls"))
+            })
+        }
+        Language::TypeScript | Language::Tsx | Language::JavaScript => {
+            if node.kind() != "call_expression"
+                || node
+                    .child_by_field_name("function")
+                    .is_none_or(|f| ctx.text(f) != "expect")
+            {
+                return None;
+            }
+            let subject = node.child_by_field_name("arguments")?.named_child(0)?;
+            preorder(subject).find(|n| {
+                n.kind() == "member_expression"
+                    && n.child_by_field_name("property").is_some_and(|p| {
+                        p.kind() == "property_identifier" && is_private(ctx.text(p))
+                    })
+                    && n.child_by_field_name("object")
+                        .is_some_and(|o| o.kind() != "this")
+            })
+        }
+        Language::Java => {
+            if node.kind() != "method_invocation" {
+                return None;
+            }
+            let name = ctx.text(node.child_by_field_name("name")?);
+            let args = node.child_by_field_name("arguments")?;
+            let reflective = (name == "setAccessible" && ctx.text(args).contains("true"))
+                || (node
+                    .child_by_field_name("object")
+                    .is_some_and(|o| ctx.text(o) == "ReflectionTestUtils")
+                    && matches!(name, "getField" | "setField" | "invokeMethod"));
+            reflective.then_some(node)
+        }
+        _ => None,
+    }
+}
+
+fn report(ctx: &RuleContext<'_>, language: Language, node: Node<'_>, member: Node<'_>) -> Finding {
+    let code = quote(ctx.text(member), 60);
+    let (title, what) = if language == Language::Java {
+        (
+            format!("Test opens private state by reflection: `{code}`"),
+            format!("`{code}` reaches into a private member of the class under test"),
+        )
+    } else {
+        (
+            format!("Test asserts on private state: `{code}`"),
+            format!("The assertion reads `{code}`, a private member of the object under test"),
+        )
+    };
+    ctx.node_finding(&META, node)
+        .title(title)
+        .message(format!(
+            "{what}. The test pins down how the code keeps its bookkeeping, not what it does: \
+             it breaks on refactorings that keep the behaviour, and passes when the behaviour \
+             is wrong but the internals look right."
+        ))
+        .symptom(format!("{what}."))
+        .root_cause(
+            "The test checks an implementation detail (a cache, an index, a counter) because \
+             the observable result was harder to reach.",
+        )
+        .fix(
+            "Assert on behaviour visible through the public API: the returned value, the \
+             state a public getter reports, or the calls made to a collaborator (e.g. that a \
+             second lookup does not hit the backing service). If the detail matters, expose \
+             it deliberately and test that.",
+        )
+        .scope("Change only this test's assertions; do not change the code under test.")
+        .build()
+}

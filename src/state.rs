@@ -35,7 +35,7 @@ pub struct AppState {
     pub config: ServeConfig,
     pub endpoints: ApiEndpoints,
     pub store: Store,
-    pub analyzer: Analyzer,
+    pub analyzer: Arc<Analyzer>,
     /// Repository configuration files, by ETag.
     pub configs: ConfigCache,
     /// Wakes idle workers when a job is enqueued.
@@ -57,7 +57,7 @@ impl AppState {
         let state = Arc::new(AppState {
             endpoints,
             store,
-            analyzer: Analyzer::with_builtin_rules(),
+            analyzer: Arc::new(Analyzer::with_builtin_rules()),
             configs: ConfigCache::default(),
             wake: Notify::new(),
             http,

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use fake_github::{FakeCommit, FakeFile, FakeGitHub, FakePr, TEST_APP_ID};
+use fake_github::{FakeCommit, FakeFile, FakePr, TEST_APP_ID};
 use serde_json::{Value, json};
 
 const SESSION_TS: &str = r#"import bcrypt from "bcrypt";
@@ -39,16 +39,6 @@ fn copilot_commit(sha: &str) -> FakeCommit {
     commit
 }
 
-async fn app_with(pr: FakePr, setup: impl FnOnce(&FakeGitHub)) -> TestApp {
-    let fake = FakeGitHub::start().await;
-    fake.add_repo(INSTALLATION, OWNER, REPO);
-    fake.add_pull(OWNER, REPO, pr);
-    setup(&fake);
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(&fake.url(), dir.path());
-    TestApp::start(fake, dir, cfg).await
-}
-
 fn opened() -> Vec<u8> {
     payload_bytes("pull_request.opened")
 }
@@ -74,7 +64,7 @@ fn summary(run: &Value) -> &str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn security_critical_agent_pr_waits_for_a_writer_to_sign_off() {
-    let app = app_with(
+    let app = TestApp::with_pr_and(
         copilot_pr(vec![FakeFile::added("src/auth/session.ts", SESSION_TS)]),
         |fake| {
             fake.set_commits(OWNER, REPO, PR, vec![copilot_commit(HEAD)]);
@@ -174,7 +164,7 @@ async fn human_pr_with_the_same_change_gets_no_stricter_policy() {
 async fn agent_pr_with_a_one_line_description_fails_specification() {
     let mut pr = copilot_pr(vec![FakeFile::added("src/math.ts", &clean_ts())]);
     pr.body = Some("Add add()".into());
-    let app = app_with(pr, |fake| {
+    let app = TestApp::with_pr_and(pr, |fake| {
         fake.set_commits(OWNER, REPO, PR, vec![copilot_commit(HEAD)])
     })
     .await;
@@ -206,7 +196,7 @@ async fn config_in_the_pr_head_has_no_effect() {
 async fn base_branch_config_applies_and_its_problems_are_reported() {
     let base_config =
         "rules:\n  type-safety/explicit-any: off\nfail-on: never\nmax_inline_comments: 2\n";
-    let app = app_with(
+    let app = TestApp::with_pr_and(
         FakePr::new(PR, HEAD, vec![FakeFile::added("src/users.ts", &risky_ts())]),
         |fake| fake.add_content(OWNER, REPO, "main", ".github/prwarden.yml", base_config),
     )
@@ -232,7 +222,7 @@ async fn base_branch_config_applies_and_its_problems_are_reported() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisation_defaults_apply_under_the_repository_file() {
-    let app = app_with(
+    let app = TestApp::with_pr_and(
         FakePr::new(PR, HEAD, vec![FakeFile::added("src/users.ts", &risky_ts())]),
         |fake| {
             fake.add_repo(INSTALLATION, OWNER, ".github");
@@ -265,7 +255,7 @@ async fn organisation_defaults_apply_under_the_repository_file() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scope_ai_authored_skips_human_prs() {
-    let app = app_with(
+    let app = TestApp::with_pr_and(
         FakePr::new(PR, HEAD, vec![FakeFile::added("src/users.ts", &risky_ts())]),
         |fake| {
             fake.add_content(
@@ -413,7 +403,7 @@ async fn pr_opened_through_the_codex_connector_is_agent_authored() {
     let mut pr = FakePr::new(PR, HEAD, vec![FakeFile::added("src/math.ts", &clean_ts())]);
     pr.author = "alice".into();
     pr.via_app = Some("chatgpt-codex-connector".into());
-    let app = app_with(pr, |_| {}).await;
+    let app = TestApp::with_pr_and(pr, |_| {}).await;
     app.deliver("pull_request", "d-open", &opened()).await;
     app.settle().await;
     let text = summary(&app.check_runs()[0]).to_owned();

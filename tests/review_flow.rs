@@ -506,3 +506,125 @@ async fn failed_writes_are_retried_after_looking_and_never_duplicated() {
     );
     assert!(app.fake.count("GET", "/pulls/2/reviews") >= 1);
 }
+
+const DISCOUNT_OLD: &str = "export function discount(total: number): number {\n  return total > 100 ? total * 0.9 : total;\n}\n";
+const DISCOUNT_NEW: &str = "export function discount(total: number, member = false): number {\n  const rate = member ? 0.85 : 0.9;\n  return total > 100 ? total * rate : total;\n}\n";
+const DISCOUNT_TEST_OLD: &str = "import { discount } from \"./x\";\n\ntest(\"discounts orders over 100\", () => {\n  expect(discount(200)).toBe(180);\n});\n";
+const DISCOUNT_TEST_NEW: &str = "import { discount } from \"./x\";\n\ntest(\"discounts orders over 100\", () => {\n  expect(discount(200)).toBe(180);\n});\n\ntest(\"members get a larger discount\", () => {\n  expect(discount(200, true)).toBe(170);\n});\n";
+
+/// The repository at `main`: a package whose source has a colocated test.
+fn add_tested_package(app: &TestApp) {
+    let fake = &app.fake;
+    fake.add_content(
+        OWNER,
+        REPO,
+        "main",
+        "package.json",
+        "{\"name\": \"shop\"}\n",
+    );
+    fake.add_content(OWNER, REPO, "main", "src/x.ts", DISCOUNT_OLD);
+    fake.add_content(OWNER, REPO, "main", "src/x.test.ts", DISCOUNT_TEST_OLD);
+}
+
+const NO_TESTS_CHANGED: &str = "test-quality/no-tests-changed";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn source_change_without_test_change_is_a_pr_level_finding_in_the_summary_only() {
+    let app = TestApp::with_pr(vec![FakeFile::modified(
+        "src/x.ts",
+        DISCOUNT_OLD,
+        DISCOUNT_NEW,
+    )])
+    .await;
+    add_tested_package(&app);
+    app.deliver("pull_request", "d-no-tests", &opened()).await;
+    app.settle().await;
+
+    let runs = app.check_runs();
+    assert_eq!(runs.len(), 1);
+    let run = &runs[0];
+    assert_eq!(run["status"], "completed");
+    let summary = run["output"]["summary"].as_str().unwrap();
+    assert!(summary.contains(NO_TESTS_CHANGED), "{summary}");
+    assert!(
+        summary.contains("`test-quality` | ❌ fail | 1 |"),
+        "{summary}"
+    );
+    assert!(summary.contains("`src/x.test.ts`"), "{summary}");
+    assert!(
+        run["output"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("1 warning"),
+        "{}",
+        run["output"]["title"]
+    );
+    // A warning stays under the default `fail_on: error`.
+    assert_eq!(run["conclusion"], "success");
+
+    // Never an inline comment or an annotation: it has no line.
+    assert!(
+        !rule_ids(&app.comments())
+            .iter()
+            .any(|id| id == NO_TESTS_CHANGED),
+        "{:#?}",
+        app.comments()
+    );
+    for annotation in run["annotations"].as_array().into_iter().flatten() {
+        assert!(
+            !annotation["title"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(NO_TESTS_CHANGED),
+            "{annotation}"
+        );
+    }
+    assert_eq!(app.fake.count("GET", "/git/trees/"), 1);
+    app.assert_github_happy();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn source_change_with_its_test_change_has_no_pr_level_finding() {
+    let app = TestApp::with_pr(vec![
+        FakeFile::modified("src/x.ts", DISCOUNT_OLD, DISCOUNT_NEW),
+        FakeFile::modified("src/x.test.ts", DISCOUNT_TEST_OLD, DISCOUNT_TEST_NEW),
+    ])
+    .await;
+    add_tested_package(&app);
+    app.deliver("pull_request", "d-with-tests", &opened()).await;
+    app.settle().await;
+
+    let run = &app.check_runs()[0];
+    let summary = run["output"]["summary"].as_str().unwrap();
+    assert!(!summary.contains(NO_TESTS_CHANGED), "{summary}");
+    assert!(
+        summary.contains("`test-quality` | ✅ pass | 0 |"),
+        "{summary}"
+    );
+    assert_eq!(run["conclusion"], "success");
+    // A test changed: no rule needs the repository's file list.
+    assert_eq!(app.fake.count("GET", "/git/trees/"), 0);
+    app.assert_github_happy();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn truncated_repository_tree_gives_no_pr_level_finding() {
+    let app = TestApp::with_pr(vec![FakeFile::modified(
+        "src/x.ts",
+        DISCOUNT_OLD,
+        DISCOUNT_NEW,
+    )])
+    .await;
+    add_tested_package(&app);
+    app.fake.set_trees_truncated(OWNER, REPO, true);
+    app.deliver("pull_request", "d-truncated", &opened()).await;
+    app.settle().await;
+
+    let summary = app.check_runs()[0]["output"]["summary"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!summary.contains(NO_TESTS_CHANGED), "{summary}");
+    assert_eq!(app.fake.count("GET", "/git/trees/"), 1);
+    app.assert_github_happy();
+}

@@ -60,6 +60,9 @@ pub struct PullFile {
     /// Absent for binary files and diffs too large to show.
     #[serde(default)]
     pub patch: Option<String>,
+    /// Lines added plus lines deleted; 0 for a pure rename.
+    #[serde(default)]
+    pub changes: u64,
 }
 
 /// A file's content at a commit, as GraphQL returned it.
@@ -111,6 +114,37 @@ pub async fn list_files(
             })
         })
         .collect()
+}
+
+/// Every file path (blobs only, no directories or submodules) of the
+/// repository at `commit`, through the Git Trees API. `None` when GitHub
+/// truncated the listing (over its 100,000 entries / 7 MB limit): a partial
+/// list cannot tell that a file does not exist.
+pub async fn list_tree_paths(
+    gh: &Installation,
+    owner: &str,
+    repo: &str,
+    commit: &str,
+) -> Result<Option<Vec<String>>, GitHubError> {
+    let path = format!("/repos/{owner}/{repo}/git/trees/{commit}");
+    let value = gh.get(&format!("{path}?recursive=1")).await?.value;
+    if value["truncated"].as_bool() == Some(true) {
+        return Ok(None);
+    }
+    let entries = value["tree"]
+        .as_array()
+        .ok_or_else(|| GitHubError::Decode {
+            method: http::Method::GET,
+            path: path.clone(),
+            detail: "no `tree` array".to_owned(),
+        })?;
+    Ok(Some(
+        entries
+            .iter()
+            .filter(|e| e["type"] == "blob")
+            .filter_map(|e| e["path"].as_str().map(str::to_owned))
+            .collect(),
+    ))
 }
 
 /// Bodies of every review comment on the PR (for fingerprint markers).

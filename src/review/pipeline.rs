@@ -4,9 +4,13 @@
 //! labels → completed check run.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use anyhow::Context;
-use prwarden_analyze::{Analyzer, ChangedFile, Finding, LineSet, SkipReason};
+use prwarden_analyze::{
+    Analyzer, Change, ChangeFinding, ChangedFile, ChangedPath, FileStatus, Finding, LineSet,
+    SkipReason,
+};
 use prwarden_authorship::{Authorship, Overrides};
 use prwarden_config::{RepoConfig, Scope};
 use serde_json::{Value, json};
@@ -42,7 +46,8 @@ pub enum Outcome {
 /// What a review needs beyond the job: shared, long-lived parts.
 pub struct Services<'a> {
     pub store: &'a Store,
-    pub analyzer: &'a Analyzer,
+    /// Shared with the blocking thread that runs it.
+    pub analyzer: &'a Arc<Analyzer>,
     pub configs: &'a ConfigCache,
 }
 
@@ -367,13 +372,22 @@ async fn review_and_complete(
     check_run_id: u64,
 ) -> anyhow::Result<(usize, usize)> {
     let (owner, repo, number) = (job.owner.as_str(), job.repo.as_str(), ctx.number);
-    let analyzer = services.analyzer;
     let config = &ctx.config;
+    // Custom rules belong to the repository's configuration, so they join
+    // the shared built-in rules per review; compiling a pattern is one parse
+    // of a short snippet.
+    let custom_rules = config.custom_rule_set();
+    let analyzer: Arc<Analyzer> = if custom_rules.is_empty() {
+        Arc::clone(services.analyzer)
+    } else {
+        Arc::new(services.analyzer.with_extra_rules(custom_rules))
+    };
     let files = rest::list_files(gh, owner, repo, number)
         .await
         .context("listing the pull request's files")?;
     let files_in_pr = files.len();
     let pr_paths: HashSet<String> = files.iter().map(|f| f.filename.clone()).collect();
+    let change_findings = change_findings(gh, job, &analyzer, config, &files).await?;
     let (candidates, mut skipped, mut reviewed_without_content) = triage(files, config);
 
     let paths: Vec<String> = candidates
@@ -395,7 +409,34 @@ async fn review_and_complete(
             })
         })
         .collect();
-    let analysis = analyzer.analyze(&inputs);
+    // Parsing and the rules are CPU-bound, up to seconds for a large PR. On
+    // the runtime's threads they would stall every task queued behind them,
+    // webhook intake included; a blocking thread leaves those to the OS
+    // scheduler to share out.
+    let owned: Vec<(String, String, LineSet)> = inputs
+        .iter()
+        .map(|f| {
+            (
+                f.path.to_owned(),
+                f.content.to_owned(),
+                f.added_lines.clone(),
+            )
+        })
+        .collect();
+    let shared = Arc::clone(&analyzer);
+    let analysis = tokio::task::spawn_blocking(move || {
+        let inputs: Vec<ChangedFile<'_>> = owned
+            .iter()
+            .map(|(path, content, added_lines)| ChangedFile {
+                path,
+                content,
+                added_lines,
+            })
+            .collect();
+        shared.analyze(&inputs)
+    })
+    .await
+    .context("the analyzers failed")?;
     let mut applicable = BTreeSet::new();
     let mut analysed_paths: HashSet<&str> = HashSet::new();
     for report in &analysis.files {
@@ -512,6 +553,7 @@ async fn review_and_complete(
     let report = Report {
         head_sha: &job.head_sha,
         findings: &findings,
+        change_findings: &change_findings,
         files_in_pr,
         files_reviewed: analysed_paths.len() + reviewed_without_content,
         skipped,
@@ -536,6 +578,7 @@ async fn review_and_complete(
     complete_check_run(gh, job, check_run_id, &report).await?;
     info!(
         findings = findings.len(),
+        change_findings = change_findings.len(),
         posted_inline,
         already_on_pr,
         fixed,
@@ -543,7 +586,72 @@ async fn review_and_complete(
         conclusion = report.conclusion(),
         "review complete"
     );
-    Ok((posted_inline, findings.len()))
+    Ok((posted_inline, findings.len() + change_findings.len()))
+}
+
+/// The pull-request-level findings (no line: summary only), with the
+/// repository's `rules` severities applied. The repository's file list at the
+/// head commit is fetched only when an enabled rule could use it.
+async fn change_findings(
+    gh: &Installation,
+    job: &Job,
+    analyzer: &Analyzer,
+    config: &RepoConfig,
+    files: &[PullFile],
+) -> anyhow::Result<Vec<ChangeFinding>> {
+    let enabled = |id: &str, item: &str, severity| config.severity_for(id, item, severity);
+    // Ignored paths do not count as changed code; an ignored test file still
+    // counts as a test change (the conservative reading).
+    let changed: Vec<ChangedPath> = files
+        .iter()
+        .filter(|f| {
+            !config.is_ignored(&f.filename) || prwarden_analyze::syntax::is_test_path(&f.filename)
+        })
+        .map(|f| ChangedPath {
+            path: f.filename.clone(),
+            status: FileStatus::from_github(&f.status, f.changes),
+        })
+        .collect();
+    let head_paths = if analyzer.change_needs_head_paths(&changed, |meta| {
+        enabled(meta.id, meta.item.id(), meta.severity).is_some()
+    }) {
+        match rest::list_tree_paths(gh, &job.owner, &job.repo, &job.head_sha).await {
+            Ok(paths) => {
+                if paths.is_none() {
+                    info!("repository tree truncated; package-level test checks skipped");
+                }
+                paths
+            }
+            // An empty or unreachable tree only means less context.
+            Err(err)
+                if matches!(
+                    err.status(),
+                    Some(
+                        http::StatusCode::NOT_FOUND
+                            | http::StatusCode::CONFLICT
+                            | http::StatusCode::UNPROCESSABLE_ENTITY
+                    )
+                ) =>
+            {
+                warn!(error = %err, "repository tree unavailable");
+                None
+            }
+            Err(err) => return Err(err).context("listing the repository's files"),
+        }
+    } else {
+        None
+    };
+    Ok(analyzer
+        .analyze_change(&Change {
+            files: &changed,
+            head_paths: head_paths.as_deref(),
+        })
+        .into_iter()
+        .filter_map(|mut f| {
+            f.severity = enabled(f.rule_id, f.item.id(), f.severity)?;
+            Some(f)
+        })
+        .collect())
 }
 
 /// The PR moved on while this commit was being reviewed.

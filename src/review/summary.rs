@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-use prwarden_analyze::{ChecklistItem, Finding, Severity};
+use prwarden_analyze::{ChangeFinding, ChecklistItem, Finding, Severity};
 use prwarden_authorship::{Authorship, Tier};
 use prwarden_config::RepoConfig;
 use serde_json::{Value, json};
@@ -41,6 +41,9 @@ const MAX_EVIDENCE_ROWS: usize = 20;
 pub struct Report<'a> {
     pub head_sha: &'a str,
     pub findings: &'a [Finding],
+    /// Pull-request-level findings: no line, so never inline comments or
+    /// annotations; shown in the summary under their checklist item.
+    pub change_findings: &'a [ChangeFinding],
     pub files_in_pr: usize,
     pub files_reviewed: usize,
     pub skipped: Vec<Skipped>,
@@ -89,15 +92,27 @@ impl Verdict {
     }
 }
 
-fn count(findings: &[Finding], severity: Severity) -> usize {
-    findings.iter().filter(|f| f.severity == severity).count()
-}
-
 impl Report<'_> {
+    /// Every finding's `(item, severity)`, line-anchored and pull-request-level.
+    fn all_findings(&self) -> impl Iterator<Item = (ChecklistItem, Severity)> + '_ {
+        self.findings
+            .iter()
+            .map(|f| (f.item, f.severity))
+            .chain(self.change_findings.iter().map(|f| (f.item, f.severity)))
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.all_findings().filter(|(_, s)| *s == severity).count()
+    }
+
+    fn total(&self) -> usize {
+        self.findings.len() + self.change_findings.len()
+    }
+
     pub fn verdict(&self) -> Verdict {
-        let errors = count(self.findings, Severity::Error);
-        let warnings = count(self.findings, Severity::Warning);
-        let failing_items: BTreeSet<_> = self.findings.iter().map(|f| f.item).collect();
+        let errors = self.count(Severity::Error);
+        let warnings = self.count(Severity::Warning);
+        let failing_items: BTreeSet<_> = self.all_findings().map(|(item, _)| item).collect();
         if errors >= 3 || (errors >= 2 && failing_items.len() >= 3) {
             Verdict::SubstantialRewrite
         } else if errors >= 1 || warnings >= 5 {
@@ -120,7 +135,7 @@ impl Report<'_> {
             return "action_required";
         }
         if let Some(threshold) = self.fail_on
-            && self.findings.iter().any(|f| f.severity >= threshold)
+            && self.all_findings().any(|(_, s)| s >= threshold)
         {
             return "failure";
         }
@@ -134,23 +149,23 @@ impl Report<'_> {
         if self.awaiting_signoff() {
             return format!(
                 "Needs human sign-off: security-critical changes, {} finding{}",
-                self.findings.len(),
-                if self.findings.len() == 1 { "" } else { "s" }
+                self.total(),
+                if self.total() == 1 { "" } else { "s" }
             );
         }
         if self.files_reviewed == 0 {
             return "Nothing could be reviewed".to_owned();
         }
-        let total = self.findings.len();
+        let total = self.total();
         if total == 0 {
             return format!("No findings in {} files", self.files_reviewed);
         }
         format!(
             "{total} finding{}: {} error, {} warning, {} info",
             if total == 1 { "" } else { "s" },
-            count(self.findings, Severity::Error),
-            count(self.findings, Severity::Warning),
-            count(self.findings, Severity::Info),
+            self.count(Severity::Error),
+            self.count(Severity::Warning),
+            self.count(Severity::Info),
         )
     }
 
@@ -168,9 +183,9 @@ impl Report<'_> {
             out,
             "Reviewed commit `{}`: **{}** error, **{}** warning, **{}** info.\n",
             short_sha(self.head_sha),
-            count(self.findings, Severity::Error),
-            count(self.findings, Severity::Warning),
-            count(self.findings, Severity::Info),
+            self.count(Severity::Error),
+            self.count(Severity::Warning),
+            self.count(Severity::Info),
         );
         if let Some(error) = &self.review_error {
             let _ = writeln!(
@@ -181,8 +196,8 @@ impl Report<'_> {
 
         out.push_str("### Checklist\n\n| item | verdict | findings |\n|---|---|---|\n");
         let mut per_item: BTreeMap<ChecklistItem, usize> = BTreeMap::new();
-        for finding in self.findings {
-            *per_item.entry(finding.item).or_default() += 1;
+        for (item, _) in self.all_findings() {
+            *per_item.entry(item).or_default() += 1;
         }
         for item in ChecklistItem::ALL {
             let mut n = per_item.get(&item).copied().unwrap_or(0);
@@ -213,6 +228,8 @@ impl Report<'_> {
                 item.id()
             );
         }
+
+        out.push_str(&self.change_findings_section());
 
         if let Some(authorship) = self.authorship {
             out.push('\n');
@@ -308,6 +325,45 @@ impl Report<'_> {
         truncate_chars(&out, MAX_SUMMARY_CHARS)
     }
 
+    /// The pull-request-level findings, grouped under their checklist item,
+    /// each with its agent prompt collapsed.
+    fn change_findings_section(&self) -> String {
+        let mut out = String::new();
+        for item in ChecklistItem::ALL {
+            let findings: Vec<&ChangeFinding> = self
+                .change_findings
+                .iter()
+                .filter(|f| f.item == item)
+                .collect();
+            if findings.is_empty() {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "\n### `{}`: pull-request findings\n\n{}\n",
+                item.id(),
+                item.question()
+            );
+            for f in findings.iter().take(MAX_LISTED_FILES) {
+                let p = &f.prompt;
+                let _ = writeln!(
+                    out,
+                    "- **{}** `{}`: {}\n\n  {}\n\n  <details><summary>Prompt for your coding agent</summary>\n\n  {} Location: {}. Root cause: {} Fix: {} Scope: {}\n\n  </details>\n",
+                    f.severity.as_str(),
+                    f.rule_id,
+                    f.title,
+                    f.message,
+                    p.symptom,
+                    p.location,
+                    p.root_cause,
+                    p.fix,
+                    p.scope,
+                );
+            }
+        }
+        out
+    }
+
     fn security_verdict(&self) -> Option<String> {
         let ai = self.authorship.is_some_and(Authorship::is_agent_authored);
         if !ai {
@@ -379,11 +435,12 @@ pub fn config_section(config: &RepoConfig) -> String {
         }
     }
     if !config.custom_rules.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{} custom rules are configured; running them is not supported yet.",
-            config.custom_rules.len()
-        );
+        let ids: Vec<String> = config
+            .custom_rules
+            .iter()
+            .map(|r| format!("`{}`", r.rule_id()))
+            .collect();
+        let _ = writeln!(out, "\nCustom rules: {}.", ids.join(", "));
     }
     out
 }
@@ -522,6 +579,46 @@ mod tests {
         assert!(summary.contains("`concurrency` | ➖ not applicable | 0 |"));
         assert!(summary.contains("- `logo.png`: binary file"));
         assert!(summary.contains("1 of 2 changed files reviewed"));
+    }
+
+    #[test]
+    fn pr_level_findings_count_in_the_grid_verdict_and_conclusion() {
+        let change = [ChangeFinding {
+            rule_id: "test-quality/no-tests-changed",
+            item: ChecklistItem::TestQuality,
+            severity: Severity::Warning,
+            title: "1 source file changed in `web/` without a test change".into(),
+            message: "This pull request changes `web/a.ts`.".into(),
+            paths: vec!["web/a.ts".into()],
+            prompt: AgentPrompt {
+                symptom: "Source changed.".into(),
+                location: "web/".into(),
+                root_cause: "No test.".into(),
+                fix: "Add tests.".into(),
+                scope: "Only tests.".into(),
+            },
+            fingerprint: "0123456789abcdef".into(),
+        }];
+        let mut report = Report {
+            change_findings: &change,
+            files_reviewed: 1,
+            fail_on: Some(Severity::Error),
+            applicable: BTreeSet::from([ChecklistItem::TestQuality]),
+            ..Report::default()
+        };
+        let summary = report.summary();
+        assert!(
+            summary.contains("`test-quality` | ❌ fail | 1 |"),
+            "{summary}"
+        );
+        assert!(summary.contains("### `test-quality`: pull-request findings"));
+        assert!(summary.contains("**warning** `test-quality/no-tests-changed`"));
+        assert!(summary.contains("**0** error, **1** warning"));
+        assert_eq!(report.title(), "1 finding: 0 error, 1 warning, 0 info");
+        assert_eq!(report.conclusion(), "success");
+        report.fail_on = Some(Severity::Warning);
+        assert_eq!(report.conclusion(), "failure");
+        assert!(annotations(report.findings).is_empty());
     }
 
     #[test]

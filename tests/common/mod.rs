@@ -111,6 +111,18 @@ impl TestApp {
         TestApp::start(fake, dir, cfg).await
     }
 
+    /// A fake GitHub with `pr` on Codertocat/Hello-World, changed by `setup`
+    /// (base-branch files, organisation repositories) before prwarden starts.
+    pub async fn with_pr_and(pr: FakePr, setup: impl FnOnce(&FakeGitHub)) -> TestApp {
+        let fake = FakeGitHub::start().await;
+        fake.add_repo(INSTALLATION, OWNER, REPO);
+        fake.add_pull(OWNER, REPO, pr);
+        setup(&fake);
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(&fake.url(), dir.path());
+        TestApp::start(fake, dir, cfg).await
+    }
+
     pub async fn start(fake: FakeGitHub, dir: tempfile::TempDir, cfg: ServeConfig) -> TestApp {
         let state = AppState::new(cfg).await.expect("app state");
         prwarden::server::spawn_workers(&state);

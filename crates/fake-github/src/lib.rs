@@ -201,6 +201,9 @@ pub(crate) struct Repo {
     pub trees: HashMap<String, BTreeMap<String, Option<Vec<u8>>>>,
     pub blobs: HashMap<String, Vec<u8>>,
     pub binary_blobs: HashSet<String>,
+    /// Answer `GET /git/trees` with `truncated: true`, as GitHub does for
+    /// very large repositories.
+    pub truncate_trees: bool,
     pub check_runs: Vec<CheckRun>,
     pub suites: HashMap<String, u64>,
     pub permissions: HashMap<String, String>,
@@ -236,6 +239,33 @@ impl Repo {
 
     /// The file at `git_ref` (branch, sha or `HEAD`), looking through to the base
     /// branch for files a PR did not change.
+    /// Every file at `git_ref` (branch or commit sha), with the same
+    /// look-through to the base branch as [`Repo::lookup`]; `None` for a ref
+    /// the fake does not know.
+    pub(crate) fn files_at(&self, git_ref: &str) -> Option<BTreeMap<String, &Vec<u8>>> {
+        let r = git_ref.strip_prefix("refs/heads/").unwrap_or(git_ref);
+        let own = self.trees.get(r);
+        let base = self.pulls.values().find_map(|p| {
+            let pr = &p.pr;
+            let at_head = p.snapshots.iter().any(|(s, _)| s == r) || pr.head_ref == r;
+            (at_head || pr.base_sha == r).then(|| pr.base_ref.clone())
+        });
+        let base_tree = base.as_ref().and_then(|b| self.trees.get(b));
+        if own.is_none() && base.is_none() {
+            return None;
+        }
+        let mut files = BTreeMap::new();
+        for tree in [base_tree, own].into_iter().flatten() {
+            for (path, bytes) in tree {
+                match bytes {
+                    Some(bytes) => files.insert(path.clone(), bytes),
+                    None => files.remove(path),
+                };
+            }
+        }
+        Some(files)
+    }
+
     pub(crate) fn lookup(&self, git_ref: Option<&str>, path: &str) -> Option<&Vec<u8>> {
         let r = match git_ref {
             None | Some("HEAD") | Some("") => self.default_branch.as_str(),
@@ -405,6 +435,7 @@ impl State {
                     pulls: BTreeMap::new(),
                     trees: HashMap::new(),
                     blobs: HashMap::new(),
+                    truncate_trees: false,
                     binary_blobs: HashSet::new(),
                     check_runs: Vec::new(),
                     suites: HashMap::new(),
@@ -541,6 +572,12 @@ impl FakeGitHub {
             .entry(git_ref.to_string())
             .or_default()
             .insert(path.to_string(), Some(content.as_bytes().to_vec()));
+    }
+
+    /// Makes `GET /git/trees` of this repository answer `truncated: true`.
+    pub fn set_trees_truncated(&self, owner: &str, repo: &str, truncated: bool) {
+        let mut st = self.shared.lock();
+        st.ensure_repo(1, owner, repo).truncate_trees = truncated;
     }
 
     /// Replaces the commit list of a PR (messages, trailers, author e-mails).

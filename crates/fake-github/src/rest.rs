@@ -95,6 +95,7 @@ impl State {
                 self.reply_to_comment(ctx, o, r, n, id)
             }
             ("GET", ["repos", o, r, "git", "blobs", sha]) => self.get_blob(ctx, o, r, sha),
+            ("GET", ["repos", o, r, "git", "trees", sha]) => self.get_tree(ctx, o, r, sha),
             ("GET", ["repos", o, r, "contents", rest @ ..]) => {
                 self.get_contents(ctx, o, r, &rest.join("/"))
             }
@@ -494,6 +495,70 @@ impl State {
                 "url": format!("{}/repos/{}/git/blobs/{sha}", self.base_url, repo.full_name()),
                 "content": base64_wrapped(bytes),
                 "encoding": "base64"
+            }),
+        )
+    }
+
+    /// `GET /git/trees/{sha}`: the files at a commit or branch (the base
+    /// branch's files overlaid with a PR head's changes, as [`Repo::lookup`]
+    /// sees them). With `recursive`, every blob and the directories leading to
+    /// them; without it, the top level only.
+    fn get_tree(&self, ctx: &Ctx, o: &str, r: &str, sha: &str) -> Reply {
+        let Some(repo) = self.repo(o, r) else {
+            return Reply::not_found();
+        };
+        let Some(files) = repo.files_at(sha) else {
+            return Reply::json(
+                404,
+                json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest/git/trees#get-a-tree"}),
+            );
+        };
+        let recursive = ctx
+            .q("recursive")
+            .is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
+        let base = format!("{}/repos/{}", self.base_url, repo.full_name());
+        let mut dirs = std::collections::BTreeSet::new();
+        let mut entries = Vec::new();
+        for (path, bytes) in &files {
+            let mut parts: Vec<&str> = path.split('/').collect();
+            parts.pop();
+            for depth in 1..=parts.len() {
+                dirs.insert(parts[..depth].join("/"));
+            }
+            if !recursive && path.contains('/') {
+                continue;
+            }
+            let blob = util::git_blob_sha(bytes);
+            entries.push((
+                path.clone(),
+                json!({
+                    "path": path, "mode": "100644", "type": "blob", "sha": blob,
+                    "size": bytes.len(), "url": format!("{base}/git/blobs/{blob}")
+                }),
+            ));
+        }
+        for dir in dirs {
+            if !recursive && dir.contains('/') {
+                continue;
+            }
+            let tree = util::sha1_hex(format!("tree {sha} {dir}").as_bytes());
+            entries.push((
+                dir.clone(),
+                json!({
+                    "path": dir, "mode": "040000", "type": "tree", "sha": tree,
+                    "url": format!("{base}/git/trees/{tree}")
+                }),
+            ));
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let tree_sha = util::sha1_hex(format!("tree {sha}").as_bytes());
+        Reply::json(
+            200,
+            json!({
+                "sha": tree_sha,
+                "url": format!("{base}/git/trees/{tree_sha}"),
+                "tree": entries.into_iter().map(|(_, e)| e).collect::<Vec<_>>(),
+                "truncated": repo.truncate_trees,
             }),
         )
     }

@@ -10,6 +10,7 @@ pub mod catchup;
 pub mod config;
 pub mod github;
 pub mod intake;
+pub mod local;
 pub mod queue;
 pub mod review;
 pub mod server;

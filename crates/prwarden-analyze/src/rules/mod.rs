@@ -72,6 +72,7 @@ pub fn builtin() -> Vec<Box<dyn Rule>> {
         Box::new(input_validation::unsafe_html::UnsafeHtml),
         Box::new(input_validation::insecure_random::InsecureRandom),
         Box::new(input_validation::path_from_request::PathFromRequest),
+        Box::new(input_validation::mass_assignment::MassAssignment),
         Box::new(test_quality::no_assertion::NoAssertion),
         Box::new(test_quality::only_mock_assertions::OnlyMockAssertions),
         Box::new(test_quality::duplicate_test_name::DuplicateTestName),

@@ -10,7 +10,11 @@
 //! - Python: a module-level empty `{}`, `[]`, `set()`, `dict()`, `defaultdict(…)`,
 //!   `OrderedDict()`, `Counter()` or `deque()` mutated inside a function
 //!   (`x[k] = …`, `x.append(…)`, `x.setdefault(…)`, …), or an integer
-//!   rebound through `global n`.
+//!   rebound through `global n`;
+//! - Rust: a `static` collection behind a lock (`Lazy<Mutex<HashMap<…>>>`,
+//!   `LazyLock<RwLock<Vec<…>>>`, `DashMap`) used from a function, in a file
+//!   that uses a server crate (axum, actix-web, warp, tonic, hyper, …) or
+//!   is a queue worker (`worker.rs`, `consumer.rs`).
 //!
 //! Counters are only reported when their name says the number matters
 //! beyond one process (`requestCount`, `total_orders`, `nextInvoiceNumber`,
@@ -93,6 +97,7 @@ pub static META: RuleMeta = RuleMeta {
         Language::Tsx,
         Language::JavaScript,
         Language::Python,
+        Language::Rust,
     ],
     summary: "A module-level Map/dict/array/counter mutated by request-time code in a server (per-process state)",
 };
@@ -109,6 +114,10 @@ impl Rule for ModuleLevelState {
             return;
         };
         if is_test_path(ctx.path) || is_script(ctx) {
+            return;
+        }
+        if language == Language::Rust {
+            rust_statics(ctx, root, out);
             return;
         }
         let python = language == Language::Python;
@@ -286,6 +295,100 @@ fn defines_request_handler(ctx: &RuleContext<'_>) -> bool {
             .collect();
         names == ["req", "res"]
     })
+}
+
+/// Rust: a `static` collection behind a lock (`Lazy<Mutex<HashMap<…>>>`,
+/// `LazyLock<RwLock<Vec<…>>>`, `DashMap`) used from a function of a server
+/// or queue-worker file.
+fn rust_statics(ctx: &RuleContext<'_>, root: Node<'_>, out: &mut Vec<Finding>) {
+    const SERVER_CRATES: &[&str] = &[
+        "axum",
+        "actix_web",
+        "warp",
+        "rocket",
+        "poem",
+        "tonic",
+        "hyper",
+        "salvo",
+        "tide",
+        "lambda_http",
+        "lapin",
+        "rdkafka",
+    ];
+    let uses_server_crate = SERVER_CRATES.iter().any(|c| {
+        ctx.source.contains(&format!("use {c}::")) || ctx.source.contains(&format!("use {c};"))
+    });
+    let lower = ctx.path.to_ascii_lowercase();
+    let worker_path = lower.rsplit('/').any(|part| {
+        matches!(
+            part.split('.').next(),
+            Some("worker" | "workers" | "consumer")
+        )
+    });
+    if !(uses_server_crate || worker_path || is_server_path(ctx.path)) {
+        return;
+    }
+    let mut cursor = root.walk();
+    for item in root.named_children(&mut cursor) {
+        if item.kind() != "static_item" {
+            continue;
+        }
+        let (Some(name), Some(ty)) = (item.field("name"), item.field("type")) else {
+            continue;
+        };
+        let name = ctx.text(name);
+        let ty = ctx.text(ty);
+        let locked = ["Mutex<", "RwLock<", "DashMap<"]
+            .iter()
+            .any(|l| ty.contains(l));
+        let collection = [
+            "HashMap<",
+            "BTreeMap<",
+            "HashSet<",
+            "BTreeSet<",
+            "Vec<",
+            "VecDeque<",
+            "DashMap<",
+        ]
+        .iter()
+        .any(|c| ty.contains(c));
+        let words = identifier_words(name);
+        let joined = words.concat();
+        if !locked
+            || !collection
+            || REGISTRY_WORDS
+                .iter()
+                .any(|w| *w == joined || words.iter().any(|n| n == w))
+        {
+            continue;
+        }
+        // `NAME.lock()`, `NAME.insert(…)` inside a function other than `main`.
+        let mutation = ctx
+            .nodes_in_order(&["call_expression"])
+            .into_iter()
+            .find(|call| {
+                let receiver = call
+                    .field("function")
+                    .filter(|f| f.kind() == "field_expression")
+                    .and_then(|f| f.field("value"));
+                let mut function = call.parent();
+                while let Some(f) = function.filter(|f| f.kind() != "function_item") {
+                    function = f.parent();
+                }
+                receiver.is_some_and(|r| ctx.text(r) == name)
+                    && function
+                        .and_then(|f| f.field("name"))
+                        .is_some_and(|f| ctx.text(f) != "main")
+            });
+        if let Some(mutation) = mutation {
+            let state = State {
+                name,
+                decl: item,
+                shape: Shape::Collection,
+            };
+            out.push(report(ctx, &state, mutation, Language::Rust));
+        }
+    }
 }
 
 fn is_server_path(path: &str) -> bool {

@@ -12,7 +12,10 @@
 //! - Python (Django, SQLAlchemy): `obj = Model.objects.get(…)` (also
 //!   `obj, created = ….get_or_create(…)`, `get_object_or_404`, `session.get(…)`, `….first()`, `….one()`) followed
 //!   by `obj.balance -= amount` / `obj.stock = obj.stock - 1` and then
-//!   `obj.save()` or a `commit()`.
+//!   `obj.save()` or a `commit()`;
+//! - Go (`database/sql`, sqlx): `db.QueryRow(ctx, "SELECT qty …").Scan(&qty)`
+//!   followed by `db.Exec(ctx, "UPDATE … SET qty = $1 …", qty+delta)` outside
+//!   a transaction (`BeginTx`).
 //!
 //! The finding is on the line that computes the new value. Not reported
 //! when the function mentions a transaction or a lock (`$transaction`,
@@ -63,6 +66,7 @@ pub static META: RuleMeta = RuleMeta {
         Language::Tsx,
         Language::JavaScript,
         Language::Python,
+        Language::Go,
     ],
     summary: "A record read, a field recomputed from it and written back without a transaction, lock or atomic update (lost update)",
 };
@@ -82,6 +86,10 @@ impl Rule for ReadModifyWrite {
         if is_test_path(ctx.path) {
             return;
         }
+        if language == Language::Go {
+            go_stale_writes(ctx, out);
+            return;
+        }
         let python = language == Language::Python;
         let kinds: &[&str] = if python {
             &["assignment"]
@@ -99,7 +107,14 @@ impl Rule for ReadModifyWrite {
                 continue;
             }
             if let Some((modify, field)) = stale_write(ctx, function, node, record, python) {
-                out.push(report(ctx, modify, record, field, read));
+                out.push(report(
+                    ctx,
+                    modify,
+                    &format!("{record}.{field}"),
+                    record,
+                    field,
+                    read,
+                ));
             }
         }
     }
@@ -295,6 +310,110 @@ fn stale_write<'t, 's>(
     None
 }
 
+/// Go with `database/sql`/sqlx: `QueryRow(…"SELECT …").Scan(&qty)` and,
+/// later in the same function, an `Exec(…"UPDATE …", qty+delta, …)` that
+/// writes back a value computed from the scanned variable.
+fn go_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    for scan in ctx.nodes_in_order(&["call_expression"]) {
+        let Some(function) = scan.field("function") else {
+            continue;
+        };
+        if function.kind() != "selector_expression"
+            || function.field("field").map(|f| ctx.text(f)) != Some("Scan")
+        {
+            continue;
+        }
+        let Some(read) = function
+            .field("operand")
+            .filter(|q| go_sql_call(ctx, *q, &["QueryRow", "QueryRowContext"], "select"))
+        else {
+            continue;
+        };
+        let scanned: Vec<&str> = scan
+            .field("arguments")
+            .into_iter()
+            .flat_map(|args| {
+                let mut cursor = args.walk();
+                args.named_children(&mut cursor).collect::<Vec<_>>()
+            })
+            .filter(|a| a.kind() == "unary_expression")
+            .filter_map(|a| a.field("operand"))
+            .filter(|o| o.kind() == "identifier")
+            .map(|o| ctx.text(o))
+            .collect();
+        let Some(body) = ctx.enclosing_function(Language::Go, scan) else {
+            continue;
+        };
+        if scanned.is_empty() || guarded(ctx, body) || go_in_transaction(ctx, body) {
+            continue;
+        }
+        let write = preorder(body)
+            .filter(|n| n.start_byte() > scan.end_byte() && n.kind() == "call_expression")
+            .filter(|n| go_sql_call(ctx, *n, &["Exec", "ExecContext"], "update"))
+            .find_map(|n| {
+                let args = n.field("arguments")?;
+                preorder(args).find_map(|e| {
+                    let operator = e.field("operator").map(|o| ctx.text(o));
+                    if e.kind() != "binary_expression"
+                        || !matches!(operator, Some("+" | "-" | "*" | "/"))
+                    {
+                        return None;
+                    }
+                    let mut cursor = e.walk();
+                    let derived = e
+                        .named_children(&mut cursor)
+                        .filter(|o| o.kind() == "identifier")
+                        .map(|o| ctx.text(o))
+                        .find(|name| scanned.contains(name));
+                    derived.map(|name| (e, name))
+                })
+            });
+        if let Some((modify, name)) = write {
+            out.push(report(ctx, modify, name, name, name, ctx.text(read)));
+        }
+    }
+}
+
+/// `x.Method(…)` with one of `methods` whose SQL string argument starts with
+/// `verb` (case-insensitive).
+fn go_sql_call(ctx: &RuleContext<'_>, call: Node<'_>, methods: &[&str], verb: &str) -> bool {
+    if call.kind() != "call_expression" {
+        return false;
+    }
+    let method = call
+        .field("function")
+        .filter(|f| f.kind() == "selector_expression")
+        .and_then(|f| f.field("field"))
+        .map(|f| ctx.text(f));
+    if !method.is_some_and(|m| methods.contains(&m)) {
+        return false;
+    }
+    let Some(args) = call.field("arguments") else {
+        return false;
+    };
+    let mut cursor = args.walk();
+    let sql = args.named_children(&mut cursor).find(|a| {
+        matches!(
+            a.kind(),
+            "interpreted_string_literal" | "raw_string_literal"
+        )
+    });
+    sql.is_some_and(|s| {
+        ctx.text(s)
+            .trim_matches(|c| c == '"' || c == '`')
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with(verb)
+    })
+}
+
+/// `db.BeginTx(…)`, `tx.ExecContext(…)`: the function runs in a transaction
+/// (whose isolation level is the author's choice to make).
+fn go_in_transaction(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
+    let text = ctx.text(function);
+    text.contains("Begin(") || text.contains("BeginTx(") || text.contains("tx.")
+}
+
 /// `record.field` → `field`.
 fn record_field<'s>(ctx: &RuleContext<'s>, node: Node<'_>, record: &str) -> Option<&'s str> {
     if !matches!(node.kind(), "member_expression" | "attribute") {
@@ -324,9 +443,12 @@ fn derived_field<'s>(ctx: &RuleContext<'s>, node: Node<'_>, record: &str) -> Opt
     })
 }
 
+/// `subject` is what holds the stale value (`account.balance`, or a Go
+/// variable the row was scanned into).
 fn report(
     ctx: &RuleContext<'_>,
     modify: Node<'_>,
+    subject: &str,
     record: &str,
     field: &str,
     read: &str,
@@ -335,7 +457,7 @@ fn report(
     let code = quote(ctx.text(modify), 60);
     ctx.node_finding(&META, modify)
         .title(format!(
-            "`{record}.{field}` is read, changed and written back without a lock (lost update)"
+            "`{subject}` is read, changed and written back without a lock (lost update)"
         ))
         .message(format!(
             "`{record}` is loaded with `{read}`, and `{code}` computes the new `{field}` from the \
@@ -348,7 +470,7 @@ fn report(
              read-modify-write (`SELECT … FOR UPDATE`, `select_for_update()`)."
         ))
         .symptom(format!(
-            "`{record}.{field}` is recomputed in memory from a stale read and written back: \
+            "`{subject}` is recomputed in memory from a stale read and written back: \
              concurrent requests overwrite each other."
         ))
         .root_cause(

@@ -6,10 +6,12 @@
 //! - database, cache and broker URLs (`postgres://`, `mysql://`,
 //!   `mongodb://`, `redis://`, `amqp://`, `kafka://`, `nats://`) and
 //!   key-value DSNs (`host=db.prod.acme.com port=5432 …`);
-//! - storage buckets (`s3://…`, `gs://…`);
+//! - storage buckets (`s3://…`, `gs://…`, and names with an environment in
+//!   them given to a name that says bucket: `const BUCKET = "acme-prod-uploads"`);
 //! - HTTP(S), WebSocket and gRPC URLs whose host is an IP address, an
 //!   internal or environment-named host (`.internal`, `.corp`, `.local`,
-//!   `.svc.cluster.local`, `staging`, `dev`, `qa`, `uat`, `prod`, …), a bare
+//!   `.svc.cluster.local`, `staging`, `dev`, `qa`, `uat`, `prod`, …) or
+//!   a cloud region (`gw.eu-west-1.acme.com`, `europe-west1`), a bare
 //!   service name (`http://billing:8080`) or carries an explicit port;
 //! - bare private IP addresses (`10.…`, `172.16–31.…`, `192.168.…`).
 //!
@@ -87,7 +89,7 @@ impl Rule for Endpoint {
             let text = ctx.text(node);
             // The text scan first: most literals hold no endpoint, and the
             // checks below (all side-effect free) walk the tree.
-            let Some(found) = find_endpoint(text) else {
+            let Some(found) = find_endpoint(text).or_else(|| named_bucket(ctx, node, text)) else {
                 continue;
             };
             if excluded_context(ctx, language, node)
@@ -461,6 +463,7 @@ fn web_host_kind(host: &str, port: Option<&str>) -> Option<Kind> {
     let internal = below_tld
         .split(['.', '-'])
         .any(|label| INTERNAL_LABELS.contains(&label))
+        || below_tld.split('.').any(is_cloud_region)
         || matches!(
             tld,
             "internal" | "local" | "lan" | "corp" | "intranet" | "localdomain"
@@ -470,6 +473,116 @@ fn web_host_kind(host: &str, port: Option<&str>) -> Option<Kind> {
     let service_name = !lower.contains('.') && port.is_some();
     let custom_port = port.is_some_and(|p| !matches!(p, "80" | "443")) && lower.contains('.');
     (internal || service_name || custom_port).then_some(Kind::Internal)
+}
+
+/// `eu-west-1`, `us-east-2` (AWS), `europe-west1`, `us-central1` (GCP): a
+/// host label naming a cloud region pins the code to one deployment.
+fn is_cloud_region(label: &str) -> bool {
+    const AREAS: &[&str] = &[
+        "us",
+        "eu",
+        "ap",
+        "sa",
+        "ca",
+        "me",
+        "af",
+        "il",
+        "mx",
+        "europe",
+        "asia",
+        "australia",
+        "northamerica",
+        "southamerica",
+        "africa",
+    ];
+    const DIRECTIONS: &[&str] = &[
+        "north",
+        "south",
+        "east",
+        "west",
+        "central",
+        "northeast",
+        "southeast",
+        "northwest",
+        "southwest",
+    ];
+    let mut parts = label.split('-');
+    let (Some(area), Some(direction), rest) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    if !AREAS.contains(&area) || parts.next().is_some() {
+        return false;
+    }
+    match rest {
+        // AWS: `eu-west-1`.
+        Some(n) => {
+            DIRECTIONS.contains(&direction)
+                && !n.is_empty()
+                && n.bytes().all(|b| b.is_ascii_digit())
+        }
+        // GCP: `europe-west1`.
+        None => {
+            let digits = direction.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+            let word = &direction[..direction.len() - digits.len()];
+            !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && DIRECTIONS.contains(&word)
+        }
+    }
+}
+
+/// `const BUCKET = "acme-prod-user-uploads"`, `Bucket="acme-staging-exports"`:
+/// a bucket name with an environment in it, given to a name that says
+/// bucket. The whole literal is the range.
+fn named_bucket(ctx: &RuleContext<'_>, literal: Node<'_>, text: &str) -> Option<Found> {
+    let value = text.trim_matches(|c| matches!(c, '"' | '\'' | '`'));
+    let valid = (3..=63).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    let environment = value.split(['-', '.']).any(|w| {
+        matches!(
+            w,
+            "prod" | "production" | "staging" | "stage" | "stg" | "dev" | "qa" | "uat" | "preprod"
+        )
+    });
+    if !valid || !environment {
+        return None;
+    }
+    let name = bound_name(ctx, literal)?;
+    identifier_words(name)
+        .iter()
+        .any(|w| w == "bucket")
+        .then(|| {
+            let start = text.find(value).unwrap_or(0);
+            Found {
+                kind: Kind::Bucket,
+                range: start..start + value.len(),
+            }
+        })
+}
+
+/// The variable, constant, field, property or keyword argument a literal is
+/// the value of.
+fn bound_name<'s>(ctx: &RuleContext<'s>, literal: Node<'_>) -> Option<&'s str> {
+    let mut parent = literal.parent()?;
+    // Go's `const X = "…"` holds its values in an expression list.
+    if parent.kind() == "expression_list" {
+        parent = parent.parent()?;
+    }
+    let name = match parent.kind() {
+        "variable_declarator"
+        | "const_spec"
+        | "var_spec"
+        | "const_item"
+        | "static_item"
+        | "keyword_argument" => parent.field("name"),
+        "assignment" | "assignment_expression" => parent.field("left"),
+        "pair" => parent.field("key"),
+        "let_declaration" => parent.field("pattern"),
+        _ => None,
+    }?;
+    Some(ctx.text(name).trim_matches(|c| matches!(c, '"' | '\'')))
 }
 
 /// `host=db.prod.acme.com port=5432 dbname=app` (libpq, JDBC-less DSNs).
@@ -593,6 +706,30 @@ fn report(ctx: &RuleContext<'_>, literal: Node<'_>, range: Range<usize>, kind: K
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recognises_cloud_regions() {
+        for region in [
+            "eu-west-1",
+            "us-east-2",
+            "ap-southeast-2",
+            "europe-west1",
+            "us-central1",
+        ] {
+            assert!(is_cloud_region(region), "{region}");
+        }
+        for label in [
+            "eu",
+            "west-1",
+            "us-east",
+            "my-west-1",
+            "us-east-1a",
+            "europe-west",
+            "api-v2",
+        ] {
+            assert!(!is_cloud_region(label), "{label}");
+        }
+    }
 
     #[test]
     fn classifies_endpoints() {

@@ -4,6 +4,7 @@ pub(crate) mod built;
 pub mod command_injection;
 pub mod dynamic_code;
 pub mod insecure_random;
+pub mod mass_assignment;
 pub mod path_from_request;
 pub mod sql_injection;
 pub mod tls_verification_disabled;

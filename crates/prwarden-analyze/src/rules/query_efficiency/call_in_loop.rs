@@ -55,8 +55,10 @@
 //! - Rust: sqlx `query…(…).fetch_*(…)`/`.execute(…)` (functions and macros),
 //!   tokio-postgres `client.query*(…).await`, diesel `.load/.get_result(s)/
 //!   .first(conn)`, sea-orm `.one/.all(&db)`, and reqwest `….send().await`.
-//!   Iterator closures (`stream::iter(…).map(…).buffer_unordered(n)`) are not
-//!   reported.
+//!   Database calls in iterator closures (`orders.iter().map(|o| sqlx::query(…)
+//!   .fetch_one(&pool))` collected into `join_all`) are reported like
+//!   `Promise.all(ids.map(…))`; HTTP requests there
+//!   (`stream::iter(…).map(…).buffer_unordered(n)`) are not.
 //!
 //! `users.find(u => …)` is an array method, not a query, and is not reported;
 //! neither is a service-layer call (`userService.findById`) that may or may
@@ -885,7 +887,12 @@ fn report(ctx: &RuleContext<'_>, found: &Found<'_>) -> Finding {
         Repetition::Loop(lp) => (loop_label(ctx, lp), "loop"),
         Repetition::ForEach(call) => (iteration_label(ctx, call, "forEach"), "forEach"),
         Repetition::Map(call) if !language.is_js_family() => {
-            let method = call.field("name").map(|m| ctx.text(m)).unwrap_or("map");
+            // Java names the method `name`; Rust calls a `field_expression`.
+            let method = call
+                .field("name")
+                .or_else(|| call.field("function").and_then(|f| f.field("field")))
+                .map(|m| ctx.text(m))
+                .unwrap_or("map");
             (format!("`.{method}(…)` lambda"), "map")
         }
         Repetition::Map(call) => {
@@ -912,7 +919,8 @@ fn report(ctx: &RuleContext<'_>, found: &Found<'_>) -> Finding {
     };
     let runs = if found.awaited { "awaited" } else { "called" };
     // Java stream lambdas run one after another, like a loop body.
-    let sequential_map = matches!(found.repetition, Repetition::Map(_)) && !language.is_js_family();
+    let sequential_map =
+        matches!(found.repetition, Repetition::Map(_)) && language == Language::Java;
 
     let title = match found.repetition {
         Repetition::Loop(_) if found.kind.is_db() => {
@@ -939,6 +947,14 @@ fn report(ctx: &RuleContext<'_>, found: &Found<'_>) -> Finding {
             "`{callee}(…)` runs once per element in this {where_}{in_symbol}. Even when the \
              promises are awaited together with `Promise.all`, it is still N queries instead of \
              one, taking up to N connections from the pool at the same time."
+        )
+        .replace(
+            "promises are awaited together with `Promise.all`",
+            if language == Language::Rust {
+                "futures are awaited together with `join_all`"
+            } else {
+                "promises are awaited together with `Promise.all`"
+            },
         ),
         (_, CallKind::Http) => format!(
             "`{callee}(…)` is {runs} inside this {where_}{in_symbol}: N elements make N HTTP \

@@ -8,7 +8,9 @@
 //!   arguments or without any of `where`, `take`, `cursor`; Mongoose
 //!   `Model.find()`/`Model.find({})` not followed by `.limit(…)`;
 //! - Python: Django `Model.objects.all()` used as is (not sliced, counted,
-//!   filtered further or paginated) and SQLAlchemy `session.query(Model).all()`.
+//!   filtered further or paginated) and SQLAlchemy `session.query(Model).all()`,
+//!   also after links that neither filter nor limit (`order_by`, `options`,
+//!   `join`, `select_related`, `only`, …).
 //!
 //! A request handler is a Next.js route handler (`export async function
 //! GET(…)`, `export const POST = …`), a callback registered with
@@ -180,7 +182,21 @@ fn js_query(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<String> {
     }
 }
 
-/// `Order.objects.all()` used as is; `session.query(Order).all()`.
+/// Query-builder methods that neither filter nor limit.
+const UNBOUNDED_LINKS: &[&str] = &[
+    "order_by",
+    "options",
+    "join",
+    "outerjoin",
+    "select_related",
+    "prefetch_related",
+    "only",
+    "defer",
+    "distinct",
+];
+
+/// `Order.objects.all()` used as is; `session.query(Order).all()`, also
+/// after `order_by`/`options`/`select_related`…
 fn python_query(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<String> {
     let function = call.field("function")?;
     if function.kind() != "attribute" {
@@ -200,6 +216,18 @@ fn python_query(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<String> {
         .is_some_and(|p| !matches!(p.kind(), "attribute" | "subscript"));
     if !no_args || !used_as_is {
         return None;
+    }
+    // Ordering, eager loading and projections leave every row in the result:
+    // `session.query(User).order_by(User.id).all()` is still the whole table.
+    let mut object = object;
+    while object.kind() == "call"
+        && let Some(f) = object.field("function")
+        && f.kind() == "attribute"
+        && f.field("attribute")
+            .is_some_and(|a| UNBOUNDED_LINKS.contains(&ctx.text(a)))
+        && let Some(inner) = f.field("object")
+    {
+        object = inner;
     }
     let django = object.kind() == "attribute"
         && object

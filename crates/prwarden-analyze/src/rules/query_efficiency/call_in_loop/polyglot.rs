@@ -802,7 +802,9 @@ fn repetition<'t>(
                 return repeats.then_some(Repetition::Loop(parent));
             }
         } else if is_function(language, parent) {
-            return java_stream_callback(ctx, language, parent).map(Repetition::Map);
+            return java_stream_callback(ctx, language, parent)
+                .or_else(|| rust_iterator_callback(ctx, language, parent, kind))
+                .map(Repetition::Map);
         }
         child = parent;
     }
@@ -849,6 +851,40 @@ fn java_stream_callback<'t>(
         "forEach" | "map" | "flatMap" | "peek" | "forEachOrdered"
     ) && !parallel)
         .then_some(call)
+}
+
+/// `orders.iter().map(|o| sqlx::query(…).bind(o.id).fetch_one(&pool))`:
+/// the iterator adapter a Rust closure is passed to, when the closure runs
+/// a query. Like `Promise.all(xs.map(…))`, collecting the futures into
+/// `join_all` or `buffer_unordered` makes the queries concurrent, not fewer,
+/// so only database calls count (N concurrent HTTP requests are the usual
+/// fix for a sequential loop). `Option::map`/`Result::map` run once: the
+/// receiver must be an iterator (`iter()`, `into_iter()`, `stream::iter`).
+fn rust_iterator_callback<'t>(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    closure: Node<'t>,
+    kind: CallKind,
+) -> Option<Node<'t>> {
+    if language != Language::Rust || closure.kind() != "closure_expression" || !kind.is_db() {
+        return None;
+    }
+    let args = closure.parent()?;
+    let call = args.parent()?;
+    if args.kind() != "arguments" || call.kind() != "call_expression" {
+        return None;
+    }
+    let function = call.field("function")?;
+    if function.kind() != "field_expression" {
+        return None;
+    }
+    let method = ctx.text(function.field("field")?);
+    let receiver = ctx.text(function.field("value")?);
+    (matches!(
+        method,
+        "map" | "for_each" | "then" | "filter_map" | "flat_map" | "try_for_each"
+    ) && receiver.contains("iter("))
+    .then_some(call)
 }
 
 /// Loops that cannot be batched: over a fixed list of literals, worker and

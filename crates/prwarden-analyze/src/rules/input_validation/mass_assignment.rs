@@ -1,0 +1,229 @@
+//! `input-validation/mass-assignment`: every field of a request body copied onto a stored object.
+//!
+//! ## What it does
+//! Finds request data written field by field onto a model without a list of
+//! the fields a client may set:
+//! - Python: `for key, value in changes.items(): setattr(obj, key, value)`
+//!   where `changes` is request data (a route parameter typed as a plain
+//!   `dict`, `request.json`, `request.get_json()`, `await request.json()`,
+//!   `request.data`, …), with no check of `key` in the loop;
+//! - JavaScript/TypeScript: `Object.assign(user, req.body)` and an ORM call
+//!   given the body as its data (`prisma.user.update({ where, data: req.body })`).
+//!
+//! Not reported: a validated model's fields
+//! (`for k, v in body.dict(exclude_unset=True).items()`,
+//! `model_dump()`: the schema already limits the keys), loops that check the
+//! key against an allow-list (`if key in EDITABLE:`), `Object.assign({}, …)`
+//! copies, and test files.
+//!
+//! ## Why is this bad?
+//! The client chooses the keys. A request meant to change a display name can
+//! just as well send `{"is_admin": true}`, `{"owner_id": 1}` or
+//! `{"balance": 1e9}`, and the handler writes them all: privilege escalation
+//! and data tampering through an endpoint that looks harmless. It works in
+//! every test that sends the expected fields.
+//!
+//! ## Example
+//! ```python
+//! @router.patch("/users/{user_id}")
+//! def update_user(user_id: int, changes: dict[str, Any], session: Session = Depends(get_session)):
+//!     user = session.get(User, user_id)
+//!     for key, value in changes.items():
+//!         setattr(user, key, value)
+//!     session.commit()
+//! ```
+//!
+//! Use instead:
+//! ```python
+//! class UserUpdate(BaseModel):
+//!     name: str | None = None
+//!     email: EmailStr | None = None
+//!
+//! @router.patch("/users/{user_id}")
+//! def update_user(user_id: int, changes: UserUpdate, session: Session = Depends(get_session)):
+//!     user = session.get(User, user_id)
+//!     for key, value in changes.model_dump(exclude_unset=True).items():
+//!         setattr(user, key, value)
+//!     session.commit()
+//! ```
+
+use tree_sitter::Node;
+
+use super::built::{RequestData, argument_nodes};
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::{Rule, quote};
+use crate::syntax::FieldExt as _;
+use crate::syntax::{is_test_path, preorder, unwrap_expression};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "input-validation/mass-assignment",
+    item: ChecklistItem::InputValidation,
+    severity: Severity::Warning,
+    languages: &[
+        Language::TypeScript,
+        Language::Tsx,
+        Language::JavaScript,
+        Language::Python,
+    ],
+    summary: "Every key of a request body written onto a model with no allow-list of editable fields",
+};
+
+pub struct MassAssignment;
+
+impl Rule for MassAssignment {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let Some(language) = ctx.language else {
+            return;
+        };
+        if is_test_path(ctx.path) {
+            return;
+        }
+        if language == Language::Python {
+            for lp in ctx.nodes_in_order(&["for_statement"]) {
+                if let Some((setattr, source)) = python_loop(ctx, lp) {
+                    out.push(report(ctx, language, setattr, source));
+                }
+            }
+        } else if language.is_js_family() {
+            for call in ctx.nodes_in_order(&["call_expression"]) {
+                if let Some(source) = js_call(ctx, language, call) {
+                    out.push(report(ctx, language, call, source));
+                }
+            }
+        }
+    }
+}
+
+/// `for key, value in changes.items(): setattr(obj, key, value)`: the
+/// `setattr` call and the mapping's text.
+fn python_loop<'t, 's>(ctx: &RuleContext<'s>, lp: Node<'t>) -> Option<(Node<'t>, &'s str)> {
+    let left = lp.field("left")?;
+    let right = lp.field("right")?;
+    let body = lp.field("body")?;
+    let mut cursor = left.walk();
+    let names: Vec<&str> = left
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() == "identifier")
+        .map(|n| ctx.text(n))
+        .collect();
+    let [key, value] = names.as_slice() else {
+        return None;
+    };
+    // `changes.items()`, on request data that no schema has shaped.
+    let function = right.field("function").filter(|_| right.kind() == "call")?;
+    if function.kind() != "attribute"
+        || function.field("attribute").map(|a| ctx.text(a)) != Some("items")
+    {
+        return None;
+    }
+    let mapping = function.field("object")?;
+    let mapping_text = ctx.text(mapping);
+    if ["dict(", "model_dump(", "validated_data", "cleaned_data"]
+        .iter()
+        .any(|w| mapping_text.contains(w))
+    {
+        return None;
+    }
+    let request = RequestData::for_node(ctx, Language::Python, lp);
+    if !request.contains(ctx, Language::Python, mapping_text) {
+        return None;
+    }
+    // `if key in EDITABLE:`, `if key not in ("id", "role"): …`: an allow-list.
+    let checks_key = preorder(body).any(|n| {
+        matches!(n.kind(), "comparison_operator" | "boolean_operator")
+            && preorder(n).any(|i| i.kind() == "identifier" && ctx.text(i) == *key)
+    });
+    if checks_key {
+        return None;
+    }
+    let setattr = preorder(body).find(|n| {
+        n.kind() == "call"
+            && n.field("function").map(|f| ctx.text(f)) == Some("setattr")
+            && n.field("arguments").is_some_and(|a| {
+                let args = argument_nodes(a);
+                args.len() == 3 && ctx.text(args[1]) == *key && ctx.text(args[2]) == *value
+            })
+    })?;
+    Some((setattr, mapping_text))
+}
+
+/// `Object.assign(user, req.body)`, `orm.update({ data: req.body })`: the
+/// request expression written onto the model.
+fn js_call<'s>(ctx: &RuleContext<'s>, language: Language, call: Node<'_>) -> Option<&'s str> {
+    let callee = ctx.text(unwrap_expression(call.field("function")?));
+    let args = argument_nodes(call.field("arguments")?);
+    let candidate = if callee == "Object.assign" {
+        let target = unwrap_expression(*args.first()?);
+        // `Object.assign({}, defaults, req.body)` builds a new object.
+        if target.kind() == "object" {
+            return None;
+        }
+        args.get(1..)?
+            .iter()
+            .copied()
+            .find(|a| is_whole_body(ctx, *a))?
+    } else {
+        let object = unwrap_expression(*args.first()?);
+        if object.kind() != "object" {
+            return None;
+        }
+        let mut cursor = object.walk();
+        let data = object
+            .named_children(&mut cursor)
+            .find(|p| p.kind() == "pair" && p.field("key").map(|k| ctx.text(k)) == Some("data"))?;
+        let value = unwrap_expression(data.field("value")?);
+        is_whole_body(ctx, value).then_some(value)?
+    };
+    let request = RequestData::for_node(ctx, language, call);
+    let text = ctx.text(candidate);
+    request.contains(ctx, language, text).then_some(text)
+}
+
+/// `req.body`, `request.body`, `ctx.request.body`: the whole parsed body,
+/// not one field of it.
+fn is_whole_body(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
+    let node = unwrap_expression(node);
+    node.kind() == "member_expression"
+        && node.field("property").map(|p| ctx.text(p)) == Some("body")
+}
+
+fn report(ctx: &RuleContext<'_>, language: Language, at: Node<'_>, source: &str) -> Finding {
+    let source = quote(source, 50);
+    let code = quote(ctx.text(at), 60);
+    let fix = if language == Language::Python {
+        "Declare the editable fields in a schema (a Pydantic model, a DRF serializer, a form) \
+         and copy only those (`changes.model_dump(exclude_unset=True)`), or check every key \
+         against an explicit allow-list before `setattr`."
+    } else {
+        "Validate the body with a schema that lists the editable fields (zod, joi, a DTO with \
+         class-validator and `whitelist: true`) and copy only those fields: `const { name, email } \
+         = schema.parse(req.body)`."
+    };
+    ctx.node_finding(&META, at)
+        .title(format!(
+            "Every key of `{source}` is written onto the model (mass assignment)"
+        ))
+        .message(format!(
+            "`{code}` copies whatever keys the client sent in `{source}`: a request can set \
+             fields the endpoint never meant to expose (`role`, `is_admin`, `owner_id`, \
+             `balance`).\n\n{fix}"
+        ))
+        .symptom(format!(
+            "`{code}` writes every client-supplied key of `{source}` onto a stored object."
+        ))
+        .root_cause(
+            "The request body is trusted to contain only editable fields; nothing limits which \
+             attributes it can set.",
+        )
+        .fix(fix)
+        .scope(
+            "Keep the endpoint's accepted fields, status codes and response; only restrict what \
+             the body can write. Do not change the model or other endpoints.",
+        )
+        .build()
+}

@@ -16,6 +16,16 @@
 //!   elsewhere, since awaiting anything but an awaitable raises; and `asyncio.create_task(…)` /
 //!   `asyncio.ensure_future(…)` / `loop.create_task(…)` whose task is
 //!   dropped.
+//! - Java: a method of the same file declared to return a
+//!   `CompletableFuture`, `CompletionStage`, `Future` or `ListenableFuture`
+//!   (`pushToSupplier(summary);`, `this.pushToSupplier(…);`),
+//!   `CompletableFuture.runAsync/supplyAsync(…)`, or `executor.submit(…)`
+//!   called as a bare statement — the future, and the exception it holds,
+//!   is dropped (`executor.execute(…)`, which reports failures to the
+//!   thread's handler, is fine). A method name the file also declares with
+//!   another return type is left alone, and so is code inside a class that
+//!   is itself a future (`extends CompletableFuture`), whose combinators
+//!   track their dependents.
 //!
 //! Deliberately not reported: promise-returning functions from other files or
 //! libraries (their return type is unknown without type information), a name
@@ -29,8 +39,9 @@
 //! ## Why is this bad?
 //! The caller carries on as if the work were done: the response is sent
 //! before the write happened, the next step reads stale data, and a failure
-//! becomes an unhandled rejection (which crashes Node.js) or a "coroutine was
-//! never awaited" warning instead of an error the caller handles. In Python
+//! becomes an unhandled rejection (which crashes Node.js), a "coroutine was
+//! never awaited" warning, or an exception nobody reads inside a dropped
+//! Java future, instead of an error the caller handles. In Python
 //! the coroutine does not run at all; a dropped `create_task` result can be
 //! garbage-collected while the task is still running.
 //!
@@ -73,8 +84,9 @@ pub static META: RuleMeta = RuleMeta {
         Language::Tsx,
         Language::JavaScript,
         Language::Python,
+        Language::Java,
     ],
-    summary: "An async function called without await (floating promise / never-awaited coroutine / dropped task)",
+    summary: "An async function called without await (floating promise / never-awaited coroutine / dropped task or future)",
 };
 
 pub struct FloatingPromise;
@@ -88,6 +100,10 @@ impl Rule for FloatingPromise {
         let (Some(_), Some(language)) = (ctx.root(), ctx.language) else {
             return;
         };
+        if language == Language::Java {
+            java_floating_futures(ctx, out);
+            return;
+        }
         let python = language == Language::Python;
         let functions = Functions::collect(ctx, python);
         for node in ctx.nodes_in_order(&["expression_statement"]) {
@@ -124,6 +140,125 @@ enum Kind {
     AsyncCall,
     /// A task created and dropped.
     DroppedTask,
+}
+
+/// Java: a bare call statement whose `CompletableFuture`/`Future` result
+/// is dropped — a method of the file declared to return one (`pushAll(x);`,
+/// `this.pushAll(x);`), `CompletableFuture.runAsync/supplyAsync(…)`, or
+/// `executor.submit(…)`.
+fn java_floating_futures(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    let mut future_methods: HashSet<&str> = HashSet::new();
+    let mut other_methods: HashSet<&str> = HashSet::new();
+    for method in ctx.nodes_in_order(&["method_declaration"]) {
+        let (Some(name), Some(ty)) = (method.field("name"), method.field("type")) else {
+            continue;
+        };
+        let ty = ctx.text(ty);
+        let base = ty.split('<').next().unwrap_or(ty).trim();
+        let base = base.rsplit('.').next().unwrap_or(base);
+        if JAVA_FUTURE_TYPES.contains(&base) {
+            future_methods.insert(ctx.text(name));
+        } else {
+            other_methods.insert(ctx.text(name));
+        }
+    }
+    for node in ctx.nodes_in_order(&["expression_statement"]) {
+        let Some(call) = node
+            .named_child(0)
+            .filter(|c| c.kind() == "method_invocation")
+        else {
+            continue;
+        };
+        let (Some(name), object) = (call.field("name"), call.field("object")) else {
+            continue;
+        };
+        let name = ctx.text(name);
+        let object = object.map(|o| ctx.text(o));
+        let found = match object {
+            None | Some("this") => future_methods.contains(name) && !other_methods.contains(name),
+            Some("CompletableFuture") => matches!(name, "runAsync" | "supplyAsync"),
+            Some(receiver) => {
+                let last = receiver.rsplit('.').next().unwrap_or(receiver);
+                name == "submit" && last.to_ascii_lowercase().ends_with("executor")
+            }
+        };
+        if found && !marked_deliberate(ctx, call) && !inside_future_class(ctx, call) {
+            out.push(report_java(ctx, call));
+        }
+    }
+}
+
+/// Inside a class that is itself a future (`CompletableFuture`'s own
+/// source, a `class RetryingFuture<T> extends CompletableFuture<T>`): its
+/// methods returning futures are combinators whose dependents the
+/// implementation tracks itself.
+fn inside_future_class(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if matches!(n.kind(), "class_declaration" | "interface_declaration") {
+            let name = n.field("name").map(|n| ctx.text(n)).unwrap_or_default();
+            let supertypes = ["superclass", "interfaces"]
+                .iter()
+                .filter_map(|f| n.field(f))
+                .map(|t| ctx.text(t))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let is_future = |text: &str| {
+                text.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                    .any(|word| JAVA_FUTURE_TYPES.contains(&word))
+            };
+            if is_future(name) || is_future(&supertypes) {
+                return true;
+            }
+        }
+        current = n.parent();
+    }
+    false
+}
+
+/// Return types whose value is the only way to learn that the work failed.
+const JAVA_FUTURE_TYPES: &[&str] = &[
+    "CompletableFuture",
+    "CompletionStage",
+    "Future",
+    "ListenableFuture",
+];
+
+fn report_java(ctx: &RuleContext<'_>, call: Node<'_>) -> Finding {
+    let callee = call
+        .field("name")
+        .map(|f| quote(ctx.text(f), 50))
+        .unwrap_or_default();
+    let code = quote(ctx.text(call), 80);
+    ctx.node_finding(&META, call)
+        .title(format!("Future from `{callee}(…)` is dropped"))
+        .message(format!(
+            "`{code}` starts work that completes later and returns its future, which this \
+             statement throws away. Nothing waits for it, and when it fails the exception stays \
+             inside the dropped future: no log line, no retry, no error for the caller — the \
+             code after it carries on as if the work had succeeded.\n\nJoin or return the \
+             future (`{code}.join()`, `return {code};`), or keep it running in the background \
+             with an explicit failure handler: `{code}.exceptionally(e -> {{ log.error(…, e); \
+             return null; }});`."
+        ))
+        .symptom(format!(
+            "`{code}` returns a future that is neither stored, returned, joined nor given a \
+             failure handler."
+        ))
+        .root_cause(
+            "A `CompletableFuture`/`Future` holds the outcome of asynchronous work, including its \
+             exception; dropping it means the outcome is never observed.",
+        )
+        .fix(format!(
+            "Wait for `{callee}(…)` where the result matters (`join()`/`get()` or compose it into \
+             the returned future), or attach `exceptionally`/`whenComplete` that logs the \
+             failure if running it in the background is intended."
+        ))
+        .scope(
+            "Change only this call statement; keep the called method and the enclosing method's \
+             signature as they are unless returning the future is the fix.",
+        )
+        .build()
 }
 
 /// Async and sync function names declared in the file; methods keyed by

@@ -9,12 +9,17 @@
 //!   `list.find/findIndex/filter/some(…)` whose callback compares a key
 //!   (`(c) => c.id === order.customerId`);
 //! - Python: `x in list`, `x not in list`, `list.index(x)`, `list.count(x)`;
-//! - Go: `slices.Contains/Index/ContainsFunc/IndexFunc(list, …)`, and a
-//!   nested `for … range` over another collection whose body is an
-//!   `if a == b { … break/return }` search for the outer element;
+//! - Go: `slices.Contains/Index/ContainsFunc/IndexFunc(list, …)`;
 //! - Java: `list.contains/indexOf/lastIndexOf(…)`;
 //! - Rust: `vec.contains(…)`, and `vec.iter().position/find/any(…)` whose
-//!   closure compares a key (`|s| *s == item.sku`).
+//!   closure compares a key (`|s| *s == item.sku`);
+//! - every language: a `for … of/in/range/:` loop over another collection,
+//!   nested in the loop, whose body is only a search for the outer element —
+//!   an `if` comparing the inner element with the outer one (`c.ID ==
+//!   o.CustomerID`, `a.equals(b)`) or testing it against a set built from
+//!   the outer element (`userRoles.has(role.id)`), which either leaves the
+//!   loop (`break`/`return`: find-first) or is the body's only statement
+//!   (filter/join).
 //!
 //! The receiver must be known to be a list from the file itself: every
 //! declaration and parameter of that name visible at the lookup (those of
@@ -27,12 +32,20 @@
 //! type of the same file gives its properties' types to `opts.ids` and to
 //! destructured props (`function Page({ ids }: PageProps)`), and a React
 //! `Component.propTypes` entry `PropTypes.arrayOf(…)`/`PropTypes.array`
-//! marks that prop a list. It is not
-//! reported when the type is unknown (an untyped parameter), a `Set`, `Map`,
+//! marks that prop a list. A JavaScript `find/findIndex/filter/some` whose
+//! callback compares the element's key with the loop's current element
+//! (`products.some((p) => p.sku === sku)` in `for (const sku of skus)`) is
+//! reported whatever the receiver's declared type, since only arrays and
+//! other linear iterables have those methods. It is not
+//! reported when the type is unknown (an untyped parameter, except for that
+//! keyed predicate), a `Set`, `Map`,
 //! `dict`, `set` or string (`name.includes("x")`), when the list is a short
-//! literal (`["a", "b"].includes(x)`, `allowed = ("a", "b")`), when the list
-//! is built inside the loop (per-iteration data), when a predicate is not a
-//! key comparison (`patterns.some((re) => re.test(key))`), when the loop
+//! literal (`["a", "b"].includes(x)`, `allowed = ("a", "b")`), a constant
+//! (`STATUSES`) or a variadic/rest parameter (`...ids`), when the list is
+//! built inside the loop or belongs to the loop's element (`order.items`:
+//! per-iteration data), when a predicate is not a
+//! key comparison (`patterns.some((re) => re.test(key))`), when a nested
+//! loop does other work for each pair, when the loop
 //! itself runs over a literal list or a small literal bound (`range(3)`),
 //! or in test files.
 //!
@@ -58,12 +71,16 @@
 
 use tree_sitter::Node;
 
-use super::shapes::{Shape, binds_within, prepare, repeating};
+use super::search::{
+    collection_path, element_names, equality_sides, identifiers, is_constant_name,
+    is_variadic_parameter, membership_sides, mentions, search_conditions,
+};
+use super::shapes::{Shape, Shapes, binds_within, prepare, repeating};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
 use crate::syntax::FieldExt as _;
-use crate::syntax::{is_loop, loop_body, loop_iterable, preorder, statements};
+use crate::syntax::{is_loop, loop_body, loop_iterable, preorder};
 
 pub static META: RuleMeta = RuleMeta {
     id: "performance/lookup-in-loop",
@@ -84,12 +101,14 @@ impl Rule for LookupInLoop {
         let Some((language, shapes)) = prepare(ctx) else {
             return;
         };
+        // Each language's call kinds, and its `for … of/in/range/:` loops
+        // for `nested_search`.
         let kinds: &[&str] = match language {
-            Language::Python => &["comparison_operator", "call"],
-            // `for_statement`: `go_nested_search`.
+            Language::Python => &["comparison_operator", "call", "for_statement"],
             Language::Go => &["call_expression", "for_statement"],
-            Language::Java => &["method_invocation"],
-            _ => &["call_expression"],
+            Language::Java => &["method_invocation", "enhanced_for_statement"],
+            Language::Rust => &["call_expression", "for_expression"],
+            _ => &["call_expression", "for_in_statement"],
         };
         for node in ctx.nodes_in_order(kinds) {
             let lookup = match language {
@@ -100,26 +119,66 @@ impl Rule for LookupInLoop {
                 _ => js_lookup(ctx, node),
             };
             if let Some(lookup) = lookup
-                && shapes.of_at(&lookup.receiver, node.start_byte()) == Some(Shape::List)
                 && let Some(repeat) = repeating(ctx, language, node)
+                && searches_list(ctx, language, &shapes, node, &lookup, repeat)
                 // A list built inside the loop is per-iteration data.
                 && !binds_within(ctx, repeat, &lookup.receiver, None)
             {
                 out.push(report(ctx, language, node, &lookup, repeat));
-            } else if language == Language::Go
-                && let Some((inner, outer)) = go_nested_search(ctx, node)
+            } else if is_loop(language, node)
+                && let Some((inner, outer)) = nested_search(ctx, language, &shapes, node)
             {
-                out.push(report_nested(ctx, inner, outer));
+                out.push(report_nested(ctx, language, inner, outer));
             }
         }
     }
 }
 
-struct Lookup {
+/// Whether the lookup scans a list: its receiver is known to be one, or —
+/// JavaScript — a `find`/`some`/`filter`/`findIndex` whose callback matches
+/// a key against the loop's current element (`products.some((p) => p.sku
+/// === sku)` in `for (const sku of skus)`), which only arrays (and other
+/// linear iterables) offer, unless the receiver is a constant or a literal.
+fn searches_list(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    shapes: &Shapes,
+    node: Node<'_>,
+    lookup: &Lookup,
+    repeat: Node<'_>,
+) -> bool {
+    let shape = shapes.of_at(&lookup.receiver, node.start_byte());
+    if shape == Some(Shape::List) {
+        return true;
+    }
+    let Some(key) = lookup.key else {
+        return false;
+    };
+    let js = matches!(
+        language,
+        Language::TypeScript | Language::Tsx | Language::JavaScript
+    );
+    let per_element = element_names(ctx, language, repeat);
+    let per_iteration = |name: &str| {
+        per_element.contains(&name) || binds_within(ctx, repeat, name, Some(node.start_byte()))
+    };
+    // `order.items.find(…)` in a loop over orders: each order's own items.
+    let root = lookup.receiver.split('.').next().unwrap_or_default();
+    js && !matches!(shape, Some(Shape::LiteralList | Shape::Str))
+        && !is_constant_name(&lookup.receiver)
+        && !per_iteration(root)
+        && !is_variadic_parameter(ctx, language, node, root)
+        && identifiers(ctx, key).iter().any(|name| per_iteration(name))
+}
+
+struct Lookup<'t> {
     /// The list's name as bound in the file (`ids`, `this.ids`, `self.ids`).
     receiver: String,
     /// `includes`, `in`, `contains`, `slices.Contains`, …
     operation: String,
+    /// For a predicate search, the value the element's key is compared with
+    /// (`order.customerId` in `(c) => c.id === order.customerId`).
+    key: Option<Node<'t>>,
 }
 
 /// `ids`, `this.ids`, `self.ids`, `opts.ids`: a receiver whose bindings the
@@ -150,20 +209,22 @@ const JS_METHODS: &[&str] = &[
     "some",
 ];
 
-fn js_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
+fn js_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {
     if node.kind() != "call_expression" {
         return None;
     }
     let (receiver, method) = crate::syntax::member_call(node)?;
     let method = ctx.text(method);
     JS_METHODS.contains(&method).then_some(())?;
+    let mut key = None;
     if PREDICATE_METHODS.contains(&method) {
         let callback = node.field("arguments")?.named_child(0)?;
-        key_equality(ctx, callback).then_some(())?;
+        key = Some(key_equality(ctx, callback)?);
     }
     Some(Lookup {
         receiver: receiver_name(ctx, receiver)?,
         operation: method.to_string(),
+        key,
     })
 }
 
@@ -174,13 +235,13 @@ const PREDICATE_METHODS: &[&str] = &["find", "findIndex", "filter", "some"];
 
 /// `(c) => c.id === id`, `function (c) { return c.id == id; }`,
 /// `|s| *s == sku`: an equality between the element (or one of its fields)
-/// and a value from outside the callback.
-fn key_equality(ctx: &RuleContext<'_>, callback: Node<'_>) -> bool {
+/// and a value from outside the callback, which is returned.
+fn key_equality<'t>(ctx: &RuleContext<'_>, callback: Node<'t>) -> Option<Node<'t>> {
     if !matches!(
         callback.kind(),
         "arrow_function" | "function_expression" | "function" | "closure_expression"
     ) {
-        return false;
+        return None;
     }
     let params: Vec<&str> = callback
         .field("parameters")
@@ -192,9 +253,7 @@ fn key_equality(ctx: &RuleContext<'_>, callback: Node<'_>) -> bool {
                 .collect()
         })
         .unwrap_or_default();
-    let Some(mut body) = callback.field("body") else {
-        return false;
-    };
+    let mut body = callback.field("body")?;
     if matches!(body.kind(), "statement_block" | "block") {
         let mut cursor = body.walk();
         let stmts: Vec<Node<'_>> = body
@@ -203,38 +262,35 @@ fn key_equality(ctx: &RuleContext<'_>, callback: Node<'_>) -> bool {
             .collect();
         match stmts.as_slice() {
             [only] => match only.kind() {
-                "return_statement" => match only.named_child(0) {
-                    Some(value) => body = value,
-                    None => return false,
-                },
-                "expression_statement" => match only.named_child(0) {
-                    Some(value) => body = value,
-                    None => return false,
-                },
+                "return_statement" | "expression_statement" => body = only.named_child(0)?,
                 _ => body = *only,
             },
-            _ => return false,
+            _ => return None,
         }
     }
     let body = crate::syntax::unwrap_expression(body);
     if body.kind() != "binary_expression" {
-        return false;
+        return None;
     }
     let operator = body.field("operator").map(|o| ctx.text(o));
     if !matches!(operator, Some("===" | "==")) {
-        return false;
+        return None;
     }
     let mentions = |side: Option<Node<'_>>| {
         side.is_some_and(|s| {
             preorder(s).any(|n| n.kind() == "identifier" && params.contains(&ctx.text(n)))
         })
     };
-    let left = mentions(body.field("left"));
-    let right = mentions(body.field("right"));
-    !params.is_empty() && left != right
+    let (left, right) = (body.field("left")?, body.field("right")?);
+    match (mentions(Some(left)), mentions(Some(right))) {
+        _ if params.is_empty() => None,
+        (true, false) => Some(right),
+        (false, true) => Some(left),
+        _ => None,
+    }
 }
 
-fn python_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
+fn python_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {
     match node.kind() {
         "comparison_operator" => {
             let mut cursor = node.walk();
@@ -247,6 +303,7 @@ fn python_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
             Some(Lookup {
                 receiver: receiver_name(ctx, *right)?,
                 operation: if negated { "not in" } else { "in" }.to_string(),
+                key: None,
             })
         }
         "call" => {
@@ -258,6 +315,7 @@ fn python_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
             matches!(method, "index" | "count").then_some(())?;
             Some(Lookup {
                 receiver: receiver_name(ctx, function.field("object")?)?,
+                key: None,
                 operation: method.to_string(),
             })
         }
@@ -265,7 +323,7 @@ fn python_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
     }
 }
 
-fn go_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
+fn go_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {
     if node.kind() != "call_expression" {
         return None;
     }
@@ -278,11 +336,12 @@ fn go_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
     let first = node.field("arguments")?.named_child(0)?;
     Some(Lookup {
         receiver: receiver_name(ctx, first)?,
+        key: None,
         operation: callee.to_string(),
     })
 }
 
-fn java_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
+fn java_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {
     if node.kind() != "method_invocation" {
         return None;
     }
@@ -290,11 +349,12 @@ fn java_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
     matches!(method, "contains" | "indexOf" | "lastIndexOf").then_some(())?;
     Some(Lookup {
         receiver: receiver_name(ctx, node.field("object")?)?,
+        key: None,
         operation: method.to_string(),
     })
 }
 
-fn rust_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
+fn rust_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {
     if node.kind() != "call_expression" {
         return None;
     }
@@ -307,13 +367,14 @@ fn rust_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
     if method == "contains" {
         return Some(Lookup {
             receiver: receiver_name(ctx, receiver)?,
+            key: None,
             operation: method.to_string(),
         });
     }
     // `ids.iter().position(|s| *s == sku)`
     matches!(method, "position" | "find" | "any").then_some(())?;
     let callback = node.field("arguments")?.named_child(0)?;
-    key_equality(ctx, callback).then_some(())?;
+    let key = Some(key_equality(ctx, callback)?);
     let iter_fn = (receiver.kind() == "call_expression")
         .then(|| receiver.field("function"))
         .flatten()
@@ -323,84 +384,74 @@ fn rust_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
     Some(Lookup {
         receiver: receiver_name(ctx, iter_fn.field("value")?)?,
         operation: format!("iter().{method}"),
+        key,
     })
 }
 
-/// Go: `for _, c := range customers { if c.ID == o.CustomerID { …; break } }`
-/// inside a loop over `orders`: the inner loop and the outer loop.
-fn go_nested_search<'t>(ctx: &RuleContext<'_>, inner: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
-    let iterable = loop_iterable(Language::Go, inner)?;
-    let outer = repeating(ctx, Language::Go, inner)?;
-    if !is_loop(Language::Go, outer) {
+/// A loop over another collection nested in a loop (or per-element
+/// callback), whose body only looks for the elements matching the outer
+/// element: `for _, c := range customers { if c.ID == o.CustomerID { …;
+/// break } }`, `for (const r of roles) { if (userRoles.has(r.id)) … }`.
+/// Returns the inner loop and what repeats it.
+fn nested_search<'t>(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    shapes: &Shapes,
+    inner: Node<'t>,
+) -> Option<(Node<'t>, Node<'t>)> {
+    let iterable = loop_iterable(language, inner)?;
+    let collection = collection_path(ctx, iterable)?;
+    if is_constant_name(&collection)
+        || is_variadic_parameter(ctx, language, inner, &collection)
+        || matches!(
+            shapes.of_at(&collection, inner.start_byte()),
+            Some(Shape::LiteralList | Shape::Str)
+        )
+    {
         return None;
     }
-    let outer_iterable = loop_iterable(Language::Go, outer)?;
-    // `for _, b := range xs[i+1:]` inside `range xs` is pairwise work on one
-    // collection, not a lookup in another.
-    let base = |mut n: Node<'t>| {
-        while n.kind() == "slice_expression" {
-            match n.field("operand") {
-                Some(o) => n = o,
-                None => break,
-            }
-        }
-        ctx.text(n)
+    let outer = repeating(ctx, language, inner)?;
+    // `for b of xs` inside `for a of xs` is pairwise work on one collection
+    // (`nested-loop-over-same-collection`), not a lookup in another.
+    if loop_iterable(language, outer).and_then(|i| collection_path(ctx, i))
+        == Some(collection.clone())
+    {
+        return None;
+    }
+    let inner_vars = element_names(ctx, language, inner);
+    let outer_vars = element_names(ctx, language, outer);
+    if inner_vars.is_empty() || outer_vars.is_empty() {
+        return None;
+    }
+    // Per-outer-element data: the outer element, and names bound from it in
+    // the outer body before the inner loop (`const mine = new Set(u.ids)`).
+    let per_outer = |side: Node<'_>| {
+        identifiers(ctx, side).iter().any(|name| {
+            outer_vars.contains(name)
+                || (!inner_vars.contains(name)
+                    && binds_within(ctx, outer, name, Some(inner.start_byte())))
+        })
     };
-    if base(outer_iterable) == base(iterable) {
+    // `for (const l of order.lines)`: the outer element's own children.
+    if per_outer(iterable) {
         return None;
     }
-    let inner_vars = range_vars(ctx, inner);
-    let outer_vars = range_vars(ctx, outer);
-    let body = loop_body(Language::Go, inner)?;
-    let list = statements(body)
-        .find(|s| s.kind() == "statement_list")
-        .unwrap_or(body);
-    let search = statements(list).any(|stmt| {
-        if stmt.kind() != "if_statement" {
-            return false;
-        }
-        let (Some(condition), Some(consequence)) =
-            (stmt.field("condition"), stmt.field("consequence"))
-        else {
-            return false;
-        };
-        let exits = preorder(consequence)
-            .any(|n| matches!(n.kind(), "break_statement" | "return_statement"));
-        let compares = condition.kind() == "binary_expression"
-            && condition
-                .field("operator")
-                .is_some_and(|o| ctx.text(o) == "==")
-            && {
-                let mentions = |side: Option<Node<'_>>, vars: &[&str]| {
-                    side.is_some_and(|s| {
-                        preorder(s).any(|n| n.kind() == "identifier" && vars.contains(&ctx.text(n)))
-                    })
-                };
-                let (l, r) = (condition.field("left"), condition.field("right"));
-                (mentions(l, &inner_vars) && mentions(r, &outer_vars) && !mentions(r, &inner_vars))
-                    || (mentions(r, &inner_vars)
-                        && mentions(l, &outer_vars)
-                        && !mentions(l, &inner_vars))
+    let body = loop_body(language, inner)?;
+    let search = search_conditions(body).into_iter().any(|condition| {
+        if let Some((l, r)) = equality_sides(ctx, condition) {
+            let keyed = |inner_side: Node<'_>, outer_side: Node<'_>| {
+                mentions(ctx, inner_side, &inner_vars)
+                    && per_outer(outer_side)
+                    && !mentions(ctx, outer_side, &inner_vars)
             };
-        exits && compares
+            keyed(l, r) || keyed(r, l)
+        } else if let Some((set, key)) = membership_sides(ctx, condition) {
+            mentions(ctx, key, &inner_vars) && per_outer(set) && !mentions(ctx, set, &inner_vars)
+        } else {
+            false
+        }
     });
     search.then_some((inner, outer))
-}
-
-fn range_vars<'s>(ctx: &RuleContext<'s>, lp: Node<'_>) -> Vec<&'s str> {
-    let mut cursor = lp.walk();
-    let clause = lp
-        .named_children(&mut cursor)
-        .find(|c| c.kind() == "range_clause");
-    clause
-        .and_then(|c| c.field("left"))
-        .map(|left| {
-            preorder(left)
-                .filter(|n| n.kind() == "identifier" && ctx.text(*n) != "_")
-                .map(|n| ctx.text(n))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn fix_for(language: Language) -> &'static str {
@@ -487,13 +538,29 @@ fn report(
         .build()
 }
 
-fn report_nested(ctx: &RuleContext<'_>, inner: Node<'_>, outer: Node<'_>) -> Finding {
-    let inner_over = loop_iterable(Language::Go, inner)
+fn report_nested(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    inner: Node<'_>,
+    outer: Node<'_>,
+) -> Finding {
+    let inner_over = loop_iterable(language, inner)
         .map(|i| quote(ctx.text(i), 40))
         .unwrap_or_default();
-    let outer_over = loop_iterable(Language::Go, outer)
-        .map(|i| quote(ctx.text(i), 40))
-        .unwrap_or_default();
+    // `invoices` for a loop over it, `orders.map(…)` for a callback.
+    let outer_over = match loop_iterable(language, outer) {
+        Some(i) => quote(ctx.text(i), 40),
+        None => outer
+            .field("function")
+            .or_else(|| outer.field("name"))
+            .map(|f| format!("{}(…)", quote(ctx.text(f), 40)))
+            .unwrap_or_default(),
+    };
+    let found = if matches!(language, Language::Go) {
+        "slice"
+    } else {
+        "collection"
+    };
     let head = ctx
         .text(inner)
         .lines()
@@ -507,23 +574,22 @@ fn report_nested(ctx: &RuleContext<'_>, inner: Node<'_>, outer: Node<'_>) -> Fin
             "Linear search of `{inner_over}` for every element of `{outer_over}` (O(n·m))"
         ))
         .message(format!(
-            "This `for … range {inner_over}` loop looks for the element that matches the current \
+            "This loop over `{inner_over}` looks for the elements that match the current \
              element of `{outer_over}`, so every outer iteration scans `{inner_over}` from the \
              start. The cost is the product of both sizes.\n\n{}",
-            fix_for(Language::Go)
+            fix_for(language)
         ))
         .symptom(format!(
-            "A nested `for … range {inner_over}` searches for a match inside the loop over \
+            "A nested loop over `{inner_over}` searches for a match for each element of \
              `{outer_over}`."
         ))
-        .root_cause(
-            "A slice is searched linearly once per outer element instead of being indexed once."
-                .to_string(),
-        )
+        .root_cause(format!(
+            "A {found} is searched linearly once per outer element instead of being indexed once."
+        ))
         .fix(format!(
-            "{} Keep the behaviour for elements without a match and for duplicate keys (the \
-             current loop takes the first match).",
-            fix_for(Language::Go)
+            "{} Keep the behaviour for elements without a match and for duplicate keys (a loop \
+             that stops at a match takes the first one).",
+            fix_for(language)
         ))
         .scope(
             "Change only the lookup. Do not change what the outer loop produces, its order or \

@@ -10,12 +10,19 @@
 //! is compared by its written name; calls are never treated as the same
 //! collection. Loops over a literal list and test files are left alone.
 //!
-//! Not reported: counting loops (`for (let j = i + 1; …)`) — whether they
-//! visit every pair cannot be told without evaluating bounds — and nested
-//! loops over different collections (see `performance/lookup-in-loop` for
-//! the searches among those). Pairwise work is sometimes the point (all
-//! pairs of points, a small matrix), which is why this rule is only
-//! informational.
+//! Counting loops are reported when both run over the indices of the same
+//! collection (`i < xs.length`, `j < xs.size()`, `j < len(xs)`,
+//! `range(i + 1, len(xs))`, `i + 1..xs.len()`) and the inner one only
+//! compares the two elements by equality (`if (xs[i].sku === xs[j].sku)`,
+//! `xs.get(i).equals(xs.get(j))`) — a duplicate search that grouping by
+//! the key makes linear.
+//!
+//! Not reported: other counting loops — whether they visit every pair, and
+//! whether each pair is real work (a distance matrix), cannot be told
+//! without evaluating bounds — and nested loops over different collections
+//! (see `performance/lookup-in-loop` for the searches among those).
+//! Pairwise work is sometimes the point (all pairs of points, a small
+//! matrix), which is why this rule is only informational.
 //!
 //! ## Why is this bad?
 //! The inner loop runs n times for each of n outer elements: n² steps. Used
@@ -42,12 +49,15 @@
 
 use tree_sitter::Node;
 
+use super::search::{collection_path, equality_sides, search_conditions};
 use super::shapes::{Shape, prepare};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
 use crate::syntax::FieldExt as _;
-use crate::syntax::{enclosing_loop, iterable_loop_kinds, loop_body, loop_iterable, preorder};
+use crate::syntax::{
+    enclosing_loop, iterable_loop_kinds, loop_body, loop_iterable, preorder, unwrap_expression,
+};
 
 pub static META: RuleMeta = RuleMeta {
     id: "performance/nested-loop-over-same-collection",
@@ -93,58 +103,172 @@ impl Rule for NestedLoopOverSameCollection {
                 current = outer;
             }
         }
+        // Counting loops over the indices of one collection, the inner one
+        // only comparing elements: `for (let j = i + 1; j < xs.length; j++)
+        // { if (xs[i].sku === xs[j].sku) … }` inside `for (let i = 0; i <
+        // xs.length; i++)`.
+        for inner in ctx.nodes_in_order(&["for_statement", "for_expression"]) {
+            let Some((inner_index, collection)) = counting_over(ctx, language, inner) else {
+                continue;
+            };
+            let Some(outer) = enclosing_loop(language, inner) else {
+                continue;
+            };
+            let Some((outer_index, outer_collection)) = counting_over(ctx, language, outer) else {
+                continue;
+            };
+            let in_body = loop_body(language, outer).is_some_and(|b| {
+                b.start_byte() <= inner.start_byte() && inner.end_byte() <= b.end_byte()
+            });
+            if in_body
+                && outer_collection == collection
+                && outer_index != inner_index
+                && shapes.of(&collection) != Some(Shape::LiteralList)
+                && loop_body(language, inner).is_some_and(|body| {
+                    compares_pairs(ctx, body, &collection, outer_index, inner_index)
+                })
+            {
+                out.push(report(ctx, inner, outer, &collection));
+            }
+        }
     }
 }
 
-/// The collection a loop iterates, as a plain path: `xs`, `this.items`,
-/// `self.items`, `order.lines`; Rust `&xs`, `xs.iter()` → `xs`. `None` for
-/// anything computed (calls other than `.iter()`, slices, literals).
-fn collection_path(ctx: &RuleContext<'_>, iterable: Node<'_>) -> Option<String> {
-    let mut node = iterable;
-    loop {
-        match node.kind() {
-            "reference_expression" | "parenthesized_expression" => {
-                node = node.named_child(node.named_child_count().checked_sub(1)?)?;
+/// A counting loop over a collection's indices, as `(index, collection)`:
+/// `for (let j = i + 1; j < xs.length; j++)`, Java `j < xs.size()`, Go
+/// `j < len(xs)`, Python `for j in range(i + 1, len(xs))`, Rust
+/// `for j in i + 1..xs.len()`.
+fn counting_over<'s>(
+    ctx: &RuleContext<'s>,
+    language: Language,
+    lp: Node<'_>,
+) -> Option<(&'s str, String)> {
+    let plain = |n: Node<'_>| {
+        preorder(n)
+            .all(|p| {
+                matches!(
+                    p.kind(),
+                    "identifier"
+                        | "property_identifier"
+                        | "field_identifier"
+                        | "member_expression"
+                        | "attribute"
+                        | "selector_expression"
+                        | "field_access"
+                        | "field_expression"
+                        | "this"
+                        | "self"
+                        | "."
+                )
+            })
+            .then(|| crate::context::normalise_code(ctx.text(n)).replace(' ', ""))
+    };
+    // `xs.length`, `xs.size()`, `len(xs)`, `xs.len()`: the collection.
+    let length_of = |bound: Node<'_>| -> Option<String> {
+        let bound = unwrap_expression(bound);
+        match bound.kind() {
+            "member_expression" | "field_access"
+                if bound
+                    .field("property")
+                    .or_else(|| bound.field("field"))
+                    .is_some_and(|p| ctx.text(p) == "length") =>
+            {
+                plain(bound.field("object")?)
             }
-            // `xs.iter()`, `xs.iter().enumerate()`, Python `enumerate(xs)`.
+            "method_invocation"
+                if bound.field("name").is_some_and(|n| ctx.text(n) == "size")
+                    && bound.field("arguments")?.named_child_count() == 0 =>
+            {
+                plain(bound.field("object")?)
+            }
             "call_expression" | "call" => {
-                let function = node.field("function")?;
-                let args = node.field("arguments")?;
-                let method = function.field("field").map(|f| ctx.text(f));
-                if function.kind() == "field_expression"
+                let function = bound.field("function")?;
+                let args = bound.field("arguments")?;
+                if ctx.text(function) == "len" && args.named_child_count() == 1 {
+                    plain(args.named_child(0)?)
+                } else if function.kind() == "field_expression"
+                    && function
+                        .field("field")
+                        .is_some_and(|f| ctx.text(f) == "len")
                     && args.named_child_count() == 0
-                    && matches!(
-                        method,
-                        Some("iter" | "iter_mut" | "into_iter" | "enumerate")
-                    )
                 {
-                    node = function.field("value")?;
-                } else if ctx.text(function) == "enumerate" && args.named_child_count() == 1 {
-                    node = args.named_child(0)?;
+                    plain(function.field("value")?)
                 } else {
-                    return None;
+                    None
                 }
             }
-            _ => break,
+            _ => None,
         }
+    };
+    match (language, lp.kind()) {
+        (Language::Python, "for_statement") => {
+            let index = lp.field("left").filter(|l| l.kind() == "identifier")?;
+            let range = lp.field("right").filter(|r| r.kind() == "call")?;
+            (range.field("function").map(|f| ctx.text(f)) == Some("range")).then_some(())?;
+            let args = range.field("arguments")?;
+            let count = args.named_child_count();
+            (1..=2).contains(&count).then_some(())?;
+            Some((ctx.text(index), length_of(args.named_child(count - 1)?)?))
+        }
+        (Language::Rust, "for_expression") => {
+            let index = lp.field("pattern").filter(|p| p.kind() == "identifier")?;
+            let range = lp
+                .field("value")
+                .filter(|v| v.kind() == "range_expression")?;
+            // `a..xs.len()`: the last operand is the bound (not `..=`).
+            (!ctx.text(range).contains("..=")).then_some(())?;
+            let bound = range.named_child(range.named_child_count().checked_sub(1)?)?;
+            Some((ctx.text(index), length_of(bound)?))
+        }
+        (_, "for_statement") => {
+            let condition = if language == Language::Go {
+                let mut cursor = lp.walk();
+                let clause = lp
+                    .named_children(&mut cursor)
+                    .find(|c| c.kind() == "for_clause");
+                clause?.field("condition")?
+            } else {
+                lp.field("condition")?
+            };
+            let condition = if condition.kind() == "expression_statement" {
+                condition.named_child(0)?
+            } else {
+                condition
+            };
+            (condition.kind() == "binary_expression"
+                && condition
+                    .field("operator")
+                    .is_some_and(|o| ctx.text(o) == "<"))
+            .then_some(())?;
+            let index = condition
+                .field("left")
+                .filter(|l| l.kind() == "identifier")?;
+            Some((ctx.text(index), length_of(condition.field("right")?)?))
+        }
+        _ => None,
     }
-    let plain = preorder(node).all(|n| {
-        matches!(
-            n.kind(),
-            "identifier"
-                | "property_identifier"
-                | "field_identifier"
-                | "member_expression"
-                | "attribute"
-                | "selector_expression"
-                | "field_access"
-                | "field_expression"
-                | "this"
-                | "self"
-                | "."
-        )
-    });
-    plain.then(|| crate::context::normalise_code(ctx.text(node)).replace(' ', ""))
+}
+
+/// Whether the body of the inner counting loop only compares an element
+/// with the outer one by equality: `if (xs[i].sku === xs[j].sku) …`.
+fn compares_pairs(
+    ctx: &RuleContext<'_>,
+    body: Node<'_>,
+    collection: &str,
+    outer_index: &str,
+    inner_index: &str,
+) -> bool {
+    let element = |side: Node<'_>, index: &str| {
+        let text = crate::context::normalise_code(ctx.text(side)).replace(' ', "");
+        text.contains(&format!("{collection}[{index}]"))
+            || text.contains(&format!("{collection}.get({index})"))
+    };
+    search_conditions(body).into_iter().any(|condition| {
+        equality_sides(ctx, condition).is_some_and(|(l, r)| {
+            (element(l, outer_index) && element(r, inner_index) && !element(l, inner_index))
+                || (element(r, outer_index) && element(l, inner_index) && !element(r, inner_index))
+        })
+    })
 }
 
 fn report(ctx: &RuleContext<'_>, inner: Node<'_>, outer: Node<'_>, collection: &str) -> Finding {

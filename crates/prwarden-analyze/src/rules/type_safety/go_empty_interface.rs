@@ -2,12 +2,14 @@
 //!
 //! ## What it does
 //! Finds exported functions and methods whose parameters or results are
-//! exactly `interface{}` or `any`. Reported as **info**: a heuristic, since
-//! some APIs are generic by design (renderers, encoders).
+//! exactly `interface{}` or `any`, and parameters that are maps of them
+//! (`meta map[string]interface{}`: a bag of untyped values whose keys and
+//! value types only the documentation states). Reported as **info**: a
+//! heuristic, since some APIs are generic by design (renderers, encoders).
 //!
 //! Not reported: variadic `...interface{}` / `...any` (the `fmt.Printf`-style
-//! logging wrapper), containers (`map[string]any` for JSON payloads,
-//! `[]any`), unexported functions, methods that implement standard
+//! logging wrapper), other containers (`[]any`, and results such as a
+//! decoded JSON `map[string]any`), unexported functions, methods that implement standard
 //! interfaces with an `any` in their signature (`Scan`, `Value`, `As`,
 //! `MarshalYAML`, `UnmarshalYAML`), generics (`func F[T any]`), and test
 //! files.
@@ -79,7 +81,9 @@ impl Rule for GoEmptyInterface {
                 };
                 if list.kind() != "parameter_list" {
                     // A single unnamed result: `func F() any`.
-                    types.push(list);
+                    if is_empty_interface(ctx, list) {
+                        types.push(list);
+                    }
                     continue;
                 }
                 let mut cursor = list.walk();
@@ -87,12 +91,21 @@ impl Rule for GoEmptyInterface {
                     if param.kind() == "parameter_declaration"
                         && let Some(ty) = param.field("type")
                     {
-                        types.push(ty);
+                        // `meta map[string]interface{}`: a parameter bag
+                        // whose values the compiler cannot check.
+                        let untyped_map = field == "parameters"
+                            && ty.kind() == "map_type"
+                            && ty
+                                .field("value")
+                                .is_some_and(|v| is_empty_interface(ctx, v));
+                        if untyped_map || is_empty_interface(ctx, ty) {
+                            types.push(ty);
+                        }
                     }
                 }
             }
             let mut last_line = 0;
-            for ty in types.into_iter().filter(|t| is_empty_interface(ctx, *t)) {
+            for ty in types {
                 let line = ctx.line(ty);
                 if line != last_line {
                     last_line = line;
@@ -117,19 +130,30 @@ fn report(ctx: &RuleContext<'_>, ty: Node<'_>, function: &str) -> Finding {
         .title(format!(
             "`{written}` in the exported signature of `{function}`"
         ))
-        .message(format!(
-            "`{function}` accepts or returns `{written}`, so the compiler cannot check what \
-             callers pass or receive; every use needs a type assertion or switch that fails at \
-             runtime.\n\nUse the concrete type, a small interface describing what the function \
-             needs, or a type parameter (`func {function}[T Constraint](…)`)."
-        ))
+        .message(if ty.kind() == "map_type" {
+            format!(
+                "`{function}` accepts `{written}`: callers may put any key with any value in it, \
+                 and the compiler checks neither; a misspelt key or a value of the wrong type \
+                 only shows up at runtime, wherever the map is read.\n\nDefine a struct with the \
+                 fields callers may set (with `json` tags if it is serialised), or a map with a \
+                 concrete value type."
+            )
+        } else {
+            format!(
+                "`{function}` accepts or returns `{written}`, so the compiler cannot check what \
+                 callers pass or receive; every use needs a type assertion or switch that fails \
+                 at runtime.\n\nUse the concrete type, a small interface describing what the \
+                 function needs, or a type parameter (`func {function}[T Constraint](…)`)."
+            )
+        })
         .symptom(format!(
             "Exported `{function}` uses `{written}` in its signature."
         ))
         .root_cause("The signature does not state which types the function supports.")
         .fix(
-            "Replace the empty interface with the concrete type, an interface with the methods \
-             the function calls, or a type parameter with a constraint; update the callers.",
+            "Replace the empty interface with the concrete type (for a map of options or \
+             metadata: a struct with those fields), an interface with the methods the function \
+             calls, or a type parameter with a constraint; update the callers.",
         )
         .scope(
             "Keep the function's behaviour for the types it already handles; do not change \

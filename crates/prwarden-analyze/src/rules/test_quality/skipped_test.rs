@@ -132,19 +132,11 @@ fn explained_by_comment(ctx: &RuleContext<'_>, line: u32) -> bool {
         ""
     };
     let current = ctx.line_text(line);
-    let marker = is_label_marker(previous);
     ["//", "#", "/*", "*"]
         .iter()
-        .any(|c| previous.starts_with(c) && !previous.starts_with("#[") && !marker)
+        .any(|c| previous.starts_with(c) && !previous.starts_with("#["))
         || current.contains(" // ")
         || current.contains("  # ")
-}
-
-/// prwarden's own labels are not reasons: the rule fixtures'
-/// `// expect: rule-id` and the evaluation corpus' `// expect-item: item`.
-fn is_label_marker(comment: &str) -> bool {
-    let body = comment.trim_start_matches(['/', '#', '-', '*', ' ']);
-    body.starts_with("expect: ") || body.starts_with("expect-item: ")
 }
 
 fn js_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
@@ -257,27 +249,4 @@ fn java_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
         _ => false,
     };
     applies.then_some(node)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_label_marker;
-
-    #[test]
-    fn label_markers_are_not_reasons() {
-        for marker in [
-            "// expect: test-quality/skipped-test",
-            "# expect-item: test-quality",
-            "// expect-item: test-quality",
-            "-- expect: test-quality/skipped-test",
-        ] {
-            assert!(is_label_marker(marker), "{marker}");
-        }
-        for reason in [
-            "// flaky until the payments sandbox is back (#482)",
-            "# we expect: the retry to succeed once the queue drains",
-        ] {
-            assert!(!is_label_marker(reason), "{reason}");
-        }
-    }
 }

@@ -27,6 +27,9 @@ use prwarden_analyze::{Analyzer, Language};
 #[path = "support/tree.rs"]
 mod tree;
 
+#[path = "../tests/support/markers.rs"]
+mod markers;
+
 use tree::WholeFiles;
 
 #[derive(Default)]
@@ -75,10 +78,18 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(2);
     for scenario in &scenarios {
-        let tree = WholeFiles::read(scenario, scenario, |path, raw| {
+        // Labels come from the text as written; the analyzer sees it with
+        // the label lines blanked, as in a real pull request.
+        let labelled = WholeFiles::read(scenario, scenario, |path, raw| {
             placeholders::substitute(&raw, &values, path)
         });
-        let sources = &tree.sources;
+        let tree = WholeFiles::read(scenario, scenario, |path, raw| {
+            markers::blank_label_lines(
+                &placeholders::substitute(&raw, &values, path),
+                "expect-item:",
+            )
+        });
+        let sources = &labelled.sources;
         let files = tree.files();
         let analysis = analyzer.analyze(&files);
         let name = scenario.file_name().unwrap_or_default().to_string_lossy();

@@ -1,5 +1,6 @@
-//! `error-handling/discarded-error`: the error of a write, commit or decode
-//! is thrown away (`let _ = fs::write(…)`, `_ = tx.Commit()`).
+//! `error-handling/discarded-error`: the error of a write, commit, decode or
+//! awaited call is thrown away (`let _ = fs::write(…)`, `_ = tx.Commit()`,
+//! `let _ = client.notify(id).await`).
 //!
 //! ## What it does
 //! Finds calls whose only failure signal is the error they return, when that
@@ -7,7 +8,10 @@
 //! - Rust: `let _ = …;` on `fs::write`/`rename`/`copy`/`create_dir(_all)`/
 //!   `set_permissions`/`hard_link` (also `std::fs`, `tokio::fs`, awaited or
 //!   not), and on `.write_all(…)`, `.sync_all()`, `.sync_data()`,
-//!   `.persist(…)` and a transaction's `.commit()`;
+//!   `.persist(…)` and a transaction's `.commit()`; and `let _ = ….await;`
+//!   on any other awaited call (`let _ = audit.record_logout(id).await;`,
+//!   `let _ = request.send().await;`): in async Rust an awaited call almost
+//!   always returns a `Result`, and this is its only failure signal;
 //! - Go: `_ = f(…)` or a bare call statement on `json.Unmarshal`,
 //!   `os.WriteFile`/`Rename`/`Mkdir`/`MkdirAll`/`Chmod`,
 //!   `ioutil.WriteFile`, `tx.Commit()` (a receiver named like a
@@ -19,8 +23,14 @@
 //!
 //! It deliberately does not report cleanup whose failure is harmless and
 //! commonly ignored on purpose (`remove_file`, `Close()`, `Rollback()`,
-//! `flush()` of a terminal), channel sends (`let _ = tx.send(…)` is the
-//! idiom for a receiver that may be gone), `json.NewEncoder(w).Encode(…)`
+//! `flush()` of a terminal; awaited `shutdown()`, `close()`, `kill()`,
+//! `remove_file`, …), channel and sink sends (`let _ = tx.send(…)` is the
+//! idiom for a receiver that may be gone: `send`/`send_timeout`/`reserve` on
+//! a receiver named `tx`, `*_tx`, `*sender*` or `*sink`, and any
+//! `.send(item)` with one argument), awaited waits and signals whose result
+//! is not an error worth handling (`rx.recv()`, `rx.changed()`,
+//! `interval.tick()`, `stream.next()`, `mutex.lock()`, `sleep(…)`,
+//! `timeout(…)`, `ctrl_c()`), `json.NewEncoder(w).Encode(…)`
 //! on a response already being written, calls inside `impl Drop` (a
 //! destructor cannot return an error), test files, and Rust statements
 //! without `let _ =` (the compiler already warns about an unused `Result`).
@@ -60,8 +70,8 @@ pub static META: RuleMeta = RuleMeta {
     item: ChecklistItem::ErrorHandling,
     severity: Severity::Warning,
     languages: &[Language::Go, Language::Rust],
-    summary: "The error of a write, commit or decode discarded (`let _ = fs::write(…)`, \
-              `_ = json.Unmarshal(…)`)",
+    summary: "The error of a write, commit, decode or awaited call discarded \
+              (`let _ = fs::write(…)`, `let _ = client.send().await`, `_ = json.Unmarshal(…)`)",
 };
 
 const RUST_FS: &[&str] = &[
@@ -95,6 +105,7 @@ enum Loss {
     Decode,
     Scan,
     Statement,
+    Awaited,
 }
 
 impl Loss {
@@ -116,6 +127,11 @@ impl Loss {
             Loss::Statement => {
                 "the change is not made (a constraint violation, a lost connection, a lock \
                  timeout) and the code carries on as if the rows had been written"
+            }
+            Loss::Awaited => {
+                "the operation did not happen (a lost connection, a timeout, a rejected \
+                 request) and nothing records it: no log line, no metric, no retry, and the \
+                 code carries on as if it had succeeded"
             }
             Loss::Scan => {
                 "the row is not read (no rows, a type mismatch) and the variables keep their \
@@ -170,7 +186,8 @@ fn rust_discarded(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss
         return None;
     }
     let mut value = node.field("value")?;
-    if value.kind() == "await_expression" {
+    let awaited = value.kind() == "await_expression";
+    if awaited {
         value = value.named_child(0)?;
     }
     if value.kind() != "call_expression" {
@@ -180,29 +197,113 @@ fn rust_discarded(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss
     let arg_count = value
         .field("arguments")
         .map_or(0, |a| a.named_child_count());
-    let callee = match function.kind() {
+    let known = match function.kind() {
         "scoped_identifier" => {
             let path = ctx.text(function);
             let (module, name) = path.rsplit_once("::")?;
             let fs_module = module == "fs" || module.ends_with("::fs");
-            (fs_module && RUST_FS.contains(&name)).then(|| (format!("fs::{name}"), Loss::Write))?
+            (fs_module && RUST_FS.contains(&name)).then(|| (format!("fs::{name}"), Loss::Write))
         }
         "field_expression" => {
             let name = ctx.text(function.field("field")?);
             if name == "commit" && arg_count == 0 {
-                (".commit()".to_string(), Loss::Commit)
+                Some((".commit()".to_string(), Loss::Commit))
             } else {
                 RUST_METHODS
                     .contains(&name)
-                    .then(|| (format!(".{name}(…)"), Loss::Write))?
+                    .then(|| (format!(".{name}(…)"), Loss::Write))
             }
         }
-        _ => return None,
+        _ => None,
+    };
+    let callee = match known {
+        Some(known) => known,
+        None if awaited && awaited_result(ctx, function, arg_count) => (
+            format!("{}(…).await", quote(ctx.text(function), 50)),
+            Loss::Awaited,
+        ),
+        None => return None,
     };
     if in_rust_test(node, ctx.source) || in_drop(ctx, node) {
         return None;
     }
     Some(callee)
+}
+
+/// Awaited calls whose result is not an error worth handling: waits and
+/// signals (`rx.recv()`, `interval.tick()`, `sleep(…)`, `timeout(…)`,
+/// `ctrl_c()`), guards and items (`lock()`, `next()`), and cleanup whose
+/// failure is harmless (`shutdown()`, `close()`, `kill()`, `remove_file`).
+const AWAITED_NOT_ERRORS: &[&str] = &[
+    "recv",
+    "recv_many",
+    "recv_async",
+    "changed",
+    "notified",
+    "closed",
+    "tick",
+    "next",
+    "lock",
+    "sleep",
+    "sleep_until",
+    "timeout",
+    "timeout_at",
+    "yield_now",
+    "ctrl_c",
+    "wait",
+    "wait_for",
+    "as_mut",
+    "shutdown",
+    "close",
+    "flush",
+    "rollback",
+    "abort",
+    "cancel",
+    "kill",
+    "remove_file",
+    "remove_dir",
+    "remove_dir_all",
+    "disconnect",
+    "terminate",
+];
+
+/// `let _ = client.notify(id).await;`: an awaited call in async Rust
+/// almost always returns a `Result`, and this one is dropped. Channel and
+/// sink sends (`tx.send(msg).await`: one item, or a receiver named `tx`,
+/// `*_tx`, `sender`) are left alone — a receiver that is gone is the usual
+/// reason for their error and dropping it is the idiom.
+fn awaited_result(ctx: &RuleContext<'_>, function: Node<'_>, arg_count: usize) -> bool {
+    let (receiver, name) = match function.kind() {
+        "field_expression" => (
+            function.field("value").map(|v| ctx.text(v)),
+            ctx.text(function.field("field").unwrap_or(function)),
+        ),
+        "scoped_identifier" | "identifier" => {
+            (None, ctx.text(function).rsplit("::").next().unwrap_or(""))
+        }
+        _ => return false,
+    };
+    if AWAITED_NOT_ERRORS.contains(&name) || (matches!(name, "read" | "write") && arg_count == 0) {
+        return false;
+    }
+    if matches!(name, "send" | "send_timeout" | "reserve") {
+        let channel = receiver.is_some_and(|r| {
+            let last = r
+                .rsplit(['.', ' ', '&', '*', '('])
+                .next()
+                .unwrap_or(r)
+                .to_ascii_lowercase();
+            last == "tx"
+                || last.ends_with("_tx")
+                || last.contains("sender")
+                || last.ends_with("sink")
+        });
+        // `sink.send(item)`: one item into a channel or sink.
+        if channel || (name == "send" && arg_count == 1) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Inside `fn drop(&mut self)`: a destructor has nowhere to send an error.

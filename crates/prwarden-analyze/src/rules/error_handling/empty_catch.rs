@@ -12,10 +12,17 @@
 //!
 //! A comment alone does not make a handler non-empty, but a comment that says
 //! the error is deliberately ignored (it mentions "ignore", "intentional",
-//! "expected", "deliberate", "best effort", "no-op", …) does, and so does
+//! "expected", "deliberate", "best effort", "no-op", …; in or just before
+//! the handler, or on the line of its `try`) does, and so does
 //! naming the caught exception `_`, `ignored`, `ignore`, `expected` or
 //! `unused` (`catch (InterruptedIOException ignored) {}`, the Java
-//! convention). Python's
+//! convention) — except in a Java catch-all: `catch (Exception ignored) {}`
+//! (also `Throwable`, `RuntimeException`, `Error`) is still reported, since
+//! it swallows every bug in the `try` body too, not just the failure the
+//! name expected; only a comment saying why (in the handler, or on the
+//! `try` line) makes it deliberate, or its being nested in another
+//! `catch`/`finally` (a secondary failure such as `addSuppressed` while the
+//! first is already being handled). Python's
 //! `except ImportError: pass` around an optional import is idiomatic and not
 //! reported.
 //!
@@ -136,7 +143,14 @@ fn js_catch_clause<'t>(
             .find(|c| c.kind() == "catch_formal_parameter")
     });
     let param_name = param.map(|p| p.field("name").unwrap_or(p));
-    if param_name.is_some_and(|n| named_as_ignored(ctx.text(n))) {
+    // `catch (IOException ignored)` names a failure the author expected;
+    // `catch (Exception ignored)` also swallows every bug in the `try` body
+    // (a `NullPointerException`, a `ClassCastException`), which the name
+    // cannot have meant.
+    let catch_all = language == Language::Java
+        && param.is_some_and(|p| java_catch_all(ctx, p))
+        && !while_handling_another(clause);
+    if !catch_all && param_name.is_some_and(|n| named_as_ignored(ctx.text(n))) {
         return None;
     }
     let param = param
@@ -165,6 +179,43 @@ fn named_as_ignored(name: &str) -> bool {
         name.as_str(),
         "" | "ignored" | "ignore" | "expected" | "unused"
     )
+}
+
+/// `catch (Exception e)`, `catch (Throwable | IOException e)`: a Java catch
+/// whose types include a catch-all.
+fn java_catch_all(ctx: &RuleContext<'_>, param: Node<'_>) -> bool {
+    let mut cursor = param.walk();
+    let types = param
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "catch_type");
+    types.into_iter().any(|t| {
+        let mut cursor = t.walk();
+        t.named_children(&mut cursor).any(|ty| {
+            let name = ctx.text(ty);
+            let name = name.rsplit('.').next().unwrap_or(name);
+            matches!(
+                name,
+                "Exception" | "Throwable" | "RuntimeException" | "Error"
+            )
+        })
+    })
+}
+
+/// Inside a `catch` or `finally` of an enclosing `try`: a secondary failure
+/// (closing, `addSuppressed`) while the first one is already being handled.
+fn while_handling_another(clause: Node<'_>) -> bool {
+    let mut current = clause.parent().and_then(|t| t.parent());
+    while let Some(n) = current {
+        match n.kind() {
+            "catch_clause" | "finally_clause" => return true,
+            "method_declaration"
+            | "constructor_declaration"
+            | "lambda_expression"
+            | "class_body" => return false,
+            _ => current = n.parent(),
+        }
+    }
+    false
 }
 
 /// Go `if err != nil {}`: the error is checked and then dropped.
@@ -350,9 +401,20 @@ fn intentionally_ignored(ctx: &RuleContext<'_>, handler: Node<'_>) -> bool {
     let last_line = u32::try_from(handler.end_position().row + 1).unwrap_or(u32::MAX);
     let start = ctx.line_start(first_line);
     let end = ctx.line_start(last_line.saturating_add(1));
-    comments_in(root, ctx.source, start, end)
-        .iter()
-        .any(|c| says_intentional(c))
+    // `try {  // ignore exceptions in parsing the property`: the intent
+    // stated where the `try` opens.
+    let try_line = handler
+        .parent()
+        .filter(|p| matches!(p.kind(), "try_statement"))
+        .map(|t| {
+            let line = ctx.line(t);
+            (ctx.line_start(line), ctx.line_start(line.saturating_add(1)))
+        });
+    let mut comments = comments_in(root, ctx.source, start, end);
+    if let Some((try_start, try_end)) = try_line {
+        comments.extend(comments_in(root, ctx.source, try_start, try_end));
+    }
+    comments.iter().any(|c| says_intentional(c))
 }
 
 fn says_intentional(comment: &str) -> bool {

@@ -9,23 +9,35 @@
 //!   (also `TypeError`);
 //! - Java: `new RuntimeException()`, `new Exception("Error")`,
 //!   `new IllegalStateException("failed")` (also `IllegalArgumentException`;
-//!   without a message only `Exception` and `RuntimeException`, since an
-//!   empty `IllegalStateException` is an established idiom);
-//! - Go: `errors.New("error")`, `fmt.Errorf("failed")`;
-//! - Rust: `anyhow!("error")`, `bail!("failed")`, `eyre!("oops")`.
+//!   without a message only `Exception`, `RuntimeException` and
+//!   `IllegalArgumentException` — which argument, and what was wrong? —
+//!   since an empty `IllegalStateException`, `UnsupportedOperationException`
+//!   or an iterator's `NoSuchElementException` is an established idiom; an
+//!   empty `IllegalArgumentException` is also left alone when the method's
+//!   Javadoc states the contract, `@throws IllegalArgumentException if …`,
+//!   or the method is an `@Override` of a documented one);
+//! - Go: `errors.New("error")`, `fmt.Errorf("failed")`, and
+//!   `http.Error(w, "error", http.StatusBadRequest)` with a 4xx status (the
+//!   client needs to know what to fix; a 5xx body is deliberately opaque);
+//! - Rust: `anyhow!("error")`, `bail!("failed")`, `eyre!("oops")`, and a
+//!   string error `Err("failed".to_string())` (also `.into()`,
+//!   `.to_owned()`, `String::from(…)`, a bare literal).
 //!
 //! A message is generic when, ignoring case, surrounding spaces and final
 //! punctuation, it is empty or one of "error", "an error occurred",
 //! "something went wrong", "failed", "failure", "unknown error",
 //! "unexpected error", "internal error", "oops", "exception", … (the list is
-//! in the rule's source).
+//! in the rule's source), or "invalid" followed by a noun that could name
+//! any input: "Invalid input", "invalid data", "invalid request", "invalid
+//! record", "invalid value(s)", "invalid argument(s)", "invalid
+//! parameters", "invalid payload", "invalid format", ….
 //!
 //! It deliberately does not report `new Error().stack` (a stack-trace
 //! capture, not an error), custom error types without a message
 //! (`raise UserNotFound()`, `throw new NotFoundError()`: the type is the
 //! message), `NotImplementedError`/`UnsupportedOperationException`, any
 //! message with more words than the generic phrases (context is the point,
-//! and "invalid email" already has some), or test files, where
+//! and "invalid email" already names what was wrong), or test files, where
 //! `new Error()` stands in for "some failure".
 //!
 //! ## Why is this bad?
@@ -54,7 +66,7 @@ use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote, symbol_suffix};
 use crate::syntax::FieldExt as _;
-use crate::syntax::{is_test_path, statements, string_literal_value};
+use crate::syntax::{in_rust_test, is_test_path, statements, string_literal_value};
 
 pub static META: RuleMeta = RuleMeta {
     id: "error-messages/generic-message",
@@ -115,6 +127,37 @@ const JAVA_TYPES: &[&str] = &[
     "IllegalStateException",
     "IllegalArgumentException",
 ];
+/// `net/http`'s 4xx status constants, without the `Status` prefix.
+const GO_CLIENT_ERRORS: &[&str] = &[
+    "BadRequest",
+    "Unauthorized",
+    "PaymentRequired",
+    "Forbidden",
+    "NotFound",
+    "MethodNotAllowed",
+    "NotAcceptable",
+    "ProxyAuthRequired",
+    "RequestTimeout",
+    "Conflict",
+    "Gone",
+    "LengthRequired",
+    "PreconditionFailed",
+    "RequestEntityTooLarge",
+    "RequestURITooLong",
+    "UnsupportedMediaType",
+    "RequestedRangeNotSatisfiable",
+    "ExpectationFailed",
+    "MisdirectedRequest",
+    "UnprocessableEntity",
+    "Locked",
+    "FailedDependency",
+    "TooEarly",
+    "UpgradeRequired",
+    "PreconditionRequired",
+    "TooManyRequests",
+    "RequestHeaderFieldsTooLarge",
+    "UnavailableForLegalReasons",
+];
 const RUST_MACROS: &[&str] = &["anyhow", "bail", "eyre", "format_err"];
 
 pub struct GenericMessage;
@@ -135,7 +178,7 @@ impl Rule for GenericMessage {
             Language::Python => &["raise_statement"],
             Language::Java => &["object_creation_expression"],
             Language::Go => &["call_expression"],
-            Language::Rust => &["macro_invocation"],
+            Language::Rust => &["macro_invocation", "call_expression"],
             Language::Sql => &[],
             _ => &["new_expression", "call_expression"],
         };
@@ -144,7 +187,7 @@ impl Rule for GenericMessage {
                 Language::Python => python_raise(ctx, node),
                 Language::Java => java_new(ctx, node),
                 Language::Go => go_error(ctx, node),
-                Language::Rust => rust_macro(ctx, node),
+                Language::Rust => rust_macro(ctx, node).or_else(|| rust_err(ctx, node)),
                 Language::Sql => None,
                 _ => js_error(ctx, node),
             };
@@ -170,8 +213,39 @@ fn is_generic(message: &str) -> bool {
         .trim_end_matches(['.', '!', ':', '…'])
         .trim()
         .to_lowercase();
-    GENERIC.contains(&normalised.as_str())
+    if GENERIC.contains(&normalised.as_str()) {
+        return true;
+    }
+    // "Invalid input", "invalid record": the adjective with a noun that
+    // could name anything says nothing about what or why.
+    normalised
+        .strip_prefix("invalid ")
+        .map(|noun| noun.trim())
+        .is_some_and(|noun| {
+            let singular = noun.strip_suffix('s').unwrap_or(noun);
+            GENERIC_NOUNS.contains(&noun) || GENERIC_NOUNS.contains(&singular)
+        })
 }
+
+/// Nouns that, after "invalid", could name any input at all.
+const GENERIC_NOUNS: &[&str] = &[
+    "input",
+    "data",
+    "request",
+    "record",
+    "value",
+    "argument",
+    "arg",
+    "parameter",
+    "param",
+    "payload",
+    "entry",
+    "object",
+    "item",
+    "field",
+    "format",
+    "operation",
+];
 
 fn first_named_arg(args: Node<'_>) -> Option<Node<'_>> {
     statements(args).next()
@@ -232,26 +306,90 @@ fn java_new<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
     }
     let first = node.field("arguments").and_then(first_named_arg);
     // `throw new IllegalStateException()` guarding a state machine is a
-    // long-standing idiom: the type carries the meaning. Only the catch-all
-    // types need a message.
-    if first.is_none() && !matches!(name, "Exception" | "RuntimeException") {
-        return None;
+    // long-standing idiom: the type carries the meaning. The catch-all
+    // types need a message, and so does `IllegalArgumentException` (which
+    // argument, and what was wrong with it?) unless the method's Javadoc
+    // states the contract (`@throws IllegalArgumentException if …`).
+    if first.is_none() {
+        let needs_message = match name {
+            "Exception" | "RuntimeException" => true,
+            "IllegalArgumentException" => !documented_throw(ctx, node, name),
+            _ => false,
+        };
+        if !needs_message {
+            return None;
+        }
     }
     let message = generic_message(ctx, first)?;
     Some((name.to_string(), message))
 }
 
+/// The enclosing method's Javadoc documents the exception
+/// (`@throws IllegalArgumentException if {@code permits} is negative`): the
+/// condition is stated where callers read it.
+fn documented_throw(ctx: &RuleContext<'_>, node: Node<'_>, name: &str) -> bool {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if matches!(n.kind(), "method_declaration" | "constructor_declaration") {
+            // `@Override`: the contract is documented on the overridden method.
+            let mut cursor = n.walk();
+            let overrides = n
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() == "modifiers")
+                .any(|m| ctx.text(m).contains("@Override"));
+            if overrides {
+                return true;
+            }
+            let mut previous = n.prev_sibling();
+            while let Some(p) = previous {
+                match p.kind() {
+                    "block_comment" => {
+                        let doc = ctx.text(p);
+                        return doc.starts_with("/**")
+                            && ["@throws", "@exception"].iter().any(|tag| {
+                                doc.split(tag).skip(1).any(|rest| {
+                                    rest.split_whitespace()
+                                        .next()
+                                        .is_some_and(|ty| ty.rsplit('.').next() == Some(name))
+                                })
+                            });
+                    }
+                    "line_comment" => previous = p.prev_sibling(),
+                    _ => return false,
+                }
+            }
+            return false;
+        }
+        current = n.parent();
+    }
+    false
+}
+
 /// `errors.New("error")`, `fmt.Errorf("failed")` (a format with no
-/// arguments).
+/// arguments), and `http.Error(w, "error", http.StatusBadRequest)`: a
+/// client error (4xx) whose body says nothing about what to fix. (A 5xx
+/// body is deliberately opaque to clients, so it is not judged.)
 fn go_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
     if node.kind() != "call_expression" {
         return None;
     }
     let name = ctx.text(node.field("function")?);
+    let args = node.field("arguments")?;
+    if name == "http.Error" && args.named_child_count() == 3 {
+        let status = ctx.text(args.named_child(2)?);
+        let client_error = status.parse::<u16>().is_ok_and(|s| (400..500).contains(&s))
+            || status
+                .strip_prefix("http.Status")
+                .is_some_and(|s| GO_CLIENT_ERRORS.contains(&s));
+        if !client_error {
+            return None;
+        }
+        let value = string_literal_value(args.named_child(1)?, ctx.source)?;
+        return is_generic(value).then(|| (name.to_string(), value));
+    }
     if !matches!(name, "errors.New" | "fmt.Errorf") {
         return None;
     }
-    let args = node.field("arguments")?;
     if args.named_child_count() != 1 {
         return None;
     }
@@ -279,6 +417,48 @@ fn rust_macro<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s 
     };
     let value = string_literal_value(*literal, ctx.source)?;
     is_generic(value).then(|| (format!("{name}!"), value))
+}
+
+/// `Err("invalid record".to_string())`, `Err("failed".into())`,
+/// `Err(String::from("error"))`, `Err("oops")`: a string error built from a
+/// generic literal.
+fn rust_err<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    if node.kind() != "call_expression" || ctx.text(node.field("function")?) != "Err" {
+        return None;
+    }
+    let args = node.field("arguments")?;
+    if args.named_child_count() != 1 {
+        return None;
+    }
+    let mut arg = args.named_child(0)?;
+    // `"…".to_string()`, `"…".into()`, `"…".to_owned()`, `String::from("…")`.
+    if arg.kind() == "call_expression" {
+        let function = arg.field("function")?;
+        let inner_args = arg.field("arguments")?;
+        arg = match function.kind() {
+            "field_expression"
+                if inner_args.named_child_count() == 0
+                    && matches!(
+                        ctx.text(function.field("field")?),
+                        "to_string" | "into" | "to_owned"
+                    ) =>
+            {
+                function.field("value")?
+            }
+            "scoped_identifier"
+                if ctx.text(function) == "String::from" && inner_args.named_child_count() == 1 =>
+            {
+                inner_args.named_child(0)?
+            }
+            _ => return None,
+        };
+    }
+    if arg.kind() != "string_literal" || in_rust_test(node, ctx.source) {
+        return None;
+    }
+    let value = string_literal_value(arg, ctx.source)?;
+    // `Err("")` is a placeholder of another kind; only generic words count.
+    (!value.trim().is_empty() && is_generic(value)).then(|| ("Err".to_string(), value))
 }
 
 fn report(

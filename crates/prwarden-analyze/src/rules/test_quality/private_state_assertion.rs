@@ -6,7 +6,8 @@
 //! - Python: an `assert` that reads a private attribute of the object under
 //!   test (`assert "SPRING" in calculator._discount_cache`);
 //! - JavaScript/TypeScript: an `expect(…)` whose subject reads a private
-//!   field (`expect(pricing._rateCache.get("FR")).toBe(0.2)`);
+//!   field (`expect(pricing._rateCache.get("FR")).toBe(0.2)`,
+//!   TypeScript's `expect(cart["lineMap"].size)`);
 //! - Java: reflection that opens a private member
 //!   (`field.setAccessible(true)`, `ReflectionTestUtils.getField(…)`).
 //!
@@ -18,9 +19,13 @@
 //! underscore (Django's `_meta`, namedtuple's `_asdict`/`_fields`/`_replace`,
 //! mock internals `_mock_*`), JSON fields that conventionally carry one
 //! (`_id`, `_links`, `_embedded`, `_source`, `_rev`, …), and Go, where tests
-//! of the same package read unexported fields by design. TypeScript's
-//! `obj["privateField"]` escape hatch is not recognised: it cannot be told
-//! from a read of a plain record.
+//! of the same package read unexported fields by design.
+//!
+//! In TypeScript it also finds the `obj["privateField"]` escape hatch for
+//! reading a `private` member (`expect(cart["lineMap"].size).toBe(1)`) when
+//! the string is an identifier with a bookkeeping word and the object is a
+//! variable the test file builds with `new` (`cart = new Cart(…)`): a read
+//! of a plain record (`totals["lineCount"]`) is not reported.
 //!
 //! ## Why is this bad?
 //! A test that checks a cache, an index or a counter inside the object pins
@@ -50,7 +55,7 @@ use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::test_quality::tests_in_file::test_cases;
 use crate::rules::{Rule, quote};
-use crate::syntax::{identifier_words, preorder};
+use crate::syntax::{identifier_words, preorder, string_literal_value};
 
 pub static META: RuleMeta = RuleMeta {
     id: "test-quality/private-state-assertion",
@@ -176,13 +181,15 @@ fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -
                 return None;
             }
             let subject = node.child_by_field_name("arguments")?.named_child(0)?;
+            let typescript = matches!(language, Language::TypeScript | Language::Tsx);
             preorder(subject).find(|n| {
-                n.kind() == "member_expression"
+                (n.kind() == "member_expression"
                     && n.child_by_field_name("property").is_some_and(|p| {
                         p.kind() == "property_identifier" && is_private(ctx.text(p))
                     })
                     && n.child_by_field_name("object")
-                        .is_some_and(|o| o.kind() != "this")
+                        .is_some_and(|o| o.kind() != "this"))
+                    || (typescript && bracket_private_read(ctx, *n))
             })
         }
         Language::Java => {
@@ -200,6 +207,57 @@ fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -
         }
         _ => None,
     }
+}
+
+/// `cart["lineMap"]`: TypeScript's escape hatch for reading a `private`
+/// member, on an object the test file builds with `new Cart(…)` (not a
+/// record), with a bookkeeping name.
+fn bracket_private_read(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
+    if node.kind() != "subscript_expression" {
+        return false;
+    }
+    let (Some(object), Some(index)) = (
+        node.child_by_field_name("object"),
+        node.child_by_field_name("index"),
+    ) else {
+        return false;
+    };
+    let Some(name) = string_literal_value(index, ctx.source) else {
+        return false;
+    };
+    let identifier = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let bookkeeping = identifier_words(name)
+        .iter()
+        .any(|w| BOOKKEEPING.contains(&w.as_str()));
+    object.kind() == "identifier"
+        && identifier
+        && index.kind() == "string"
+        && bookkeeping
+        && constructed_in_file(ctx, ctx.text(object))
+}
+
+/// `cart = new Cart(…)` or `const cart = new Cart(…)` somewhere in the file.
+fn constructed_in_file(ctx: &RuleContext<'_>, variable: &str) -> bool {
+    ctx.nodes_in_order(&["variable_declarator", "assignment_expression"])
+        .into_iter()
+        .any(|n| {
+            let (target, value) = match n.kind() {
+                "variable_declarator" => (
+                    n.child_by_field_name("name"),
+                    n.child_by_field_name("value"),
+                ),
+                _ => (
+                    n.child_by_field_name("left"),
+                    n.child_by_field_name("right"),
+                ),
+            };
+            target.is_some_and(|t| ctx.text(t) == variable)
+                && value.is_some_and(|v| v.kind() == "new_expression")
+        })
 }
 
 fn report(ctx: &RuleContext<'_>, language: Language, node: Node<'_>, member: Node<'_>) -> Finding {

@@ -5,7 +5,8 @@
 //! - JavaScript/TypeScript (jest, vitest, mocha, node:test, Playwright) in
 //!   test files: `it(…)`/`test(…)` callbacks with no `expect(…)`, `assert…`,
 //!   `.should`, `t.equal`-style call, no Testing Library `getBy…`/`findBy…`
-//!   query (they throw when the element is missing), no `fail(…)`/`throw`;
+//!   query (they throw when the element is missing) other than one that only
+//!   finds the element to click or type into, no `fail(…)`/`throw`;
 //! - Python (pytest, unittest) in test files: `def test_*` without `assert`,
 //!   `self.assert…`, `pytest.raises`/`warns`/`fail`, `raise`;
 //! - Go: `func TestX(t *testing.T)` in `_test.go` files that never calls

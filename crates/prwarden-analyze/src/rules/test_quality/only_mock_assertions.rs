@@ -13,7 +13,9 @@
 //! - Java: Mockito's `verify(…)`/`verifyNoMoreInteractions`, BDDMockito's
 //!   `then(mock).should()`, assertions on an `ArgumentCaptor`'s value.
 //!
-//! A test with any other assertion — on a returned value, a response, stored
+//! A Testing Library query that only finds the element to act on
+//! (`userEvent.type(screen.getByLabelText(…), …)`) is not an assertion. A
+//! test with any other assertion — on a returned value, a response, stored
 //! state, a thrown error (`assertThrows`, `pytest.raises`), or an
 //! `unwrap()`/`?` in Rust — is not reported, nor is a test calling an
 //! asserting helper. Interaction tests are sometimes the right tool (the

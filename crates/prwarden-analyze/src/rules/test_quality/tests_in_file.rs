@@ -733,11 +733,26 @@ fn js_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) ->
             Check::Real
         });
     }
-    if method == "fail"
-        || method.starts_with("getBy")
+    // Testing Library's `getBy…`/`findBy…` throw when nothing matches: a
+    // statement of its own is an implicit assertion that the element is
+    // there. One that only finds the element to click or type into
+    // (`userEvent.type(screen.getByLabelText(…), …)`) asserts nothing.
+    let query = method.starts_with("getBy")
         || method.starts_with("getAllBy")
         || method.starts_with("findBy")
-        || method.starts_with("findAllBy")
+        || method.starts_with("findAllBy");
+    if query {
+        let mut outer = node;
+        if let Some(parent) = outer.parent().filter(|p| p.kind() == "await_expression") {
+            outer = parent;
+        }
+        let statement = outer
+            .parent()
+            .is_some_and(|p| p.kind() == "expression_statement");
+        let handed_to_call = outer.parent().is_some_and(|p| p.kind() == "arguments");
+        return (statement || !handed_to_call).then_some(Check::Real);
+    }
+    if method == "fail"
         || matches!(
             method,
             "waitForURL" | "waitForSelector" | "waitForResponse" | "toMatchSnapshot"

@@ -12,6 +12,10 @@
 //! - Go: `os.Open`/`os.ReadFile`/`os.Create`/`os.Remove`/`os.WriteFile`,
 //!   `http.ServeFile`.
 //!
+//! When the call is given a local variable that was built from request data
+//! (`path = os.path.join(EXPORT_DIR, filename)`), the finding is on the line
+//! that builds it: that is where the check belongs.
+//!
 //! The handler is not reported when it visibly confines the path:
 //! `path.basename`/`os.path.basename`/`filepath.Base`/`secure_filename`, or a
 //! containment check (`startsWith`/`startswith`/`strings.HasPrefix`,
@@ -40,7 +44,7 @@
 
 use tree_sitter::Node;
 
-use super::built::{RequestData, argument_nodes, call_kinds, call_parts};
+use super::built::{RequestData, argument_nodes, call_kinds, call_parts, local_initializer};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
@@ -116,7 +120,21 @@ impl Rule for PathFromRequest {
             if confined(ctx, language, node) {
                 continue;
             }
-            out.push(report(ctx, &api, path, source));
+            // `path = os.path.join(EXPORT_DIR, filename)` then `FileResponse(path)`:
+            // the comment belongs where the path is built, which is where the
+            // containment check goes.
+            let anchor = if source == path && path.kind() == "identifier" {
+                local_initializer(ctx, language, path)
+                    .filter(|value| {
+                        request.contains(ctx, language, ctx.text(*value))
+                            || preorder(*value)
+                                .any(|n| request.contains(ctx, language, ctx.text(n)))
+                    })
+                    .unwrap_or(source)
+            } else {
+                source
+            };
+            out.push(report(ctx, &api, path, source, anchor));
         }
     }
 }
@@ -202,12 +220,18 @@ fn confined(ctx: &RuleContext<'_>, language: Language, call: Node<'_>) -> bool {
     .any(|guard| text.contains(guard))
 }
 
-fn report(ctx: &RuleContext<'_>, api: &str, path: Node<'_>, source: Node<'_>) -> Finding {
+fn report(
+    ctx: &RuleContext<'_>,
+    api: &str,
+    path: Node<'_>,
+    source: Node<'_>,
+    anchor: Node<'_>,
+) -> Finding {
     let shown = quote(ctx.text(path), 60);
     let value = quote(ctx.text(source), 40);
     ctx.finding(
         &META,
-        ctx.line(source),
+        ctx.line(anchor),
         ctx.symbol_for(source),
         &format!("{api} <- {}", ctx.text(source)),
     )

@@ -29,7 +29,9 @@
 //! `find` with a non-function argument (jQuery, MongoDB and ORM `find`
 //! return collections or queries), `.get` on anything not known to be a map
 //! (HTTP clients, routers and config objects also have `get`), a `Map` read
-//! in a function that checks `has(…)` on the same map, a `.get(key, default)`
+//! in a function that checks `has(…)` on the same map or inside a condition
+//! that tests the key itself (`if (TYPES.includes(c.type)) groups.get(c.type)`),
+//! a `.get(key, default)`
 //! with a default, and `JSON.parse(…).x` (valid JSON is rarely `null`, so
 //! the finding would be noise). TypeScript's `!` is reported by
 //! `null-safety/non-null-assertion` instead.
@@ -294,7 +296,39 @@ fn map_checked_with_has(
         top
     });
     let needle = format!("{}.has(", ctx.text(receiver));
-    ctx.text(scope).contains(&needle)
+    ctx.text(scope).contains(&needle) || key_guarded(ctx, call)
+}
+
+/// `if (SECTION_TYPES.includes(commit.type)) groups.get(commit.type).push(c)`:
+/// an enclosing condition tests the key itself (against the list the map was
+/// built from, a set of known keys, …), which is the author's check.
+fn key_guarded(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
+    let Some(key) = call
+        .field("arguments")
+        .and_then(|a| a.named_child(0))
+        .map(|k| ctx.text(k))
+    else {
+        return false;
+    };
+    // A literal key says nothing about a membership test that mentions it.
+    if key.starts_with(['"', '\'', '`']) || key.len() < 2 {
+        return false;
+    }
+    let mut child = call;
+    while let Some(parent) = child.parent() {
+        if matches!(parent.kind(), "if_statement" | "ternary_expression")
+            && parent
+                .field("condition")
+                .is_some_and(|c| c.end_byte() <= child.start_byte() && ctx.text(c).contains(key))
+        {
+            return true;
+        }
+        if crate::syntax::is_js_function(parent) {
+            return false;
+        }
+        child = parent;
+    }
+    false
 }
 
 // ----------------------------------------------------------------- Python

@@ -46,7 +46,9 @@
 //! per-iteration data), when a predicate is not a
 //! key comparison (`patterns.some((re) => re.test(key))`), when a nested
 //! loop does other work for each pair, when the loop
-//! itself runs over a literal list or a small literal bound (`range(3)`),
+//! itself runs over a literal list, a constant table
+//! (`REQUIRED_COLUMNS.filter((c) => !header.includes(c))`) or a small literal
+//! bound (`range(3)`),
 //! or in test files.
 //!
 //! ## Why is this bad?

@@ -820,8 +820,8 @@ fn go_value(ctx: &RuleContext<'_>, value: Node<'_>) -> Shape {
 /// What repeats `node` within its function: the loop whose body holds it,
 /// a per-element callback (`xs.map(x => …)`, `xs.forEach`, a Java stream
 /// lambda, a Rust iterator closure) or a Python comprehension. Loops over a
-/// literal list or with a small literal bound (`i < 3`, `range(3)`) do not
-/// count.
+/// literal list, a constant table (`REQUIRED_COLUMNS`) or with a small
+/// literal bound (`i < 3`, `range(3)`) do not count.
 pub(super) fn repeating<'t>(
     ctx: &RuleContext<'_>,
     language: Language,
@@ -834,7 +834,17 @@ pub(super) fn repeating<'t>(
                 return (!small_loop(ctx, language, parent)).then_some(parent);
             }
         } else if is_function(language, parent) {
-            return per_element_callback(ctx, language, parent);
+            // `REQUIRED_COLUMNS.filter((c) => …)`: a constant table is a
+            // fixed number of iterations, whatever the code does per element.
+            return per_element_callback(ctx, language, parent).filter(|call| {
+                let receiver = match language {
+                    Language::Java => call.field("object"),
+                    _ => call
+                        .field("function")
+                        .and_then(|f| f.field("object").or_else(|| f.field("value"))),
+                };
+                !receiver.is_some_and(|r| super::search::is_constant_name(ctx.text(r)))
+            });
         } else if language == Language::Python
             && matches!(
                 parent.kind(),
@@ -901,6 +911,17 @@ fn small_loop(ctx: &RuleContext<'_>, language: Language, lp: Node<'_>) -> bool {
         let shape = match iterable.kind() {
             "array" | "list" | "tuple" | "array_expression" => literal_elements(iterable),
             "composite_literal" => go_value(ctx, iterable),
+            // `for c in REQUIRED_COLUMNS`: a constant table.
+            "identifier"
+            | "member_expression"
+            | "attribute"
+            | "selector_expression"
+            | "field_expression"
+            | "field_access"
+                if super::search::is_constant_name(ctx.text(iterable)) =>
+            {
+                Shape::LiteralList
+            }
             "call" => {
                 // `range(3)`
                 let callee = iterable.field("function").map(|f| ctx.text(f));

@@ -67,7 +67,9 @@
 //! body fetched (`while (hasMore)`, `do … while (cursor)`, `while next_url:`),
 //! `while True`/`for {}`/`loop` worker loops, loops whose condition awaits
 //! (`while let Some(job) = rx.recv().await`), retry loops, loops over a
-//! literal list (`for t in ("a", "b")`, `List.of("a", "b")`), and loops that
+//! literal list (`for t in ("a", "b")`, `List.of("a", "b")`), loops whose
+//! body opens a transaction per element (`with transaction.atomic():`,
+//! `db.BeginTx`: one unit of work per item, on purpose), and loops that
 //! `return` the call's result. In JavaScript `map` callbacks (already
 //! concurrent) only database calls are reported. Loops that already work in
 //! batches (`for (i = 0; i < n; i += batchSize)`, a call given a slice

@@ -887,6 +887,28 @@ fn rust_iterator_callback<'t>(
     .then_some(call)
 }
 
+/// `for order_id in ids: with transaction.atomic(): Order.objects
+/// .select_for_update().get(…)`: each element is its own transaction (and
+/// row lock), so that one failure — often an external call such as a
+/// payment refund in the same body — leaves the others done. The queries
+/// are one per element on purpose.
+fn unit_of_work_per_item(ctx: &RuleContext<'_>, language: Language, lp: Node<'_>) -> bool {
+    let Some(body) = lp.field("body") else {
+        return false;
+    };
+    match language {
+        Language::Python => preorder(body).any(|n| {
+            n.kind() == "with_statement" && {
+                let text = ctx.text(n);
+                let header = text.split(':').next().unwrap_or("");
+                header.contains("transaction.atomic") || header.contains(".begin(")
+            }
+        }),
+        Language::Go => ctx.text(body).contains("BeginTx(") || ctx.text(body).contains(".Begin()"),
+        _ => false,
+    }
+}
+
 /// Loops that cannot be batched: over a fixed list of literals, worker and
 /// polling loops (`while True`, `for {}`, `loop`), retries, pagination
 /// whose condition reads what the body fetched.
@@ -894,6 +916,9 @@ fn sequential_by_design(ctx: &RuleContext<'_>, language: Language, lp: Node<'_>)
     if let Some(iterable) = loop_iterable(language, lp)
         && is_literal_collection(ctx, iterable)
     {
+        return true;
+    }
+    if unit_of_work_per_item(ctx, language, lp) {
         return true;
     }
     let controls = loop_controls(language, lp);

@@ -63,6 +63,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     languages: &[
         Language::TypeScript,
+        Language::Tsx,
         Language::JavaScript,
         Language::Python,
         Language::Go,

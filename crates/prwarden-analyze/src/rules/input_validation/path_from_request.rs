@@ -5,12 +5,19 @@
 //! handler (see `input-validation/sql-injection` for what counts as request
 //! data):
 //! - JavaScript/TypeScript: `res.sendFile`/`res.download`, and `fs`
-//!   `readFile`/`readFileSync`/`createReadStream`/`writeFile`/`unlink`/…
-//!   (also `fs.promises.*` and imported `readFile`);
+//!   `readFile`/`readFileSync`/`createReadStream`/`writeFile`/`unlink`/…,
+//!   the directory operations `mkdir`/`readdir`/`rmdir` and
+//!   `rename`/`copyFile`/`open` (also `fs.promises.*` and imported
+//!   `readFile`/`mkdir`/…);
 //! - Python: `open(…)`, Flask `send_file`, Starlette/FastAPI `FileResponse`,
-//!   `os.remove`/`os.unlink`, `shutil.rmtree`;
+//!   `os.remove`/`os.unlink`, `shutil.rmtree`, `os.makedirs`/`os.mkdir`/
+//!   `os.listdir`, `os.rename`/`os.replace`, `shutil.copy`/`copyfile`/`move`;
 //! - Go: `os.Open`/`os.ReadFile`/`os.Create`/`os.Remove`/`os.WriteFile`,
-//!   `http.ServeFile`.
+//!   `os.Mkdir`/`os.MkdirAll`/`os.ReadDir`/`os.Rename`, `http.ServeFile`.
+//!
+//! Request data passes through `String(…)`, `path.join`/`os.path.join`/
+//! `filepath.Join`, `decodeURIComponent`, `trim`/`toLowerCase` and the like:
+//! they reshape the value without restricting it.
 //!
 //! When the call is given a local variable that was built from request data
 //! (`path = os.path.join(EXPORT_DIR, filename)`), the finding is on the line
@@ -56,6 +63,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     languages: &[
         Language::TypeScript,
+        Language::Tsx,
         Language::JavaScript,
         Language::Python,
         Language::Go,
@@ -168,17 +176,62 @@ fn file_call<'t>(
                     | "rm"
                     | "rmSync"
             );
-            let fs_receiver = receiver.is_empty()
-                || matches!(
-                    receiver,
-                    "fs" | "fsp" | "fs.promises" | "fsPromises" | "promises"
-                );
-            (fs_method && fs_receiver)
+            // Directory and metadata operations take the same paths: a
+            // `../` in them creates, lists, moves or deletes outside the root.
+            let fs_named = matches!(
+                method,
+                "mkdir"
+                    | "mkdirSync"
+                    | "readdir"
+                    | "readdirSync"
+                    | "rename"
+                    | "renameSync"
+                    | "copyFile"
+                    | "copyFileSync"
+                    | "appendFileSync"
+                    | "rmdir"
+                    | "rmdirSync"
+                    | "open"
+                    | "openSync"
+            );
+            let fs_module = matches!(
+                receiver,
+                "fs" | "fsp" | "fs.promises" | "fsPromises" | "promises"
+            );
+            // Bare `mkdir(dir)` is `import { mkdir } from "fs/promises"`;
+            // a bare `rename`/`stat`/`open` could be anything.
+            let bare_fs = receiver.is_empty()
+                && (fs_method
+                    || matches!(
+                        method,
+                        "mkdir"
+                            | "mkdirSync"
+                            | "readdir"
+                            | "readdirSync"
+                            | "copyFile"
+                            | "copyFileSync"
+                            | "renameSync"
+                    ));
+            ((fs_method || fs_named) && fs_module)
+                || bare_fs
                 || (matches!(method, "sendFile" | "download") && !receiver.is_empty())
         }
         Language::Python => matches!(
             api.as_str(),
-            "open" | "send_file" | "FileResponse" | "os.remove" | "os.unlink" | "shutil.rmtree"
+            "open"
+                | "send_file"
+                | "FileResponse"
+                | "os.remove"
+                | "os.unlink"
+                | "shutil.rmtree"
+                | "os.makedirs"
+                | "os.mkdir"
+                | "os.listdir"
+                | "os.rename"
+                | "os.replace"
+                | "shutil.copy"
+                | "shutil.copyfile"
+                | "shutil.move"
         ),
         Language::Go => matches!(
             api.as_str(),
@@ -189,6 +242,10 @@ fn file_call<'t>(
                 | "os.Remove"
                 | "os.RemoveAll"
                 | "os.WriteFile"
+                | "os.Mkdir"
+                | "os.MkdirAll"
+                | "os.ReadDir"
+                | "os.Rename"
                 | "http.ServeFile"
         ),
         _ => false,

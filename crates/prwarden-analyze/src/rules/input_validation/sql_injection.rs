@@ -75,6 +75,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     languages: &[
         Language::TypeScript,
+        Language::Tsx,
         Language::JavaScript,
         Language::Python,
         Language::Go,
@@ -266,7 +267,25 @@ fn looks_like_sql(literal: &str) -> bool {
         .map(str::to_ascii_lowercase)
         .collect();
     let has = |w: &str| words.iter().any(|x| x == w);
-    (has("select") && has("from"))
+    // String prefixes (`f"…"`, `r#"…"`) are not words of the statement.
+    let mut statement = words
+        .iter()
+        .map(String::as_str)
+        .skip_while(|w| matches!(*w, "f" | "r" | "b" | "rb" | "br" | "fr" | "rf" | "u"));
+    let first = statement.next();
+    let second = statement.next();
+    // `SET search_path TO tenant_x`, `SET LOCAL app.user_id = …`, `SET ROLE …`:
+    // session statements, which take no bound parameters at all.
+    let set_statement = first == Some("set")
+        && (has("to")
+            || literal.contains('=')
+            || matches!(second, Some("local" | "session" | "role")));
+    let schema_ddl = (has("create") || has("drop") || has("alter"))
+        && (has("schema") || has("database"))
+        && matches!(first, Some("create" | "drop" | "alter"));
+    set_statement
+        || schema_ddl
+        || (has("select") && has("from"))
         || (has("insert") && has("into"))
         || (has("update") && has("set"))
         || (has("delete") && has("from"))

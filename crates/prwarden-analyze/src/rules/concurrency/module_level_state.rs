@@ -22,7 +22,11 @@
 //!
 //! A file is server code when it imports a server framework (express,
 //! fastify, koa, hono, Next.js `next/server`, NestJS, Flask, FastAPI, Django,
-//! aiohttp, Starlette, …), defines an Express-style `(req, res)` handler, or
+//! aiohttp, Starlette, …) or a message-queue consumer or job-worker library
+//! (kafkajs, amqplib, bullmq, sqs-consumer, Google Pub/Sub, Celery, pika,
+//! aiokafka, dramatiq, …: consumers run as several replicas too), has a
+//! `"use server"` directive (Next.js server actions, at the top of the file
+//! or of a function), defines an Express-style `(req, res)` handler, or
 //! lives under `api/`, `routes/`, `server/`,
 //! `handlers/`, `middleware/` or `controllers/` (also `views.py`,
 //! `route.ts`, `server.ts`).
@@ -235,6 +239,30 @@ const JS_SERVER_MODULES: &[&str] = &[
     "micro",
     "@sveltejs/kit",
 ];
+/// Message-queue consumers and job workers: they run as several replicas
+/// (one per partition or per worker process), exactly like web servers.
+const JS_QUEUE_MODULES: &[&str] = &[
+    "kafkajs",
+    "amqplib",
+    "amqplib/callback_api",
+    "amqp-connection-manager",
+    "bullmq",
+    "bull",
+    "bee-queue",
+    "sqs-consumer",
+    "@aws-sdk/client-sqs",
+    "@google-cloud/pubsub",
+    "@azure/service-bus",
+];
+const PY_QUEUE_MODULES: &[&str] = &[
+    "celery",
+    "kombu",
+    "pika",
+    "aio_pika",
+    "aiokafka",
+    "confluent_kafka",
+    "dramatiq",
+];
 const JS_CLIENT_MODULES: &[&str] = &["react", "react-dom", "preact", "vue", "svelte", "solid-js"];
 const PY_SERVER_MODULES: &[&str] = &[
     "flask",
@@ -271,12 +299,42 @@ fn is_server_file(ctx: &RuleContext<'_>, root: Node<'_>, python: bool) -> bool {
     let framework = modules.iter().any(|m| {
         if python {
             let top = m.split('.').next().unwrap_or(m);
-            PY_SERVER_MODULES.contains(&top)
+            PY_SERVER_MODULES.contains(&top) || PY_QUEUE_MODULES.contains(&top)
         } else {
-            JS_SERVER_MODULES.contains(m) || m.starts_with("@nestjs/") || m.starts_with("@hono/")
+            JS_SERVER_MODULES.contains(m)
+                || JS_QUEUE_MODULES.contains(m)
+                || m.starts_with("@nestjs/")
+                || m.starts_with("@hono/")
         }
     });
-    framework || is_server_path(ctx.path) || (!python && defines_request_handler(ctx))
+    framework
+        || is_server_path(ctx.path)
+        || (!python && (defines_request_handler(ctx) || uses_server_directive(ctx)))
+}
+
+/// `"use server"` at the top of the file or of a function body: React
+/// server actions (Next.js), which run on the server for every form post.
+fn uses_server_directive(ctx: &RuleContext<'_>) -> bool {
+    let is_directive = |stmt: Node<'_>| {
+        stmt.kind() == "expression_statement"
+            && matches!(
+                ctx.text(stmt).trim_end_matches(';').trim(),
+                "\"use server\"" | "'use server'"
+            )
+    };
+    fn first_statement(block: Node<'_>) -> Option<Node<'_>> {
+        let mut cursor = block.walk();
+        block
+            .named_children(&mut cursor)
+            .find(|n| !crate::syntax::is_comment(*n))
+    }
+    ctx.root()
+        .and_then(first_statement)
+        .is_some_and(is_directive)
+        || ctx
+            .nodes_of_kind(&["statement_block"])
+            .filter(|b| b.parent().is_some_and(crate::syntax::is_js_function))
+            .any(|b| first_statement(b).is_some_and(is_directive))
 }
 
 /// `function refresh(req, res)`, `(req, res, next) => …`: Express-style

@@ -9,7 +9,10 @@
 //!   `document.getElementById(…)`, `querySelector(…)`, `closest(…)`,
 //!   `cache.get(key).value` on a variable or `this.` field the same file
 //!   declares as a `Map`/`WeakMap`, `str.match(/re/)[1]` and
-//!   `/re/.exec(str)[1]`, and `const { a } = items.find(…)`;
+//!   `/re/.exec(str)[1]`, `const { a } = items.find(…)`, and
+//!   `req.file.size` / `req.file.path` in a handler that never checks
+//!   `req.file` itself first (multer leaves `req.file` undefined when the
+//!   request carries no file);
 //! - Python: `re.match(…).group(…)` (also `search`/`fullmatch` and compiled
 //!   patterns; `.group`, `.groups`, `.groupdict`, `.start`, `.end`, `.span`
 //!   or `[n]`), and `.get(key).attr` / `.get(key)[i]` on a dictionary: a
@@ -165,6 +168,15 @@ fn js_use(
         }
         _ => return None,
     };
+    if node.kind() == "member_expression" && is_upload_file(ctx, value) {
+        return unchecked_upload(ctx, language, value).then(|| Lookup {
+            call: ctx.text(value).to_string(),
+            missing: "undefined",
+            failure: "throws a `TypeError` (`Cannot read properties of undefined`)",
+            remedy: "check it first and answer 400 when the request carries no file \
+                     (`if (!req.file) return res.status(400).json(…)`)",
+        });
+    }
     let mut call = value;
     while call.kind() == "parenthesized_expression" {
         call = call.named_child(0)?;
@@ -224,6 +236,35 @@ fn js_use(
         ),
         _ => None,
     }
+}
+
+/// `req.file`: multer's single-file upload, `undefined` when the request
+/// has no file in that field (multer does not reject it).
+fn is_upload_file(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
+    value.kind() == "member_expression" && matches!(ctx.text(value), "req.file" | "request.file")
+}
+
+/// Whether this is the handler's first mention of `req.file` (reported
+/// once), with no check before it (`if (!req.file)`, `assert(req.file)`,
+/// `const { file } = req`).
+fn unchecked_upload(ctx: &RuleContext<'_>, language: Language, value: Node<'_>) -> bool {
+    let scope = std::iter::successors(ctx.enclosing_function(language, value), |f| {
+        ctx.enclosing_function(language, *f)
+    })
+    .last();
+    let Some(scope) = scope else {
+        return false;
+    };
+    let text = ctx.text(value);
+    !preorder(scope)
+        .take_while(|n| n.start_byte() < value.start_byte())
+        .any(|n| {
+            let mention = n.kind() == "member_expression" && ctx.text(n) == text;
+            // `const { file } = req` handles it under another name.
+            let destructured =
+                n.kind() == "shorthand_property_identifier_pattern" && ctx.text(n) == "file";
+            mention || destructured
+        })
 }
 
 /// Names the file declares as a `Map`/`WeakMap`: `const m = new Map()`,

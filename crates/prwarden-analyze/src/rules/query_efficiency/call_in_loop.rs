@@ -6,7 +6,9 @@
 //! inside the body of a `for`, `for…of`, `for…in`, `while` or `do` loop, or
 //! inside an async `forEach`/`map` callback. A call counts as database or HTTP
 //! by its callee:
-//! - HTTP: `fetch`, `axios(…)`/`axios.get(…)`, `got`, `ky`, `http(s).request`,
+//! - HTTP: `fetch`, a wrapper named with the word `fetch` given a URL
+//!   (`apiFetch("/api/contacts", …)`, ``fetchJson(`${BASE}/users`)``),
+//!   `axios(…)`/`axios.get(…)`, `got`, `ky`, `http(s).request`,
 //!   `get`/`post`/… on an `http`/`api` client;
 //! - database: `.query`/`.execute` on a database-like receiver or with an SQL
 //!   string, Prisma's `$queryRaw`, `sql` tagged templates, and ORM methods
@@ -480,7 +482,7 @@ fn classify_call(ctx: &RuleContext<'_>, call: Node<'_>, follow_local: bool) -> O
     match function.kind() {
         "identifier" => {
             let name = ctx.text(function);
-            if HTTP_FUNCTIONS.contains(&name) {
+            if HTTP_FUNCTIONS.contains(&name) || fetch_wrapper(ctx, name, args) {
                 return Some(CallKind::Http);
             }
             let tagged = args.is_some_and(|a| a.kind() == "template_string");
@@ -500,6 +502,31 @@ fn classify_call(ctx: &RuleContext<'_>, call: Node<'_>, follow_local: bool) -> O
         }
         _ => None,
     }
+}
+
+/// `apiFetch("/api/contacts", …)`, ``fetchJson(`${BASE}/users/${id}`)``: a
+/// project's wrapper around `fetch` (named with the word `fetch`) called with
+/// a URL — an absolute path or an `http(s)://` address.
+fn fetch_wrapper(ctx: &RuleContext<'_>, name: &str, args: Option<Node<'_>>) -> bool {
+    if !identifier_words(name).iter().any(|w| w == "fetch") {
+        return false;
+    }
+    let Some(url) = args.and_then(|a| a.named_child(0)) else {
+        return false;
+    };
+    if !matches!(url.kind(), "string" | "template_string") {
+        return false;
+    }
+    let text = ctx.text(url).trim_start_matches(['"', '\'', '`']);
+    // `${API_BASE}/orders/${id}`: a base URL followed by a path.
+    let after_base = text
+        .strip_prefix("${")
+        .and_then(|rest| rest.split_once('}'))
+        .map(|(_, path)| path);
+    text.starts_with('/')
+        || text.starts_with("http://")
+        || text.starts_with("https://")
+        || after_base.is_some_and(|p| p.starts_with('/'))
 }
 
 /// The round trip made by the file's only async function called `name`

@@ -27,11 +27,19 @@
 //!   is itself a future (`extends CompletableFuture`), whose combinators
 //!   track their dependents.
 //!
+//! - JavaScript/TypeScript event handlers (a JSX `onClick={() => …}`-style
+//!   attribute or an `addEventListener` listener), async or not: a bare call
+//!   of a function of the same file whose promise can reject — an async
+//!   function that awaits or throws outside `try`, or a function returning
+//!   `fetch(…)` (or such a function's promise) with no `.catch`. The code
+//!   after it treats the work as done, and a failure is never shown.
+//!
 //! Deliberately not reported: promise-returning functions from other files or
 //! libraries (their return type is unknown without type information), a name
 //! declared both as an async and a sync function in the file, calls in
-//! non-async JavaScript functions (often deliberate fire-and-forget at the
-//! top level or in event handlers), calls marked as deliberate by a comment
+//! other non-async JavaScript functions (often deliberate fire-and-forget at
+//! the top level), async functions that catch their own errors when called
+//! from a non-async handler, calls marked as deliberate by a comment
 //! on the line or the line above ("fire and forget", "background", "no
 //! await", "intentionally not awaited"), and `TaskGroup.create_task` /
 //! nursery tasks, which their group keeps alive.
@@ -117,13 +125,14 @@ impl Rule for FloatingPromise {
             let Some(function) = ctx.enclosing_function(language, node) else {
                 continue;
             };
-            if !python && !is_async_function(function) {
-                continue;
-            }
             let found = if python {
                 python_floating(ctx, call, &functions)
-            } else {
+            } else if is_async_function(function) {
                 js_floating(ctx, call, &functions)
+            } else if is_event_handler(ctx, function) {
+                handler_floating(ctx, call, &functions)
+            } else {
+                continue;
             };
             if let Some(kind) = found
                 && !marked_deliberate(ctx, call)
@@ -140,6 +149,8 @@ enum Kind {
     AsyncCall,
     /// A task created and dropped.
     DroppedTask,
+    /// A promise of this file that can reject, dropped in an event handler.
+    HandlerCall,
 }
 
 /// Java: a bare call statement whose `CompletableFuture`/`Future` result
@@ -275,6 +286,10 @@ struct Functions<'s> {
     /// JavaScript: local names of promise-only modules (`fs` from
     /// `require("node:fs/promises")`) and functions destructured from them.
     promise_modules: HashSet<&'s str>,
+    /// JavaScript: plain functions of the file whose promise can reject: an
+    /// async function that awaits or throws outside any `try`, or a function
+    /// that returns `fetch(…)` or such a function's promise without `.catch`.
+    rejecting_fns: HashSet<&'s str>,
 }
 
 impl<'s> Functions<'s> {
@@ -286,7 +301,9 @@ impl<'s> Functions<'s> {
             sync_methods: HashSet::new(),
             awaited_fns: HashSet::new(),
             promise_modules: HashSet::new(),
+            rejecting_fns: HashSet::new(),
         };
+        let mut plain: Vec<(&'s str, Node<'s>)> = Vec::new();
         if python {
             f.awaited_fns = python_awaited_names(ctx);
         } else {
@@ -329,8 +346,12 @@ impl<'s> Functions<'s> {
                     } else {
                         f.sync_fns.insert(name);
                     }
+                    plain.push((name, function));
                 }
             }
+        }
+        if !python {
+            f.rejecting_fns = js_rejecting_functions(ctx, &plain);
         }
         f
     }
@@ -427,6 +448,166 @@ fn python_floating(
         }
         _ => None,
     }
+}
+
+/// The plain functions of the file whose returned promise can reject, by
+/// name; a name declared twice is left out.
+fn js_rejecting_functions<'s>(
+    ctx: &RuleContext<'s>,
+    plain: &[(&'s str, Node<'s>)],
+) -> HashSet<&'s str> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (name, _) in plain {
+        *counts.entry(name).or_default() += 1;
+    }
+    let unique: Vec<(&'s str, Node<'s>)> = plain
+        .iter()
+        .copied()
+        .filter(|(name, _)| counts.get(name) == Some(&1))
+        .collect();
+    let mut rejecting: HashSet<&'s str> = unique
+        .iter()
+        .filter(|(_, function)| is_async_function(*function) && rejects_outside_try(*function))
+        .map(|(name, _)| *name)
+        .collect();
+    // `function submit(x) { return request(…); }` with `request` returning
+    // `fetch(…).then(…)`: follow returns through a few levels.
+    for _ in 0..3 {
+        for (name, function) in &unique {
+            if is_async_function(*function) || rejecting.contains(name) {
+                continue;
+            }
+            if returns_rejecting_promise(ctx, *function, &rejecting) {
+                rejecting.insert(name);
+            }
+        }
+    }
+    rejecting
+}
+
+/// An `await` or `throw` of the function's own body (not of a nested
+/// function) outside the body of any `try`.
+fn rejects_outside_try(function: Node<'_>) -> bool {
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    if body.kind() != "statement_block" {
+        return preorder(body).any(|n| n.kind() == "await_expression");
+    }
+    preorder(body).any(|n| {
+        matches!(n.kind(), "await_expression" | "throw_statement")
+            && enclosing_function(Language::JavaScript, n) == Some(function)
+            && !std::iter::successors(n.parent(), |p| p.parent())
+                .take_while(|p| *p != function)
+                .any(|p| {
+                    p.kind() == "statement_block"
+                        && p.parent().is_some_and(|t| {
+                            t.kind() == "try_statement" && t.child_by_field_name("body") == Some(p)
+                        })
+                })
+    })
+}
+
+/// `return fetch(…).then(…)`, `return request(…)`: the function hands back a
+/// promise that can reject and has no `.catch`.
+fn returns_rejecting_promise(
+    ctx: &RuleContext<'_>,
+    function: Node<'_>,
+    rejecting: &HashSet<&str>,
+) -> bool {
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    let returned: Vec<Node<'_>> = if body.kind() == "statement_block" {
+        preorder(body)
+            .filter(|n| {
+                n.kind() == "return_statement"
+                    && enclosing_function(Language::JavaScript, *n) == Some(function)
+            })
+            .filter_map(|r| r.named_child(0))
+            .collect()
+    } else {
+        vec![body]
+    };
+    returned.into_iter().any(|value| {
+        let mut call = unwrap_expression(value);
+        loop {
+            if call.kind() != "call_expression" {
+                return false;
+            }
+            let Some(callee) = call.child_by_field_name("function").map(unwrap_expression) else {
+                return false;
+            };
+            match callee.kind() {
+                "identifier" => {
+                    let name = ctx.text(callee);
+                    return name == "fetch" || rejecting.contains(name);
+                }
+                "member_expression" => {
+                    let method = callee
+                        .child_by_field_name("property")
+                        .map(|p| ctx.text(p))
+                        .unwrap_or("");
+                    if !matches!(method, "then" | "finally") {
+                        return false;
+                    }
+                    match callee.child_by_field_name("object") {
+                        Some(object) => call = unwrap_expression(object),
+                        None => return false,
+                    }
+                }
+                _ => return false,
+            }
+        }
+    })
+}
+
+/// An inline DOM or React event handler: the value of a JSX `onClick={…}`
+/// attribute (any `on` + capital letter), or the listener passed to
+/// `addEventListener`. Nothing waits for what it starts.
+fn is_event_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
+    if !is_js_function(function) {
+        return false;
+    }
+    let Some(parent) = function.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "jsx_expression" => parent
+            .parent()
+            .filter(|a| a.kind() == "jsx_attribute")
+            .and_then(|a| a.named_child(0))
+            .is_some_and(|name| {
+                let name = ctx.text(name);
+                name.strip_prefix("on")
+                    .and_then(|rest| rest.chars().next())
+                    .is_some_and(|c| c.is_ascii_uppercase())
+            }),
+        "arguments" => parent.parent().is_some_and(|call| {
+            call.kind() == "call_expression"
+                && call
+                    .child_by_field_name("function")
+                    .and_then(|f| f.child_by_field_name("property"))
+                    .is_some_and(|p| ctx.text(p) == "addEventListener")
+        }),
+        _ => false,
+    }
+}
+
+/// A bare call, in an event handler, of a function of this file whose
+/// promise can reject (`importRows(rows); onClose();`).
+fn handler_floating(
+    ctx: &RuleContext<'_>,
+    call: Node<'_>,
+    functions: &Functions<'_>,
+) -> Option<Kind> {
+    let callee = unwrap_expression(call.field("function")?);
+    if callee.kind() != "identifier" {
+        return None;
+    }
+    let name = ctx.text(callee);
+    (functions.rejecting_fns.contains(name) && !is_parameter(ctx, call, name, Language::JavaScript))
+        .then_some(Kind::HandlerCall)
 }
 
 /// `await notify(…)`, `asyncio.gather(notify(a), *(notify(x) for x in xs))`:
@@ -705,6 +886,30 @@ fn report(ctx: &RuleContext<'_>, call: Node<'_>, kind: Kind, python: bool) -> Fi
                 "Await `{callee}(…)` here (making the enclosing function async if it is not), or \
                  schedule it as a task that is kept and whose errors are logged, whichever the \
                  caller's contract needs."
+            )),
+        (Kind::HandlerCall, _) => builder
+            .title(format!(
+                "Promise from `{callee}(…)` is dropped in an event handler"
+            ))
+            .message(format!(
+                "`{callee}` returns a promise that rejects when its request or await fails, and \
+                 this event handler neither awaits nor catches it: the code after it runs at \
+                 once (closing the dialog, showing \"thanks\") as if the work had succeeded, \
+                 and a failure becomes an unhandled rejection the user never hears about.\n\n\
+                 Make the handler `async`, `await {code}` inside `try`/`catch` and show the \
+                 error (or keep it in the background with `{code}.catch(showError)`)."
+            ))
+            .symptom(format!(
+                "`{code}` is called in an event handler without `await` or `.catch`."
+            ))
+            .root_cause(
+                "The handler fires the async work and moves on; nothing observes its completion \
+                 or its failure.",
+            )
+            .fix(format!(
+                "Await `{callee}(…)` in an async handler and handle its error (state, toast, \
+                 message), running the follow-up steps only after it succeeded; or attach a \
+                 `.catch` that reports the failure."
             )),
         (Kind::AsyncCall, false) => builder
             .title(format!("Promise from `{callee}(…)` is not awaited"))

@@ -15,7 +15,10 @@
 //!   the test keeps, `l := newTestLedger(t)`, `db := setupDB(t)`, is not a
 //!   check: it fails only when the setup breaks);
 //! - Rust: `#[test]`/`#[tokio::test]`/`#[rstest]` functions without an
-//!   `assert*!`/`panic!`, `unwrap()`/`expect()` or `?` (each fails the test);
+//!   `assert*!`/`panic!`, `unwrap()`/`expect()` or `?` (each fails the test),
+//!   and tests whose only checks are `unwrap()`/`expect()` on the setup and
+//!   that end by discarding the result of the call under test
+//!   (`let _ = top_paths(&lines, 10);`);
 //! - Java: `@Test`/`@ParameterizedTest` methods without `assert…`, `fail`,
 //!   MockMvc's `andExpect`, RestAssured's `then()`, `throw`.
 //!
@@ -90,7 +93,11 @@ impl Rule for NoAssertion {
         }
         for (test, checks) in judged_tests(ctx) {
             if checks.real == 0 && checks.mock.is_empty() && !compile_time_check(ctx, &test) {
-                out.push(report(ctx, &test));
+                out.push(report(ctx, &test, None));
+            } else if checks.mock.is_empty()
+                && let Some(discarded) = discards_result_after_setup(ctx, &test)
+            {
+                out.push(report(ctx, &test, Some(discarded)));
             }
         }
     }
@@ -106,6 +113,57 @@ fn compile_time_check(ctx: &RuleContext<'_>, test: &TestCase<'_>) -> bool {
             "let_declaration" => n.field("type").is_some(),
             _ => false,
         })
+}
+
+/// Rust: a test whose only checks are `unwrap()`/`expect()` on its setup
+/// and that ends by throwing away the result of the call it is about
+/// (`let parsed = parse(SAMPLE).unwrap(); let _ = top_paths(&lines, 10);`):
+/// the function under test can return anything. Returns the discarded
+/// call.
+fn discards_result_after_setup<'t>(
+    ctx: &RuleContext<'t>,
+    test: &TestCase<'t>,
+) -> Option<tree_sitter::Node<'t>> {
+    if ctx.language != Some(Language::Rust) {
+        return None;
+    }
+    let checks_elsewhere = preorder(test.body).any(|n| match n.kind() {
+        "try_expression" => true,
+        "macro_invocation" => n.field("macro").is_none_or(|m| {
+            !matches!(
+                ctx.text(m),
+                "vec" | "format" | "println" | "eprintln" | "print" | "dbg" | "include_str"
+            )
+        }),
+        "call_expression" => n
+            .field("function")
+            .and_then(|f| f.field("field").or_else(|| f.field("name")).or(Some(f)))
+            .is_some_and(|f| {
+                let name = ctx.text(f);
+                !matches!(name, "unwrap" | "expect")
+                    && crate::rules::test_quality::tests_in_file::assertion_like_name(name)
+            }),
+        _ => false,
+    });
+    if checks_elsewhere {
+        return None;
+    }
+    let last = crate::syntax::statements(test.body)
+        .filter(|n| !crate::syntax::is_comment(*n))
+        .last()?;
+    if last.kind() != "let_declaration" || last.field("pattern").is_none_or(|p| ctx.text(p) != "_")
+    {
+        return None;
+    }
+    let value = last.field("value")?;
+    let value = if value.kind() == "await_expression" {
+        value.named_child(0)?
+    } else {
+        value
+    };
+    let unwrapped = preorder(value)
+        .any(|n| n.kind() == "field_identifier" && matches!(ctx.text(n), "unwrap" | "expect"));
+    (value.kind() == "call_expression" && !unwrapped).then_some(value)
 }
 
 /// A JS `afterEach(…)` hook that asserts checks every test of the file.
@@ -124,7 +182,11 @@ fn hooks_assert(ctx: &RuleContext<'_>) -> bool {
     })
 }
 
-fn report(ctx: &RuleContext<'_>, test: &TestCase<'_>) -> Finding {
+fn report(
+    ctx: &RuleContext<'_>,
+    test: &TestCase<'_>,
+    discarded: Option<tree_sitter::Node<'_>>,
+) -> Finding {
     let (assertion, example) = match ctx.language {
         Some(Language::Python) => ("`assert`", "`assert result.total == 85`"),
         Some(Language::Go) => (
@@ -140,10 +202,14 @@ fn report(ctx: &RuleContext<'_>, test: &TestCase<'_>) -> Finding {
     };
     let name = quote(&test.name, 80);
     let empty = crate::syntax::statements(test.body).next().is_none();
-    let what = if empty {
-        "has an empty body"
-    } else {
-        "runs code but never checks a result"
+    let what = match discarded {
+        Some(call) => format!(
+            "throws away the result of `{}` with `let _ =`, and its only checks are \
+             `unwrap()`/`expect()` on the setup",
+            quote(ctx.text(call), 50)
+        ),
+        None if empty => "has an empty body".to_string(),
+        None => "runs code but never checks a result".to_string(),
     };
     ctx.finding(
         &META,

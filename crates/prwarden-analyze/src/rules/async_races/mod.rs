@@ -3,5 +3,6 @@
 
 pub mod async_foreach;
 pub mod effect_without_abort;
+pub mod effect_without_cleanup;
 pub mod floating_promise;
 pub mod mutex_guard_across_await;

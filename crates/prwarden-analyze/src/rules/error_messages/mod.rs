@@ -4,3 +4,4 @@
 pub mod bare_error_log;
 pub mod errorf_drops_cause;
 pub mod generic_message;
+pub mod map_err_drops_cause;

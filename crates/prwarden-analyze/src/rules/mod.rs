@@ -43,6 +43,7 @@ pub fn builtin() -> Vec<Box<dyn Rule>> {
         Box::new(error_handling::empty_catch::EmptyCatch),
         Box::new(error_handling::bare_except::BareExcept),
         Box::new(error_handling::discarded_error::DiscardedError),
+        Box::new(error_handling::logged_without_error::LoggedWithoutError),
         Box::new(query_efficiency::call_in_loop::CallInLoop),
         Box::new(query_efficiency::lazy_relation_in_loop::LazyRelationInLoop),
         Box::new(query_efficiency::missing_fk_index::MissingFkIndex),

@@ -173,7 +173,7 @@ fn js_catch_clause<'t>(
 }
 
 /// `catch (IOException ignored)`, `catch (_)`: the name states the intent.
-fn named_as_ignored(name: &str) -> bool {
+pub(super) fn named_as_ignored(name: &str) -> bool {
     let name = name.trim_start_matches('_').to_ascii_lowercase();
     matches!(
         name.as_str(),
@@ -393,7 +393,7 @@ fn optional_import(ctx: &RuleContext<'_>, caught: Node<'_>) -> bool {
 
 /// A comment in or right around the handler that says the error is ignored
 /// on purpose turns an oversight into a decision.
-fn intentionally_ignored(ctx: &RuleContext<'_>, handler: Node<'_>) -> bool {
+pub(super) fn intentionally_ignored(ctx: &RuleContext<'_>, handler: Node<'_>) -> bool {
     let Some(root) = ctx.root() else {
         return false;
     };

@@ -4,3 +4,4 @@
 pub mod bare_except;
 pub mod discarded_error;
 pub mod empty_catch;
+pub mod logged_without_error;

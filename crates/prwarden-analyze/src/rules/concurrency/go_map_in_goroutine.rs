@@ -193,8 +193,9 @@ fn handler_writes<'a>(ctx: &RuleContext<'a>, root: Node<'a>, out: &mut Vec<Findi
         // (`ServeHTTP(w, r)`, a gin/echo/fiber context): a value receiver
         // such as `func (r Reader) Render(w http.ResponseWriter)` is a
         // per-response value, not shared server state.
-        let receiver = receiver_name(ctx, handler)
-            .filter(|_| full_handler_signature(ctx, handler) || is_grpc_handler(ctx, root, handler));
+        let receiver = receiver_name(ctx, handler).filter(|_| {
+            full_handler_signature(ctx, handler) || is_grpc_handler(ctx, root, handler)
+        });
         let http = is_handler(ctx, handler);
         let grpc = !http && is_grpc_handler(ctx, root, handler);
         if !(http || grpc) || takes_lock(ctx, handler) {
@@ -294,7 +295,8 @@ fn is_grpc_handler(ctx: &RuleContext<'_>, root: Node<'_>, method: Node<'_>) -> b
     receiver_type.ends_with("Server")
         || preorder(root).any(|n| {
             n.kind() == "type_spec"
-                && n.field("name").is_some_and(|name| ctx.text(name) == receiver_type)
+                && n.field("name")
+                    .is_some_and(|name| ctx.text(name) == receiver_type)
                 && n.field("type").is_some_and(|t| {
                     preorder(t).any(|f| {
                         f.kind() == "field_declaration"

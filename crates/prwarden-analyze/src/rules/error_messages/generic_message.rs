@@ -338,7 +338,9 @@ fn python_raise<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'
         // chained cause would carry the detail).
         let bare = match raised.kind() {
             "identifier" => true,
-            _ => raised.field("arguments").is_some_and(|a| a.named_child_count() == 0),
+            _ => raised
+                .field("arguments")
+                .is_some_and(|a| a.named_child_count() == 0),
         };
         if bare && is_catch_all_class(ctx, name) && !in_except_clause(node) {
             return Some((name.to_string(), ""));
@@ -365,18 +367,20 @@ fn is_catch_all_class(ctx: &RuleContext<'_>, name: &str) -> bool {
     if crate::syntax::identifier_words(stem).len() != 1 {
         return false;
     }
-    ctx.nodes_in_order(&["class_definition"]).iter().any(|class| {
-        class.field("name").is_some_and(|n| ctx.text(n) == name)
-            && class.field("superclasses").is_some()
-            && class.field("body").is_some_and(|body| {
-                statements(body).all(|s| {
-                    matches!(s.kind(), "pass_statement" | "comment")
-                        || (s.kind() == "expression_statement"
-                            && s.named_child(0)
-                                .is_some_and(|e| matches!(e.kind(), "string" | "ellipsis")))
+    ctx.nodes_in_order(&["class_definition"])
+        .iter()
+        .any(|class| {
+            class.field("name").is_some_and(|n| ctx.text(n) == name)
+                && class.field("superclasses").is_some()
+                && class.field("body").is_some_and(|body| {
+                    statements(body).all(|s| {
+                        matches!(s.kind(), "pass_statement" | "comment")
+                            || (s.kind() == "expression_statement"
+                                && s.named_child(0)
+                                    .is_some_and(|e| matches!(e.kind(), "string" | "ellipsis")))
+                    })
                 })
-            })
-    })
+        })
 }
 
 fn in_except_clause(node: Node<'_>) -> bool {

@@ -103,8 +103,7 @@ impl Rule for XmlExternalEntities {
     }
 
     fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-        if ctx.root().is_none() || ctx.language != Some(Language::Java) || is_test_path(ctx.path)
-        {
+        if ctx.root().is_none() || ctx.language != Some(Language::Java) || is_test_path(ctx.path) {
             return;
         }
         for node in ctx.nodes_in_order(&["method_invocation"]) {

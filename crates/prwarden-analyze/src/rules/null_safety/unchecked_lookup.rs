@@ -615,7 +615,10 @@ fn java_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
             && MAP_TYPES.contains(&base)
             && node.kind() != "local_variable_declaration";
         let names: Vec<&str> = if node.kind() == "formal_parameter" {
-            node.field("name").map(|n| ctx.text(n)).into_iter().collect()
+            node.field("name")
+                .map(|n| ctx.text(n))
+                .into_iter()
+                .collect()
         } else {
             let mut cursor = node.walk();
             node.children_by_field_name("declarator", &mut cursor)
@@ -730,7 +733,9 @@ fn go_pointer_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
                 let ty = match value.kind() {
                     "composite_literal" => value.field("type"),
                     "call_expression"
-                        if value.field("function").is_some_and(|f| ctx.text(f) == "make") =>
+                        if value
+                            .field("function")
+                            .is_some_and(|f| ctx.text(f) == "make") =>
                     {
                         value.field("arguments").and_then(|a| a.named_child(0))
                     }
@@ -804,7 +809,8 @@ fn go_map_guarded(
     access: Node<'_>,
 ) -> bool {
     let checked = preorder(function).any(|n| {
-        if n.kind() != "index_expression" || n.field("operand").is_none_or(|o| ctx.text(o) != map_text)
+        if n.kind() != "index_expression"
+            || n.field("operand").is_none_or(|o| ctx.text(o) != map_text)
         {
             return false;
         }
@@ -814,9 +820,13 @@ fn go_map_guarded(
         match parent.kind() {
             "binary_expression" => ctx.text(parent).contains("nil"),
             "expression_list" => parent.parent().is_some_and(|stmt| {
-                matches!(stmt.kind(), "short_var_declaration" | "assignment_statement")
-                    && stmt.field("right") == Some(parent)
-                    && stmt.field("left").is_some_and(|l| l.named_child_count() == 2)
+                matches!(
+                    stmt.kind(),
+                    "short_var_declaration" | "assignment_statement"
+                ) && stmt.field("right") == Some(parent)
+                    && stmt
+                        .field("left")
+                        .is_some_and(|l| l.named_child_count() == 2)
             }),
             _ => false,
         }
@@ -831,9 +841,13 @@ fn go_map_guarded(
         }
         if n.kind() == "for_statement" {
             let mut cursor = n.walk();
-            let range = n.named_children(&mut cursor).find(|c| c.kind() == "range_clause");
+            let range = n
+                .named_children(&mut cursor)
+                .find(|c| c.kind() == "range_clause");
             if let Some(range) = range
-                && range.field("right").is_some_and(|r| ctx.text(r) == map_text)
+                && range
+                    .field("right")
+                    .is_some_and(|r| ctx.text(r) == map_text)
                 && range
                     .field("left")
                     .and_then(|l| l.named_child(0))

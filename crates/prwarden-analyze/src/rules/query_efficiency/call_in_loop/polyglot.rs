@@ -590,7 +590,8 @@ fn classify_java(
 ) -> Option<CallKind> {
     // `findById(id)` / `this.findById(id)`: a method of the same class whose
     // body runs the query is that query.
-    let own_method = index == 0 || (index == 1 && chain[0].name == "this" && chain[0].call.is_none());
+    let own_method =
+        index == 0 || (index == 1 && chain[0].name == "this" && chain[0].call.is_none());
     if own_method {
         return java_local_round_trip(ctx, method, chain[index].call?);
     }

@@ -74,6 +74,7 @@ pub fn builtin() -> Vec<Box<dyn Rule>> {
         Box::new(input_validation::dynamic_code::DynamicCode),
         Box::new(input_validation::unsafe_deserialization::UnsafeDeserialization),
         Box::new(input_validation::unsafe_html::UnsafeHtml),
+        Box::new(input_validation::xml_external_entities::XmlExternalEntities),
         Box::new(input_validation::insecure_random::InsecureRandom),
         Box::new(input_validation::path_from_request::PathFromRequest),
         Box::new(input_validation::mass_assignment::MassAssignment),

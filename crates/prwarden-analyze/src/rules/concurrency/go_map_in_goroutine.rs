@@ -9,7 +9,12 @@
 //! written inside an HTTP handler — a function taking an
 //! `http.ResponseWriter`, `*http.Request`, `*gin.Context`, `echo.Context` or
 //! `*fiber.Ctx` — that takes no lock: the server runs every request on its
-//! own goroutine. (Not in test files.)
+//! own goroutine. (Not in test files.) The same for a map field of the
+//! handler's receiver (`s.sessions[id] = …`), and for gRPC service methods
+//! (`func (s *XServer) M(ctx context.Context, req *pb.Req) …` on a receiver
+//! named `…Server` or embedding the generated `Unimplemented…Server`),
+//! when every struct of the file with that field declares it as a map and
+//! has no mutex field.
 //!
 //! **Goroutines.** A write inside a function literal started as a goroutine —
 //! `go func() { … }()` or `g.Go(func() error { … })` (errgroup, conc) —
@@ -169,35 +174,137 @@ const HANDLER_TYPES: &[&str] = &[
     "*fasthttp.RequestCtx",
 ];
 
-/// Package-level maps written by an HTTP handler without a lock: every
-/// request is its own goroutine, so two requests write at once.
+/// Package-level maps written by an HTTP handler without a lock, and maps
+/// in fields of the handler's own receiver (`s.reservations[id] = …` in a
+/// gRPC or HTTP handler method): every request is its own goroutine, so two
+/// requests write at once.
 fn handler_writes<'a>(ctx: &RuleContext<'a>, root: Node<'a>, out: &mut Vec<Finding>) {
     let maps = package_maps(ctx, root);
-    if maps.is_empty() {
-        return;
-    }
     for handler in
         ctx.nodes_in_order(&["function_declaration", "method_declaration", "func_literal"])
     {
         if !matches!(
             handler.kind(),
             "function_declaration" | "method_declaration" | "func_literal"
-        ) || !is_handler(ctx, handler)
-            || takes_lock(ctx, handler)
-        {
+        ) {
+            continue;
+        }
+        // Receiver fields only count on a pointer receiver of a full handler
+        // (`ServeHTTP(w, r)`, a gin/echo/fiber context): a value receiver
+        // such as `func (r Reader) Render(w http.ResponseWriter)` is a
+        // per-response value, not shared server state.
+        let receiver = receiver_name(ctx, handler).filter(|_| {
+            full_handler_signature(ctx, handler) || is_grpc_handler(ctx, root, handler)
+        });
+        let http = is_handler(ctx, handler);
+        let grpc = !http && is_grpc_handler(ctx, root, handler);
+        if !(http || grpc) || takes_lock(ctx, handler) {
             continue;
         }
         let mut reported: Vec<&str> = Vec::new();
         for (statement, map) in map_writes(ctx, handler) {
-            if maps.contains(&map)
-                && !declared_inside(ctx, handler, map)
-                && !reported.contains(&map)
-            {
+            let package_map = maps.contains(&map) && !declared_inside(ctx, handler, map);
+            let receiver_field = map.split_once('.').is_some_and(|(object, field)| {
+                receiver == Some(object)
+                    && unguarded_map_field(ctx, root, field)
+                    && !assigns_field(ctx, handler, map)
+            });
+            if (package_map || receiver_field) && !reported.contains(&map) {
                 reported.push(map);
-                out.push(report(ctx, statement, map, "concurrent HTTP requests"));
+                let how = if grpc {
+                    "concurrent gRPC calls"
+                } else {
+                    "concurrent HTTP requests"
+                };
+                out.push(report(ctx, statement, map, how));
             }
         }
     }
+}
+
+/// `s` in `func (s *Server) …` (pointer receivers only).
+fn receiver_name<'s>(ctx: &RuleContext<'s>, method: Node<'_>) -> Option<&'s str> {
+    let receiver = method.field("receiver")?;
+    let parameter = receiver.named_child(0)?;
+    if parameter.field("type")?.kind() != "pointer_type" {
+        return None;
+    }
+    parameter.field("name").map(|n| ctx.text(n))
+}
+
+/// `(w http.ResponseWriter, r *http.Request)`, or a framework request
+/// context (`*gin.Context`, `echo.Context`, `*fiber.Ctx`) as the parameter.
+fn full_handler_signature(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
+    let types: Vec<&str> = function
+        .field("parameters")
+        .map(|p| {
+            let mut c = p.walk();
+            p.named_children(&mut c)
+                .filter_map(|d| d.field("type"))
+                .map(|t| ctx.text(t))
+                .collect()
+        })
+        .unwrap_or_default();
+    matches!(
+        types.as_slice(),
+        ["http.ResponseWriter", "*http.Request"]
+            | ["*gin.Context" | "echo.Context" | "*fiber.Ctx" | "*fasthttp.RequestCtx"]
+    )
+}
+
+/// `r.Headers = map[string]string{}` in the method: the value initialises
+/// its own map, a sign of a per-request value rather than shared state.
+fn assigns_field(ctx: &RuleContext<'_>, function: Node<'_>, field: &str) -> bool {
+    preorder(function).any(|n| {
+        n.kind() == "assignment_statement"
+            && n.field("left").is_some_and(|l| {
+                let mut c = l.walk();
+                l.named_children(&mut c).any(|t| ctx.text(t) == field)
+            })
+    })
+}
+
+/// A gRPC service method: `func (s *XServer) M(ctx context.Context, req *pb.R)
+/// (*pb.S, error)` on a receiver named `…Server` or embedding the generated
+/// `Unimplemented…Server`. grpc-go runs each call on its own goroutine.
+fn is_grpc_handler(ctx: &RuleContext<'_>, root: Node<'_>, method: Node<'_>) -> bool {
+    if method.kind() != "method_declaration" {
+        return false;
+    }
+    let Some(receiver_type) = method
+        .field("receiver")
+        .and_then(|r| r.named_child(0))
+        .and_then(|p| p.field("type"))
+        .map(|t| ctx.text(t).trim_start_matches('*'))
+    else {
+        return false;
+    };
+    let params: Vec<Node<'_>> = method
+        .field("parameters")
+        .map(|p| {
+            let mut c = p.walk();
+            p.named_children(&mut c).collect()
+        })
+        .unwrap_or_default();
+    let signature = matches!(params.as_slice(), [ctx_param, req]
+        if ctx_param.field("type").is_some_and(|t| ctx.text(t) == "context.Context")
+            && req.field("type").is_some_and(|t| t.kind() == "pointer_type"));
+    if !signature {
+        return false;
+    }
+    receiver_type.ends_with("Server")
+        || preorder(root).any(|n| {
+            n.kind() == "type_spec"
+                && n.field("name")
+                    .is_some_and(|name| ctx.text(name) == receiver_type)
+                && n.field("type").is_some_and(|t| {
+                    preorder(t).any(|f| {
+                        f.kind() == "field_declaration"
+                            && f.field("name").is_none()
+                            && ctx.text(f).contains(".Unimplemented")
+                    })
+                })
+        })
 }
 
 fn is_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {

@@ -32,8 +32,17 @@
 //! record", "invalid value(s)", "invalid argument(s)", "invalid
 //! parameters", "invalid payload", "invalid format", ….
 //!
+//! Any other class named `…Error`/`…Exception` counts too when it is given a
+//! generic literal (`new MemberDaoException("Error", e)`,
+//! `new GraphQLError("Error")`), unless the message only repeats the type's
+//! name (`new InvalidObjectException("invalid object")`). Python: a
+//! catch-all exception class the file defines with an empty body
+//! (`class DunningError(Exception): pass`, a one-word stem before
+//! `Error`/`Exception`) raised with no message outside an `except` block
+//! (`raise DunningError()`): the class names a module, not a failure.
+//!
 //! It deliberately does not report `new Error().stack` (a stack-trace
-//! capture, not an error), custom error types without a message
+//! capture, not an error), other custom error types without a message
 //! (`raise UserNotFound()`, `throw new NotFoundError()`: the type is the
 //! message), `NotImplementedError`/`UnsupportedOperationException`, any
 //! message with more words than the generic phrases (context is the point,
@@ -259,7 +268,10 @@ fn js_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
         _ => return None,
     };
     let name = ctx.text(callee);
-    if !JS_TYPES.contains(&name) {
+    let custom = !JS_TYPES.contains(&name);
+    // `new GraphQLError("Error")`: any error class with a generic literal
+    // (without a message a custom type is its own message).
+    if custom && (node.kind() != "new_expression" || !is_error_type_name(name)) {
         return None;
     }
     // `new Error().stack` captures a stack trace; nothing is thrown.
@@ -270,8 +282,40 @@ fn js_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
         return None;
     }
     let first = node.field("arguments").and_then(first_named_arg);
+    if custom && first.is_none() {
+        return None;
+    }
     let message = generic_message(ctx, first)?;
+    if custom && restates_type(name, message) {
+        return None;
+    }
     Some((name.to_string(), message))
+}
+
+/// `new InvalidObjectException("invalid object")`: the message only repeats
+/// the type's name, which is as good as no message on a custom type (the
+/// type is the message) — not a generic "error".
+fn restates_type(name: &str, message: &str) -> bool {
+    let type_words = crate::syntax::identifier_words(name.rsplit('.').next().unwrap_or(name));
+    let message_words = crate::syntax::identifier_words(message);
+    // "Error" in `GraphQLError` repeats only the suffix every error has.
+    message_words
+        .iter()
+        .any(|w| !matches!(w.as_str(), "error" | "exception"))
+        && message_words.iter().all(|w| {
+            type_words
+                .iter()
+                .any(|t| t == w || t.strip_suffix('s') == Some(w) || w.strip_suffix('s') == Some(t))
+        })
+}
+
+/// `GraphQLError`, `MemberDaoException`, `errors.ApiError`: a class named as
+/// an error or exception.
+fn is_error_type_name(name: &str) -> bool {
+    let simple = name.rsplit('.').next().unwrap_or(name);
+    simple.len() > "Error".len()
+        && simple.starts_with(|c: char| c.is_ascii_uppercase())
+        && (simple.ends_with("Error") || simple.ends_with("Exception"))
 }
 
 /// `raise ValueError`, `raise ValueError()`, `raise Exception("error")`.
@@ -289,10 +333,67 @@ fn python_raise<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'
         _ => return None,
     };
     if !PYTHON_TYPES.contains(&name) {
+        // `raise DunningError()`: a catch-all exception class of the file's
+        // own, raised with no message and outside an `except` (where the
+        // chained cause would carry the detail).
+        let bare = match raised.kind() {
+            "identifier" => true,
+            _ => raised
+                .field("arguments")
+                .is_some_and(|a| a.named_child_count() == 0),
+        };
+        if bare && is_catch_all_class(ctx, name) && !in_except_clause(node) {
+            return Some((name.to_string(), ""));
+        }
         return None;
     }
     let message = generic_message(ctx, first)?;
     Some((name.to_string(), message))
+}
+
+/// A class the file defines as `class DunningError(Exception): pass` (body
+/// only `pass`, `...` or a docstring) whose name, without the `Error` /
+/// `Exception` suffix, is a single word: an error *category* for a whole
+/// module, which says nothing about what went wrong. A specific name
+/// (`CustomerNotFoundError`) or a class that builds its own message is the
+/// message.
+fn is_catch_all_class(ctx: &RuleContext<'_>, name: &str) -> bool {
+    let stem = name
+        .strip_suffix("Error")
+        .or_else(|| name.strip_suffix("Exception"));
+    let Some(stem) = stem.filter(|s| !s.is_empty()) else {
+        return false;
+    };
+    if crate::syntax::identifier_words(stem).len() != 1 {
+        return false;
+    }
+    ctx.nodes_in_order(&["class_definition"])
+        .iter()
+        .any(|class| {
+            class.field("name").is_some_and(|n| ctx.text(n) == name)
+                && class.field("superclasses").is_some()
+                && class.field("body").is_some_and(|body| {
+                    statements(body).all(|s| {
+                        matches!(s.kind(), "pass_statement" | "comment")
+                            || (s.kind() == "expression_statement"
+                                && s.named_child(0)
+                                    .is_some_and(|e| matches!(e.kind(), "string" | "ellipsis")))
+                    })
+                })
+        })
+}
+
+fn in_except_clause(node: Node<'_>) -> bool {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        match n.kind() {
+            "except_clause" | "except_group_clause" => return true,
+            "function_definition" | "lambda" => return false,
+            _ => {}
+        }
+        current = n.parent();
+    }
+    false
 }
 
 /// `new RuntimeException()`, `new Exception("Error")`.
@@ -301,10 +402,17 @@ fn java_new<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
         return None;
     }
     let name = ctx.text(node.field("type")?);
-    if !JAVA_TYPES.contains(&name) {
-        return None;
-    }
     let first = node.field("arguments").and_then(first_named_arg);
+    if !JAVA_TYPES.contains(&name) {
+        // `new MemberDaoException("Error", e)`: any exception class given a
+        // generic literal. (Without a message a custom type is the message.)
+        if !is_error_type_name(name) {
+            return None;
+        }
+        let value = string_literal_value(first?, ctx.source)?;
+        return (is_generic(value) && !restates_type(name, value))
+            .then(|| (name.to_string(), value));
+    }
     // `throw new IllegalStateException()` guarding a state machine is a
     // long-standing idiom: the type carries the meaning. The catch-all
     // types need a message, and so does `IllegalArgumentException` (which

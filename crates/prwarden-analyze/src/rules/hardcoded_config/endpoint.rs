@@ -13,7 +13,10 @@
 //!   `.svc.cluster.local`, `staging`, `dev`, `qa`, `uat`, `prod`, …) or
 //!   a cloud region (`gw.eu-west-1.acme.com`, `europe-west1`), a bare
 //!   service name (`http://billing:8080`) or carries an explicit port;
-//! - bare private IP addresses (`10.…`, `172.16–31.…`, `192.168.…`).
+//! - bare private IP addresses (`10.…`, `172.16–31.…`, `192.168.…`);
+//! - bare `host:port` targets with no scheme whose host is internal or
+//!   environment-named (`grpc.NewClient("pricing.prod.svc.cluster.local:50051")`,
+//!   Kafka `brokers: ["kafka-1.prod.acme.internal:9092"]`).
 //!
 //! Deliberately not reported: public SaaS endpoints (`https://api.stripe.com`:
 //! a vendor constant, not configuration), loopback and documentation hosts
@@ -23,7 +26,9 @@
 //! `env::var("API_URL").unwrap_or(…)`), literals in log, print and error
 //! messages, Python docstrings, Rust attributes and Java `@Value`, and every
 //! file that is a test, a configuration file (`config/`, `settings.py`,
-//! `*.config.ts`, …) or an example.
+//! `*.config.ts`, …) or an example. Java has no configuration files in
+//! source: a Spring `@Configuration` class (`DataSourceConfig.java`,
+//! `com/acme/config/`) is code and is checked.
 //!
 //! ## Why is this bad?
 //! The same build has to run in development, staging and production. A host
@@ -142,27 +147,36 @@ fn is_literal(language: Language, node: Node<'_>) -> bool {
 }
 
 /// Files whose job is to hold configuration (or to demonstrate usage).
+///
+/// Java has no configuration *files* in source: a `config/` package or a
+/// `DataSourceConfig.java` is a Spring `@Configuration` class, code that
+/// runs in every environment, so only the example and tooling directories
+/// are exempt there.
 fn is_config_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let (dirs, file) = lower.rsplit_once('/').unwrap_or(("", &lower));
     let stem = file.split('.').next().unwrap_or(file);
-    dirs.split('/').any(|d| {
+    let tooling_dir = |d: &str| {
         matches!(
             d,
-            "config"
-                | "configs"
-                | "conf"
-                | "configuration"
-                | "settings"
-                | "env"
-                | "environments"
-                | "examples"
-                | "example"
-                | "docs"
-                | "scripts"
-                | "migrations"
-                | "seeds"
+            "examples" | "example" | "docs" | "scripts" | "migrations" | "seeds"
         )
+    };
+    if file.ends_with(".java") {
+        return dirs.split('/').any(tooling_dir);
+    }
+    dirs.split('/').any(|d| {
+        tooling_dir(d)
+            || matches!(
+                d,
+                "config"
+                    | "configs"
+                    | "conf"
+                    | "configuration"
+                    | "settings"
+                    | "env"
+                    | "environments"
+            )
     }) || matches!(
         stem,
         "config" | "configuration" | "settings" | "conf" | "constants" | "env" | "environment"
@@ -371,7 +385,9 @@ fn find_endpoint(text: &str) -> Option<Found> {
             });
         }
     }
-    key_value_dsn(text).or_else(|| bare_private_ip(text))
+    key_value_dsn(text)
+        .or_else(|| bare_private_ip(text))
+        .or_else(|| bare_internal_host_port(text))
 }
 
 fn split_port(hostport: &str) -> (&str, Option<&str>) {
@@ -457,22 +473,27 @@ fn web_host_kind(host: &str, port: Option<&str>) -> Option<Kind> {
     {
         return None;
     }
+    let internal = is_internal_host(&lower);
+    // A bare service name (`http://billing:8080`) only resolves inside one
+    // network; require a port so that `http://foo` placeholders stay quiet.
+    let service_name = !lower.contains('.') && port.is_some();
+    let custom_port = port.is_some_and(|p| !matches!(p, "80" | "443")) && lower.contains('.');
+    (internal || service_name || custom_port).then_some(Kind::Internal)
+}
+
+/// A lower-case host name with an internal, environment or region label.
+fn is_internal_host(lower: &str) -> bool {
     // The top-level domain only counts when it is a private one: `.dev`
     // and `.prod` are public TLDs (`pkg.go.dev`).
-    let (below_tld, tld) = lower.rsplit_once('.').unwrap_or(("", &lower));
-    let internal = below_tld
+    let (below_tld, tld) = lower.rsplit_once('.').unwrap_or(("", lower));
+    below_tld
         .split(['.', '-'])
         .any(|label| INTERNAL_LABELS.contains(&label))
         || below_tld.split('.').any(is_cloud_region)
         || matches!(
             tld,
             "internal" | "local" | "lan" | "corp" | "intranet" | "localdomain"
-        );
-    // A bare service name (`http://billing:8080`) only resolves inside one
-    // network; require a port so that `http://foo` placeholders stay quiet.
-    let service_name = !lower.contains('.') && port.is_some();
-    let custom_port = port.is_some_and(|p| !matches!(p, "80" | "443")) && lower.contains('.');
-    (internal || service_name || custom_port).then_some(Kind::Internal)
+        )
 }
 
 /// `eu-west-1`, `us-east-2` (AWS), `europe-west1`, `us-central1` (GCP): a
@@ -627,6 +648,38 @@ fn bare_private_ip(text: &str) -> Option<Found> {
     })
 }
 
+/// A literal that is exactly `host:port` (no scheme) with an internal or
+/// environment-named host: `"pricing.prod.svc.cluster.local:50051"`,
+/// `"kafka-1.prod.acme.internal:9092"` (gRPC targets, broker lists). The
+/// host needs a dot and an internal label, so `"user:42"` and
+/// `"api.github.com:443"` stay quiet.
+fn bare_internal_host_port(text: &str) -> Option<Found> {
+    let inner = text.trim_matches(|c| matches!(c, '"' | '\'' | '`'));
+    let (host, port) = split_port(inner);
+    port?;
+    if !host.contains('.')
+        || ipv4(host).is_some()
+        || !host.starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    let lower = host.to_ascii_lowercase();
+    if is_loopback_or_example(&lower)
+        || !lower
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    {
+        return None;
+    }
+    is_internal_host(&lower).then(|| {
+        let start = text.find(inner).unwrap_or(0);
+        Found {
+            kind: Kind::Internal,
+            range: start..start + inner.len(),
+        }
+    })
+}
+
 /// `scheme://user:secret@host` → `scheme://user:****@host`: even a
 /// development password is not repeated in a review comment.
 fn without_password(url: &str) -> String {
@@ -748,6 +801,13 @@ mod tests {
         );
         assert_eq!(kind("\"192.168.1.20\""), Some(Kind::Ip));
         assert_eq!(kind("\"1.2.3.4\""), None);
+        assert_eq!(
+            kind("\"pricing.prod.svc.cluster.local:50051\""),
+            Some(Kind::Internal)
+        );
+        assert_eq!(kind("\"api.github.com:443\""), None);
+        assert_eq!(kind("\"user:42\""), None);
+        assert_eq!(kind("\"kafka:9092\""), None);
         assert_eq!(kind("\"é://10.0.0.1:80 ü://\""), None);
         assert_eq!(
             without_password("postgres://app:hunter2@db.acme.internal/x"),

@@ -10,3 +10,4 @@ pub mod sql_injection;
 pub mod tls_verification_disabled;
 pub mod unsafe_deserialization;
 pub mod unsafe_html;
+pub mod xml_external_entities;

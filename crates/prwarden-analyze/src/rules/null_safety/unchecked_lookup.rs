@@ -26,7 +26,17 @@
 //!   `session.scalars(…)`) query, which is `None` when no row matches;
 //! - Java: `.get()` on `findFirst()`, `findAny()`, `findById(…)` and
 //!   `Optional.ofNullable(…)`, and on a local `Optional<…>` variable or
-//!   parameter when the method never calls `isPresent()`/`isEmpty()` on it.
+//!   parameter when the method never calls `isPresent()`/`isEmpty()` on it;
+//!   and `map.get(key).x()` on a field or parameter the file declares as a
+//!   `Map<…>` (`HashMap`, `ConcurrentHashMap`, …), unless the method calls
+//!   `containsKey`/`put`/`putIfAbsent`/`computeIfAbsent`/`keySet`/`entrySet`
+//!   on it or compares `map.get(key)` with `null`;
+//! - Go: a field read on `m[key]` (`s.catalog[sku].MaxPerOrder`) where the
+//!   file declares `m` as a map of pointers (`map[string]*Item`: struct
+//!   field, parameter, `var` or `make`), unless the function reads the map
+//!   with `v, ok := m[…]`, compares an entry with `nil`, or ranges over the
+//!   same map with the same key. Method calls (`m[k].String()`) are left
+//!   alone: a pointer method may accept a nil receiver.
 //!
 //! It deliberately does not report test files, optional chaining (`find(…)?.name`),
 //! `find` with a non-function argument (jQuery, MongoDB and ORM `find`
@@ -35,7 +45,9 @@
 //! in a function that checks `has(…)` on the same map or inside a condition
 //! that tests the key itself (`if (TYPES.includes(c.type)) groups.get(c.type)`),
 //! a `.get(key, default)`
-//! with a default, and `JSON.parse(…).x` (valid JSON is rarely `null`, so
+//! with a default, Java maps declared as local variables (usually an index the
+//! method just built from the same data), Go maps of values (a missing key is
+//! the zero value), and `JSON.parse(…).x` (valid JSON is rarely `null`, so
 //! the finding would be noise). TypeScript's `!` is reported by
 //! `null-safety/non-null-assertion` instead.
 //!
@@ -80,9 +92,10 @@ pub static META: RuleMeta = RuleMeta {
         Language::JavaScript,
         Language::Python,
         Language::Java,
+        Language::Go,
     ],
     summary: "A lookup that can miss (`find`, `Map.get`, `querySelector`, `re.match`, \
-              `Optional.get`) used without checking its result",
+              `Optional.get`, a Go map of pointers) used without checking its result",
 };
 
 pub struct UncheckedLookup;
@@ -102,12 +115,14 @@ impl Rule for UncheckedLookup {
         }
         let maps = match language {
             Language::Python => python_dicts(ctx),
-            Language::Java => HashSet::new(),
+            Language::Java => java_maps(ctx),
+            Language::Go => go_pointer_maps(ctx),
             _ => js_maps(ctx),
         };
         let kinds: &[&str] = match language {
             Language::Python => &["attribute", "subscript"],
-            Language::Java => &["method_invocation"],
+            Language::Java => &["method_invocation", "field_access"],
+            Language::Go => &["selector_expression"],
             _ => &[
                 "member_expression",
                 "subscript_expression",
@@ -117,7 +132,9 @@ impl Rule for UncheckedLookup {
         for node in ctx.nodes_in_order(kinds) {
             let found = match language {
                 Language::Python => python_use(ctx, node, &maps),
-                Language::Java => java_get(ctx, language, node),
+                Language::Java => java_get(ctx, language, node)
+                    .or_else(|| java_map_get(ctx, language, node, &maps)),
+                Language::Go => go_pointer_map_field(ctx, language, node, &maps),
                 _ => js_use(ctx, language, node, &maps),
             };
             if let Some(found) = found {
@@ -601,6 +618,288 @@ fn checks_presence(ctx: &RuleContext<'_>, method: Node<'_>, name: &str) -> bool 
             && n.field("name")
                 .is_some_and(|m| matches!(ctx.text(m), "isPresent" | "isEmpty"))
     })
+}
+
+/// Names of `Map`s the file declares as fields or parameters typed
+/// `Map<…>`, `HashMap<…>`, `ConcurrentHashMap<…>`, …: maps filled elsewhere,
+/// whose keys this method does not control. A local map is usually an index
+/// the method just built from the same data (`Collectors.toMap`), so locals
+/// only count as "another type" for the name. Each name must only ever be
+/// declared as a map.
+fn java_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
+    const MAP_TYPES: &[&str] = &[
+        "Map",
+        "HashMap",
+        "LinkedHashMap",
+        "TreeMap",
+        "ConcurrentHashMap",
+        "ConcurrentMap",
+        "SortedMap",
+        "NavigableMap",
+        "EnumMap",
+        "WeakHashMap",
+    ];
+    let mut maps = HashSet::new();
+    let mut other = HashSet::new();
+    for node in ctx.nodes_in_order(&[
+        "field_declaration",
+        "local_variable_declaration",
+        "formal_parameter",
+    ]) {
+        let Some(ty) = node.field("type") else {
+            continue;
+        };
+        let ty_text = ctx.text(ty);
+        let base = ty_text.split('<').next().unwrap_or(ty_text).trim();
+        let base = base.rsplit('.').next().unwrap_or(base);
+        let is_map = ty.kind() == "generic_type"
+            && MAP_TYPES.contains(&base)
+            && node.kind() != "local_variable_declaration";
+        let names: Vec<&str> = if node.kind() == "formal_parameter" {
+            node.field("name")
+                .map(|n| ctx.text(n))
+                .into_iter()
+                .collect()
+        } else {
+            let mut cursor = node.walk();
+            node.children_by_field_name("declarator", &mut cursor)
+                .filter_map(|d| d.field("name"))
+                .map(|n| ctx.text(n))
+                .collect()
+        };
+        for name in names {
+            if is_map {
+                maps.insert(name.to_string());
+            } else {
+                other.insert(name.to_string());
+            }
+        }
+    }
+    maps.retain(|m| !other.contains(m));
+    maps
+}
+
+/// `queues.get(queue).getModel()`, `this.byId.get(id).name` on a declared
+/// `Map`: `get` returns `null` for a missing key.
+fn java_map_get(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    node: Node<'_>,
+    maps: &HashSet<String>,
+) -> Option<Lookup> {
+    let get = node.field("object")?;
+    if get.kind() != "method_invocation"
+        || ctx.text(get.field("name")?) != "get"
+        || get.field("arguments")?.named_child_count() != 1
+    {
+        return None;
+    }
+    let receiver = get.field("object")?;
+    let name = match receiver.kind() {
+        "identifier" => ctx.text(receiver),
+        "field_access" if receiver.field("object")?.kind() == "this" => {
+            ctx.text(receiver.field("field")?)
+        }
+        _ => return None,
+    };
+    if !maps.contains(name) {
+        return None;
+    }
+    let key = ctx.text(get.field("arguments")?.named_child(0)?);
+    let method = ctx.enclosing_function(language, node)?;
+    if java_map_guarded(ctx, method, name, key) {
+        return None;
+    }
+    Some(Lookup {
+        call: format!("{}.get(…)", quote(ctx.text(receiver), 40)),
+        missing: "null",
+        failure: "throws a `NullPointerException`",
+        remedy: "check the entry for `null` and handle the missing key (throw an exception \
+                 naming the key, or use `getOrDefault`/`computeIfAbsent`)",
+    })
+}
+
+/// The method checks or fills the map itself, or iterates its keys.
+fn java_map_guarded(ctx: &RuleContext<'_>, method: Node<'_>, name: &str, key: &str) -> bool {
+    let body = ctx.text(method);
+    [
+        "containsKey(",
+        "putIfAbsent(",
+        "computeIfAbsent(",
+        "compute(",
+        "merge(",
+        "put(",
+        "keySet()",
+        "entrySet()",
+    ]
+    .iter()
+    .any(|m| body.contains(&format!("{name}.{m}")))
+        // `if (map.get(k) == null)` / `map.get(k) != null` somewhere in the method.
+        || body.contains(&format!("{name}.get({key}) == null"))
+        || body.contains(&format!("{name}.get({key}) != null"))
+        || body.contains(&format!("null == {name}.get({key})"))
+        || body.contains(&format!("null != {name}.get({key})"))
+}
+
+// --------------------------------------------------------------------- Go
+
+/// Names the file declares as a map whose values are pointers
+/// (`map[string]*Item`): struct fields, parameters, `var`s and `:=` of
+/// `make(map[…]*…)` or a map literal. A name also declared with another type
+/// is dropped.
+fn go_pointer_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
+    let mut maps = HashSet::new();
+    let mut other = HashSet::new();
+    let mut record = |name: &str, ty: Option<Node<'_>>| {
+        let pointer_map = ty.is_some_and(|t| {
+            t.kind() == "map_type" && t.field("value").is_some_and(|v| v.kind() == "pointer_type")
+        });
+        if pointer_map {
+            maps.insert(name.to_string());
+        } else {
+            other.insert(name.to_string());
+        }
+    };
+    for node in ctx.nodes_in_order(&[
+        "field_declaration",
+        "parameter_declaration",
+        "var_spec",
+        "short_var_declaration",
+    ]) {
+        if node.kind() == "short_var_declaration" {
+            let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
+                continue;
+            };
+            for (name, value) in statements(left).zip(statements(right)) {
+                let ty = match value.kind() {
+                    "composite_literal" => value.field("type"),
+                    "call_expression"
+                        if value
+                            .field("function")
+                            .is_some_and(|f| ctx.text(f) == "make") =>
+                    {
+                        value.field("arguments").and_then(|a| a.named_child(0))
+                    }
+                    _ => None,
+                };
+                record(ctx.text(name), ty);
+            }
+            continue;
+        }
+        let ty = node.field("type");
+        let mut cursor = node.walk();
+        for name in node.children_by_field_name("name", &mut cursor) {
+            record(ctx.text(name), ty);
+        }
+    }
+    maps.retain(|m| !other.contains(m));
+    maps
+}
+
+/// `s.catalog[sku].MaxPerOrder` where `catalog` is a `map[K]*V`: a missing
+/// key yields `nil` and the field read panics.
+fn go_pointer_map_field(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    node: Node<'_>,
+    maps: &HashSet<String>,
+) -> Option<Lookup> {
+    let index = node.field("operand")?;
+    if index.kind() != "index_expression" {
+        return None;
+    }
+    // `m[k].Method()`: a pointer-receiver method may accept a nil receiver.
+    if node
+        .parent()
+        .is_some_and(|p| p.kind() == "call_expression" && p.field("function") == Some(node))
+    {
+        return None;
+    }
+    let map = index.field("operand")?;
+    let name = match map.kind() {
+        "identifier" => ctx.text(map),
+        "selector_expression" => ctx.text(map.field("field")?),
+        _ => return None,
+    };
+    if !maps.contains(name) {
+        return None;
+    }
+    let map_text = ctx.text(map);
+    let key_text = ctx.text(index.field("index")?);
+    let function = ctx.enclosing_function(language, node)?;
+    if go_map_guarded(ctx, function, map_text, key_text, node) {
+        return None;
+    }
+    Some(Lookup {
+        call: format!("{}[…]", quote(map_text, 50)),
+        missing: "nil",
+        failure: "panics with a nil pointer dereference",
+        remedy: "read it with `v, ok := m[key]` and handle a missing key (return an error \
+                 naming the key), or check `v == nil`",
+    })
+}
+
+/// The function reads the map with `, ok`, compares an entry with `nil`, or
+/// the access sits in a `for k := range m` over the same map with the same
+/// key.
+fn go_map_guarded(
+    ctx: &RuleContext<'_>,
+    function: Node<'_>,
+    map_text: &str,
+    key_text: &str,
+    access: Node<'_>,
+) -> bool {
+    let checked = preorder(function).any(|n| {
+        if n.kind() != "index_expression"
+            || n.field("operand").is_none_or(|o| ctx.text(o) != map_text)
+        {
+            return false;
+        }
+        let Some(parent) = n.parent() else {
+            return false;
+        };
+        match parent.kind() {
+            "binary_expression" => ctx.text(parent).contains("nil"),
+            "expression_list" => parent.parent().is_some_and(|stmt| {
+                matches!(
+                    stmt.kind(),
+                    "short_var_declaration" | "assignment_statement"
+                ) && stmt.field("right") == Some(parent)
+                    && stmt
+                        .field("left")
+                        .is_some_and(|l| l.named_child_count() == 2)
+            }),
+            _ => false,
+        }
+    });
+    if checked {
+        return true;
+    }
+    let mut current = access.parent();
+    while let Some(n) = current {
+        if n == function {
+            break;
+        }
+        if n.kind() == "for_statement" {
+            let mut cursor = n.walk();
+            let range = n
+                .named_children(&mut cursor)
+                .find(|c| c.kind() == "range_clause");
+            if let Some(range) = range
+                && range
+                    .field("right")
+                    .is_some_and(|r| ctx.text(r) == map_text)
+                && range
+                    .field("left")
+                    .and_then(|l| l.named_child(0))
+                    .is_some_and(|k| ctx.text(k) == key_text)
+            {
+                return true;
+            }
+        }
+        current = n.parent();
+    }
+    false
 }
 
 fn report(ctx: &RuleContext<'_>, node: Node<'_>, found: &Lookup) -> Finding {

@@ -19,7 +19,9 @@
 //!   o.CustomerID`, `a.equals(b)`) or testing it against a set built from
 //!   the outer element (`userRoles.has(role.id)`), which either leaves the
 //!   loop (`break`/`return`: find-first) or is the body's only statement
-//!   (filter/join).
+//!   (filter/join). The comparison may be one operand of `&&`/`and`
+//!   (`e.Reference == b.Reference && e.Cents != b.Cents`): a join on the key
+//!   narrowed by other conditions.
 //!
 //! The receiver must be known to be a list from the file itself: every
 //! declaration and parameter of that name visible at the lookup (those of
@@ -74,7 +76,7 @@
 use tree_sitter::Node;
 
 use super::search::{
-    collection_path, element_names, equality_sides, identifiers, is_constant_name,
+    collection_path, conjuncts, element_names, equality_sides, identifiers, is_constant_name,
     is_variadic_parameter, membership_sides, mentions, search_conditions,
 };
 use super::shapes::{Shape, Shapes, binds_within, prepare, repeating};
@@ -439,7 +441,12 @@ fn nested_search<'t>(
         return None;
     }
     let body = loop_body(language, inner)?;
-    let search = search_conditions(body).into_iter().any(|condition| {
+    // `if e.Reference == b.Reference && e.Cents != b.Cents`: a key equality
+    // narrowed by further conditions is still a join on that key.
+    let conditions = search_conditions(body)
+        .into_iter()
+        .flat_map(|c| conjuncts(ctx, c));
+    let search = conditions.into_iter().any(|condition| {
         if let Some((l, r)) = equality_sides(ctx, condition) {
             let keyed = |inner_side: Node<'_>, outer_side: Node<'_>| {
                 mentions(ctx, inner_side, &inner_vars)

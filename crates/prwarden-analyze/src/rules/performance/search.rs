@@ -193,6 +193,32 @@ pub(super) fn membership_sides<'t>(
     Some((set, args.named_child(0)?))
 }
 
+/// The operands of a chain of logical ANDs (`a == b && c != d` → `a == b`,
+/// `c != d`; Python `and`), or the condition itself.
+pub(super) fn conjuncts<'t>(ctx: &RuleContext<'_>, condition: Node<'t>) -> Vec<Node<'t>> {
+    let condition = unwrap_expression(condition);
+    let is_and = match condition.kind() {
+        "binary_expression" => condition
+            .field("operator")
+            .is_some_and(|o| ctx.text(o) == "&&"),
+        "boolean_operator" => condition
+            .field("operator")
+            .is_some_and(|o| ctx.text(o) == "and"),
+        _ => false,
+    };
+    if !is_and {
+        return vec![condition];
+    }
+    let mut out = Vec::new();
+    for side in [condition.field("left"), condition.field("right")]
+        .into_iter()
+        .flatten()
+    {
+        out.extend(conjuncts(ctx, side));
+    }
+    out
+}
+
 /// The statements of a loop body (a bare statement body is its only one).
 fn body_statements<'t>(body: Node<'t>) -> Vec<Node<'t>> {
     let block = matches!(

@@ -54,6 +54,10 @@
 //!   `createQuery(…).getResultList()`), `RestTemplate` (`getForObject`,
 //!   `exchange`, …), `WebClient` chains ending in `block()`, `HttpClient.send`
 //!   and OkHttp `newCall(…).execute()`. `parallelStream()` is not reported.
+//!   A call of a method of the same class (`findById(id)`, `this.touch(id)`,
+//!   same name and arity) whose body makes one of these calls, or runs a
+//!   JDBC statement (`executeQuery`, `executeUpdate`, `executeBatch`), counts
+//!   as that call; the helper's own calls of local methods are not followed.
 //! - Rust: sqlx `query…(…).fetch_*(…)`/`.execute(…)` (functions and macros),
 //!   tokio-postgres `client.query*(…).await`, diesel `.load/.get_result(s)/
 //!   .first(conn)`, sea-orm `.one/.all(&db)`, and reqwest `….send().await`.

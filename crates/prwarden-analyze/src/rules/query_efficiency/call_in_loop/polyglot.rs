@@ -588,6 +588,66 @@ fn classify_java(
     index: usize,
     method: &str,
 ) -> Option<CallKind> {
+    // `findById(id)` / `this.findById(id)`: a method of the same class whose
+    // body runs the query is that query.
+    let own_method =
+        index == 0 || (index == 1 && chain[0].name == "this" && chain[0].call.is_none());
+    if own_method {
+        return java_local_round_trip(ctx, method, chain[index].call?);
+    }
+    classify_java_call(ctx, chain, index, method)
+}
+
+/// JDBC's `Statement` methods: nothing else is named like them.
+const JDBC_EXECUTE: &[&str] = &[
+    "executeQuery",
+    "executeUpdate",
+    "executeLargeUpdate",
+    "executeBatch",
+    "executeLargeBatch",
+];
+
+/// The round trip made by a method of the file named `name` taking as many
+/// arguments as `call` passes (`Optional<Member> findById(long id)` whose
+/// body runs `ps.executeQuery()` or `jdbcTemplate.query(…)`). Its own calls
+/// of further local methods are not followed.
+fn java_local_round_trip(ctx: &RuleContext<'_>, name: &str, call: Node<'_>) -> Option<CallKind> {
+    let arity = call.field("arguments")?.named_child_count();
+    ctx.nodes_of_kind(&["method_declaration"])
+        .filter(|m| {
+            m.child_by_field_name("name").is_some_and(|n| ctx.text(n) == name)
+                && m.child_by_field_name("parameters")
+                    .is_some_and(|p| p.named_child_count() == arity)
+                // Not the method the call is in (recursion).
+                && !(m.start_byte() <= call.start_byte() && call.end_byte() <= m.end_byte())
+        })
+        .find_map(|m| {
+            let body = m.child_by_field_name("body")?;
+            preorder(body)
+                .filter(|n| n.kind() == "method_invocation")
+                .find_map(|n| {
+                    let invoked = ctx.text(n.child_by_field_name("name")?);
+                    if JDBC_EXECUTE.contains(&invoked) {
+                        return Some(if invoked == "executeQuery" {
+                            CallKind::DbRead
+                        } else {
+                            CallKind::DbWrite
+                        });
+                    }
+                    let chain = chain_of(ctx, Language::Java, n);
+                    (1..chain.len())
+                        .filter(|&i| chain[i].call == Some(n))
+                        .find_map(|i| classify_java_call(ctx, &chain, i, chain[i].name))
+                })
+        })
+}
+
+fn classify_java_call(
+    ctx: &RuleContext<'_>,
+    chain: &[Link<'_, '_>],
+    index: usize,
+    method: &str,
+) -> Option<CallKind> {
     if index == 0 {
         return None;
     }

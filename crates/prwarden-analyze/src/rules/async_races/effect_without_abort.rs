@@ -58,7 +58,7 @@ use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
 use crate::syntax::FieldExt as _;
-use crate::syntax::{enclosing_function, identifier_words, is_js_function, member_call, preorder};
+use crate::syntax::{enclosing_function, identifier_words, member_call, preorder};
 
 pub static META: RuleMeta = RuleMeta {
     id: "async-races/effect-without-abort",
@@ -79,22 +79,12 @@ impl Rule for EffectWithoutAbort {
         let Some(_) = ctx.root() else {
             return;
         };
-        for node in ctx.nodes_in_order(&["call_expression"]) {
-            let Some(callee) = node.field("function") else {
-                continue;
-            };
-            let hook = ctx.text(callee);
-            let hook = hook.strip_prefix("React.").unwrap_or(hook);
-            if !matches!(hook, "useEffect" | "useLayoutEffect") {
-                continue;
-            }
-            let Some(effect) = node
-                .field("arguments")
-                .and_then(|a| a.named_child(0))
-                .filter(|cb| is_js_function(*cb))
-            else {
-                continue;
-            };
+        for super::Effect {
+            call: node,
+            hook,
+            callback: effect,
+        } in super::effects(ctx)
+        {
             // `[]`: the effect never re-runs, so only unmounting can leave a
             // request behind.
             let mount_only = node

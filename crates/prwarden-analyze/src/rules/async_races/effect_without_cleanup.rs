@@ -47,7 +47,7 @@ use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote, symbol_suffix};
 use crate::syntax::FieldExt as _;
-use crate::syntax::{enclosing_function, is_js_function, preorder};
+use crate::syntax::{enclosing_function, preorder};
 
 pub static META: RuleMeta = RuleMeta {
     id: "async-races/effect-without-cleanup",
@@ -68,22 +68,12 @@ impl Rule for EffectWithoutCleanup {
         let Some(_) = ctx.root() else {
             return;
         };
-        for node in ctx.nodes_in_order(&["call_expression"]) {
-            let Some(callee) = node.field("function") else {
-                continue;
-            };
-            let hook = ctx.text(callee);
-            let hook = hook.strip_prefix("React.").unwrap_or(hook);
-            if !matches!(hook, "useEffect" | "useLayoutEffect") {
-                continue;
-            }
-            let Some(effect) = node
-                .field("arguments")
-                .and_then(|a| a.named_child(0))
-                .filter(|cb| is_js_function(*cb))
-            else {
-                continue;
-            };
+        for super::Effect {
+            call: node,
+            hook,
+            callback: effect,
+        } in super::effects(ctx)
+        {
             // `useEffect(() => ws.close())`: an expression body returns its
             // value, which is not this rule's business.
             if effect

@@ -18,6 +18,8 @@
 //! It deliberately does not report calls it cannot type (a project's own
 //! functions may return a `bool` second), `json.Marshal` (fails only on
 //! unsupported types, and ignoring it is a common, deliberate idiom),
+//! values used only to describe another error (`msg, _ := io.ReadAll(resp.Body)`
+//! then `fmt.Errorf("…: %s", msg)`: a best-effort detail),
 //! `if v, _ := f(…); cond {` initialisers (the zero value is the chosen
 //! default, tested on the spot), comma-ok forms (`v, ok := m[k]`, type assertions, channel receives),
 //! `range` clauses, or test files.
@@ -171,11 +173,50 @@ impl Rule for IgnoredError {
             else {
                 continue;
             };
+            if only_describes_another_error(ctx, node, left) {
+                continue;
+            }
             if let Some(callee) = fallible_callee(ctx, call, &imports) {
                 out.push(report(ctx, node, left, &callee));
             }
         }
     }
+}
+
+/// `msg, _ := io.ReadAll(resp.Body)` on an error path, with `msg` used only
+/// in the error being built (`fmt.Errorf("…: %s", status, msg)`): a detail
+/// read on a best-effort basis, whose absence costs nothing.
+fn only_describes_another_error(
+    ctx: &RuleContext<'_>,
+    assignment: Node<'_>,
+    left: Node<'_>,
+) -> bool {
+    let Some(value) = left.named_child(0).filter(|v| v.kind() == "identifier") else {
+        return false;
+    };
+    let name = ctx.text(value);
+    let Some(block) = assignment.parent() else {
+        return false;
+    };
+    let uses: Vec<Node<'_>> = crate::syntax::preorder(block)
+        .filter(|n| {
+            n.kind() == "identifier" && ctx.text(*n) == name && n.start_byte() > left.end_byte()
+        })
+        .collect();
+    !uses.is_empty()
+        && uses.iter().all(|u| {
+            std::iter::successors(u.parent(), |p| p.parent())
+                .take_while(|p| p.id() != block.id())
+                .any(|p| {
+                    p.kind() == "call_expression"
+                        && p.field("function").is_some_and(|f| {
+                            matches!(
+                                ctx.text(f),
+                                "fmt.Errorf" | "errors.New" | "fmt.Sprintf" | "http.Error"
+                            ) || ctx.text(f).starts_with("log.")
+                        })
+                })
+        })
 }
 
 /// `tx, _ := s.db.BeginTx(ctx, nil)`: a `database/sql` (or sqlx/pgx) method

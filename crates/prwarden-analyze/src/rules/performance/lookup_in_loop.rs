@@ -151,6 +151,11 @@ fn searches_list(
     lookup: &Lookup,
     repeat: Node<'_>,
 ) -> bool {
+    // `SUPPORTED_CATEGORIES.includes(c)`: a constant table is as long as the
+    // code makes it, whatever its declared type.
+    if is_constant_name(&lookup.receiver) {
+        return false;
+    }
     let shape = shapes.of_at(&lookup.receiver, node.start_byte());
     if shape == Some(Shape::List) {
         return true;
@@ -169,7 +174,6 @@ fn searches_list(
     // `order.items.find(…)` in a loop over orders: each order's own items.
     let root = lookup.receiver.split('.').next().unwrap_or_default();
     js && !matches!(shape, Some(Shape::LiteralList | Shape::Str))
-        && !is_constant_name(&lookup.receiver)
         && !per_iteration(root)
         && !is_variadic_parameter(ctx, language, node, root)
         && identifiers(ctx, key).iter().any(|name| per_iteration(name))

@@ -78,7 +78,8 @@
 //! `db.BeginTx`: one unit of work per item, on purpose), and loops that
 //! `return` the call's result. In JavaScript `map` callbacks (already
 //! concurrent) only database calls are reported. Loops that already work in
-//! batches (`for (i = 0; i < n; i += batchSize)`, a call given a slice
+//! batches (`for (i = 0; i < n; i += batchSize)`, loops over
+//! `chunk(rows, 500)`/`batches`, a call given a slice
 //! `rows[i:end]`) are not reported, nor loops that execute the loop variable
 //! as SQL (`for stmt in statements: cursor.execute(stmt)`: a script). Test files and migrations (one-off data
 //! migrations run row by row on purpose) are not checked.
@@ -318,14 +319,47 @@ fn repetition<'t>(ctx: &RuleContext<'_>, start: Node<'t>) -> Option<Repetition<'
                 return repeats.then_some(Repetition::Loop(parent));
             }
         } else if is_js_function(parent) {
+            let batched = |call: &Node<'_>| {
+                member_call(*call).is_some_and(|(receiver, _)| over_batches(ctx.text(receiver)))
+            };
             if let Some(call) = iteration_call(ctx, parent, &["forEach"]) {
-                return Some(Repetition::ForEach(call));
+                // `chunk(rows, 500).forEach(async (batch) => …)` still does
+                // not await its callbacks: that is `async-races`' finding.
+                return (!batched(&call)).then_some(Repetition::ForEach(call));
             }
-            return iteration_call(ctx, parent, &["map", "flatMap"]).map(Repetition::Map);
+            return iteration_call(ctx, parent, &["map", "flatMap"])
+                .filter(|call| !batched(call))
+                .map(Repetition::Map);
         }
         child = parent;
     }
     None
+}
+
+/// `chunk(rows, 500)`, `batches`, `itertools.batched(ids, 100)`,
+/// `lo.Chunk(ids, 200)`: a collection of batches, so a round trip per
+/// element is one per batch — the fix this rule asks for, already made. A
+/// single `chunk`/`batch` is a batch of items: iterating it is per item.
+pub(super) fn over_batches(collection: &str) -> bool {
+    let callee = collection.split('(').next().unwrap_or("");
+    let called_batcher = collection.contains('(')
+        && callee
+            .rsplit(['.', ':'])
+            .next()
+            .map(crate::syntax::identifier_words)
+            .is_some_and(|words| {
+                words.last().is_some_and(|w| {
+                    matches!(
+                        w.as_str(),
+                        "chunk" | "chunks" | "chunked" | "batch" | "batches" | "batched"
+                    )
+                })
+            });
+    let plural = collection
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .flat_map(crate::syntax::identifier_words)
+        .any(|w| matches!(w.as_str(), "chunks" | "batches"));
+    called_batcher || plural
 }
 
 /// The `xs.<method>(callback)` call that `callback` is passed to.
@@ -347,6 +381,11 @@ fn iteration_call<'t>(
 /// Loops that cannot be batched: each iteration needs the previous result
 /// (pagination, polling, cursors), retries, or a fixed list of literals.
 fn sequential_by_design(ctx: &RuleContext<'_>, lp: Node<'_>) -> bool {
+    if lp.kind() == "for_in_statement"
+        && lp.field("right").is_some_and(|r| over_batches(ctx.text(r)))
+    {
+        return true;
+    }
     let body = lp.field("body");
     let mut controls: Vec<Node<'_>> = Vec::new();
     match lp.kind() {

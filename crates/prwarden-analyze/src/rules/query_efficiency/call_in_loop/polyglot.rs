@@ -981,6 +981,9 @@ fn sequential_by_design(ctx: &RuleContext<'_>, language: Language, lp: Node<'_>)
     if unit_of_work_per_item(ctx, language, lp) {
         return true;
     }
+    if loop_iterable(language, lp).is_some_and(|i| super::over_batches(ctx.text(i))) {
+        return true;
+    }
     let controls = loop_controls(language, lp);
     if controls.is_empty() {
         return true;

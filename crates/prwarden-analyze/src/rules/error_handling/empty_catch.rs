@@ -5,7 +5,10 @@
 //! - JavaScript/TypeScript: a `catch` block with no statements, and
 //!   `.catch(() => {})` / `.catch(function () {})` with an empty body;
 //! - Python: an `except` clause (bare `except:` included) whose body is only
-//!   `pass` or `...`;
+//!   `pass` or `...`, and `with suppress(Exception):` /
+//!   `with contextlib.suppress(BaseException):` — `contextlib.suppress` of a
+//!   catch-all type is the same silent `except Exception: pass` (suppressing
+//!   a narrow type such as `FileNotFoundError` is the idiom and is fine);
 //! - Java: a `catch` block with no statements;
 //! - Go: `if err != nil {}` with an empty body (and no `else`), for any
 //!   variable named like an error (`err`, `readErr`, …).
@@ -89,7 +92,7 @@ impl Rule for EmptyCatch {
             return;
         };
         let kinds: &[&str] = match language {
-            Language::Python => &["except_clause"],
+            Language::Python => &["except_clause", "with_statement"],
             Language::Sql => &[],
             Language::Go => &["if_statement"],
             _ => &["catch_clause", "call_expression"],
@@ -97,6 +100,7 @@ impl Rule for EmptyCatch {
         for node in ctx.nodes_in_order(kinds) {
             let found = match (language, node.kind()) {
                 (Language::Python, "except_clause") => python_except(ctx, node),
+                (Language::Python, "with_statement") => python_suppress(ctx, node),
                 (Language::Python | Language::Sql, _) => None,
                 (Language::Go, "if_statement") => go_err_check(ctx, node),
                 (Language::Go, _) => None,
@@ -353,6 +357,52 @@ fn python_except<'t>(ctx: &RuleContext<'_>, clause: Node<'t>) -> Option<Handler<
     })
 }
 
+/// `with suppress(Exception):` / `with contextlib.suppress(BaseException):`
+/// — `contextlib.suppress` of a catch-all type is `except Exception: pass`
+/// written as a context manager. Narrow types (`FileNotFoundError`) are the
+/// idiomatic, deliberate use and are left alone.
+fn python_suppress<'t>(ctx: &RuleContext<'_>, with: Node<'t>) -> Option<Handler<'t>> {
+    let imported = ctx.source.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("from contextlib import")
+            && l.split(|c: char| !c.is_alphanumeric() && c != '_')
+                .any(|w| w == "suppress")
+    });
+    let call = preorder(with)
+        .take_while(|n| n.kind() != "block")
+        .filter(|n| n.kind() == "with_item")
+        .filter_map(|item| {
+            let value = item.field("value")?;
+            let value = if value.kind() == "as_pattern" {
+                value.named_child(0)?
+            } else {
+                value
+            };
+            (value.kind() == "call").then_some(value)
+        })
+        .find(|call| {
+            call.field("function").is_some_and(|f| match ctx.text(f) {
+                "contextlib.suppress" => true,
+                "suppress" => imported,
+                _ => false,
+            })
+        })?;
+    let catch_all = statements(call.field("arguments")?)
+        .any(|a| matches!(ctx.text(a), "Exception" | "BaseException"));
+    if !catch_all || intentionally_ignored(ctx, with) {
+        return None;
+    }
+    let body = with.field("body");
+    Some(Handler {
+        node: call,
+        line: ctx.line(with),
+        form: format!("with {}", ctx.text(call)),
+        source_of_error: body.and_then(|b| first_call(ctx, b, "call")),
+        language: Language::Python,
+        promise: false,
+    })
+}
+
 /// A Python block of nothing but `pass` / `...`.
 pub(crate) fn only_filler(body: Node<'_>) -> bool {
     statements(body).all(|s| match s.kind() {
@@ -510,7 +560,7 @@ fn report(ctx: &RuleContext<'_>, handler: &Handler<'_>) -> Finding {
          rethrow it — wrapped with a message and `{ cause: err }`. If ignoring it really is \
          correct, say why in a comment inside the handler"
     };
-    let bare = handler.language == Language::Python && !handler.form.starts_with("except ");
+    let bare = handler.language == Language::Python && handler.form.starts_with("except:");
     let bare_note = if bare {
         " A bare `except:` also catches `KeyboardInterrupt` and `SystemExit`, so even Ctrl-C \
          and `sys.exit()` are swallowed."

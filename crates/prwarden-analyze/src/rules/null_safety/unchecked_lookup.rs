@@ -20,7 +20,10 @@
 //!   environment mappings `os.environ`, `kwargs`, `headers`, `args`, `form`,
 //!   `params`, `cookies`, `GET`, `POST`, `META`, or any mapping read with a
 //!   literal key whose result is read with `.get` again
-//!   (`mapping.get("partners").get(name)`: a dict of dicts); and `.first().attr` /
+//!   (`mapping.get("partners").get(name)`: a dict of dicts), or any receiver
+//!   whose `.get(k)` the same file compares with `None` elsewhere
+//!   (`device = registry.get(id)` then `if device is None:`) — unless the
+//!   function tests the key first (`if k in registry`); and `.first().attr` /
 //!   `.last().attr` on a Django (`Model.objects.…`), Flask-SQLAlchemy
 //!   (`Model.query.…`) or SQLAlchemy session (`session.query(…)…`,
 //!   `session.scalars(…)`) query, which is `None` when no row matches;
@@ -28,7 +31,9 @@
 //!   `Optional.ofNullable(…)`, and on a local `Optional<…>` variable or
 //!   parameter when the method never calls `isPresent()`/`isEmpty()` on it;
 //!   and `map.get(key).x()` on a field or parameter the file declares as a
-//!   `Map<…>` (`HashMap`, `ConcurrentHashMap`, …), unless the method calls
+//!   `Map<…>` (`HashMap`, `ConcurrentHashMap`, …) — also when the value is
+//!   unboxed into a primitive local (`int weight = weights.get(section);`
+//!   throws on a missing key without any visible dereference) — unless the method calls
 //!   `containsKey`/`put`/`putIfAbsent`/`computeIfAbsent`/`keySet`/`entrySet`
 //!   on it or compares `map.get(key)` with `null`;
 //! - Go: a field read on `m[key]` (`s.catalog[sku].MaxPerOrder`) where the
@@ -121,7 +126,7 @@ impl Rule for UncheckedLookup {
         };
         let kinds: &[&str] = match language {
             Language::Python => &["attribute", "subscript"],
-            Language::Java => &["method_invocation", "field_access"],
+            Language::Java => &["method_invocation", "field_access", "variable_declarator"],
             Language::Go => &["selector_expression"],
             _ => &[
                 "member_expression",
@@ -464,9 +469,15 @@ fn python_use(ctx: &RuleContext<'_>, node: Node<'_>, dicts: &HashSet<String>) ->
                 && statements(args)
                     .next()
                     .is_some_and(|a| a.kind() == "string");
+            // `registry.get(id)` compared with `None` elsewhere in the file:
+            // the file itself says this `get` can miss.
+            let checked_elsewhere = dicts
+                .contains(&format!("{}{NULLABLE_GET}", ctx.text(receiver)))
+                && !key_tested_in(ctx, value, receiver, args);
             let known = DICT_NAMES.contains(&last)
                 || (receiver.kind() == "identifier" && dicts.contains(last))
-                || nested;
+                || nested
+                || checked_elsewhere;
             known.then_some(Lookup {
                 call,
                 missing: "None",
@@ -522,10 +533,98 @@ fn single_positional(args: Node<'_>) -> bool {
     ))
 }
 
+/// Suffix of the entries of [`python_dicts`] that are not dict names but
+/// receivers whose `.get(…)` the file compares with `None`
+/// (`registry` → `"registry.get()"`, which no identifier can collide with).
+const NULLABLE_GET: &str = ".get()";
+
+/// `if device_id in registry:` (or `registry.has(…)`-style tests of the
+/// key) in the enclosing function: the key was checked by hand.
+fn key_tested_in(
+    ctx: &RuleContext<'_>,
+    call: Node<'_>,
+    receiver: Node<'_>,
+    args: Node<'_>,
+) -> bool {
+    let Some(key) = statements(args).next().map(|k| ctx.text(k)) else {
+        return false;
+    };
+    let Some(function) = ctx.enclosing_function(Language::Python, call) else {
+        return false;
+    };
+    let body = ctx.text(function);
+    let receiver = ctx.text(receiver);
+    body.contains(&format!("{key} in {receiver}"))
+        || body.contains(&format!("{key} not in {receiver}"))
+}
+
+/// Receivers `r` of an `x = r.get(k)` that the file then compares with
+/// `None` (`if x is None:`, `x is not None`, `x == None`), or of a direct
+/// `r.get(k) is None`: the author knows this `get` returns `None` for a
+/// missing key — whatever `r` is (a dict, a registry, a cache) — so an
+/// unchecked `r.get(k).attr` elsewhere is the same miss, unhandled.
+fn python_nullable_gets(ctx: &RuleContext<'_>, into: &mut HashSet<String>) {
+    let single_get_receiver = |call: Node<'_>| -> Option<String> {
+        if call.kind() != "call" {
+            return None;
+        }
+        let (receiver, method) = method_call(call)?;
+        let args = call.field("arguments")?;
+        (ctx.text(method) == "get"
+            && args.kind() == "argument_list"
+            && single_positional(args)
+            && matches!(receiver.kind(), "identifier" | "attribute"))
+        .then(|| ctx.text(receiver).to_string())
+    };
+    let compares_with_none = |comparison: Node<'_>, subject: &dyn Fn(Node<'_>) -> bool| {
+        comparison.kind() == "comparison_operator"
+            && comparison.named_child_count() == 2
+            && comparison.named_child(0).is_some_and(subject)
+            && comparison
+                .named_child(1)
+                .is_some_and(|n| n.kind() == "none")
+    };
+    for node in ctx.nodes_in_order(&["assignment", "comparison_operator"]) {
+        if node.kind() == "comparison_operator" {
+            // `registry.get(k) is None`
+            if let Some(first) = node.named_child(0)
+                && compares_with_none(node, &|n| n.id() == first.id())
+                && let Some(receiver) = single_get_receiver(first)
+            {
+                into.insert(format!("{receiver}{NULLABLE_GET}"));
+            }
+            continue;
+        }
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
+            continue;
+        };
+        if left.kind() != "identifier" {
+            continue;
+        }
+        let Some(receiver) = single_get_receiver(right) else {
+            continue;
+        };
+        let name = ctx.text(left);
+        let scope = ctx
+            .enclosing_function(Language::Python, node)
+            .or_else(|| ctx.root());
+        let checked = scope.is_some_and(|scope| {
+            preorder(scope).any(|n| {
+                n.start_byte() > node.end_byte()
+                    && compares_with_none(n, &|x| x.kind() == "identifier" && ctx.text(x) == name)
+            })
+        });
+        if checked {
+            into.insert(format!("{receiver}{NULLABLE_GET}"));
+        }
+    }
+}
+
 /// Names assigned a `dict` in the file: `x = {…}`, `x = dict(…)`,
-/// `x: dict[…] = …`.
+/// `x: dict[…] = …`; and the receivers of [`python_nullable_gets`].
 fn python_dicts(ctx: &RuleContext<'_>) -> HashSet<String> {
     let mut dicts = HashSet::new();
+    python_nullable_gets(ctx, &mut dicts);
     for node in ctx.nodes_in_order(&["assignment"]) {
         let Some(left) = node.field("left") else {
             continue;
@@ -687,7 +786,60 @@ fn java_map_get(
     node: Node<'_>,
     maps: &HashSet<String>,
 ) -> Option<Lookup> {
-    let get = node.field("object")?;
+    if node.kind() == "variable_declarator" {
+        return java_unboxed_map_get(ctx, language, node, maps);
+    }
+    java_map_lookup(
+        ctx,
+        language,
+        node.field("object")?,
+        maps,
+        "throws a `NullPointerException`",
+    )
+}
+
+/// `int weight = weights.get(section);`: a local of a primitive type
+/// initialised from `get` on a declared map. The compiler unboxes the
+/// `Integer` (or `Long`, `Boolean`, …) it returns, so a missing key is a
+/// `NullPointerException` on this line, even though nothing is dereferenced
+/// in the source.
+fn java_unboxed_map_get(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    declarator: Node<'_>,
+    maps: &HashSet<String>,
+) -> Option<Lookup> {
+    let declaration = declarator
+        .parent()
+        .filter(|d| d.kind() == "local_variable_declaration")?;
+    let primitive = declaration.field("type").is_some_and(|t| {
+        matches!(
+            t.kind(),
+            "integral_type" | "floating_point_type" | "boolean_type"
+        )
+    });
+    if !primitive {
+        return None;
+    }
+    let value = declarator.field("value")?;
+    java_map_lookup(
+        ctx,
+        language,
+        value,
+        maps,
+        "throws a `NullPointerException` when the `null` is unboxed into a primitive",
+    )
+}
+
+/// `get` is `map.get(key)` / `this.map.get(key)` on a declared map, not
+/// guarded in the method.
+fn java_map_lookup(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    get: Node<'_>,
+    maps: &HashSet<String>,
+    failure: &'static str,
+) -> Option<Lookup> {
     if get.kind() != "method_invocation"
         || ctx.text(get.field("name")?) != "get"
         || get.field("arguments")?.named_child_count() != 1
@@ -706,14 +858,14 @@ fn java_map_get(
         return None;
     }
     let key = ctx.text(get.field("arguments")?.named_child(0)?);
-    let method = ctx.enclosing_function(language, node)?;
+    let method = ctx.enclosing_function(language, get)?;
     if java_map_guarded(ctx, method, name, key) {
         return None;
     }
     Some(Lookup {
         call: format!("{}.get(…)", quote(ctx.text(receiver), 40)),
         missing: "null",
-        failure: "throws a `NullPointerException`",
+        failure,
         remedy: "check the entry for `null` and handle the missing key (throw an exception \
                  naming the key, or use `getOrDefault`/`computeIfAbsent`)",
     })

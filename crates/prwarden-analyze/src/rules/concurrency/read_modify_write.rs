@@ -13,6 +13,12 @@
 //!   `obj, created = ….get_or_create(…)`, `get_object_or_404`, `session.get(…)`, `….first()`, `….one()`) followed
 //!   by `obj.balance -= amount` / `obj.stock = obj.stock - 1` and then
 //!   `obj.save()` or a `commit()`;
+//! - JavaScript/TypeScript with raw SQL (node-postgres, mysql2):
+//!   `const { rows } = await pool.query("SELECT qty …")`, a value taken from
+//!   the first row (`const qty = rows[0].qty`), then
+//!   `pool.query("UPDATE … SET qty = $1 …", [qty - 1, id])` (also `execute`,
+//!   `const res = …` with `res.rows[0]`, `const [rows] = …`) outside a
+//!   transaction (`BEGIN`);
 //! - Go (`database/sql`, sqlx): `db.QueryRow(ctx, "SELECT qty …").Scan(&qty)`
 //!   followed by `db.Exec(ctx, "UPDATE … SET qty = $1 …", qty+delta)` outside
 //!   a transaction (`BeginTx`).
@@ -91,6 +97,9 @@ impl Rule for ReadModifyWrite {
             return;
         }
         let python = language == Language::Python;
+        if !python {
+            js_sql_stale_writes(ctx, language, out);
+        }
         let kinds: &[&str] = if python {
             &["assignment"]
         } else {
@@ -372,6 +381,178 @@ fn go_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             out.push(report(ctx, modify, name, name, name, ctx.text(read)));
         }
     }
+}
+
+/// Raw SQL from JavaScript/TypeScript (node-postgres, mysql2):
+/// `const { rows } = await pool.query("SELECT qty …")`, a value taken from
+/// `rows[0].qty`, and later in the same function
+/// `pool.query("UPDATE … SET qty = $1 …", [qty - 1, id])`, outside a
+/// transaction or row lock.
+fn js_sql_stale_writes(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<Finding>) {
+    for read in ctx.nodes_in_order(&["call_expression"]) {
+        if !js_sql_call(ctx, read, "select") {
+            continue;
+        }
+        let Some(declarator) = read
+            .parent()
+            .filter(|a| a.kind() == "await_expression")
+            .and_then(|a| a.parent())
+            .filter(|d| d.kind() == "variable_declarator")
+        else {
+            continue;
+        };
+        let Some(rows) = declarator.field("name").map(|n| js_result_rows(ctx, n)) else {
+            continue;
+        };
+        let Some(function) = ctx.enclosing_function(language, read) else {
+            continue;
+        };
+        if rows.is_empty() || guarded(ctx, function) || js_sql_transaction(ctx, function) {
+            continue;
+        }
+        // `rows[0].qty` → the column read; locals that hold one.
+        let column_of = |n: Node<'_>| -> Option<&str> {
+            if n.kind() != "member_expression" {
+                return None;
+            }
+            let object = ctx.text(n.field("object")?);
+            rows.iter()
+                .any(|r| r == object)
+                .then(|| n.field("property").map(|p| ctx.text(p)))
+                .flatten()
+        };
+        let after = || preorder(function).filter(|n| n.start_byte() > read.end_byte());
+        let mut held: Vec<(&str, &str)> = Vec::new();
+        for n in after().filter(|n| n.kind() == "variable_declarator") {
+            let (Some(name), Some(value)) = (n.field("name"), n.field("value")) else {
+                continue;
+            };
+            if name.kind() == "identifier"
+                && let Some(column) = column_of(value)
+            {
+                held.push((ctx.text(name), column));
+            }
+            // `const { qty } = rows[0]`
+            if name.kind() == "object_pattern" && rows.iter().any(|r| r == ctx.text(value)) {
+                let mut cursor = name.walk();
+                for p in name.named_children(&mut cursor) {
+                    if p.kind() == "shorthand_property_identifier_pattern" {
+                        held.push((ctx.text(p), ctx.text(p)));
+                    }
+                }
+            }
+        }
+        let write = after()
+            .filter(|n| js_sql_call(ctx, *n, "update"))
+            .find_map(|n| {
+                let values = n.field("arguments")?.named_child(1)?;
+                preorder(values).find_map(|e| {
+                    let operator = e.field("operator").map(|o| ctx.text(o));
+                    if e.kind() != "binary_expression"
+                        || !matches!(operator, Some("+" | "-" | "*" | "/"))
+                    {
+                        return None;
+                    }
+                    let mut cursor = e.walk();
+                    let operands: Vec<Node<'_>> = e.named_children(&mut cursor).collect();
+                    operands.into_iter().find_map(|o| {
+                        if o.kind() == "identifier" {
+                            let name = ctx.text(o);
+                            held.iter()
+                                .find(|(h, _)| *h == name)
+                                .map(|(h, c)| (e, *h, *c))
+                        } else {
+                            column_of(o).map(|c| (e, ctx.text(o), c))
+                        }
+                    })
+                })
+            });
+        if let Some((modify, subject, column)) = write {
+            let record = rows.first().map_or("rows[0]", String::as_str);
+            out.push(report(ctx, modify, subject, record, column, ctx.text(read)));
+        }
+    }
+}
+
+/// `pool.query("…")` / `conn.execute('…')` / `` db.query(`…`) `` whose SQL
+/// (the first argument, a literal) starts with `verb`.
+fn js_sql_call(ctx: &RuleContext<'_>, call: Node<'_>, verb: &str) -> bool {
+    if call.kind() != "call_expression" {
+        return false;
+    }
+    let method = call
+        .field("function")
+        .filter(|f| f.kind() == "member_expression")
+        .and_then(|f| f.field("property"))
+        .map(|p| ctx.text(p));
+    if !matches!(method, Some("query" | "execute")) {
+        return false;
+    }
+    call.field("arguments")
+        .and_then(|a| a.named_child(0))
+        .filter(|s| matches!(s.kind(), "string" | "template_string"))
+        .is_some_and(|s| {
+            ctx.text(s)
+                .trim_matches(|c| matches!(c, '"' | '\'' | '`'))
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with(verb)
+        })
+}
+
+/// How the first row of a query result is spelled after the declaration:
+/// `const res = …` → `res.rows[0]`; `const { rows } = …` → `rows[0]`;
+/// `const { rows: books } = …` → `books[0]`; `const { rows: [book] } = …`
+/// → `book`; mysql2's `const [rows] = …` → `rows[0]`, `const [[row]] = …`
+/// → `row`.
+fn js_result_rows(ctx: &RuleContext<'_>, pattern: Node<'_>) -> Vec<String> {
+    let first_of = |n: Node<'_>| -> Option<String> {
+        match n.kind() {
+            "identifier" => Some(format!("{}[0]", ctx.text(n))),
+            "array_pattern" => n
+                .named_child(0)
+                .filter(|r| r.kind() == "identifier")
+                .map(|r| ctx.text(r).to_string()),
+            _ => None,
+        }
+    };
+    match pattern.kind() {
+        "identifier" => vec![
+            format!("{}.rows[0]", ctx.text(pattern)),
+            format!("{}[0]", ctx.text(pattern)),
+        ],
+        "array_pattern" => pattern
+            .named_child(0)
+            .and_then(first_of)
+            .into_iter()
+            .collect(),
+        "object_pattern" => {
+            let mut cursor = pattern.walk();
+            pattern
+                .named_children(&mut cursor)
+                .find_map(|p| match p.kind() {
+                    "shorthand_property_identifier_pattern" if ctx.text(p) == "rows" => {
+                        Some("rows[0]".to_string())
+                    }
+                    "pair_pattern" if p.field("key").is_some_and(|k| ctx.text(k) == "rows") => {
+                        p.field("value").and_then(first_of)
+                    }
+                    _ => None,
+                })
+                .into_iter()
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `client.query("BEGIN")` / `START TRANSACTION` in the function: the
+/// author opened a transaction (its isolation level is their choice).
+fn js_sql_transaction(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
+    let lower = ctx.text(function).to_ascii_lowercase();
+    ["\"begin", "'begin", "`begin", "start transaction"]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 /// `x.Method(…)` with one of `methods` whose SQL string argument starts with

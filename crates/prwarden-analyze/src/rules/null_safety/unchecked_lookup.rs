@@ -31,9 +31,12 @@
 //!   `Optional.ofNullable(…)`, and on a local `Optional<…>` variable or
 //!   parameter when the method never calls `isPresent()`/`isEmpty()` on it;
 //!   and `map.get(key).x()` on a field or parameter the file declares as a
-//!   `Map<…>` (`HashMap`, `ConcurrentHashMap`, …) — also when the value is
-//!   unboxed into a primitive local (`int weight = weights.get(section);`
-//!   throws on a missing key without any visible dereference) — unless the method calls
+//!   `Map<…>` (`HashMap`, `ConcurrentHashMap`, …) — also when the value of a
+//!   map field is unboxed into a primitive local (`int weight =
+//!   weights.get(section);` throws on a missing key without any visible
+//!   dereference; not for map parameters, whose caller usually vouches for
+//!   the keys, nor in a method that null-checks other lookups of the same
+//!   map) — unless the method calls
 //!   `containsKey`/`put`/`putIfAbsent`/`computeIfAbsent`/`keySet`/`entrySet`
 //!   on it or compares `map.get(key)` with `null`;
 //! - Go: a field read on `m[key]` (`s.catalog[sku].MaxPerOrder`) where the
@@ -740,6 +743,7 @@ fn java_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
     ];
     let mut maps = HashSet::new();
     let mut other = HashSet::new();
+    let mut fields = HashSet::new();
     for node in ctx.nodes_in_order(&[
         "field_declaration",
         "local_variable_declaration",
@@ -769,12 +773,22 @@ fn java_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
         for name in names {
             if is_map {
                 maps.insert(name.to_string());
+                if node.kind() == "field_declaration" {
+                    fields.insert(name.to_string());
+                }
             } else {
                 other.insert(name.to_string());
             }
         }
     }
     maps.retain(|m| !other.contains(m));
+    // Map fields, also recorded as `name` + JAVA_MAP_FIELD.
+    let map_fields: Vec<String> = fields
+        .into_iter()
+        .filter(|f| maps.contains(f))
+        .map(|f| format!("{f}{JAVA_MAP_FIELD}"))
+        .collect();
+    maps.extend(map_fields);
     maps
 }
 
@@ -798,11 +812,20 @@ fn java_map_get(
     )
 }
 
+/// Suffix of the entries of [`java_maps`] that mark a map declared as a
+/// field (`weights` → `"weights#field"`).
+const JAVA_MAP_FIELD: &str = "#field";
+
 /// `int weight = weights.get(section);`: a local of a primitive type
-/// initialised from `get` on a declared map. The compiler unboxes the
+/// initialised from `get` on a map field. The compiler unboxes the
 /// `Integer` (or `Long`, `Boolean`, …) it returns, so a missing key is a
 /// `NullPointerException` on this line, even though nothing is dereferenced
-/// in the source.
+/// in the source. Only fields count, not parameters: a map handed in
+/// (`resolve(Map<TemporalField, Long> fieldValues, …)`) usually comes with
+/// the caller's promise of which keys it holds. And a method that boxes
+/// other lookups of the same map and tests them for `null`
+/// (`Long year = m.get(YEAR); if (year == null) …`) has decided which keys
+/// can be missing.
 fn java_unboxed_map_get(
     ctx: &RuleContext<'_>,
     language: Language,
@@ -822,6 +845,24 @@ fn java_unboxed_map_get(
         return None;
     }
     let value = declarator.field("value")?;
+    let receiver = value.field("object")?;
+    let name = match receiver.kind() {
+        "identifier" => ctx.text(receiver),
+        "field_access" => ctx.text(receiver.field("field")?),
+        _ => return None,
+    };
+    let method = ctx.enclosing_function(language, declarator)?;
+    let shadowed = preorder(method).any(|n| {
+        matches!(n.kind(), "formal_parameter" | "variable_declarator")
+            && n.field("name").is_some_and(|p| ctx.text(p) == name)
+            && n.id() != declarator.id()
+    });
+    let body = ctx.text(method);
+    let other_lookups_checked =
+        body.matches(&format!("{name}.get(")).count() > 1 && body.contains("null");
+    if !maps.contains(&format!("{name}{JAVA_MAP_FIELD}")) || shadowed || other_lookups_checked {
+        return None;
+    }
     java_map_lookup(
         ctx,
         language,

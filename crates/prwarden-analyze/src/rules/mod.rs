@@ -55,6 +55,7 @@ pub fn builtin() -> Vec<Box<dyn Rule>> {
         Box::new(null_safety::unchecked_lookup::UncheckedLookup),
         Box::new(null_safety::unwrap_outside_tests::UnwrapOutsideTests),
         Box::new(null_safety::ignored_error::IgnoredError),
+        Box::new(null_safety::used_before_error_check::UsedBeforeErrorCheck),
         Box::new(error_messages::generic_message::GenericMessage),
         Box::new(error_messages::errorf_drops_cause::ErrorfDropsCause),
         Box::new(error_messages::bare_error_log::BareErrorLog),

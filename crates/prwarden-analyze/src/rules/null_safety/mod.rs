@@ -6,3 +6,4 @@ pub mod ignored_error;
 pub mod non_null_assertion;
 pub mod unchecked_lookup;
 pub mod unwrap_outside_tests;
+pub mod used_before_error_check;

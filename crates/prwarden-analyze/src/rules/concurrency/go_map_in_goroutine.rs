@@ -16,6 +16,14 @@
 //! when every struct of the file with that field declares it as a map and
 //! has no mutex field.
 //!
+//! **Unlocked reads on the request path.** A package-level map written on
+//! the request path — by a handler, or by a function of the file a handler
+//! calls (`HandleSeek` → `l.Seek`, which stores `games[id] = g`), even under
+//! a lock — and read by another handler that takes no lock
+//! (`g, ok := games[id]`). Reported on the map's declaration. A map written
+//! only outside the request path (`init`, a `Register…` called at start-up)
+//! is read-only while serving and is not reported.
+//!
 //! **Goroutines.** A write inside a function literal started as a goroutine —
 //! `go func() { … }()` or `g.Go(func() error { … })` (errgroup, conc) —
 //! when
@@ -36,8 +44,9 @@
 //! writes protected by a lock taken in a helper the literal calls.
 //!
 //! ## Why is this bad?
-//! Go maps are not safe for concurrent writes. The runtime detects the race
-//! and kills the whole process with `fatal error: concurrent map writes`,
+//! Go maps are not safe for concurrent writes, nor for a read concurrent
+//! with a write. The runtime detects the race and kills the whole process
+//! with `fatal error: concurrent map writes` (or `… map read and map write`),
 //! which no `recover` can catch — or, when the timing is luckier, corrupts
 //! the map silently. It rarely shows with a handful of items in a test and
 //! reliably under production load.
@@ -157,7 +166,8 @@ impl Rule for GoMapInGoroutine {
             }
         }
         if !is_test_path(ctx.path) {
-            handler_writes(ctx, root, out);
+            let reported = handler_writes(ctx, root, out);
+            unlocked_handler_reads(ctx, root, &reported, out);
         }
     }
 }
@@ -178,8 +188,13 @@ const HANDLER_TYPES: &[&str] = &[
 /// in fields of the handler's own receiver (`s.reservations[id] = …` in a
 /// gRPC or HTTP handler method): every request is its own goroutine, so two
 /// requests write at once.
-fn handler_writes<'a>(ctx: &RuleContext<'a>, root: Node<'a>, out: &mut Vec<Finding>) {
+fn handler_writes<'a>(
+    ctx: &RuleContext<'a>,
+    root: Node<'a>,
+    out: &mut Vec<Finding>,
+) -> Vec<&'a str> {
     let maps = package_maps(ctx, root);
+    let mut reported_package_maps: Vec<&str> = Vec::new();
     for handler in
         ctx.nodes_in_order(&["function_declaration", "method_declaration", "func_literal"])
     {
@@ -211,6 +226,9 @@ fn handler_writes<'a>(ctx: &RuleContext<'a>, root: Node<'a>, out: &mut Vec<Findi
             });
             if (package_map || receiver_field) && !reported.contains(&map) {
                 reported.push(map);
+                if package_map {
+                    reported_package_maps.push(map);
+                }
                 let how = if grpc {
                     "concurrent gRPC calls"
                 } else {
@@ -220,6 +238,137 @@ fn handler_writes<'a>(ctx: &RuleContext<'a>, root: Node<'a>, out: &mut Vec<Findi
             }
         }
     }
+    reported_package_maps
+}
+
+/// A package-level map written on the request path — by a handler, or by a
+/// function of the file that a handler calls (`HandleSeek` → `l.Seek`, which
+/// stores `games[id] = g`), lock or no lock — and read by another handler
+/// that takes no lock (`g, ok := games[id]` in `HandleMove`). A read that
+/// overlaps a write is as fatal as two writes (`concurrent map read and map
+/// write`), and a lock taken only by the writer protects nothing. Reported
+/// on the map's declaration, whose synchronisation is what is missing.
+/// Maps only written outside the request path (`init`, a `Register` called
+/// at start-up) are read-only while serving and are not reported.
+fn unlocked_handler_reads<'a>(
+    ctx: &RuleContext<'a>,
+    root: Node<'a>,
+    already: &[&str],
+    out: &mut Vec<Finding>,
+) {
+    let functions: Vec<Node<'_>> = {
+        let mut cursor = root.walk();
+        root.named_children(&mut cursor)
+            .filter(|n| matches!(n.kind(), "function_declaration" | "method_declaration"))
+            .collect()
+    };
+    let handlers: Vec<Node<'_>> = functions
+        .iter()
+        .copied()
+        .filter(|f| is_handler(ctx, *f) || is_grpc_handler(ctx, root, *f))
+        .collect();
+    let name_of = |f: Node<'_>| f.field("name").map(|n| ctx.text(n));
+    let called_by_handler = |name: &str| {
+        handlers.iter().any(|h| {
+            preorder(*h).any(|c| {
+                c.kind() == "call_expression"
+                    && c.field("function").is_some_and(|f| match f.kind() {
+                        "identifier" => ctx.text(f) == name,
+                        "selector_expression" => {
+                            f.field("field").is_some_and(|x| ctx.text(x) == name)
+                        }
+                        _ => false,
+                    })
+            })
+        })
+    };
+    for (map, declaration) in package_map_names(ctx, root) {
+        if already.contains(&map) {
+            continue;
+        }
+        let Some(writer) = functions.iter().copied().find(|f| {
+            !declared_inside(ctx, *f, map)
+                && map_writes(ctx, *f).iter().any(|(_, m)| *m == map)
+                && (handlers.contains(f)
+                    || name_of(*f).is_some_and(|n| n != "init" && called_by_handler(n)))
+        }) else {
+            continue;
+        };
+        let reader = handlers.iter().copied().find(|h| {
+            *h != writer
+                && !takes_lock(ctx, *h)
+                && !declared_inside(ctx, *h, map)
+                && preorder(*h).any(|n| n.kind() == "identifier" && ctx.text(n) == map)
+        });
+        if let (Some(reader), Some(writer_name)) = (reader, name_of(writer)) {
+            let reader_name = name_of(reader).unwrap_or("a handler");
+            out.push(report_unlocked_read(
+                ctx,
+                declaration,
+                map,
+                writer_name,
+                reader_name,
+            ));
+        }
+    }
+}
+
+/// Package-level `var` maps with the node that names each.
+fn package_map_names<'s, 't>(ctx: &RuleContext<'s>, root: Node<'t>) -> Vec<(&'s str, Node<'t>)> {
+    let names = package_maps(ctx, root);
+    let mut cursor = root.walk();
+    root.named_children(&mut cursor)
+        .filter(|d| d.kind() == "var_declaration")
+        .flat_map(preorder)
+        .filter(|n| n.kind() == "var_spec")
+        .flat_map(|spec| {
+            let mut c = spec.walk();
+            spec.children_by_field_name("name", &mut c)
+                .collect::<Vec<_>>()
+        })
+        .filter_map(|n| {
+            let text = ctx.text(n);
+            names.contains(&text).then_some((text, n))
+        })
+        .collect()
+}
+
+fn report_unlocked_read(
+    ctx: &RuleContext<'_>,
+    declaration: Node<'_>,
+    map: &str,
+    writer: &str,
+    reader: &str,
+) -> Finding {
+    let anchor = declaration.parent().unwrap_or(declaration);
+    ctx.node_finding(&META, anchor)
+        .title(format!(
+            "Map `{map}` is written on the request path and read by `{reader}` without a lock"
+        ))
+        .message(format!(
+            "`{writer}` writes the package-level map `{map}` while serving requests, and the \
+             handler `{reader}` reads it without taking any lock. Handlers run concurrently, \
+             and a map read that overlaps a write aborts the whole process with `fatal error: \
+             concurrent map read and map write` (not recoverable) — a lock taken only around \
+             the write protects nothing.\n\nGuard every access to `{map}`, reads included, \
+             with one `sync.RWMutex` declared next to it (or use `sync.Map`)."
+        ))
+        .symptom(format!(
+            "`{map}` is written by `{writer}` and read concurrently by `{reader}` without \
+             synchronisation."
+        ))
+        .root_cause(format!(
+            "`{map}` is shared by every request and only some of its accesses are synchronised."
+        ))
+        .fix(format!(
+            "Declare a `sync.RWMutex` next to `{map}`; take `Lock` around every write and \
+             `RLock` around every read (in `{reader}` and elsewhere), or wrap the map in a small \
+             type whose methods do the locking."
+        ))
+        .scope(format!(
+            "Keep the map and the handlers' behaviour; change only how `{map}` is accessed."
+        ))
+        .build()
 }
 
 /// `s` in `func (s *Server) …` (pointer receivers only).

@@ -72,6 +72,15 @@ impl Rule for NonNullAssertion {
             let Some(inner) = node.named_child(0) else {
                 continue;
             };
+            // The grammar's error recovery can insert a zero-width `!` (a
+            // MISSING token) where it fails to parse, e.g. a generic tagged
+            // template ``sql<Row[]>`…` ``: no one wrote an assertion there.
+            let written = node
+                .child(node.child_count().saturating_sub(1))
+                .is_some_and(|bang| !bang.is_missing() && ctx.text(bang) == "!");
+            if !written {
+                continue;
+            }
             if checked_elsewhere(ctx, inner) {
                 continue;
             }

@@ -133,7 +133,13 @@ fn discards_result_after_setup<'t>(
         "macro_invocation" => n.field("macro").is_none_or(|m| {
             !matches!(
                 ctx.text(m),
-                "vec" | "format" | "println" | "eprintln" | "print" | "eprint" | "dbg"
+                "vec"
+                    | "format"
+                    | "println"
+                    | "eprintln"
+                    | "print"
+                    | "eprint"
+                    | "dbg"
                     | "include_str"
             )
         }),
@@ -238,7 +244,11 @@ fn report(
     let what = match discarded {
         Some(call) => format!(
             "{} the result of `{}`, and its only checks are `unwrap()`/`expect()` on the setup",
-            if ctx.text(call.parent().unwrap_or(call)).starts_with("let _") {
+            if std::iter::successors(call.parent(), |p| p.parent())
+                .find(|p| p.kind() == "let_declaration")
+                .and_then(|l| l.field("pattern"))
+                .is_some_and(|p| ctx.text(p) == "_")
+            {
                 "throws away (`let _ =`)"
             } else {
                 "only prints"

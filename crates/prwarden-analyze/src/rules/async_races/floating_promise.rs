@@ -245,8 +245,7 @@ fn user_event_receivers<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
             // out the file's `userEvent.setup()` instance.
             "object_pattern" if value.kind() == "call_expression" => {
                 for n in preorder(target) {
-                    if n.kind() == "shorthand_property_identifier_pattern"
-                        && ctx.text(n) == "user"
+                    if n.kind() == "shorthand_property_identifier_pattern" && ctx.text(n) == "user"
                     {
                         names.insert("user");
                     }
@@ -1073,7 +1072,9 @@ fn report(ctx: &RuleContext<'_>, call: Node<'_>, kind: Kind, python: bool) -> Fi
                  `for…of` loop with `await`, whichever the order requirements need.",
             ),
         (Kind::UserEvent, _) => builder
-            .title(format!("`{callee}(…)` is not awaited: the test races the interaction"))
+            .title(format!(
+                "`{callee}(…)` is not awaited: the test races the interaction"
+            ))
             .message(format!(
                 "In user-event v14 every interaction returns a promise, and `{code}` drops it: \
                  the next line of the test runs before the events have been dispatched and \

@@ -355,7 +355,9 @@ fn is_new_map(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
 /// The name a plain call calls: `useMemo` in `useMemo(…)`.
 fn call_name<'s>(ctx: &RuleContext<'s>, value: Node<'_>) -> Option<&'s str> {
     let value = crate::syntax::unwrap_expression(value);
-    let callee = value.field("function").filter(|_| value.kind() == "call_expression")?;
+    let callee = value
+        .field("function")
+        .filter(|_| value.kind() == "call_expression")?;
     match callee.kind() {
         "identifier" => Some(ctx.text(callee)),
         // `React.useMemo(…)`

@@ -217,10 +217,8 @@ fn awaited<'t>(ctx: &RuleContext<'_>, await_expr: Node<'t>) -> Option<Found<'t>>
     // A local helper's round trip is reported in plain loops only: in an
     // `async` callback the missing await is `async-races`' finding.
     let via_helper = callee_of(call).is_some_and(|f| {
-            f.kind() == "identifier"
-                && !HTTP_FUNCTIONS.contains(&ctx.text(f))
-                && ctx.text(f) != "sql"
-        });
+        f.kind() == "identifier" && !HTTP_FUNCTIONS.contains(&ctx.text(f)) && ctx.text(f) != "sql"
+    });
     if via_helper && !matches!(repetition, Repetition::Loop(_)) {
         return None;
     }

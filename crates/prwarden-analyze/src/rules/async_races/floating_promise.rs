@@ -34,6 +34,19 @@
 //!   `fetch(…)` (or such a function's promise) with no `.catch`. The code
 //!   after it treats the work as done, and a failure is never shown.
 //!
+//! - JavaScript/TypeScript, inside an async function: `xs.map(…)` as a bare
+//!   statement whose callback is an async function that awaits, or returns
+//!   such a call of an async function or method of the file
+//!   (`rides.map((r) => this.assign(r));`): the array of promises is
+//!   dropped.
+//! - JavaScript/TypeScript tests: a Testing Library user-event v14
+//!   interaction (`click`, `type`, `keyboard`, `hover`, `selectOptions`,
+//!   `upload`, `clear`, `tab`, `paste`, `dblClick`, …) called as a bare
+//!   statement on an instance from `userEvent.setup()` (`user.click(btn);`),
+//!   or on `userEvent` itself in a file that calls `userEvent.setup()` or
+//!   awaits another `userEvent` call. v13's synchronous `userEvent.click(…)`
+//!   (a file with neither sign) is not reported.
+//!
 //! Deliberately not reported: promise-returning functions from other files or
 //! libraries (their return type is unknown without type information), a name
 //! declared both as an async and a sync function in the file, calls in
@@ -114,6 +127,11 @@ impl Rule for FloatingPromise {
         }
         let python = language == Language::Python;
         let functions = Functions::collect(ctx, python);
+        let user_events = if python {
+            HashSet::new()
+        } else {
+            user_event_receivers(ctx)
+        };
         for node in ctx.nodes_in_order(&["expression_statement"]) {
             let Some(call) = node
                 .named_child(0)
@@ -127,6 +145,8 @@ impl Rule for FloatingPromise {
             };
             let found = if python {
                 python_floating(ctx, call, &functions)
+            } else if is_user_event_action(ctx, call, &user_events) {
+                Some(Kind::UserEvent)
             } else if is_async_function(function) {
                 js_floating(ctx, call, &functions)
             } else if is_event_handler(ctx, function) {
@@ -151,6 +171,105 @@ enum Kind {
     DroppedTask,
     /// A promise of this file that can reject, dropped in an event handler.
     HandlerCall,
+    /// `xs.map(…)` whose callback returns promises, as a statement.
+    DroppedMap,
+    /// A user-event v14 interaction (`user.click(…)`) whose promise the
+    /// test does not wait for.
+    UserEvent,
+}
+
+/// Testing Library user-event interactions: asynchronous in v14.
+const USER_EVENT_ACTIONS: &[&str] = &[
+    "click",
+    "dblClick",
+    "tripleClick",
+    "type",
+    "keyboard",
+    "hover",
+    "unhover",
+    "selectOptions",
+    "deselectOptions",
+    "upload",
+    "clear",
+    "tab",
+    "paste",
+    "pointer",
+    "copy",
+    "cut",
+];
+
+/// The receivers of user-event v14 actions in this file: a name bound to
+/// `userEvent.setup(…)` (`const user = userEvent.setup()`, `user =
+/// userEvent.setup()` in a hook, `const { user } = renderWithUser(…)` next
+/// to a `userEvent.setup()`), and `userEvent` itself when the file calls
+/// `userEvent.setup()` or awaits one of its actions — v14 signs. v13's
+/// synchronous `userEvent.click(…)` in a file without them is left alone.
+fn user_event_receivers<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
+    let mut names = HashSet::new();
+    if !ctx.source.contains("userEvent") {
+        return names;
+    }
+    let sets_up = ctx.source.contains("userEvent.setup(");
+    let awaits_action = ctx.nodes_of_kind(&["await_expression"]).any(|a| {
+        a.named_child(0)
+            .filter(|c| c.kind() == "call_expression")
+            .and_then(|c| c.child_by_field_name("function"))
+            .is_some_and(|f| ctx.text(f).starts_with("userEvent."))
+    });
+    if sets_up || awaits_action {
+        names.insert("userEvent");
+    }
+    if !sets_up {
+        return names;
+    }
+    for node in ctx.nodes_of_kind(&["variable_declarator", "assignment_expression"]) {
+        let (target, value) = if node.kind() == "variable_declarator" {
+            (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("value"),
+            )
+        } else {
+            (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            )
+        };
+        let (Some(target), Some(value)) = (target, value) else {
+            continue;
+        };
+        match target.kind() {
+            "identifier" if ctx.text(value).starts_with("userEvent.setup(") => {
+                names.insert(ctx.text(target));
+            }
+            // `const { user } = setup(<Form />)`: a render helper handing
+            // out the file's `userEvent.setup()` instance.
+            "object_pattern" if value.kind() == "call_expression" => {
+                for n in preorder(target) {
+                    if n.kind() == "shorthand_property_identifier_pattern" && ctx.text(n) == "user"
+                    {
+                        names.insert("user");
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
+/// `user.click(button);` as a statement, with `user` a user-event v14
+/// instance: the test goes on before the interaction has happened.
+fn is_user_event_action(ctx: &RuleContext<'_>, call: Node<'_>, receivers: &HashSet<&str>) -> bool {
+    let Some(callee) = call.field("function").map(unwrap_expression) else {
+        return false;
+    };
+    callee.kind() == "member_expression"
+        && callee
+            .field("object")
+            .is_some_and(|o| o.kind() == "identifier" && receivers.contains(ctx.text(o)))
+        && callee
+            .field("property")
+            .is_some_and(|p| USER_EVENT_ACTIONS.contains(&ctx.text(p)))
 }
 
 /// Java: a bare call statement whose `CompletableFuture`/`Future` result
@@ -404,6 +523,9 @@ fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>)
             {
                 return Some(Kind::AsyncCall);
             }
+            if matches!(ctx.text(property), "map" | "flatMap") {
+                return maps_to_promises(ctx, call, functions).then_some(Kind::DroppedMap);
+            }
             if object.kind() != "this" {
                 return None;
             }
@@ -414,6 +536,46 @@ fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>)
         }
         _ => None,
     }
+}
+
+/// `rides.map((r) => this.assign(r));` as a statement: the callback is an
+/// async function that awaits, or returns a call this rule would report on
+/// its own (an async function or method of the file), so the statement
+/// builds an array of promises and drops it.
+fn maps_to_promises(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>) -> bool {
+    let Some(callback) = call
+        .field("arguments")
+        .and_then(|a| a.named_child(0))
+        .filter(|c| is_js_function(*c))
+    else {
+        return false;
+    };
+    let Some(body) = callback.field("body") else {
+        return false;
+    };
+    if is_async_function(callback) {
+        return preorder(body).any(|n| {
+            n.kind() == "await_expression"
+                && enclosing_function(Language::JavaScript, n) == Some(callback)
+        });
+    }
+    let returned = if body.kind() == "statement_block" {
+        let mut cursor = body.walk();
+        let statements: Vec<Node<'_>> = body
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() != "comment")
+            .collect();
+        match statements.as_slice() {
+            [only] if only.kind() == "return_statement" => only.named_child(0),
+            _ => None,
+        }
+    } else {
+        Some(body)
+    };
+    returned
+        .map(unwrap_expression)
+        .filter(|r| r.kind() == "call_expression")
+        .is_some_and(|inner| matches!(js_floating(ctx, inner, functions), Some(Kind::AsyncCall)))
 }
 
 fn python_floating(
@@ -886,6 +1048,48 @@ fn report(ctx: &RuleContext<'_>, call: Node<'_>, kind: Kind, python: bool) -> Fi
                 "Await `{callee}(…)` here (making the enclosing function async if it is not), or \
                  schedule it as a task that is kept and whose errors are logged, whichever the \
                  caller's contract needs."
+            )),
+        (Kind::DroppedMap, _) => builder
+            .title(format!("Promises from `{callee}(…)` are dropped"))
+            .message(format!(
+                "Each call of the `{callee}` callback returns a promise, and `{code}` throws \
+                 the array of them away: nothing waits for the work, the function carries on \
+                 (and returns) while it is still running, all elements run at once, and a \
+                 rejection becomes an unhandled rejection instead of an error this function can \
+                 handle.\n\nWrite `await Promise.all({code})`, or a `for…of` loop with `await` \
+                 if the elements must be processed one after another."
+            ))
+            .symptom(format!(
+                "`{code}` builds an array of promises and drops it."
+            ))
+            .root_cause(
+                "`map` with an async callback only starts the work; its result, the promises, \
+                 is the only handle on completion and failure.",
+            )
+            .fix(
+                "Await the promises (`await Promise.all(…)`, or `Promise.allSettled` when one \
+                 failure must not stop the others), or process the elements sequentially in a \
+                 `for…of` loop with `await`, whichever the order requirements need.",
+            ),
+        (Kind::UserEvent, _) => builder
+            .title(format!(
+                "`{callee}(…)` is not awaited: the test races the interaction"
+            ))
+            .message(format!(
+                "In user-event v14 every interaction returns a promise, and `{code}` drops it: \
+                 the next line of the test runs before the events have been dispatched and \
+                 React has re-rendered. The assertions then pass or fail depending on timing, \
+                 and an error thrown by the interaction is lost.\n\nWrite `await {code}`."
+            ))
+            .symptom(format!(
+                "`{code}` is a user-event v14 interaction called without `await`."
+            ))
+            .root_cause(
+                "`userEvent.setup()` instances (and v14's `userEvent.*` calls) are asynchronous; \
+                 the test treats the interaction as synchronous.",
+            )
+            .fix(format!(
+                "Await `{callee}(…)` (the test callback is, or becomes, `async`)."
             )),
         (Kind::HandlerCall, _) => builder
             .title(format!(

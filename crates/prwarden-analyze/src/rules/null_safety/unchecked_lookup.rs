@@ -8,7 +8,10 @@
 //! - JavaScript/TypeScript: `items.find((x) => …).name` (and `findLast`),
 //!   `document.getElementById(…)`, `querySelector(…)`, `closest(…)`,
 //!   `cache.get(key).value` on a variable or `this.` field the same file
-//!   declares as a `Map`/`WeakMap`, `str.match(/re/)[1]` and
+//!   declares as a `Map`/`WeakMap` (`new Map(…)`, a `Map<…>` type, React's
+//!   `useMemo(() => new Map(…), …)`, `useRef(new Map())` read as
+//!   `ref.current`, or a call of a function of the file that returns
+//!   `new Map(…)`), `str.match(/re/)[1]` and
 //!   `/re/.exec(str)[1]`, `const { a } = items.find(…)`, and
 //!   `req.file.size` / `req.file.path` in a handler that never checks
 //!   `req.file` itself first (multer leaves `req.file` undefined when the
@@ -51,7 +54,9 @@
 //! return collections or queries), `.get` on anything not known to be a map
 //! (HTTP clients, routers and config objects also have `get`), a `Map` read
 //! in a function that checks `has(…)` on the same map or inside a condition
-//! that tests the key itself (`if (TYPES.includes(c.type)) groups.get(c.type)`),
+//! that tests the key itself (`if (TYPES.includes(c.type)) groups.get(c.type)`;
+//! a condition that only tests that the key is set, `selectedId ?
+//! byId.get(selectedId).price : 0`, is not such a test),
 //! a `.get(key, default)`
 //! with a default, Java maps declared as local variables (usually an index the
 //! method just built from the same data), Go maps of values (a missing key is
@@ -293,9 +298,13 @@ fn unchecked_upload(ctx: &RuleContext<'_>, language: Language, value: Node<'_>) 
 }
 
 /// Names the file declares as a `Map`/`WeakMap`: `const m = new Map()`,
-/// `m: Map<K, V>`, class fields `private cache = new Map<…>()`.
+/// `m: Map<K, V>`, class fields `private cache = new Map<…>()`, React's
+/// `useMemo(() => new Map(…), …)` and `useRef(new Map())` (as
+/// `ref.current`), and `const m = indexById(xs)` with `indexById` a function
+/// of the file that returns `new Map(…)`.
 fn js_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
     let mut maps = HashSet::new();
+    let map_builders = js_map_builders(ctx);
     for node in ctx.nodes_in_order(&[
         "variable_declarator",
         "public_field_definition",
@@ -319,18 +328,104 @@ fn js_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
             let text = ctx.text(t).trim_start_matches(':').trim_start();
             text.starts_with("Map<") || text.starts_with("WeakMap<")
         };
-        let is_new_map = |v: Node<'_>| {
-            v.kind() == "new_expression"
-                && v.field("constructor")
-                    .is_some_and(|c| matches!(ctx.text(c), "Map" | "WeakMap"))
-        };
+        let value = node.field("value");
         if node.field("type").is_some_and(is_map_type)
-            || node.field("value").is_some_and(is_new_map)
+            || value.is_some_and(|v| is_new_map(ctx, v))
+            || value.is_some_and(|v| memo_of_new_map(ctx, v))
+            || value.is_some_and(|v| {
+                call_name(ctx, v).is_some_and(|callee| map_builders.contains(callee))
+            })
         {
             maps.insert(ctx.text(name).to_string());
         }
+        // `const cacheRef = useRef(new Map())`: the map is `cacheRef.current`.
+        if value.is_some_and(|v| {
+            call_name(ctx, v) == Some("useRef")
+                && v.field("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .is_some_and(|a| is_new_map(ctx, a))
+        }) {
+            maps.insert(format!("{}.current", ctx.text(name)));
+        }
     }
     maps
+}
+
+/// `new Map(…)` / `new WeakMap(…)`, looking through parentheses and `as`.
+fn is_new_map(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
+    let value = crate::syntax::unwrap_expression(value);
+    value.kind() == "new_expression"
+        && value
+            .field("constructor")
+            .is_some_and(|c| matches!(ctx.text(c), "Map" | "WeakMap"))
+}
+
+/// The name a plain call calls: `useMemo` in `useMemo(…)`.
+fn call_name<'s>(ctx: &RuleContext<'s>, value: Node<'_>) -> Option<&'s str> {
+    let value = crate::syntax::unwrap_expression(value);
+    let callee = value
+        .field("function")
+        .filter(|_| value.kind() == "call_expression")?;
+    match callee.kind() {
+        "identifier" => Some(ctx.text(callee)),
+        // `React.useMemo(…)`
+        "member_expression" => callee.field("property").map(|p| ctx.text(p)),
+        _ => None,
+    }
+}
+
+/// Whether every value a function returns is a `new Map(…)`: the arrow
+/// `() => new Map(…)`, or a body whose `return`s all do.
+fn returns_new_map(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
+    let Some(body) = function.field("body") else {
+        return false;
+    };
+    if body.kind() != "statement_block" {
+        return is_new_map(ctx, body);
+    }
+    let mut returns = preorder(body)
+        .filter(|n| {
+            n.kind() == "return_statement"
+                && crate::syntax::enclosing_function(Language::JavaScript, *n) == Some(function)
+        })
+        .peekable();
+    returns.peek().is_some()
+        && returns.all(|r| r.named_child(0).is_some_and(|v| is_new_map(ctx, v)))
+}
+
+/// `useMemo(() => new Map(spots.map((s) => [s.id, s])), [spots])`.
+fn memo_of_new_map(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
+    call_name(ctx, value) == Some("useMemo")
+        && crate::syntax::unwrap_expression(value)
+            .field("arguments")
+            .and_then(|a| a.named_child(0))
+            .is_some_and(|f| crate::syntax::is_js_function(f) && returns_new_map(ctx, f))
+}
+
+/// Functions of the file that visibly build and return a map (`function
+/// indexById(xs) { return new Map(…); }`), by name; a name declared twice
+/// is left out.
+fn js_map_builders<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
+    let mut builders = HashSet::new();
+    let mut others = HashSet::new();
+    for node in ctx.nodes_in_order(&["function_declaration", "variable_declarator"]) {
+        let function = match node.kind() {
+            "function_declaration" => Some(node),
+            _ => node
+                .field("value")
+                .filter(|v| crate::syntax::is_js_function(*v)),
+        };
+        let (Some(function), Some(name)) = (function, node.field("name")) else {
+            continue;
+        };
+        if returns_new_map(ctx, function) {
+            builders.insert(ctx.text(name));
+        } else {
+            others.insert(ctx.text(name));
+        }
+    }
+    builders.retain(|b| !others.contains(b));
+    builders
 }
 
 /// `cache` or `this.cache` where `cache` is a known map.
@@ -338,10 +433,15 @@ fn js_map_receiver(ctx: &RuleContext<'_>, receiver: Node<'_>, maps: &HashSet<Str
     match receiver.kind() {
         "identifier" => maps.contains(ctx.text(receiver)),
         "member_expression" => {
-            receiver.field("object").is_some_and(|o| o.kind() == "this")
+            (receiver.field("object").is_some_and(|o| o.kind() == "this")
                 && receiver
                     .field("property")
-                    .is_some_and(|p| maps.contains(ctx.text(p)))
+                    .is_some_and(|p| maps.contains(ctx.text(p))))
+                // `cacheRef.current` of `useRef(new Map())`.
+                || (receiver
+                    .field("object")
+                    .is_some_and(|o| o.kind() == "identifier")
+                    && maps.contains(ctx.text(receiver)))
         }
         _ => false,
     }
@@ -383,9 +483,9 @@ fn key_guarded(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
     let mut child = call;
     while let Some(parent) = child.parent() {
         if matches!(parent.kind(), "if_statement" | "ternary_expression")
-            && parent
-                .field("condition")
-                .is_some_and(|c| c.end_byte() <= child.start_byte() && ctx.text(c).contains(key))
+            && parent.field("condition").is_some_and(|c| {
+                c.end_byte() <= child.start_byte() && tests_key_beyond_presence(ctx.text(c), key)
+            })
         {
             return true;
         }
@@ -395,6 +495,28 @@ fn key_guarded(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
         child = parent;
     }
     false
+}
+
+/// Whether a condition tests the key for more than being set: `selectedId
+/// ? byId.get(selectedId).price : 0` only knows that an id was chosen, not
+/// that the map has it; `TYPES.includes(t) && …` is a membership test.
+fn tests_key_beyond_presence(condition: &str, key: &str) -> bool {
+    condition
+        .split("&&")
+        .flat_map(|part| part.split("||"))
+        .filter(|part| part.contains(key))
+        .any(|part| {
+            let bare = part
+                .trim()
+                .trim_start_matches(['(', '!'])
+                .trim_end_matches(')')
+                .trim();
+            let presence = bare == key
+                || ["!= null", "!== null", "!= undefined", "!== undefined"]
+                    .iter()
+                    .any(|test| bare.strip_prefix(key).map(str::trim) == Some(*test));
+            !presence
+        })
 }
 
 // ----------------------------------------------------------------- Python

@@ -11,8 +11,9 @@
 //! - Python: `x in list`, `x not in list`, `list.index(x)`, `list.count(x)`;
 //! - Go: `slices.Contains/Index/ContainsFunc/IndexFunc(list, …)`;
 //! - Java: `list.contains/indexOf/lastIndexOf(…)`;
-//! - Rust: `vec.contains(…)`, and `vec.iter().position/find/any(…)` whose
-//!   closure compares a key (`|s| *s == item.sku`);
+//! - Rust: `vec.contains(…)`, and `vec.iter().position/find/any/filter(…)`
+//!   whose closure compares a key (`|s| *s == item.sku`,
+//!   `all.iter().filter(|s| s.user == user).count()` per user);
 //! - every language: a `for … of/in/range/:` loop over another collection,
 //!   nested in the loop, whose body is only a search for the outer element —
 //!   an `if` comparing the inner element with the outer one (`c.ID ==
@@ -379,8 +380,9 @@ fn rust_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> 
             operation: method.to_string(),
         });
     }
-    // `ids.iter().position(|s| *s == sku)`
-    matches!(method, "position" | "find" | "any").then_some(())?;
+    // `ids.iter().position(|s| *s == sku)`, `subs.iter().filter(|s| s.user
+    // == user).count()`: a keyed scan, whatever consumes it.
+    matches!(method, "position" | "find" | "any" | "filter").then_some(())?;
     let callback = node.field("arguments")?.named_child(0)?;
     let key = Some(key_equality(ctx, callback)?);
     let iter_fn = (receiver.kind() == "call_expression")

@@ -28,6 +28,10 @@
 //! `fetch` (not in callbacks, where the missing await is reported by
 //! `async-races`).
 //!
+//! Type arguments do not hide the call (`await client.query<Row>(sql, …)`),
+//! and a transaction around the whole loop (`BEGIN` … `COMMIT`) does not
+//! excuse it: it is still one round trip per element.
+//!
 //! `Promise.all(ids.map((id) => db.user.findUnique(…)))` is reported too: the
 //! queries run concurrently, but it is still one query per element.
 //!
@@ -204,19 +208,17 @@ struct Found<'t> {
 
 /// `await <db or http call>` repeated by a loop or an iteration callback.
 fn awaited<'t>(ctx: &RuleContext<'_>, await_expr: Node<'t>) -> Option<Found<'t>> {
-    let outer = unwrap_expression(await_expr.named_child(0)?);
+    let outer = match generic_call_of_await(await_expr) {
+        Some(call) => call,
+        None => unwrap_expression(await_expr.named_child(0)?),
+    };
     let (call, kind) = round_trip_in_chain(ctx, outer)?;
     let repetition = repetition(ctx, await_expr)?;
     // A local helper's round trip is reported in plain loops only: in an
     // `async` callback the missing await is `async-races`' finding.
-    let via_helper = call
-        .child_by_field_name("function")
-        .map(unwrap_expression)
-        .is_some_and(|f| {
-            f.kind() == "identifier"
-                && !HTTP_FUNCTIONS.contains(&ctx.text(f))
-                && ctx.text(f) != "sql"
-        });
+    let via_helper = callee_of(call).is_some_and(|f| {
+        f.kind() == "identifier" && !HTTP_FUNCTIONS.contains(&ctx.text(f)) && ctx.text(f) != "sql"
+    });
     if via_helper && !matches!(repetition, Repetition::Loop(_)) {
         return None;
     }
@@ -233,6 +235,26 @@ fn awaited<'t>(ctx: &RuleContext<'_>, await_expr: Node<'t>) -> Option<Found<'t>>
         line: ctx.line(await_expr),
         awaited: true,
     })
+}
+
+/// tree-sitter-typescript reads `await client.query<Row>(sql)` as a call
+/// of `await client.query` with type arguments: the call whose callee is
+/// the `await`, which is the awaited call.
+fn generic_call_of_await(await_expr: Node<'_>) -> Option<Node<'_>> {
+    let parent = await_expr.parent()?;
+    (parent.kind() == "call_expression"
+        && parent.field("function") == Some(await_expr)
+        && parent.field("type_arguments").is_some())
+    .then_some(parent)
+}
+
+/// The callee of a call, seen through that misparse.
+fn callee_of(call: Node<'_>) -> Option<Node<'_>> {
+    let function = unwrap_expression(call.field("function")?);
+    if function.kind() == "await_expression" && call.field("type_arguments").is_some() {
+        return function.named_child(0).map(unwrap_expression);
+    }
+    Some(function)
 }
 
 /// The database or HTTP call an awaited expression consists of, looking
@@ -520,7 +542,7 @@ fn classify(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<CallKind> {
 /// `follow_local`: also look into an async function of the same file that
 /// the call names (`await fetchProduct(sku)` whose body awaits `fetch`).
 fn classify_call(ctx: &RuleContext<'_>, call: Node<'_>, follow_local: bool) -> Option<CallKind> {
-    let function = unwrap_expression(call.field("function")?);
+    let function = callee_of(call)?;
     let args = call.field("arguments");
     match function.kind() {
         "identifier" => {
@@ -935,7 +957,7 @@ fn iteration_label(ctx: &RuleContext<'_>, call: Node<'_>, method: &str) -> Strin
 /// The callee of a call as written: `prisma.user.findUnique`,
 /// `session.query`, `this.userRepository.findById`.
 fn callee_text<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> &'s str {
-    if let Some(function) = call.field("function") {
+    if let Some(function) = callee_of(call) {
         return ctx.text(function);
     }
     match call.field("arguments") {

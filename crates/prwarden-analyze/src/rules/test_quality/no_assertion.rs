@@ -18,7 +18,8 @@
 //!   `assert*!`/`panic!`, `unwrap()`/`expect()` or `?` (each fails the test),
 //!   and tests whose only checks are `unwrap()`/`expect()` on the setup and
 //!   that end by discarding the result of the call under test
-//!   (`let _ = top_paths(&lines, 10);`);
+//!   (`let _ = top_paths(&lines, 10);`) or by only printing it (`let table =
+//!   by_route(&trips, &rows); println!("{table:#?}");`);
 //! - Java: `@Test`/`@ParameterizedTest` methods without `assert…`, `fail`,
 //!   MockMvc's `andExpect`, RestAssured's `then()`, `throw`.
 //!
@@ -132,7 +133,14 @@ fn discards_result_after_setup<'t>(
         "macro_invocation" => n.field("macro").is_none_or(|m| {
             !matches!(
                 ctx.text(m),
-                "vec" | "format" | "println" | "eprintln" | "print" | "dbg" | "include_str"
+                "vec"
+                    | "format"
+                    | "println"
+                    | "eprintln"
+                    | "print"
+                    | "eprint"
+                    | "dbg"
+                    | "include_str"
             )
         }),
         "call_expression" => n
@@ -148,11 +156,24 @@ fn discards_result_after_setup<'t>(
     if checks_elsewhere {
         return None;
     }
-    let last = crate::syntax::statements(test.body)
+    let statements: Vec<tree_sitter::Node<'t>> = crate::syntax::statements(test.body)
         .filter(|n| !crate::syntax::is_comment(*n))
-        .last()?;
-    if last.kind() != "let_declaration" || last.field("pattern").is_none_or(|p| ctx.text(p) != "_")
-    {
+        .collect();
+    // `println!("{table:#?}");` at the end: the result is shown, not checked.
+    let printed = statements
+        .iter()
+        .rev()
+        .take_while(|s| is_print_statement(ctx, **s))
+        .count();
+    let last = *statements.get(statements.len().checked_sub(printed + 1)?)?;
+    let pattern = last.field("pattern").map(|p| ctx.text(p));
+    let bound = if printed > 0 {
+        last.field("pattern")
+            .is_some_and(|p| p.kind() == "identifier")
+    } else {
+        pattern == Some("_")
+    };
+    if last.kind() != "let_declaration" || !bound {
         return None;
     }
     let value = last.field("value")?;
@@ -167,6 +188,24 @@ fn discards_result_after_setup<'t>(
 }
 
 /// A JS `afterEach(…)` hook that asserts checks every test of the file.
+/// `println!(…);`, `dbg!(…);`: a statement that only shows a value.
+fn is_print_statement(ctx: &RuleContext<'_>, statement: tree_sitter::Node<'_>) -> bool {
+    let statement = if statement.kind() == "expression_statement" {
+        statement.named_child(0)
+    } else {
+        Some(statement)
+    };
+    statement.is_some_and(|m| {
+        m.kind() == "macro_invocation"
+            && m.field("macro").is_some_and(|name| {
+                matches!(
+                    ctx.text(name),
+                    "println" | "print" | "eprintln" | "eprint" | "dbg"
+                )
+            })
+    })
+}
+
 fn hooks_assert(ctx: &RuleContext<'_>) -> bool {
     if !ctx.language.is_some_and(Language::is_js_family) {
         return false;
@@ -204,8 +243,16 @@ fn report(
     let empty = crate::syntax::statements(test.body).next().is_none();
     let what = match discarded {
         Some(call) => format!(
-            "throws away the result of `{}` with `let _ =`, and its only checks are \
-             `unwrap()`/`expect()` on the setup",
+            "{} the result of `{}`, and its only checks are `unwrap()`/`expect()` on the setup",
+            if std::iter::successors(call.parent(), |p| p.parent())
+                .find(|p| p.kind() == "let_declaration")
+                .and_then(|l| l.field("pattern"))
+                .is_some_and(|p| ctx.text(p) == "_")
+            {
+                "throws away (`let _ =`)"
+            } else {
+                "only prints"
+            },
             quote(ctx.text(call), 50)
         ),
         None if empty => "has an empty body".to_string(),

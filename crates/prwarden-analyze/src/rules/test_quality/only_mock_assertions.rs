@@ -14,7 +14,9 @@
 //!   `then(mock).should()`, assertions on an `ArgumentCaptor`'s value.
 //!
 //! A Testing Library query that only finds the element to act on
-//! (`userEvent.type(screen.getByLabelText(…), …)`) is not an assertion. A
+//! (`userEvent.type(screen.getByLabelText(…), …)`) is not an assertion, nor
+//! is an asymmetric matcher describing a mock's argument
+//! (`toHaveBeenCalledWith(expect.objectContaining({ id }))`). A
 //! test with any other assertion — on a returned value, a response, stored
 //! state, a thrown error (`assertThrows`, `pytest.raises`), or an
 //! `unwrap()`/`?` in Rust — is not reported, nor is a test calling an

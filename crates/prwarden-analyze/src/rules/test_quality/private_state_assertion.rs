@@ -5,16 +5,21 @@
 //! Finds, inside test cases:
 //! - Python: an `assert` that reads a private attribute of the object under
 //!   test (`assert "SPRING" in calculator._discount_cache`);
-//! - JavaScript/TypeScript: an `expect(…)` whose subject reads a private
-//!   field (`expect(pricing._rateCache.get("FR")).toBe(0.2)`,
-//!   TypeScript's `expect(cart["lineMap"].size)`);
+//! - JavaScript/TypeScript: an `expect(…)`, `assert(…)` or `assert.…(…)`
+//!   whose subject (first argument) reads a private field
+//!   (`expect(pricing._rateCache.get("FR")).toBe(0.2)`,
+//!   `assert.deepEqual(builder._pages[0].links, […])`, TypeScript's
+//!   `expect(cart["lineMap"].size)`);
 //! - Java: reflection that opens a private member
 //!   (`field.setAccessible(true)`, `ReflectionTestUtils.getField(…)`).
 //!
 //! A private member has a single leading underscore and a name of internal
 //! bookkeeping (`cache`, `index`, `map`, `count`, `queue`, `listeners`,
 //! `seen`, `next`, …): libraries that expose other underscore members as
-//! API (`schema._def`, `err.format()._errors`) are not reported. Nor are the test's
+//! API (`schema._def`, `err.format()._errors`) are not reported. In
+//! JavaScript/TypeScript any single-underscore member counts when its object
+//! is one the test file builds with `new` (`builder = new SiteBuilder(…)`:
+//! the object under test, whose underscore members are its internals). Nor are the test's
 //! own helpers (`self._client`), dunder names, public APIs that start with an
 //! underscore (Django's `_meta`, namedtuple's `_asdict`/`_fields`/`_replace`,
 //! mock internals `_mock_*`), JSON fields that conventionally carry one
@@ -157,6 +162,26 @@ fn is_private(name: &str) -> bool {
             .any(|w| BOOKKEEPING.contains(&w.as_str()))
 }
 
+/// `builder._pages` with `builder = new SiteBuilder(…)` in the test file: an
+/// underscore member (private by convention) of the object under test,
+/// whatever its name.
+fn private_of_constructed(ctx: &RuleContext<'_>, member: Node<'_>) -> bool {
+    let (Some(object), Some(property)) = (
+        member.child_by_field_name("object"),
+        member.child_by_field_name("property"),
+    ) else {
+        return false;
+    };
+    let name = ctx.text(property);
+    name.starts_with('_')
+        && !name.starts_with("__")
+        && !name.starts_with("_mock")
+        && name.len() > 1
+        && !NOT_PRIVATE.contains(&name)
+        && object.kind() == "identifier"
+        && constructed_in_file(ctx, ctx.text(object))
+}
+
 /// The private member an assertion (or reflection call) reads, if any.
 fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -> Option<Node<'t>> {
     match language {
@@ -173,22 +198,32 @@ fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -
             })
         }
         Language::TypeScript | Language::Tsx | Language::JavaScript => {
-            if node.kind() != "call_expression"
-                || node
-                    .child_by_field_name("function")
-                    .is_none_or(|f| ctx.text(f) != "expect")
-            {
+            if node.kind() != "call_expression" {
+                return None;
+            }
+            let callee = node.child_by_field_name("function")?;
+            // `expect(subject)…`, node:assert's and chai's `assert(subject)`,
+            // `assert.deepEqual(subject, expected)`.
+            let asserting = match callee.kind() {
+                "identifier" => matches!(ctx.text(callee), "expect" | "assert"),
+                "member_expression" => callee
+                    .child_by_field_name("object")
+                    .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == "assert"),
+                _ => false,
+            };
+            if !asserting {
                 return None;
             }
             let subject = node.child_by_field_name("arguments")?.named_child(0)?;
             let typescript = matches!(language, Language::TypeScript | Language::Tsx);
             preorder(subject).find(|n| {
                 (n.kind() == "member_expression"
-                    && n.child_by_field_name("property").is_some_and(|p| {
-                        p.kind() == "property_identifier" && is_private(ctx.text(p))
-                    })
                     && n.child_by_field_name("object")
-                        .is_some_and(|o| o.kind() != "this"))
+                        .is_some_and(|o| o.kind() != "this")
+                    && n.child_by_field_name("property").is_some_and(|p| {
+                        p.kind() == "property_identifier"
+                            && (is_private(ctx.text(p)) || private_of_constructed(ctx, *n))
+                    }))
                     || (typescript && bracket_private_read(ctx, *n))
             })
         }

@@ -4,8 +4,10 @@
 //! Finds fixed sleeps inside test bodies:
 //! - JavaScript/TypeScript: `await new Promise((r) => setTimeout(r, 500))`,
 //!   `await sleep(…)`/`delay(…)`/`wait(…)` with a number, Playwright's
-//!   `page.waitForTimeout(…)`; not in files that use fake timers
-//!   (`jest.useFakeTimers`, `vi.useFakeTimers`, sinon's `useFakeTimers`);
+//!   `page.waitForTimeout(…)`; not under fake timers (`jest.useFakeTimers`,
+//!   `vi.useFakeTimers`, sinon's `useFakeTimers`) — installed by a hook,
+//!   a helper or the module they cover every test of the file, installed
+//!   inside one test only that test;
 //! - Python: `time.sleep(…)`, `sleep(…)` imported from `time`,
 //!   `asyncio.sleep(…)` with a non-zero delay;
 //! - Go: `time.Sleep(…)`;
@@ -39,7 +41,7 @@ use tree_sitter::Node;
 
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
-use crate::rules::test_quality::tests_in_file::test_cases;
+use crate::rules::test_quality::tests_in_file::{TestCase, test_cases};
 use crate::rules::{Rule, quote};
 use crate::syntax::FieldExt as _;
 use crate::syntax::preorder;
@@ -71,13 +73,29 @@ impl Rule for SleepInTest {
         let Some(language) = ctx.language else {
             return;
         };
-        if ctx.source.contains("useFakeTimers")
-            || ctx.source.contains("time::pause")
-            || ctx.source.contains("start_paused")
+        if ctx.source.contains("time::pause") || ctx.source.contains("start_paused") {
+            return;
+        }
+        let tests = test_cases(ctx);
+        // Fake timers installed by a hook, a helper or at the top level
+        // apply to every test; installed inside one test, only to that one
+        // (its neighbours run on the real clock).
+        let fake_timers: Vec<usize> = ctx
+            .source
+            .match_indices("useFakeTimers")
+            .map(|(at, _)| at)
+            .collect();
+        let in_test = |at: usize, test: &TestCase<'_>| test.body.byte_range().contains(&at);
+        if fake_timers
+            .iter()
+            .any(|at| !tests.iter().any(|t| in_test(*at, t)))
         {
             return;
         }
-        for test in test_cases(ctx) {
+        for test in &tests {
+            if fake_timers.iter().any(|at| in_test(*at, test)) {
+                continue;
+            }
             for node in preorder(test.body) {
                 if is_sleep(ctx, language, node) {
                     out.push(report(ctx, node));

@@ -668,6 +668,18 @@ const JS_MOCK_MATCHERS: &[&str] = &[
     "callCount",
 ];
 
+/// `expect.<matcher>(…)` values that stand for "any argument like this"
+/// inside another assertion, not assertions themselves.
+const JS_ASYMMETRIC_MATCHERS: &[&str] = &[
+    "objectContaining",
+    "arrayContaining",
+    "stringContaining",
+    "stringMatching",
+    "any",
+    "anything",
+    "closeTo",
+];
+
 fn js_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) -> Option<Check> {
     match node.kind() {
         "throw_statement" => return Some(Check::Real),
@@ -715,7 +727,12 @@ fn js_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) ->
     }
     if base == "expect" {
         // `expect.assertions(1)`, `expect.hasAssertions()`; `expect(x).toBe`
-        // chains are counted at their `expect(…)` call above.
+        // chains are counted at their `expect(…)` call above. Asymmetric
+        // matchers (`expect.objectContaining({ id })`, `expect.any(Date)`)
+        // only describe an argument of another assertion.
+        if JS_ASYMMETRIC_MATCHERS.contains(&method) {
+            return None;
+        }
         return (callee.kind() == "member_expression"
             && callee
                 .field("object")

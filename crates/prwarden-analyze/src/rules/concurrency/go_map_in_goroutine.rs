@@ -31,7 +31,11 @@
 //!   `map[K]V{}`, `var m map[K]V`, or a parameter of map type), and
 //! - several goroutines write it: the goroutine is started inside a loop, or
 //!   more than one goroutine of the function writes the same map, and
-//! - the literal takes no lock (`mu.Lock()`/`RLock()` anywhere in it).
+//! - the write is not under a lock: the literal takes none, or releases
+//!   every lock explicitly (`mu.Lock()` … `mu.Unlock()` in one block)
+//!   and the write lies outside those sections (a deferred unlock, a
+//!   `TryLock` or a release in a branch count as holding the lock
+//!   throughout).
 //!
 //! A map reached through a struct field (`f.delivered[k]`) counts when every
 //! struct of the file with that field declares it as a map and has no mutex
@@ -118,13 +122,23 @@ impl Rule for GoMapInGoroutine {
             let Some(literal) = goroutine_literal(ctx, node) else {
                 continue;
             };
-            if takes_lock(ctx, literal) {
-                continue;
-            }
+            let sections = if takes_lock(ctx, literal) {
+                // Writes outside every `Lock()`…`Unlock()` pair still race.
+                match critical_sections(ctx, literal) {
+                    Some(sections) => sections,
+                    None => continue,
+                }
+            } else {
+                Vec::new()
+            };
             let enclosing = enclosing_loop(Language::Go, node);
             let outer = ctx.enclosing_function(Language::Go, node);
             for (statement, map) in map_writes(ctx, literal) {
-                if declared_inside(ctx, literal, map)
+                let locked = sections.iter().any(|&(from, to)| {
+                    from <= statement.start_byte() && statement.end_byte() <= to
+                });
+                if locked
+                    || declared_inside(ctx, literal, map)
                     || !is_map(ctx, outer.unwrap_or(root), root, map)
                 {
                     continue;
@@ -531,6 +545,65 @@ fn takes_lock(ctx: &RuleContext<'_>, literal: Node<'_>) -> bool {
                 .and_then(|f| f.field("field"))
                 .is_some_and(|f| matches!(ctx.text(f), "Lock" | "RLock" | "TryLock"))
     })
+}
+
+/// The byte ranges a literal holds its locks over, when each one is
+/// explicit: every `x.Lock()`/`x.RLock()` is a statement followed in the
+/// same block by `x.Unlock()`/`x.RUnlock()` (the first such release ends
+/// the section). `None` — treat the whole literal as locked — for a
+/// deferred unlock, `TryLock`, a lock released in another block or by a
+/// helper, or a lock taken by a helper.
+fn critical_sections(ctx: &RuleContext<'_>, literal: Node<'_>) -> Option<Vec<(usize, usize)>> {
+    let lock_call = |n: Node<'_>| -> Option<(String, String)> {
+        if n.kind() != "call_expression" {
+            return None;
+        }
+        let function = n.field("function")?;
+        let method = ctx.text(function.field("field")?).to_string();
+        let receiver = ctx.text(function.field("operand")?).to_string();
+        Some((receiver, method))
+    };
+    // A lock call as its own statement: `mu.Lock()`.
+    let statement_call = |stmt: Node<'_>| {
+        (stmt.kind() == "expression_statement")
+            .then(|| stmt.named_child(0))
+            .flatten()
+            .and_then(lock_call)
+    };
+    let mut sections = Vec::new();
+    for n in preorder(literal) {
+        let Some((receiver, method)) = lock_call(n) else {
+            continue;
+        };
+        let release = match method.as_str() {
+            "Lock" => "Unlock",
+            "RLock" => "RUnlock",
+            "TryLock" | "TryRLock" => return None,
+            "Unlock" | "RUnlock" => {
+                if n.parent().is_some_and(|p| p.kind() == "defer_statement") {
+                    return None;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let stmt = n.parent().filter(|p| p.kind() == "expression_statement")?;
+        let mut next = stmt.next_named_sibling();
+        let mut end = None;
+        while let Some(sibling) = next {
+            if statement_call(sibling).is_some_and(|(r, m)| r == receiver && m == release) {
+                end = Some(sibling.end_byte());
+                break;
+            }
+            next = sibling.next_named_sibling();
+        }
+        sections.push((stmt.start_byte(), end?));
+    }
+    // Every release must close one of those sections (none in a branch).
+    let releases = preorder(literal)
+        .filter(|n| lock_call(*n).is_some_and(|(_, m)| matches!(m.as_str(), "Unlock" | "RUnlock")))
+        .count();
+    (releases == sections.len()).then_some(sections)
 }
 
 /// Statements in the literal (not in further nested literals, which are

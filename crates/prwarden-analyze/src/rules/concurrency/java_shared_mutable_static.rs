@@ -5,8 +5,12 @@
 //! - a `HashMap`, `ArrayList`, `HashSet`, `LinkedHashMap`, `TreeMap`,
 //!   `LinkedList`, `ArrayDeque`, … field (static or not) of a singleton
 //!   component — a class annotated `@Service`, `@Component`,
-//!   `@RestController`, `@Controller`, `@Repository` or `@Configuration`, or a
-//!   servlet (`extends HttpServlet`) — that a method mutates (`put`, `add`,
+//!   `@RestController`, `@Controller`, `@Repository` or `@Configuration`, a
+//!   CDI/Jakarta `@ApplicationScoped` or `@Singleton` bean (Quarkus, Helidon,
+//!   Micronaut), or a servlet (`extends HttpServlet`) — or a `static` such
+//!   field of a request-path class whose instances are not shared (a JAX-RS
+//!   `@Path` resource, a `@RequestScoped`/`@Dependent` or prototype/request
+//!   scoped bean: every request still shares its statics) — that a method mutates (`put`, `add`,
 //!   `remove`, `computeIfAbsent`, `merge`, `clear`, …) outside start-up code
 //!   (constructors, initializers, `@PostConstruct`/`@Bean` methods,
 //!   `init()`, `afterPropertiesSet()`), `synchronized` methods and
@@ -16,8 +20,9 @@
 //!
 //! Deliberately not reported: `ConcurrentHashMap`, `CopyOnWriteArrayList`,
 //! `Collections.synchronizedMap(…)`, immutable `List.of`/`Map.of`, fields
-//! that are only read, beans with a non-singleton `@Scope` (prototype,
-//! request, session), `ThreadLocal<SimpleDateFormat>`, and test code.
+//! that are only read, instance fields of beans with a non-singleton scope
+//! (prototype, request, session) or of JAX-RS resources,
+//! `ThreadLocal<SimpleDateFormat>`, and test code.
 //!
 //! ## Why is this bad?
 //! A Spring bean or a servlet exists once and serves every request thread
@@ -91,7 +96,8 @@ impl Rule for JavaSharedMutableStatic {
             let Some(body) = class.field("body") else {
                 continue;
             };
-            let singleton = is_singleton(ctx, class);
+            let sharing = sharing(ctx, class);
+            let singleton = sharing == Sharing::Singleton;
             let mut cursor = body.walk();
             for field in body.named_children(&mut cursor) {
                 if field.kind() != "field_declaration" {
@@ -113,7 +119,9 @@ impl Rule for JavaSharedMutableStatic {
                         }
                         continue;
                     }
-                    if !singleton {
+                    // A per-request resource's instance fields are its own,
+                    // but its static fields are shared by every request.
+                    if !(singleton || (is_static && sharing == Sharing::PerRequest)) {
                         continue;
                     }
                     let created = declarator
@@ -188,8 +196,20 @@ fn base_type<'s>(ctx: &RuleContext<'s>, t: Node<'_>) -> &'s str {
     text.rsplit('.').next().unwrap_or(text)
 }
 
-/// A class whose one instance serves every request thread.
-fn is_singleton(ctx: &RuleContext<'_>, class: Node<'_>) -> bool {
+/// How a class's instances meet request threads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sharing {
+    /// One instance serves every request thread.
+    Singleton,
+    /// A new instance per request (or per injection), but on the request
+    /// path: its `static` fields are shared by every request.
+    PerRequest,
+    /// Nothing known.
+    Unknown,
+}
+
+/// Whether a class is a singleton component, a per-request one, or neither.
+fn sharing(ctx: &RuleContext<'_>, class: Node<'_>) -> Sharing {
     let annotations: Vec<&str> = modifiers(class)
         .map(|m| {
             let mut c = m.walk();
@@ -211,37 +231,52 @@ fn is_singleton(ctx: &RuleContext<'_>, class: Node<'_>) -> bool {
     };
     let scoped = annotations.iter().any(|a| {
         let name = annotation_name(a);
-        matches!(name.as_str(), "RequestScope" | "SessionScope" | "Prototype")
-            || (name == "Scope"
-                && [
-                    "prototype",
-                    "request",
-                    "session",
-                    "PROTOTYPE",
-                    "REQUEST",
-                    "SESSION",
-                ]
-                .iter()
-                .any(|s| a.contains(s)))
-    });
-    if scoped {
-        return false;
-    }
-    let bean = annotations.iter().any(|a| {
         matches!(
-            annotation_name(a).as_str(),
-            "Service"
-                | "Component"
-                | "RestController"
-                | "Controller"
-                | "Repository"
-                | "Configuration"
-        )
+            name.as_str(),
+            "RequestScope"
+                | "SessionScope"
+                | "Prototype"
+                | "RequestScoped"
+                | "SessionScoped"
+                | "Dependent"
+        ) || (name == "Scope"
+            && [
+                "prototype",
+                "request",
+                "session",
+                "PROTOTYPE",
+                "REQUEST",
+                "SESSION",
+            ]
+            .iter()
+            .any(|s| a.contains(s)))
     });
+    let names: Vec<String> = annotations.iter().map(|a| annotation_name(a)).collect();
+    let has = |candidates: &[&str]| names.iter().any(|n| candidates.contains(&n.as_str()));
+    // Spring stereotypes, CDI/Jakarta `@ApplicationScoped`/`@Singleton`
+    // (Quarkus, Helidon, Micronaut), Micronaut's `@Controller`.
+    let bean = has(&[
+        "Service",
+        "Component",
+        "RestController",
+        "Controller",
+        "Repository",
+        "Configuration",
+        "ApplicationScoped",
+        "Singleton",
+    ]);
     let servlet = class
         .field("superclass")
         .is_some_and(|s| ctx.text(s).contains("Servlet"));
-    bean || servlet
+    if (bean || servlet) && !scoped {
+        return Sharing::Singleton;
+    }
+    // A JAX-RS resource (`@Path`: per request in Jersey, a singleton in
+    // Quarkus), a request-scoped or prototype bean.
+    if scoped || has(&["Path", "RequestScoped", "Dependent"]) {
+        return Sharing::PerRequest;
+    }
+    Sharing::Unknown
 }
 
 /// The first call that mutates field `name` from a method that can run on

@@ -10,7 +10,11 @@
 //!   (`(c) => c.id === order.customerId`);
 //! - Python: `x in list`, `x not in list`, `list.index(x)`, `list.count(x)`;
 //! - Go: `slices.Contains/Index/ContainsFunc/IndexFunc(list, …)`;
-//! - Java: `list.contains/indexOf/lastIndexOf(…)`;
+//! - Java: `list.contains/indexOf/lastIndexOf(…)`, and
+//!   `coll.stream().filter/anyMatch/noneMatch(…)` whose lambda compares a
+//!   key (`e -> e.code.equals(d.drugCode)`) with the loop's current element
+//!   — reported whatever the collection's declared type, like the
+//!   JavaScript keyed predicate below;
 //! - Rust: `vec.contains(…)`, and `vec.iter().position/find/any/filter(…)`
 //!   whose closure compares a key (`|s| *s == item.sku`,
 //!   `all.iter().filter(|s| s.user == user).count()` per user);
@@ -158,16 +162,22 @@ fn searches_list(
         return false;
     }
     let shape = shapes.of_at(&lookup.receiver, node.start_byte());
-    if shape == Some(Shape::List) {
+    // A Java stream's predicate must compare with the current element,
+    // whatever the collection (`entries.stream().filter(e ->
+    // e.status.equals(code))` is loop-invariant work, not a lookup).
+    let java_stream = language == Language::Java && lookup.operation.starts_with("stream().");
+    if shape == Some(Shape::List) && !java_stream {
         return true;
     }
     let Some(key) = lookup.key else {
         return false;
     };
+    // Only arrays (JavaScript) and collections' streams (Java) offer these
+    // keyed scans.
     let js = matches!(
         language,
         Language::TypeScript | Language::Tsx | Language::JavaScript
-    );
+    ) || java_stream;
     let per_element = element_names(ctx, language, repeat);
     let per_iteration = |name: &str| {
         per_element.contains(&name) || binds_within(ctx, repeat, name, Some(node.start_byte()))
@@ -355,12 +365,58 @@ fn java_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> 
         return None;
     }
     let method = ctx.text(node.field("name")?);
+    // `entries.stream().filter(e -> e.code.equals(d.drugCode))`: a keyed
+    // scan of the collection, whatever consumes it.
+    if matches!(method, "filter" | "anyMatch" | "noneMatch") {
+        let stream = node.field("object")?;
+        (stream.kind() == "method_invocation"
+            && stream
+                .field("name")
+                .is_some_and(|n| ctx.text(n) == "stream")
+            && stream
+                .field("arguments")
+                .is_some_and(|a| a.named_child_count() == 0))
+        .then_some(())?;
+        let callback = node.field("arguments")?.named_child(0)?;
+        return Some(Lookup {
+            receiver: receiver_name(ctx, stream.field("object")?)?,
+            operation: format!("stream().{method}"),
+            key: Some(java_key_equality(ctx, callback)?),
+        });
+    }
     matches!(method, "contains" | "indexOf" | "lastIndexOf").then_some(())?;
     Some(Lookup {
         receiver: receiver_name(ctx, node.field("object")?)?,
         key: None,
         operation: method.to_string(),
     })
+}
+
+/// `e -> e.code.equals(code)`, `e -> code.equals(e.code)`, `e -> e.id ==
+/// id`, `e -> Objects.equals(e.sku, sku)`: the lambda's single expression
+/// compares the element (or one of its fields) with a value from outside.
+fn java_key_equality<'t>(ctx: &RuleContext<'_>, callback: Node<'t>) -> Option<Node<'t>> {
+    if callback.kind() != "lambda_expression" {
+        return None;
+    }
+    let params: Vec<&str> = callback
+        .field("parameters")
+        .map(|p| {
+            preorder(p)
+                .filter(|n| n.kind() == "identifier")
+                .map(|n| ctx.text(n))
+                .collect()
+        })
+        .unwrap_or_default();
+    if params.is_empty() {
+        return None;
+    }
+    let (left, right) = equality_sides(ctx, callback.field("body")?)?;
+    match (mentions(ctx, left, &params), mentions(ctx, right, &params)) {
+        (true, false) => Some(right),
+        (false, true) => Some(left),
+        _ => None,
+    }
 }
 
 fn rust_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {

@@ -2,7 +2,8 @@
 //!
 //! ## What it does
 //! In Python, finds a `for` loop over a Django queryset
-//! (`Order.objects.filter(…)`, or a local assigned from one) or a SQLAlchemy
+//! (`Order.objects.filter(…)`, sliced or not — `[:100]` — or a local
+//! assigned from one) or a SQLAlchemy
 //! query (`session.query(Order)…`, `session.scalars(select(Order))…`) whose
 //! body reads a related object through the loop variable:
 //! - `order.customer.name`, where `customer` is the snake_case name of a
@@ -176,6 +177,11 @@ fn lazy_query<'s>(ctx: &RuleContext<'s>, lp: Node<'_>, iterable: Node<'_>) -> Op
             .last()?;
     }
     let text = ctx.text(query);
+    // `Sample.objects.filter(…).order_by(…)[:PAGE_SIZE]`: a sliced queryset
+    // is still a lazy query (a `LIMIT`).
+    while query.kind() == "subscript" {
+        query = query.field("value")?;
+    }
     let django = text.contains(".objects.");
     let sqlalchemy = text.contains("session.query(") || text.contains("select(");
     let eager = EAGER.iter().any(|e| text.contains(&format!("{e}(")));

@@ -79,6 +79,7 @@ pub fn builtin() -> Vec<Box<dyn Rule>> {
         Box::new(input_validation::insecure_random::InsecureRandom),
         Box::new(input_validation::path_from_request::PathFromRequest),
         Box::new(input_validation::mass_assignment::MassAssignment),
+        Box::new(input_validation::unvalidated_body_cast::UnvalidatedBodyCast),
         Box::new(test_quality::no_assertion::NoAssertion),
         Box::new(test_quality::only_mock_assertions::OnlyMockAssertions),
         Box::new(test_quality::duplicate_test_name::DuplicateTestName),

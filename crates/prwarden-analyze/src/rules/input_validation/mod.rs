@@ -10,4 +10,5 @@ pub mod sql_injection;
 pub mod tls_verification_disabled;
 pub mod unsafe_deserialization;
 pub mod unsafe_html;
+pub mod unvalidated_body_cast;
 pub mod xml_external_entities;

@@ -1,0 +1,321 @@
+//! `input-validation/unvalidated-body-cast`: a request body given a type by a cast instead of being validated.
+//!
+//! ## What it does
+//! In TypeScript, finds a request body that a handler stores in a variable
+//! through a type assertion — `const input = (await c.req.json()) as
+//! ArticleInput`, `(await request.json()) as T`, `req.body as T`,
+//! `<T>req.body`, `ctx.request.body as T` — where the request object (`req`,
+//! `request`, `c.req`, `ctx.req`, `ctx.request`) comes from a parameter of
+//! the handler, and the handler never validates the value: the variable is
+//! not passed to a parsing or checking call (`Schema.parse`, `safeParse`,
+//! `validate`, `assert…`, `is…` type guards, `plainToInstance`, `typia.…`,
+//! `v.parse`, ajv's compiled validators, …), nor inspected with `typeof`,
+//! `instanceof` or `Array.isArray`, nor tested by an `if` that rejects the
+//! request (`if (!input.email) return res.status(400)…`, `throw`).
+//!
+//! Not reported: casts to `unknown`, `any` or `Record<string, unknown>`
+//! (which force the code to check), a route whose other arguments validate
+//! the body (`zValidator("json", schema)`, `validate(schema)`, Fastify's
+//! `{ schema }` option), responses of outgoing requests
+//! (`await res.json() as T`), and test files.
+//!
+//! ## Why is this bad?
+//! `as T` only silences the compiler: at run time the body is whatever the
+//! client sent. A missing field becomes `undefined` in a database write, a
+//! string arrives where a number was assumed, an extra `role: "admin"` key
+//! rides along into a spread — and the types claim all is well, so nobody
+//! writes the checks. The handler works in every test that sends the
+//! expected shape.
+//!
+//! ## Example
+//! ```ts
+//! app.put("/articles/:id", async (c) => {
+//!   const input = (await c.req.json()) as ArticleInput;
+//!   await sql`UPDATE articles SET headline = ${input.headline} WHERE id = ${c.req.param("id")}`;
+//! });
+//! ```
+//!
+//! Use instead:
+//! ```ts
+//! const ArticleInput = z.object({ headline: z.string().min(1) });
+//!
+//! app.put("/articles/:id", async (c) => {
+//!   const input = ArticleInput.parse(await c.req.json());
+//!   await sql`UPDATE articles SET headline = ${input.headline} WHERE id = ${c.req.param("id")}`;
+//! });
+//! ```
+
+use tree_sitter::Node;
+
+use crate::context::RuleContext;
+use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::rules::{Rule, quote};
+use crate::syntax::FieldExt as _;
+use crate::syntax::{is_function, is_test_path, preorder};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "input-validation/unvalidated-body-cast",
+    item: ChecklistItem::InputValidation,
+    severity: Severity::Warning,
+    languages: &[Language::TypeScript, Language::Tsx],
+    summary: "A request body typed with `as T` and never validated at run time",
+};
+
+pub struct UnvalidatedBodyCast;
+
+impl Rule for UnvalidatedBodyCast {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let Some(language) = ctx.language else {
+            return;
+        };
+        if !matches!(language, Language::TypeScript | Language::Tsx) || is_test_path(ctx.path) {
+            return;
+        }
+        for cast in ctx.nodes_in_order(&["as_expression", "type_assertion"]) {
+            if let Some((body, ty)) = body_cast(ctx, language, cast) {
+                out.push(report(ctx, cast, body, ty));
+            }
+        }
+    }
+}
+
+/// `(await c.req.json()) as T` bound to a variable of a handler that never
+/// validates it: the body expression's text and the type's.
+fn body_cast<'s>(
+    ctx: &RuleContext<'s>,
+    language: Language,
+    cast: Node<'_>,
+) -> Option<(&'s str, &'s str)> {
+    let (expression, ty) = match cast.kind() {
+        "as_expression" => (cast.named_child(0)?, cast.named_child(1)?),
+        // `<T>req.body`
+        _ => {
+            let ty = cast.named_child(0)?;
+            let ty = if ty.kind() == "type_arguments" {
+                ty.named_child(0)?
+            } else {
+                ty
+            };
+            (cast.named_child(1)?, ty)
+        }
+    };
+    let ty_text = ctx.text(ty);
+    if matches!(ty_text, "unknown" | "any" | "never" | "const" | "object")
+        || ty_text.contains("unknown")
+    {
+        return None;
+    }
+    let expression = strip(expression);
+    let request = request_object(ctx, expression)?;
+    // `const input = … as T` (or a destructuring of it).
+    let declarator = cast
+        .parent()
+        .filter(|p| p.kind() == "variable_declarator")?;
+    let names: Vec<&str> = preorder(declarator.field("name")?)
+        .filter(|n| {
+            matches!(
+                n.kind(),
+                "identifier" | "shorthand_property_identifier_pattern"
+            )
+        })
+        .map(|n| ctx.text(n))
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    let handler = handler_of(ctx, language, cast, request)?;
+    if route_validates(ctx, handler) || validates(ctx, handler, &names) {
+        return None;
+    }
+    Some((ctx.text(expression), ty_text))
+}
+
+fn strip(mut node: Node<'_>) -> Node<'_> {
+    while node.kind() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+/// The request object of `await X.json()` / `X.body`, when `X` is `req`,
+/// `request`, `c.req`, `ctx.req` or `ctx.request`: its root identifier.
+fn request_object<'s>(ctx: &RuleContext<'s>, expression: Node<'_>) -> Option<&'s str> {
+    let object = match expression.kind() {
+        "await_expression" => {
+            let call = strip(expression.named_child(0)?);
+            if call.kind() != "call_expression"
+                || call
+                    .field("arguments")
+                    .is_none_or(|a| a.named_child_count() != 0)
+            {
+                return None;
+            }
+            let function = call.field("function")?;
+            (function.kind() == "member_expression"
+                && function.field("property").map(|p| ctx.text(p)) == Some("json"))
+            .then_some(())?;
+            function.field("object")?
+        }
+        "member_expression" => {
+            (expression.field("property").map(|p| ctx.text(p)) == Some("body")).then_some(())?;
+            expression.field("object")?
+        }
+        _ => return None,
+    };
+    let text = ctx.text(object);
+    let last = text.rsplit('.').next().unwrap_or(text);
+    let segments = text.split('.').count();
+    (matches!(last, "req" | "request") && segments <= 2).then_some(())?;
+    Some(text.split('.').next().unwrap_or(text))
+}
+
+/// The function around `node` that takes `root` (`c`, `req`, `ctx`) as a
+/// parameter: the handler.
+fn handler_of<'t>(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    node: Node<'t>,
+    root: &str,
+) -> Option<Node<'t>> {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if is_function(language, n) {
+            let params = n.field("parameters").or_else(|| n.field("parameter"));
+            let takes = params.is_some_and(|p| {
+                preorder(p).any(|i| i.kind() == "identifier" && ctx.text(i) == root)
+            });
+            if takes {
+                return Some(n);
+            }
+        }
+        current = n.parent();
+    }
+    None
+}
+
+/// `app.post("/x", zValidator("json", schema), async (c) => …)`,
+/// `router.post("/x", validate(schema), handler)`, Fastify's
+/// `{ schema: … }` route option, or `route({ schema, handler })`.
+fn route_validates(ctx: &RuleContext<'_>, handler: Node<'_>) -> bool {
+    let Some(parent) = handler.parent() else {
+        return false;
+    };
+    let siblings = match parent.kind() {
+        "arguments" => parent,
+        "pair" => match parent.parent() {
+            Some(object) if object.kind() == "object" => object,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    let mut cursor = siblings.walk();
+    siblings
+        .named_children(&mut cursor)
+        .filter(|s| *s != handler && *s != parent)
+        .any(|s| {
+            let text = ctx.text(s).to_ascii_lowercase();
+            text.contains("validat") || text.contains("schema") || text.contains("celebrate")
+        })
+}
+
+/// Calls that check a value at run time.
+fn is_validation_call(callee: &str) -> bool {
+    let last = callee.rsplit('.').next().unwrap_or(callee);
+    let lower = last.to_ascii_lowercase();
+    callee.starts_with("typia.")
+        || ["parse", "validat", "assert", "check", "ensure", "verify", "decode", "sanitiz"]
+            .iter()
+            .any(|w| lower.contains(w))
+        || matches!(
+            last,
+            "plainToInstance" | "plainToClass" | "create" | "is" | "mask" | "transform"
+        )
+        || (last.starts_with("is") && last[2..].starts_with(|c: char| c.is_ascii_uppercase()))
+        // ajv: `const validateX = ajv.compile(…)` is caught by its name;
+        // `schema(body)` of arktype.
+        || lower.ends_with("schema")
+}
+
+/// Whether the handler validates one of `names`: passes it to a checking
+/// call, or inspects it with `typeof`/`instanceof`/`Array.isArray`.
+fn validates(ctx: &RuleContext<'_>, handler: Node<'_>, names: &[&str]) -> bool {
+    let is_name = |n: Node<'_>| {
+        let root = preorder(n).next().map(|r| {
+            let text = ctx.text(r);
+            text.split(['.', '[', '?']).next().unwrap_or(text)
+        });
+        root.is_some_and(|r| names.contains(&r))
+    };
+    preorder(handler).any(|n| match n.kind() {
+        "call_expression" => {
+            let callee = n.field("function").map(|f| ctx.text(f)).unwrap_or("");
+            is_validation_call(callee)
+                && n.field("arguments").is_some_and(|args| {
+                    let mut c = args.walk();
+                    args.named_children(&mut c).any(&is_name)
+                })
+        }
+        "unary_expression" => {
+            n.child(0).is_some_and(|o| o.kind() == "typeof")
+                && n.named_child(0).is_some_and(&is_name)
+        }
+        "binary_expression" => {
+            n.field("operator")
+                .is_some_and(|o| ctx.text(o) == "instanceof")
+                && n.field("left").is_some_and(&is_name)
+        }
+        // `if (!priceId || !quantity) throw …` / `return res.status(400)…`:
+        // a hand-written check of the body's fields.
+        "if_statement" => {
+            let checks = n.field("condition").is_some_and(|c| {
+                preorder(c)
+                    .any(|i| matches!(i.kind(), "identifier" | "member_expression") && is_name(i))
+            });
+            let rejects = n.field("consequence").is_some_and(|c| {
+                preorder(c).any(|i| matches!(i.kind(), "throw_statement" | "return_statement"))
+            });
+            checks && rejects
+        }
+        _ => false,
+    })
+}
+
+fn report(ctx: &RuleContext<'_>, cast: Node<'_>, body: &str, ty: &str) -> Finding {
+    let code = quote(ctx.text(cast), 60);
+    let body = quote(body, 40);
+    let ty = quote(ty, 40);
+    ctx.node_finding(&META, cast)
+        .title(format!(
+            "Request body `{body}` is cast to `{ty}` without validation"
+        ))
+        .message(format!(
+            "`{code}` tells the compiler the request body is a `{ty}`, but nothing checks it at \
+             run time: the client can send missing fields, wrong types or extra keys, and the \
+             handler uses them as if they matched `{ty}`.\n\nParse the body with a schema \
+             (zod `Schema.parse`/`safeParse`, valibot, yup, class-validator, typia, ajv) and \
+             answer 400 when it does not match, or use the framework's validator middleware."
+        ))
+        .symptom(format!(
+            "`{body}` is given the type `{ty}` by a type assertion and never validated."
+        ))
+        .root_cause(
+            "A type assertion has no run-time effect; the body's shape is whatever the client \
+             sent.",
+        )
+        .fix(format!(
+            "Declare a schema for `{ty}` (or reuse an existing one), validate the body with it \
+             before use, and return a 400 response with the validation errors when it fails."
+        ))
+        .scope(
+            "Change only how this handler reads its body; keep the accepted fields, the \
+             responses for valid input and the rest of the handler unchanged.",
+        )
+        .build()
+}

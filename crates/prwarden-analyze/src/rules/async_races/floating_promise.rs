@@ -47,7 +47,16 @@
 //!   awaits another `userEvent` call. v13's synchronous `userEvent.click(…)`
 //!   (a file with neither sign) is not reported.
 //!
-//! Deliberately not reported: promise-returning functions from other files or
+//! - JavaScript/TypeScript, inside an async function: a bare call of a
+//!   function imported from a module of the project (a relative import)
+//!   that is handed a handle the same function awaits queries on
+//!   (`notifySubscribers(sql, article.slug);` next to
+//!   `await sql\`UPDATE …\``, `audit(db, …)` next to `await db.query(…)`):
+//!   work done through an asynchronous database or client handle is a
+//!   promise. Wiring calls (`register…`, `setup…`, `init…`, `use…`,
+//!   `add…`, `log…`) are left alone.
+//!
+//! Deliberately not reported: other promise-returning functions from other files or
 //! libraries (their return type is unknown without type information), a name
 //! declared both as an async and a sync function in the file, calls in
 //! other non-async JavaScript functions (often deliberate fire-and-forget at
@@ -409,6 +418,8 @@ struct Functions<'s> {
     /// async function that awaits or throws outside any `try`, or a function
     /// that returns `fetch(…)` or such a function's promise without `.catch`.
     rejecting_fns: HashSet<&'s str>,
+    /// JavaScript: names imported from a module of the project.
+    relative_imports: HashSet<&'s str>,
 }
 
 impl<'s> Functions<'s> {
@@ -421,12 +432,14 @@ impl<'s> Functions<'s> {
             awaited_fns: HashSet::new(),
             promise_modules: HashSet::new(),
             rejecting_fns: HashSet::new(),
+            relative_imports: HashSet::new(),
         };
         let mut plain: Vec<(&'s str, Node<'s>)> = Vec::new();
         if python {
             f.awaited_fns = python_awaited_names(ctx);
         } else {
             f.promise_modules = js_promise_modules(ctx);
+            f.relative_imports = js_relative_imports(ctx);
         }
         for node in ctx.nodes_in_order(&[
             "function_declaration",
@@ -510,9 +523,12 @@ fn enclosing_class(node: Node<'_>, python: bool) -> Option<Node<'_>> {
 fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>) -> Option<Kind> {
     let callee = unwrap_expression(call.field("function")?);
     match callee.kind() {
-        "identifier" => (functions.is_async_fn(ctx.text(callee))
-            && !is_parameter(ctx, call, ctx.text(callee), Language::JavaScript))
-        .then_some(Kind::AsyncCall),
+        "identifier" => {
+            let name = ctx.text(callee);
+            ((functions.is_async_fn(name) || passes_awaited_handle(ctx, call, name, functions))
+                && !is_parameter(ctx, call, name, Language::JavaScript))
+            .then_some(Kind::AsyncCall)
+        }
         "member_expression" => {
             let object = callee.field("object")?;
             let property = callee.field("property")?;
@@ -536,6 +552,110 @@ fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>)
         }
         _ => None,
     }
+}
+
+/// Leading words of imported functions that wire things up rather than do
+/// the work (`registerRoutes(app, db)`, `setupListeners(db)`).
+const WIRING_VERBS: &[&str] = &[
+    "register",
+    "setup",
+    "set",
+    "init",
+    "initialize",
+    "mount",
+    "use",
+    "attach",
+    "configure",
+    "add",
+    "on",
+    "log",
+    "assert",
+    "validate",
+];
+
+/// `notifySubscribers(sql, article.section)` in an async function that
+/// itself awaits queries on `sql` (`await sql\`…\``, `await db.query(…)`):
+/// a function of another module of the project (a relative import) handed
+/// an asynchronous database or client handle does its work through it, and
+/// in JavaScript that work is a promise.
+fn passes_awaited_handle(
+    ctx: &RuleContext<'_>,
+    call: Node<'_>,
+    name: &str,
+    functions: &Functions<'_>,
+) -> bool {
+    if !functions.relative_imports.contains(name)
+        || functions.sync_fns.contains(name)
+        || crate::syntax::identifier_words(name)
+            .first()
+            .is_some_and(|w| WIRING_VERBS.contains(&w.as_str()))
+    {
+        return false;
+    }
+    let (Some(args), Some(function)) = (
+        call.field("arguments"),
+        ctx.enclosing_function(Language::JavaScript, call),
+    ) else {
+        return false;
+    };
+    let mut cursor = args.walk();
+    let handles: Vec<&str> = args
+        .named_children(&mut cursor)
+        .filter(|a| a.kind() == "identifier")
+        .map(|a| ctx.text(a))
+        .collect();
+    !handles.is_empty()
+        && preorder(function).any(|n| {
+            // `await sql<Row[]>\`…\``: the TypeScript grammar reads the type
+            // arguments as applying to `await sql`.
+            let typed_tag = n.kind() == "await_expression"
+                && n.parent()
+                    .is_some_and(|p| p.kind() == "instantiation_expression")
+                && n.named_child(0)
+                    .is_some_and(|h| h.kind() == "identifier" && handles.contains(&ctx.text(h)));
+            typed_tag
+                || n.kind() == "await_expression"
+                    && n.named_child(0)
+                        .map(unwrap_expression)
+                        .filter(|c| c.kind() == "call_expression")
+                        .and_then(|c| c.field("function"))
+                        .map(unwrap_expression)
+                        .is_some_and(|f| {
+                            let handle = match f.kind() {
+                                "identifier" => Some(f),
+                                "member_expression" => {
+                                    f.field("object").filter(|o| o.kind() == "identifier")
+                                }
+                                _ => None,
+                            };
+                            handle.is_some_and(|h| handles.contains(&ctx.text(h)))
+                        })
+        })
+}
+
+/// Names imported from a module of the project (`import { notify } from
+/// "../services/notifications"`).
+fn js_relative_imports<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
+    let mut names = HashSet::new();
+    for node in ctx.nodes_of_kind(&["import_statement"]) {
+        let Some(source) = node.child_by_field_name("source") else {
+            continue;
+        };
+        let source = ctx.text(source).trim_matches(['"', '\'', '`']);
+        if !(source.starts_with('.') || source.starts_with("@/") || source.starts_with("~/")) {
+            continue;
+        }
+        for n in preorder(node) {
+            if n.kind() == "import_specifier"
+                && let Some(local) = n
+                    .child_by_field_name("alias")
+                    .or_else(|| n.child_by_field_name("name"))
+            {
+                names.insert(ctx.text(local));
+            }
+        }
+    }
+    names
 }
 
 /// `rides.map((r) => this.assign(r));` as a statement: the callback is an

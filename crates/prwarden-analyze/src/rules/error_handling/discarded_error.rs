@@ -19,7 +19,11 @@
 //!   `database/sql` shape), and `_, _ = db.ExecContext(ctx, "UPDATE …")` or
 //!   a bare `db.Exec(…)` statement with a literal `INSERT`/`UPDATE`/`DELETE`
 //!   on a `db`/`tx`/`conn`/`pool` handle in a file that imports
-//!   `database/sql`, sqlx or pgx.
+//!   `database/sql`, sqlx or pgx; and `_ = c.store.SaveBatch(ctx, batch)`:
+//!   a single blank for the only result (so the error) of a method whose
+//!   name starts with a write verb (`Save`, `Insert`, `Update`, `Upsert`,
+//!   `Delete`, `Write`, `Send`, `Publish`, `Commit`, `Store`, `Put`, `Exec`,
+//!   `Persist`, `Enqueue`, `Create`) on a value rather than a package.
 //!
 //! It deliberately does not report cleanup whose failure is harmless and
 //! commonly ignored on purpose (`remove_file`, `Close()`, `Rollback()`,
@@ -341,6 +345,9 @@ fn go_discarded(
             if left.named_child_count() != 1 {
                 return None;
             }
+            if let Some(found) = go_blank_write(ctx, right.named_child(0)?, imports) {
+                return Some(found);
+            }
             call
         }
         "expression_statement" => node.named_child(0)?,
@@ -388,6 +395,41 @@ fn go_discarded(
         }
     }
     None
+}
+
+/// Leading words of a method that writes, sends or deletes data.
+const GO_WRITE_VERBS: &[&str] = &[
+    "save", "insert", "update", "upsert", "delete", "write", "send", "publish", "commit", "store",
+    "put", "exec", "persist", "enqueue", "create",
+];
+
+/// `_ = c.store.SaveBatch(ctx, batch)`: a single blank for the only result
+/// (so an `error`) of a method named as a write (`Save…`, `Insert…`,
+/// `Publish…`, …) on a value, not a package. Cleanup (`Close`, `Rollback`,
+/// `Remove`) is not a write.
+fn go_blank_write(
+    ctx: &RuleContext<'_>,
+    call: Node<'_>,
+    imports: &HashMap<&str, &str>,
+) -> Option<(String, Loss)> {
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let (operand, name) = method_call(call)?;
+    if operand.kind() == "identifier" && imports.contains_key(ctx.text(operand)) {
+        return None;
+    }
+    let name = ctx.text(name);
+    let first = crate::syntax::identifier_words(name).into_iter().next()?;
+    if !GO_WRITE_VERBS.contains(&first.as_str()) {
+        return None;
+    }
+    let loss = if first == "commit" {
+        Loss::Commit
+    } else {
+        Loss::Statement
+    };
+    Some((format!("{}.{name}", quote(ctx.text(operand), 40)), loss))
 }
 
 /// `db.ExecContext(ctx, "UPDATE …")` on a `database/sql`, sqlx or pgx

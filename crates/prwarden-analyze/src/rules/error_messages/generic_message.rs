@@ -21,7 +21,12 @@
 //!   client needs to know what to fix; a 5xx body is deliberately opaque);
 //! - Rust: `anyhow!("error")`, `bail!("failed")`, `eyre!("oops")`, and a
 //!   string error `Err("failed".to_string())` (also `.into()`,
-//!   `.to_owned()`, `String::from(…)`, a bare literal).
+//!   `.to_owned()`, `String::from(…)`, a bare literal), and a variant or
+//!   `new` of an error type given only such a literal
+//!   (`Err(LowerError::Other("error".into()))`,
+//!   `.ok_or(ConfigError::Missing("failed".to_string()))`), unless a
+//!   builder adds the context (`ParseError::new("invalid value")
+//!   .with_context(span)`).
 //!
 //! A message is generic when, ignoring case, surrounding spaces and final
 //! punctuation, it is empty or one of "error", "an error occurred",
@@ -196,7 +201,9 @@ impl Rule for GenericMessage {
                 Language::Python => python_raise(ctx, node),
                 Language::Java => java_new(ctx, node),
                 Language::Go => go_error(ctx, node),
-                Language::Rust => rust_macro(ctx, node).or_else(|| rust_err(ctx, node)),
+                Language::Rust => rust_macro(ctx, node)
+                    .or_else(|| rust_err(ctx, node))
+                    .or_else(|| rust_error_variant(ctx, node)),
                 Language::Sql => None,
                 _ => js_error(ctx, node),
             };
@@ -538,7 +545,61 @@ fn rust_err<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
     if args.named_child_count() != 1 {
         return None;
     }
-    let mut arg = args.named_child(0)?;
+    let value = rust_string_arg(ctx, args.named_child(0)?)?;
+    if in_rust_test(node, ctx.source) {
+        return None;
+    }
+    // `Err("")` is a placeholder of another kind; only generic words count.
+    (!value.trim().is_empty() && is_generic(value)).then(|| ("Err".to_string(), value))
+}
+
+/// `LowerError::Other("error".into())`, `ConfigError::Invalid(String::from("failed"))`:
+/// a variant (or constructor) of an error type given only a generic literal.
+fn rust_error_variant<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let function = node.field("function")?;
+    if function.kind() != "scoped_identifier" {
+        return None;
+    }
+    let path = ctx.text(function);
+    let mut segments = path.rsplit("::");
+    let variant = segments.next()?;
+    let type_name = segments.next()?;
+    let error_type =
+        type_name.starts_with(|c: char| c.is_ascii_uppercase()) && type_name.ends_with("Error");
+    if !error_type || !(variant.starts_with(|c: char| c.is_ascii_uppercase()) || variant == "new") {
+        return None;
+    }
+    // `ParseError::new("invalid value").with_context(span)`: a builder that
+    // adds the context after the fact.
+    if node
+        .parent()
+        .is_some_and(|p| p.kind() == "field_expression")
+    {
+        return None;
+    }
+    let args = node.field("arguments")?;
+    if args.named_child_count() != 1 {
+        return None;
+    }
+    let value = rust_string_arg(ctx, args.named_child(0)?)?;
+    if value.trim().is_empty() || !is_generic(value) || in_rust_test(node, ctx.source) {
+        return None;
+    }
+    // `ParseError::Invalid("invalid")`: the variant already names the failure
+    // as well as the message would.
+    if restates_type(variant, value) {
+        return None;
+    }
+    Some((path.to_string(), value))
+}
+
+/// The literal of `"…"`, `"…".to_string()`, `"…".into()`, `"…".to_owned()`
+/// or `String::from("…")`.
+fn rust_string_arg<'s>(ctx: &RuleContext<'s>, arg: Node<'_>) -> Option<&'s str> {
+    let mut arg = arg;
     // `"…".to_string()`, `"…".into()`, `"…".to_owned()`, `String::from("…")`.
     if arg.kind() == "call_expression" {
         let function = arg.field("function")?;
@@ -561,12 +622,10 @@ fn rust_err<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
             _ => return None,
         };
     }
-    if arg.kind() != "string_literal" || in_rust_test(node, ctx.source) {
+    if arg.kind() != "string_literal" {
         return None;
     }
-    let value = string_literal_value(arg, ctx.source)?;
-    // `Err("")` is a placeholder of another kind; only generic words count.
-    (!value.trim().is_empty() && is_generic(value)).then(|| ("Err".to_string(), value))
+    string_literal_value(arg, ctx.source)
 }
 
 fn report(

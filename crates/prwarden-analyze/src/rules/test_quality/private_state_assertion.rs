@@ -19,7 +19,11 @@
 //! API (`schema._def`, `err.format()._errors`) are not reported. In
 //! JavaScript/TypeScript any single-underscore member counts when its object
 //! is one the test file builds with `new` (`builder = new SiteBuilder(…)`:
-//! the object under test, whose underscore members are its internals). Nor are the test's
+//! the object under test, whose underscore members are its internals); in
+//! Python likewise when the object is built from a class in the test file
+//! (`service = LoanService(…)`, or a `@pytest.fixture` named `service` that
+//! returns `LoanService(…)`: `assert loan.id in service._loans_by_status[…]`).
+//! Nor are the test's
 //! own helpers (`self._client`), dunder names, public APIs that start with an
 //! underscore (Django's `_meta`, namedtuple's `_asdict`/`_fields`/`_replace`,
 //! mock internals `_mock_*`), JSON fields that conventionally carry one
@@ -182,6 +186,74 @@ fn private_of_constructed(ctx: &RuleContext<'_>, member: Node<'_>) -> bool {
         && constructed_in_file(ctx, ctx.text(object))
 }
 
+/// `service._loans_by_status` where `service` is built from a class in the
+/// test file (`service = LoanService(…)`, or a `@pytest.fixture def
+/// service(…)` returning `LoanService(…)`): an underscore member of the
+/// object under test, whatever its name.
+fn python_private_of_built(ctx: &RuleContext<'_>, attribute: Node<'_>) -> bool {
+    let (Some(object), Some(name)) = (
+        attribute.child_by_field_name("object"),
+        attribute.child_by_field_name("attribute"),
+    ) else {
+        return false;
+    };
+    let name = ctx.text(name);
+    name.starts_with('_')
+        && !name.starts_with("__")
+        && !name.starts_with("_mock")
+        && name.len() > 1
+        && !NOT_PRIVATE.contains(&name)
+        && object.kind() == "identifier"
+        && python_built_in_file(ctx, ctx.text(object))
+}
+
+/// `Name(…)` with a CapWords name (a class, not a factory function or a
+/// mock): `LoanService(…)`, `loans.LoanService(…)`.
+fn is_python_instantiation(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
+    if value.kind() != "call" {
+        return false;
+    }
+    let Some(function) = value.child_by_field_name("function") else {
+        return false;
+    };
+    let name = ctx.text(function);
+    let simple = name.rsplit('.').next().unwrap_or(name);
+    simple.starts_with(|c: char| c.is_ascii_uppercase())
+        && simple.chars().any(|c| c.is_ascii_lowercase())
+        && !simple.contains("Mock")
+        && !matches!(simple, "SimpleNamespace" | "Namespace")
+}
+
+/// `variable = Class(…)` in the file, or a `@pytest.fixture` function named
+/// `variable` that returns or yields `Class(…)`.
+fn python_built_in_file(ctx: &RuleContext<'_>, variable: &str) -> bool {
+    ctx.nodes_in_order(&["assignment", "function_definition"])
+        .into_iter()
+        .any(|n| match n.kind() {
+            "assignment" => {
+                n.child_by_field_name("left")
+                    .is_some_and(|l| ctx.text(l) == variable)
+                    && n.child_by_field_name("right")
+                        .is_some_and(|r| is_python_instantiation(ctx, r))
+            }
+            _ => {
+                let fixture = n.parent().is_some_and(|p| {
+                    p.kind() == "decorated_definition" && ctx.text(p).contains("fixture")
+                });
+                fixture
+                    && n.child_by_field_name("name")
+                        .is_some_and(|name| ctx.text(name) == variable)
+                    && n.child_by_field_name("body").is_some_and(|body| {
+                        preorder(body).any(|s| {
+                            matches!(s.kind(), "return_statement" | "yield")
+                                && s.named_child(0)
+                                    .is_some_and(|v| is_python_instantiation(ctx, v))
+                        })
+                    })
+            }
+        })
+}
+
 /// The private member an assertion (or reflection call) reads, if any.
 fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -> Option<Node<'t>> {
     match language {
@@ -191,10 +263,11 @@ fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -
             }
             preorder(node).find(|n| {
                 n.kind() == "attribute"
-                    && n.child_by_field_name("attribute")
-                        .is_some_and(|a| is_private(ctx.text(a)))
                     && n.child_by_field_name("object")
                         .is_some_and(|o| !matches!(ctx.text(o), "self" | "cls"))
+                    && n.child_by_field_name("attribute").is_some_and(|a| {
+                        is_private(ctx.text(a)) || python_private_of_built(ctx, *n)
+                    })
             })
         }
         Language::TypeScript | Language::Tsx | Language::JavaScript => {

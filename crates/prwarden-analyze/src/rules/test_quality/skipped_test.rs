@@ -1,5 +1,5 @@
-//! `test-quality/skipped-test`: a test skipped without saying why, or
-//! because it is broken, flaky or unfinished.
+//! `test-quality/skipped-test`: a test switched off everywhere — above all
+//! without saying why, or because it is broken, flaky or unfinished.
 //!
 //! ## What it does
 //! Finds tests switched off with no reason attached:
@@ -20,11 +20,15 @@
 //! `@Disabled("fails after …")`, `#[ignore = "flaky"]`, and `it.skip` under
 //! a `// FIXME: broken` comment.
 //!
-//! Skips with any other reason (`@pytest.mark.skip(reason="needs the FX
-//! sandbox")`, `t.Skip("needs docker")`, `#[ignore = "slow"]`,
-//! `@Disabled("…")`) are not reported, nor are conditional skips whatever
-//! their reason: `@pytest.mark.skipif(…, reason="…")`, `t.Skip("…")` inside
-//! an `if` or `switch` (`if testing.Short() {…}`), and Playwright's
+//! Unconditional skips with any other reason are reported too, quoting the
+//! reason (`@pytest.mark.skip(reason="partner sandbox is down")`,
+//! `t.Skip("tie-break rules still under discussion")`, `#[ignore = "slow"]`,
+//! `@Disabled("needs a real database")`): whatever the reason, a test
+//! switched off everywhere tests nothing.
+//!
+//! Conditional skips are not reported when they give a reason:
+//! `@pytest.mark.skipif(…, reason="…")`, `t.Skip("…")` inside an `if` or
+//! `switch` (`if testing.Short() {…}`), and Playwright's
 //! `test.skip(cond, "why")` calls — they switch a test off in one
 //! environment, not everywhere.
 //!
@@ -74,8 +78,8 @@ pub static META: RuleMeta = RuleMeta {
         Language::Rust,
         Language::Java,
     ],
-    summary: "A test skipped (`.skip`, `xit`, `@Disabled`, `#[ignore]`, …) without a reason or \
-              because it is broken, flaky or unfinished",
+    summary: "A test switched off unconditionally (`.skip`, `xit`, `@Disabled`, `#[ignore]`, \
+              `t.Skip`, …), above all without a reason or because it is broken or unfinished",
 };
 
 pub struct SkippedTest;
@@ -97,6 +101,9 @@ enum Verdict {
     NoReason,
     /// The reason says the test is broken, flaky or unfinished.
     Broken(String),
+    /// Switched off everywhere for another stated reason ("partner sandbox
+    /// is down", "rules still under discussion").
+    Disabled(String),
 }
 
 impl Rule for SkippedTest {
@@ -141,7 +148,11 @@ impl Rule for SkippedTest {
                         .find(|r| says_broken(r))
                     {
                         Some(reason) => Verdict::Broken(reason.trim().to_string()),
-                        None => continue,
+                        // Any other reason: the test is still switched off
+                        // everywhere.
+                        None => Verdict::Disabled(
+                            reason.or(comment).unwrap_or_default().trim().to_string(),
+                        ),
                     }
                 }
             };
@@ -171,6 +182,30 @@ fn report(ctx: &RuleContext<'_>, skip: Node<'_>, line: u32, verdict: &Verdict) -
                  `#[ignore = \"…\"]`, `@Disabled(\"…\")`, `t.Skip(\"…\")`) naming the issue or \
                  condition for re-enabling it.",
             ),
+        Verdict::Disabled(reason) => {
+            let reason = quote(clean_reason(reason), 80);
+            builder
+                .title(format!("Test switched off unconditionally: `{code}`"))
+                .message(format!(
+                    "`{code}` switches a test off in every environment (\"{reason}\"). A \
+                     skipped test tests nothing: the behaviour it covers ships untested while \
+                     the suite stays green, and a disabled test is rarely switched back on."
+                ))
+                .symptom(format!(
+                    "`{code}` disables a test everywhere: \"{reason}\"."
+                ))
+                .root_cause(
+                    "The test was added or kept switched off instead of being made to run; the \
+                     skip has no condition, so it applies on every machine and in CI.",
+                )
+                .fix(
+                    "Make the test run and remove the skip. If it depends on something only \
+                     some environments have, skip it only when that is missing with a \
+                     conditional skip (`skipif(…)`, `if os.Getenv(…) == \"\" { t.Skip(…) }`, \
+                     `@EnabledIf…`) that names the condition. If the behaviour is undecided, \
+                     leave the test out of this change instead of adding it disabled.",
+                )
+        }
         Verdict::Broken(reason) => {
             let reason = quote(reason, 80);
             builder
@@ -220,6 +255,22 @@ fn reason_comment(ctx: &RuleContext<'_>, line: u32) -> Option<String> {
         .iter()
         .find_map(|c| current.split_once(c))
         .map(|(_, comment)| comment.to_string())
+}
+
+/// `reason="partner sandbox is down"` → `partner sandbox is down`: the
+/// reason without its keyword, quotes or comment marker.
+fn clean_reason(reason: &str) -> &str {
+    let reason = reason.trim();
+    let reason = reason
+        .strip_prefix("reason")
+        .or_else(|| reason.strip_prefix("value"))
+        .map(|r| r.trim_start().trim_start_matches('=').trim_start())
+        .unwrap_or(reason);
+    let reason = reason
+        .trim_start_matches(['/', '#', '*'])
+        .trim_end_matches("*/")
+        .trim();
+    reason.trim_matches(['"', '\'']).trim()
 }
 
 /// Words of a reason that say the test is broken, flaky or unfinished

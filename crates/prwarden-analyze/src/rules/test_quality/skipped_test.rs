@@ -22,9 +22,11 @@
 //!
 //! Unconditional skips with any other reason are reported too, quoting the
 //! reason (`@pytest.mark.skip(reason="partner sandbox is down")`,
-//! `t.Skip("tie-break rules still under discussion")`, `#[ignore = "slow"]`,
+//! `t.Skip("tie-break rules still under discussion")`,
 //! `@Disabled("needs a real database")`): whatever the reason, a test
-//! switched off everywhere tests nothing.
+//! switched off everywhere tests nothing. Rust's `#[ignore = "slow"]` is the
+//! exception: it is how projects keep slow or environment-bound tests out of
+//! `cargo test` and run them with `--ignored`.
 //!
 //! Conditional skips are not reported when they give a reason:
 //! `@pytest.mark.skipif(…, reason="…")`, `t.Skip("…")` inside an `if` or
@@ -148,6 +150,10 @@ impl Rule for SkippedTest {
                         .find(|r| says_broken(r))
                     {
                         Some(reason) => Verdict::Broken(reason.trim().to_string()),
+                        // Rust's `#[ignore = "needs a database"]` is how a
+                        // project keeps slow or environment-bound tests out
+                        // of `cargo test` and runs them with `--ignored`.
+                        None if language == Language::Rust => continue,
                         // Any other reason: the test is still switched off
                         // everywhere.
                         None => Verdict::Disabled(

@@ -479,6 +479,36 @@ async fn a_push_during_a_review_cancels_the_stale_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_review_does_not_repeat_the_annotations_it_already_added() {
+    let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
+    // The annotations are added; then completing the run fails on every
+    // inline retry, so the attempt fails and the queue runs the job again.
+    app.fake.fail_after("PATCH", "/check-runs/", 500, 1, 3);
+    app.deliver("pull_request", "d1", &opened()).await;
+    app.settle().await;
+    let counts = app.state.store.counts().await.unwrap();
+    assert_eq!(
+        (counts.done, counts.failed),
+        (1, 0),
+        "the second attempt finished the job"
+    );
+    assert!(
+        app.fake.count("PATCH", "/check-runs/") >= 5,
+        "the first attempt's completion was refused"
+    );
+    let runs = app.check_runs();
+    assert_eq!(runs.len(), 1, "the retry reuses the check run");
+    assert_eq!(runs[0]["status"], "completed");
+    assert_eq!(
+        runs[0]["annotations"].as_array().unwrap().len(),
+        4,
+        "each finding annotated once, not once per attempt"
+    );
+    assert_eq!(app.reviews().len(), 1);
+    app.assert_github_happy();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_writes_are_retried_after_looking_and_never_duplicated() {
     let app = TestApp::with_pr(vec![FakeFile::added("src/users.ts", &risky_ts())]).await;
     app.fake

@@ -912,7 +912,10 @@ async fn complete_check_run(
     let title = report.title();
     let summary = report.summary();
     let all = annotations(report.findings);
-    // A resumed run may already carry annotations from an earlier attempt.
+    // A resumed run may already carry annotations from an earlier attempt
+    // that added them and then failed (completing the run, say). Findings
+    // are a pure function of the commit, so those are the first `existing`
+    // of `all`: adding them again would show every finding twice.
     let existing = gh
         .get(&format!("/repos/{owner}/{repo}/check-runs/{check_run_id}"))
         .await
@@ -921,7 +924,8 @@ async fn complete_check_run(
         .as_u64()
         .unwrap_or(0) as usize;
     let mut total = existing;
-    for batch in all.chunks(ANNOTATIONS_PER_REQUEST) {
+    let missing = all.get(existing.min(all.len())..).unwrap_or_default();
+    for batch in missing.chunks(ANNOTATIONS_PER_REQUEST) {
         total += batch.len();
         rest::append_annotations(
             gh,

@@ -300,6 +300,8 @@ pub(crate) struct FailRule {
     pub method: String,
     pub path_contains: String,
     pub status: u16,
+    /// Matching requests to let through before failing.
+    pub skip: usize,
     pub remaining: usize,
 }
 
@@ -765,10 +767,24 @@ impl FakeGitHub {
     /// GitHub-style error body (403/429 carry `retry-after: 1`, like a
     /// secondary rate limit).
     pub fn fail_next(&self, method: &str, path_contains: &str, status: u16, times: usize) {
+        self.fail_after(method, path_contains, status, 0, times);
+    }
+
+    /// Like [`FakeGitHub::fail_next`], after letting `skip` matching requests
+    /// through: a step that fails after an earlier one has taken effect.
+    pub fn fail_after(
+        &self,
+        method: &str,
+        path_contains: &str,
+        status: u16,
+        skip: usize,
+        times: usize,
+    ) {
         self.shared.lock().failures.push(FailRule {
             method: method.to_string(),
             path_contains: path_contains.to_string(),
             status,
+            skip,
             remaining: times,
         });
     }

@@ -424,6 +424,10 @@ impl State {
             .failures
             .iter_mut()
             .find(|f| f.remaining > 0 && matches_rule(&f.method, &f.path_contains, method, path))?;
+        if rule.skip > 0 {
+            rule.skip -= 1;
+            return None;
+        }
         rule.remaining -= 1;
         let status = rule.status;
         let message = match status {

@@ -166,6 +166,16 @@ fn is_private(name: &str) -> bool {
             .any(|w| BOOKKEEPING.contains(&w.as_str()))
 }
 
+/// `_pages`, `_loans_by_status`: a single-underscore name that is not a mock
+/// or one of the underscore names libraries make public.
+fn private_by_convention(name: &str) -> bool {
+    name.len() > 1
+        && name.starts_with('_')
+        && !name.starts_with("__")
+        && !name.starts_with("_mock")
+        && !NOT_PRIVATE.contains(&name)
+}
+
 /// `builder._pages` with `builder = new SiteBuilder(…)` in the test file: an
 /// underscore member (private by convention) of the object under test,
 /// whatever its name.
@@ -177,11 +187,7 @@ fn private_of_constructed(ctx: &RuleContext<'_>, member: Node<'_>) -> bool {
         return false;
     };
     let name = ctx.text(property);
-    name.starts_with('_')
-        && !name.starts_with("__")
-        && !name.starts_with("_mock")
-        && name.len() > 1
-        && !NOT_PRIVATE.contains(&name)
+    private_by_convention(name)
         && object.kind() == "identifier"
         && constructed_in_file(ctx, ctx.text(object))
 }
@@ -198,11 +204,7 @@ fn python_private_of_built(ctx: &RuleContext<'_>, attribute: Node<'_>) -> bool {
         return false;
     };
     let name = ctx.text(name);
-    name.starts_with('_')
-        && !name.starts_with("__")
-        && !name.starts_with("_mock")
-        && name.len() > 1
-        && !NOT_PRIVATE.contains(&name)
+    private_by_convention(name)
         && object.kind() == "identifier"
         && python_built_in_file(ctx, ctx.text(object))
 }

@@ -47,7 +47,9 @@
 //! `PRWARDEN_BENCH_DRAIN_SECS` (180), `PRWARDEN_BENCH_WORKERS` (prwarden's
 //! default), `PRWARDEN_BENCH_LOG` (`info`; `off`), `PRWARDEN_BENCH_PG`,
 //! `PRWARDEN_BENCH_ONLY` (`sqlite` or `postgres`), `PRWARDEN_BENCH_PHASES`
-//! (`steady,burst`), `PRWARDEN_BENCH_KEEP` (keep the logs and SQLite files).
+//! (`steady,burst`), `PRWARDEN_BENCH_KEEP` (keep the logs and SQLite files),
+//! `PRWARDEN_BENCH_TRACE` (a directory: the load generator writes when each
+//! measured request was due, sent and answered, one CSV per phase).
 //!
 //! Speed targets are checked here, by a benchmark, never by timed assertions
 //! in tests. Without `--bench` (as `cargo test --all-targets` runs it) the
@@ -521,6 +523,8 @@ struct Tally {
     from_send: Vec<u32>,
     outcomes: BTreeMap<String, u64>,
     last_done: Option<Instant>,
+    /// `(due, sent, done)` of every measured request, when tracing.
+    trace: Option<Vec<(Instant, Instant, Instant)>>,
 }
 
 impl Tally {
@@ -532,6 +536,9 @@ impl Tally {
             let us = |d: Duration| d.as_micros().min(u32::MAX as u128) as u32;
             self.from_due.push(us(done - due));
             self.from_send.push(us(done - sent));
+            if let Some(trace) = &mut self.trace {
+                trace.push((due, sent, done));
+            }
         }
     }
 }
@@ -582,6 +589,24 @@ struct LoadResult {
     cpu: f64,
 }
 
+/// Writes one line per measured request, microseconds since the start:
+/// when it was due, sent and answered — to tell a stall of the server (many
+/// requests answered late together) from a slow load generator (sent late).
+fn write_trace(
+    path: &Path,
+    start: Instant,
+    trace: &[(Instant, Instant, Instant)],
+) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(out, "due_us,sent_us,done_us")?;
+    let us = |t: &Instant| t.duration_since(start).as_micros();
+    for (due, sent, done) in trace {
+        writeln!(out, "{},{},{}", us(due), us(sent), us(done))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
 /// One signed delivery; returns its outcome (`202 queued`, `timeout`, …).
 async fn deliver(client: &reqwest::Client, url: &str, run: &str, pr: u64, body: Vec<u8>) -> String {
     let signature = signature::sign(SECRET, &body);
@@ -630,7 +655,11 @@ fn loadgen_main() -> anyhow::Result<()> {
             .tcp_nodelay(true)
             .timeout(GITHUB_TIMEOUT)
             .build()?;
-        let tally = Arc::new(Mutex::new(Tally::default()));
+        let trace_dir = std::env::var_os("PRWARDEN_BENCH_TRACE").map(PathBuf::from);
+        let tally = Arc::new(Mutex::new(Tally {
+            trace: trace_dir.as_ref().map(|_| Vec::new()),
+            ..Tally::default()
+        }));
         let in_flight = Arc::new(AtomicUsize::new(0));
         let max_in_flight = Arc::new(AtomicUsize::new(0));
         let mut tasks = tokio::task::JoinSet::new();
@@ -705,6 +734,9 @@ fn loadgen_main() -> anyhow::Result<()> {
             .last_done
             .map_or(0.0, |d| d.duration_since(measured_from).as_secs_f64());
         let first_error = t.outcomes.keys().find(|k| k.starts_with("error")).cloned();
+        if let (Some(dir), Some(trace)) = (&trace_dir, &t.trace) {
+            write_trace(&dir.join(format!("{phase}-{run}.csv")), start, trace)?;
+        }
         anyhow::Ok(LoadResult {
             sent: count,
             outcomes: t.outcomes,

@@ -1,6 +1,7 @@
 //! The durable job queue between intake and the review pipeline: the store
 //! and the workers that drain it.
 
+mod batch;
 #[doc(hidden)]
 pub mod scratch;
 mod store;

@@ -8,20 +8,24 @@
 //!
 //! Both backends run the same SQL (`$n` parameters work in both) except in
 //! two places: the claim, because PostgreSQL needs explicit locking where
-//! SQLite's single writer already serialises, and storing a delivery, which
-//! PostgreSQL does in one statement (SQLite has no data-modifying `WITH`).
+//! SQLite's single writer already serialises, and storing deliveries, which
+//! PostgreSQL does in one statement each (SQLite has no data-modifying
+//! `WITH`) and SQLite a batch at a time, planned in memory (`batch`).
 
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::Row;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
+use sqlx::{Arguments, Row};
 use tokio::sync::{mpsc, oneshot};
 
+use super::batch::{self, KnownJob, covering_states};
 use crate::intake::ReviewRequest;
 
 /// Ordered schema migrations per backend, kept in step: the version is the
@@ -155,19 +159,13 @@ async fn checkpoint_wal(readers: SqlitePool) {
     }
 }
 
-/// The states of a job of the same commit that a new trigger joins instead
-/// of queueing its own. Duplicate triggers of one commit collapse into one
-/// job: a job still waiting reviews exactly what a new trigger asks for, and
-/// automatic triggers (a push fires pull_request.synchronize and
-/// check_suite.requested together) also join a running or finished review of
-/// that commit. People's buttons and reopening get a fresh review; a sign-off
-/// is a click on one check run and always gets its own job.
-fn covering_states(request: &ReviewRequest) -> &'static str {
-    if request.manual || request.trigger == "pull_request.reopened" {
-        "('queued')"
-    } else {
-        "('queued', 'running', 'done')"
-    }
+/// [`covering_states`] as an SQL list, for PostgreSQL's one-statement enqueue.
+fn covering_states_sql(request: &ReviewRequest) -> String {
+    let states: Vec<String> = covering_states(request)
+        .iter()
+        .map(|state| format!("'{state}'"))
+        .collect();
+    format!("({})", states.join(", "))
 }
 
 /// Most deliveries committed in one transaction.
@@ -225,110 +223,217 @@ async fn write_deliveries(
 }
 
 async fn store_batch(pool: &Pool, batch: &[PendingDelivery]) -> Result<Vec<Enqueued>, StoreError> {
-    let mut outcomes = Vec::with_capacity(batch.len());
     match pool {
-        Pool::Sqlite { writer, .. } => {
-            let mut tx = writer.begin().await?;
-            for delivery in batch {
-                outcomes.push(store_delivery_sqlite(&mut tx, delivery).await?);
-            }
-            tx.commit().await?;
-        }
+        Pool::Sqlite { writer, .. } => store_batch_sqlite(writer, batch).await,
         Pool::Postgres(pool) => {
+            let mut outcomes = Vec::with_capacity(batch.len());
             let mut tx = pool.begin().await?;
             for delivery in batch {
                 outcomes.push(store_delivery_postgres(&mut tx, delivery).await?);
             }
             tx.commit().await?;
+            Ok(outcomes)
         }
     }
-    Ok(outcomes)
 }
 
-/// [`Store::enqueue`]'s steps on SQLite, inside the batch's transaction.
-async fn store_delivery_sqlite(
-    tx: &mut sqlx::SqliteConnection,
-    delivery: &PendingDelivery,
-) -> Result<Enqueued, StoreError> {
-    let request = &delivery.request;
-    let now = delivery.received_at;
-    let pr_number = request.pr_number.map(|n| n as i64);
-    let inserted = sqlx::query(
-        "INSERT INTO deliveries (delivery_id, event, action, received_at, payload, payload_lz4)
-         VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT (delivery_id) DO NOTHING",
-    )
-    .bind(&delivery.delivery_id)
-    .bind(&delivery.event)
-    .bind(&delivery.action)
-    .bind(now)
-    .bind(&delivery.compressed)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        return Ok(Enqueued::Duplicate);
+/// Numbered bind parameters for statements built to a batch's size.
+#[derive(Default)]
+struct Binds<'q> {
+    args: SqliteArguments<'q>,
+    count: usize,
+}
+
+impl<'q> Binds<'q> {
+    /// Binds `value` and returns its placeholder.
+    fn push<T>(&mut self, value: T) -> Result<String, StoreError>
+    where
+        T: sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + 'q,
+    {
+        self.args
+            .add(value)
+            .map_err(|e| StoreError::Db(sqlx::Error::Encode(e)))?;
+        self.count += 1;
+        Ok(format!("${}", self.count))
     }
-    if let Some(number) = pr_number {
-        sqlx::query(
-            "INSERT INTO pull_heads (owner, repo, head_sha, pr_number) VALUES ($1, $2, $3, $4)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(&request.owner)
-        .bind(&request.repo)
-        .bind(&request.head_sha)
-        .bind(number)
-        .execute(&mut *tx)
-        .await?;
+}
+
+/// [`Store::enqueue`] on SQLite for a whole batch: one read of what the
+/// store holds for the batch's deliveries and commits, the decisions made in
+/// memory ([`batch::plan`]), and one write — two hand-offs to the
+/// connection's thread instead of four per delivery. Holding the one writer
+/// connection throughout keeps the read true until the write: nothing else
+/// writes to SQLite.
+async fn store_batch_sqlite(
+    writer: &SqlitePool,
+    batch: &[PendingDelivery],
+) -> Result<Vec<Enqueued>, StoreError> {
+    let mut conn = writer.acquire().await?;
+    let (known_deliveries, known_jobs) = read_known(&mut conn, batch).await?;
+    let requests: Vec<(&str, &ReviewRequest)> = batch
+        .iter()
+        .map(|d| (d.delivery_id.as_str(), &d.request))
+        .collect();
+    let plan = batch::plan(&requests, &known_deliveries, &known_jobs);
+    if plan.writes_nothing() {
+        return Ok(plan.outcomes);
     }
-    let waiting: Option<i64> = if request.signoff_by.is_some() {
-        None
-    } else {
-        sqlx::query_scalar(&format!(
-            "SELECT id FROM jobs WHERE owner = $1 AND repo = $2 AND head_sha = $3
-             AND state IN {} AND signoff_by IS NULL
-             AND (pr_number IS NOT DISTINCT FROM $4 OR $4 IS NULL)
-             ORDER BY id DESC LIMIT 1",
-            covering_states(request)
-        ))
-        .bind(&request.owner)
-        .bind(&request.repo)
-        .bind(&request.head_sha)
-        .bind(pr_number)
-        .fetch_optional(&mut *tx)
-        .await?
-    };
-    if let Some(job_id) = waiting {
-        if request.manual {
-            sqlx::query("UPDATE jobs SET manual = $1 WHERE id = $2 AND state = 'queued'")
-                .bind(true)
-                .bind(job_id)
-                .execute(&mut *tx)
-                .await?;
+    let mut binds = Binds::default();
+    // BEGIN and COMMIT go in the same command as the writes, so the batch
+    // is atomic without two more hand-offs. A failure leaves the transaction
+    // open on the connection: roll it back before anyone else uses it.
+    let mut sql = String::from("BEGIN;\n");
+    let mut rows = Vec::new();
+    for &index in &plan.store {
+        let d = &batch[index];
+        rows.push(format!(
+            "({}, {}, {}, {}, '', {})",
+            binds.push(d.delivery_id.as_str())?,
+            binds.push(d.event.as_str())?,
+            binds.push(d.action.as_deref())?,
+            binds.push(d.received_at)?,
+            binds.push(d.compressed.as_slice())?,
+        ));
+    }
+    sql.push_str(&format!(
+        "INSERT INTO deliveries (delivery_id, event, action, received_at, payload, payload_lz4) \
+         VALUES {} ON CONFLICT (delivery_id) DO NOTHING;\n",
+        rows.join(", ")
+    ));
+    rows.clear();
+    for &index in &plan.store {
+        let request = &batch[index].request;
+        if let Some(number) = request.pr_number {
+            rows.push(format!(
+                "({}, {}, {}, {})",
+                binds.push(request.owner.as_str())?,
+                binds.push(request.repo.as_str())?,
+                binds.push(request.head_sha.as_str())?,
+                binds.push(number as i64)?,
+            ));
         }
-        return Ok(Enqueued::Collapsed);
     }
-    sqlx::query(
-        "INSERT INTO jobs (delivery_id, installation_id, owner, repo, pr_number, head_sha,
-                           trigger_name, manual, check_run_id, signoff_by, run_after,
-                           created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(&delivery.delivery_id)
-    .bind(request.installation_id as i64)
-    .bind(&request.owner)
-    .bind(&request.repo)
-    .bind(pr_number)
-    .bind(&request.head_sha)
-    .bind(&request.trigger)
-    .bind(request.manual)
-    .bind(request.check_run_id.map(|n| n as i64))
-    .bind(&request.signoff_by)
-    .bind(now)
-    .bind(now)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    Ok(Enqueued::Queued)
+    if !rows.is_empty() {
+        sql.push_str(&format!(
+            "INSERT INTO pull_heads (owner, repo, head_sha, pr_number) VALUES {} \
+             ON CONFLICT DO NOTHING;\n",
+            rows.join(", ")
+        ));
+    }
+    if !plan.make_manual.is_empty() {
+        let ids = plan
+            .make_manual
+            .iter()
+            .map(|id| binds.push(*id))
+            .collect::<Result<Vec<_>, _>>()?;
+        sql.push_str(&format!(
+            "UPDATE jobs SET manual = 1 WHERE state = 'queued' AND id IN ({});\n",
+            ids.join(", ")
+        ));
+    }
+    rows.clear();
+    for job in &plan.new_jobs {
+        let d = &batch[job.delivery];
+        let request = &d.request;
+        rows.push(format!(
+            "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {now}, {now}, {now})",
+            binds.push(d.delivery_id.as_str())?,
+            binds.push(request.installation_id as i64)?,
+            binds.push(request.owner.as_str())?,
+            binds.push(request.repo.as_str())?,
+            binds.push(request.pr_number.map(|n| n as i64))?,
+            binds.push(request.head_sha.as_str())?,
+            binds.push(request.trigger.as_str())?,
+            binds.push(job.manual)?,
+            binds.push(request.check_run_id.map(|n| n as i64))?,
+            binds.push(request.signoff_by.as_deref())?,
+            now = binds.push(d.received_at)?,
+        ));
+    }
+    if !rows.is_empty() {
+        sql.push_str(&format!(
+            "INSERT INTO jobs (delivery_id, installation_id, owner, repo, pr_number, head_sha, \
+             trigger_name, manual, check_run_id, signoff_by, run_after, created_at, updated_at) \
+             VALUES {};\n",
+            rows.join(", ")
+        ));
+    }
+    sql.push_str("COMMIT;");
+    // Statements sized to the batch: not worth a slot in the cache.
+    let written = sqlx::query_with(&sql, binds.args)
+        .persistent(false)
+        .execute(&mut *conn)
+        .await;
+    if let Err(err) = written {
+        if let Err(rollback) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
+            tracing::debug!(error = %rollback, "nothing to roll back after a failed batch");
+        }
+        return Err(err.into());
+    }
+    Ok(plan.outcomes)
+}
+
+/// [`read_known`]'s query: one branch per commit, each an equality on
+/// `jobs_by_head`'s leading columns. (An `OR` of the commits, tried first,
+/// was planned as two index searches for any number of commits, and the
+/// read's cost grew with the queue.) `+state` keeps the claim index on
+/// `(state, id)` out of the planner's choices.
+fn known_query(batch: &[PendingDelivery]) -> Result<(String, Binds<'_>), StoreError> {
+    let mut binds = Binds::default();
+    let ids = batch
+        .iter()
+        .map(|d| binds.push(d.delivery_id.as_str()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut sql = format!(
+        "SELECT delivery_id, NULL AS id, NULL AS owner, NULL AS repo, NULL AS head_sha, \
+         NULL AS pr_number, NULL AS state FROM deliveries WHERE delivery_id IN ({})",
+        ids.join(", ")
+    );
+    let mut seen = HashSet::new();
+    for d in batch.iter().filter(|d| d.request.signoff_by.is_none()) {
+        let r = &d.request;
+        if seen.insert((&r.owner, &r.repo, &r.head_sha)) {
+            sql.push_str(&format!(
+                " UNION ALL SELECT NULL, id, owner, repo, head_sha, pr_number, state FROM jobs \
+                 WHERE owner = {} AND repo = {} AND head_sha = {} AND signoff_by IS NULL \
+                 AND +state IN ('queued', 'running', 'done')",
+                binds.push(r.owner.as_str())?,
+                binds.push(r.repo.as_str())?,
+                binds.push(r.head_sha.as_str())?,
+            ));
+        }
+    }
+    Ok((sql, binds))
+}
+
+/// Which of the batch's deliveries are stored already, and the stored jobs
+/// (no sign-offs) of its commits that a trigger could join.
+async fn read_known(
+    conn: &mut sqlx::SqliteConnection,
+    batch: &[PendingDelivery],
+) -> Result<(HashSet<String>, Vec<KnownJob>), StoreError> {
+    let (sql, binds) = known_query(batch)?;
+    let rows = sqlx::query_with(&sql, binds.args)
+        .persistent(false)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut deliveries = HashSet::new();
+    let mut jobs = Vec::new();
+    for row in rows {
+        if let Some(id) = row.try_get::<Option<String>, _>(0)? {
+            deliveries.insert(id);
+            continue;
+        }
+        jobs.push(KnownJob {
+            id: row.try_get(1)?,
+            owner: row.try_get(2)?,
+            repo: row.try_get(3)?,
+            head_sha: row.try_get(4)?,
+            pr_number: row.try_get::<Option<i64>, _>(5)?.map(|n| n as u64),
+            state: row.try_get(6)?,
+        });
+    }
+    Ok((deliveries, jobs))
 }
 
 /// [`Store::enqueue`]'s steps on PostgreSQL as one statement: one round
@@ -368,7 +473,7 @@ async fn store_delivery_postgres(
              FROM delivery WHERE NOT EXISTS (SELECT 1 FROM covering)
              RETURNING id)
          SELECT EXISTS (SELECT 1 FROM delivery), EXISTS (SELECT 1 FROM job)",
-        covering_states(request)
+        covering_states_sql(request)
     ))
     .bind(&delivery.delivery_id)
     .bind(&delivery.event)
@@ -467,8 +572,11 @@ impl Store {
                 .foreign_keys(true);
             // The writer must exist (and create the file) before the readers
             // open it.
+            // An in-process database cannot have gone away: no ping (a
+            // round trip to the connection's thread) before every use.
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 // Under load the queue for the one connection is the wait a
                 // busy timeout used to be.
                 .acquire_timeout(Duration::from_secs(10))
@@ -479,6 +587,7 @@ impl Store {
                 .await?;
             let readers = SqlitePoolOptions::new()
                 .max_connections(4)
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await?;
             checkpointer = Some(Arc::new(AbortOnDrop(tokio::spawn(checkpoint_wal(
@@ -1006,19 +1115,7 @@ impl Store {
 mod tests {
     use super::*;
 
-    fn request(sha: &str, pr: Option<u64>) -> ReviewRequest {
-        ReviewRequest {
-            installation_id: 1,
-            owner: "o".into(),
-            repo: "r".into(),
-            pr_number: pr,
-            head_sha: sha.into(),
-            trigger: "pull_request.opened".into(),
-            manual: false,
-            check_run_id: None,
-            signoff_by: None,
-        }
-    }
+    use super::super::batch::request;
 
     async fn enqueue(store: &Store, delivery: &str, request: &ReviewRequest) -> Enqueued {
         let event = request.trigger.split('.').next().unwrap_or("pull_request");
@@ -1134,6 +1231,49 @@ mod tests {
             assert_eq!(enqueue(&store, "d5", &rerun).await, Enqueued::Queued);
             guard.cleanup(store).await;
         }
+    }
+
+    #[tokio::test]
+    async fn the_batch_read_walks_the_head_index_not_the_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let Pool::Sqlite { writer, .. } = &store.pool else {
+            unreachable!("a sqlite:// store")
+        };
+        let pending = |n: usize| PendingDelivery {
+            delivery_id: format!("d{n}"),
+            event: "pull_request".into(),
+            action: None,
+            compressed: Vec::new(),
+            request: ReviewRequest {
+                // Twelve commits in four organisations; the last two
+                // deliveries repeat the first two's commits.
+                owner: format!("org{}", n % 12 % 4),
+                ..request(&format!("sha{}", n % 12), Some(1))
+            },
+            received_at: 0,
+            reply: oneshot::channel().0,
+        };
+        let batch: Vec<PendingDelivery> = (0..14).map(pending).collect();
+        let (sql, binds) = known_query(&batch).unwrap();
+        let plan: Vec<String> = sqlx::query_with(&format!("EXPLAIN QUERY PLAN {sql}"), binds.args)
+            .fetch_all(writer)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get::<String, _>("detail"))
+            .collect();
+        // One index search per distinct commit, and never a walk of a table.
+        let by_head = plan
+            .iter()
+            .filter(|step| step.contains("jobs_by_head (owner=? AND repo=? AND head_sha=?"));
+        assert_eq!(by_head.count(), 12, "{plan:#?}");
+        assert!(
+            !plan.iter().any(|step| step.starts_with("SCAN")),
+            "{plan:#?}"
+        );
+        store.close().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

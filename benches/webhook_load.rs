@@ -392,23 +392,30 @@ impl CpuMeter {
     }
 }
 
-/// Samples VmRSS every 20 ms; `peak` is the highest seen since the last take.
+/// Samples VmRSS, and the size of SQLite's WAL file if there is one, every
+/// 20 ms; `peak` is the highest RSS seen since the last take.
 struct RssSampler {
     stop: Arc<AtomicBool>,
     peak: Arc<AtomicU64>,
+    wal_peak: Arc<AtomicU64>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl RssSampler {
-    fn start() -> RssSampler {
+    fn start(wal: Option<PathBuf>) -> RssSampler {
         reset_hwm();
         let stop = Arc::new(AtomicBool::new(false));
         let peak = Arc::new(AtomicU64::new(0));
+        let wal_peak = Arc::new(AtomicU64::new(0));
         let thread = {
-            let (stop, peak) = (Arc::clone(&stop), Arc::clone(&peak));
+            let (stop, peak, wal_peak) =
+                (Arc::clone(&stop), Arc::clone(&peak), Arc::clone(&wal_peak));
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     peak.fetch_max(status_kib("self", "VmRSS:"), Ordering::Relaxed);
+                    if let Some(size) = wal.as_ref().and_then(|w| std::fs::metadata(w).ok()) {
+                        wal_peak.fetch_max(size.len(), Ordering::Relaxed);
+                    }
                     std::thread::sleep(Duration::from_millis(20));
                 }
             })
@@ -416,8 +423,15 @@ impl RssSampler {
         RssSampler {
             stop,
             peak,
+            wal_peak,
             thread: Some(thread),
         }
+    }
+
+    /// The largest WAL file seen so far, MiB (SQLite only).
+    fn wal_peak_mib(&self) -> Option<f64> {
+        let bytes = self.wal_peak.load(Ordering::Relaxed);
+        (bytes > 0).then(|| bytes as f64 / (1024.0 * 1024.0))
     }
 
     /// The peak since the start or the previous take (VmHWM included).
@@ -803,6 +817,9 @@ struct PhaseReport {
     rss_peak_drain: f64,
     /// Reviews finished while the load ran.
     reviewed_during_load: i64,
+    /// The largest SQLite WAL file seen during the phase, MiB.
+    #[serde(default)]
+    wal_peak: Option<f64>,
     drain: Option<Drain>,
 }
 
@@ -856,7 +873,10 @@ fn server_main() -> anyhow::Result<()> {
         rss_idle: rss_mib(),
         ..PhaseReport::default()
     };
-    let rss = RssSampler::start();
+    let wal = database_url
+        .strip_prefix("sqlite://")
+        .map(|path| PathBuf::from(format!("{path}-wal")));
+    let rss = RssSampler::start(wal);
     let meter = CpuMeter::start(&fake.pid());
     let output = child("loadgen")?
         .env("PRWARDEN_BENCH_URL", &url)
@@ -889,6 +909,7 @@ fn server_main() -> anyhow::Result<()> {
         });
         report.rss_peak_drain = rss.take_peak();
     }
+    report.wal_peak = rss.wal_peak_mib();
     println!("RESULT {}", serde_json::to_string(&report)?);
     std::io::stdout().flush()?;
     drop(fake);
@@ -1121,6 +1142,10 @@ fn print_table(settings: &Settings, backends: &[Backend], body_bytes: usize) {
         (
             "  CPU per delivery".into(),
             Box::new(|b, r| cpu_per_delivery(r, b.name == "PostgreSQL")),
+        ),
+        (
+            "  SQLite WAL file, largest".into(),
+            Box::new(|_, r| r.wal_peak.map_or("—".into(), |mib| format!("{mib:.0} MiB"))),
         ),
     ];
     let burst: Vec<Row> = vec![

@@ -13,6 +13,7 @@
 //! `WITH`) and SQLite a batch at a time, planned in memory (`batch`).
 
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -129,20 +130,34 @@ pub struct Store {
     _checkpointer: Option<Arc<AbortOnDrop>>,
 }
 
-/// How far the SQLite WAL may grow before the writer checkpoints it itself.
-/// SQLite's default, 1,000 pages, is crossed every hundred or so deliveries,
-/// and the commit that crosses it copies the pages back and fsyncs inside
-/// that delivery's acknowledgement; [`checkpoint_wal`] does that work in the
-/// background instead, so the writer's own checkpoint is left only the
-/// frames since the last one, and comes rarely.
-const WRITER_AUTOCHECKPOINT_PAGES: u32 = 10_000;
+/// SQLite's own checkpoints on the writer: a backstop only, for when
+/// [`checkpoint_wal`] is not running. A checkpoint that restarts the WAL has
+/// to run on the writer, and it syncs the database file with every page
+/// copied since the last restart: SQLite's default of 1,000 pages put that
+/// inside an acknowledgement every hundred or so deliveries, 10,000 pages
+/// stalled intake ~10 ms twice a second at 2,000 deliveries/s, and 65,536
+/// ~100 ms every three seconds.
+const WRITER_AUTOCHECKPOINT_PAGES: u32 = 262_144;
+
+/// WAL length (pages) past which [`checkpoint_wal`] has the writer restart
+/// the log, and what the WAL file is cut back to afterwards (bytes).
+const WAL_RESTART_PAGES: i64 = 16_384;
+const WAL_SIZE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// How often [`checkpoint_wal`] copies the WAL back into the database.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
-/// Checkpoints the WAL from a reader connection until the pool closes.
-/// PASSIVE never takes the write lock, so the writer is not held up.
-async fn checkpoint_wal(readers: SqlitePool) {
+/// Keeps SQLite's WAL short without stalling intake, until the pool closes.
+///
+/// Every [`CHECKPOINT_EVERY`] it copies the WAL into the database from a
+/// reader connection (PASSIVE never takes the write lock) and syncs the
+/// database file (SQLite itself syncs it only after a checkpoint that
+/// completes, which a passive one never does while deliveries keep
+/// arriving). Only a checkpoint on the writer completes under load, so once
+/// the WAL is long the writer runs one — right after the copy and sync,
+/// when it is left a few milliseconds of frames instead of everything since
+/// the last restart — and the next write starts the WAL from the beginning.
+async fn checkpoint_wal(writer: SqlitePool, readers: SqlitePool, database: Option<PathBuf>) {
     let closed = readers.close_event();
     tokio::pin!(closed);
     loop {
@@ -150,11 +165,30 @@ async fn checkpoint_wal(readers: SqlitePool) {
             () = &mut closed => return,
             () = tokio::time::sleep(CHECKPOINT_EVERY) => {}
         }
-        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&readers)
-            .await
-        {
+        let checkpoint = || sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)");
+        let wal_pages = match checkpoint().fetch_one(&readers).await {
+            Ok((_busy, wal_pages, _copied)) => wal_pages,
+            Err(err) => {
+                tracing::debug!(error = %err, "background WAL checkpoint failed");
+                continue;
+            }
+        };
+        if wal_pages <= WAL_RESTART_PAGES {
+            continue;
+        }
+        if let Some(path) = &database {
+            let synced = async { tokio::fs::File::open(path).await?.sync_data().await };
+            if let Err(err) = synced.await {
+                tracing::debug!(error = %err, "syncing the database file failed");
+            }
+        }
+        // The frames written during that sync, copied from here too.
+        if let Err(err) = checkpoint().fetch_one(&readers).await {
             tracing::debug!(error = %err, "background WAL checkpoint failed");
+        }
+        let restart = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)");
+        if let Err(err) = restart.execute(&writer).await {
+            tracing::debug!(error = %err, "WAL checkpoint on the writer failed");
         }
     }
 }
@@ -570,6 +604,9 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
+            // The file [`checkpoint_wal`] syncs (none for in-memory databases).
+            let database = Some(options.get_filename().to_path_buf())
+                .filter(|path| path.as_os_str() != ":memory:");
             // The writer must exist (and create the file) before the readers
             // open it.
             // An in-process database cannot have gone away: no ping (a
@@ -580,10 +617,15 @@ impl Store {
                 // Under load the queue for the one connection is the wait a
                 // busy timeout used to be.
                 .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options.clone().pragma(
-                    "wal_autocheckpoint",
-                    WRITER_AUTOCHECKPOINT_PAGES.to_string(),
-                ))
+                .connect_with(
+                    options
+                        .clone()
+                        .pragma(
+                            "wal_autocheckpoint",
+                            WRITER_AUTOCHECKPOINT_PAGES.to_string(),
+                        )
+                        .pragma("journal_size_limit", WAL_SIZE_LIMIT_BYTES.to_string()),
+                )
                 .await?;
             let readers = SqlitePoolOptions::new()
                 .max_connections(4)
@@ -591,7 +633,9 @@ impl Store {
                 .connect_with(options)
                 .await?;
             checkpointer = Some(Arc::new(AbortOnDrop(tokio::spawn(checkpoint_wal(
+                writer.clone(),
                 readers.clone(),
+                database,
             )))));
             Pool::Sqlite { writer, readers }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use common::*;
 use fake_github::{FakeFile, FakeGitHub, FakePr};
 use prwarden::queue::scratch::{ScratchDatabase, admin_url};
+use prwarden::server::Workers;
 use prwarden::state::AppState;
 use serde_json::json;
 
@@ -35,18 +36,22 @@ async fn opened_pr_is_reviewed_once_on_postgres() {
     app.cleanup().await;
 }
 
-/// Starts one more replica on the same database, with its own workers.
-async fn replica(fake: &FakeGitHub, db_url: &str) -> (Arc<AppState>, String, tempfile::TempDir) {
+/// One more replica on the same database, with its own workers (stopped
+/// when [`Workers`] is dropped).
+async fn replica(
+    fake: &FakeGitHub,
+    db_url: &str,
+) -> (Arc<AppState>, String, tempfile::TempDir, Workers) {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(&fake.url(), dir.path());
     cfg.database_url = db_url.to_owned();
     let state = AppState::new(cfg).await.unwrap();
-    prwarden::server::spawn_workers(&state);
+    let workers = prwarden::server::spawn_workers(&state).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let router = prwarden::server::router(Arc::clone(&state));
     tokio::spawn(async move { axum::serve(listener, router).await });
-    (state, url, dir)
+    (state, url, dir, workers)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -63,8 +68,8 @@ async fn two_replicas_share_a_burst_and_run_no_job_twice() {
         fake.add_pull(OWNER, REPO, FakePr::new(n, &sha(n), vec![file]));
     }
     let db = ScratchDatabase::create(&admin_url()).await.unwrap();
-    let (a, a_url, _a_dir) = replica(&fake, &db.url).await;
-    let (b, b_url, _b_dir) = replica(&fake, &db.url).await;
+    let (a, a_url, _a_dir, _a_workers) = replica(&fake, &db.url).await;
+    let (b, b_url, _b_dir, _b_workers) = replica(&fake, &db.url).await;
 
     // Every PR's delivery goes to one replica and its redelivery to the
     // other, all at once.

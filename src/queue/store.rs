@@ -124,6 +124,9 @@ macro_rules! job_from_row {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// What [`write_deliveries`] stores with: on SQLite the same pool, on
+    /// PostgreSQL connections of its own.
+    intake_pool: Pool,
     /// Deliveries waiting for [`write_deliveries`].
     intake: mpsc::Sender<PendingDelivery>,
     /// SQLite's background checkpoints, which end with the last clone.
@@ -608,12 +611,16 @@ impl Store {
             let database = Some(options.get_filename().to_path_buf())
                 .filter(|path| path.as_os_str() != ":memory:");
             // The writer must exist (and create the file) before the readers
-            // open it.
-            // An in-process database cannot have gone away: no ping (a
-            // round trip to the connection's thread) before every use.
+            // open it. An in-process database cannot have gone away: no ping
+            // (a round trip to the connection's thread) before every use. Its
+            // thread, started here by the intake's runtime, keeps that
+            // runtime's priority (review threads run lower:
+            // `server::spawn_workers`), so the connection is never replaced.
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .test_before_acquire(false)
+                .idle_timeout(None)
+                .max_lifetime(None)
                 // Under load the queue for the one connection is the wait a
                 // busy timeout used to be.
                 .acquire_timeout(Duration::from_secs(10))
@@ -653,17 +660,29 @@ impl Store {
         // SQLite has one writer connection. A PostgreSQL batch spends most of
         // its time waiting, for the server's answers and the WAL flush, so
         // several overlap.
-        let writers = match pool {
-            Pool::Sqlite { .. } => 1,
-            Pool::Postgres(_) => POSTGRES_WRITERS,
+        let (writers, intake_pool) = match &pool {
+            Pool::Sqlite { .. } => (1, pool.clone()),
+            // Connections of their own, opened by these tasks on the
+            // intake's runtime: a connection opened by a review worker
+            // would have its I/O driven by the review runtime's
+            // lower-priority threads.
+            Pool::Postgres(_) => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(POSTGRES_WRITERS as u32)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                (POSTGRES_WRITERS, Pool::Postgres(pool))
+            }
         };
         let pending = Arc::new(tokio::sync::Mutex::new(pending));
         for _ in 0..writers {
             // Ends when the last clone of the store (and so of `intake`) is gone.
-            tokio::spawn(write_deliveries(pool.clone(), Arc::clone(&pending)));
+            tokio::spawn(write_deliveries(intake_pool.clone(), Arc::clone(&pending)));
         }
         let store = Store {
             pool,
+            intake_pool,
             intake,
             _checkpointer: checkpointer,
         };
@@ -672,8 +691,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        if let Pool::Sqlite { readers, .. } = &self.pool {
-            readers.close().await;
+        match &self.intake_pool {
+            Pool::Sqlite { readers, .. } => readers.close().await,
+            Pool::Postgres(intake) => intake.close().await,
         }
         on_pool!(self, pool => pool.close().await)
     }

@@ -97,6 +97,8 @@ pub struct TestApp {
     pub state: Arc<AppState>,
     pub dir: tempfile::TempDir,
     pub http: reqwest::Client,
+    /// The review workers, stopped when the app is dropped.
+    _workers: prwarden::server::Workers,
 }
 
 impl TestApp {
@@ -125,7 +127,7 @@ impl TestApp {
 
     pub async fn start(fake: FakeGitHub, dir: tempfile::TempDir, cfg: ServeConfig) -> TestApp {
         let state = AppState::new(cfg).await.expect("app state");
-        prwarden::server::spawn_workers(&state);
+        let workers = prwarden::server::spawn_workers(&state).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let router = prwarden::server::router(Arc::clone(&state));
@@ -137,6 +139,7 @@ impl TestApp {
             state,
             dir,
             http: reqwest::Client::new(),
+            _workers: workers,
         }
     }
 

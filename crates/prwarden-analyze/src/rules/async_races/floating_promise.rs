@@ -45,7 +45,10 @@
 //!   statement on an instance from `userEvent.setup()` (`user.click(btn);`),
 //!   or on `userEvent` itself in a file that calls `userEvent.setup()` or
 //!   awaits another `userEvent` call. v13's synchronous `userEvent.click(…)`
-//!   (a file with neither sign) is not reported.
+//!   (a file with neither sign) is not reported. Also, in a file that
+//!   imports `@testing-library/…`, a bare `waitFor(…)`,
+//!   `waitForElementToBeRemoved(…)` or `findBy…`/`findAllBy…` query, which
+//!   return promises in every version.
 //!
 //! - JavaScript/TypeScript, inside an async function: a bare call of a
 //!   function imported from a module of the project (a relative import)
@@ -141,6 +144,7 @@ impl Rule for FloatingPromise {
         } else {
             user_event_receivers(ctx)
         };
+        let testing_library = !python && ctx.source.contains("@testing-library/");
         for node in ctx.nodes_in_order(&["expression_statement"]) {
             let Some(call) = node
                 .named_child(0)
@@ -156,6 +160,8 @@ impl Rule for FloatingPromise {
                 python_floating(ctx, call, &functions)
             } else if is_user_event_action(ctx, call, &user_events) {
                 Some(Kind::UserEvent)
+            } else if testing_library && is_async_query(ctx, call) {
+                Some(Kind::AsyncQuery)
             } else if is_async_function(function) {
                 js_floating(ctx, call, &functions)
             } else if is_event_handler(ctx, function) {
@@ -185,6 +191,9 @@ enum Kind {
     /// A user-event v14 interaction (`user.click(…)`) whose promise the
     /// test does not wait for.
     UserEvent,
+    /// Testing Library's `waitFor(…)`, `waitForElementToBeRemoved(…)` or a
+    /// `findBy…` query, whose promise the test does not wait for.
+    AsyncQuery,
 }
 
 /// Testing Library user-event interactions: asynchronous in v14.
@@ -279,6 +288,26 @@ fn is_user_event_action(ctx: &RuleContext<'_>, call: Node<'_>, receivers: &HashS
         && callee
             .field("property")
             .is_some_and(|p| USER_EVENT_ACTIONS.contains(&ctx.text(p)))
+}
+
+/// Testing Library's asynchronous helpers, called bare: `waitFor(…)`,
+/// `waitForElementToBeRemoved(…)`, and the `findBy…`/`findAllBy…` queries
+/// (`screen.findByText(…)`, or destructured from `render(…)`). They have
+/// returned promises in every version.
+fn is_async_query(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
+    let Some(callee) = call.field("function").map(unwrap_expression) else {
+        return false;
+    };
+    let name = match callee.kind() {
+        "identifier" => ctx.text(callee),
+        "member_expression" => callee.field("property").map_or("", |p| ctx.text(p)),
+        _ => return false,
+    };
+    matches!(name, "waitFor" | "waitForElementToBeRemoved")
+        || ["findBy", "findAllBy"].iter().any(|prefix| {
+            name.strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+        })
 }
 
 /// Java: a bare call statement whose `CompletableFuture`/`Future` result
@@ -1207,6 +1236,27 @@ fn report(ctx: &RuleContext<'_>, call: Node<'_>, kind: Kind, python: bool) -> Fi
             .root_cause(
                 "`userEvent.setup()` instances (and v14's `userEvent.*` calls) are asynchronous; \
                  the test treats the interaction as synchronous.",
+            )
+            .fix(format!(
+                "Await `{callee}(…)` (the test callback is, or becomes, `async`)."
+            )),
+        (Kind::AsyncQuery, _) => builder
+            .title(format!(
+                "`{callee}(…)` is not awaited: its assertion never holds the test up"
+            ))
+            .message(format!(
+                "Testing Library's `waitFor`, `waitForElementToBeRemoved` and `findBy…` queries \
+                 return promises, and `{code}` drops it: the test goes on (or ends) at once, \
+                 so what it waits for is never checked — the test passes whether or not the \
+                 UI ever gets there, and a late failure surfaces in another test or not at \
+                 all.\n\nWrite `await {code}`."
+            ))
+            .symptom(format!(
+                "`{code}` is an asynchronous Testing Library call without `await`."
+            ))
+            .root_cause(
+                "The helper retries until its callback passes or it times out, which only \
+                 happens while someone awaits the promise it returns.",
             )
             .fix(format!(
                 "Await `{callee}(…)` (the test callback is, or becomes, `async`)."

@@ -9,7 +9,9 @@
 //! written inside an HTTP handler — a function taking an
 //! `http.ResponseWriter`, `*http.Request`, `*gin.Context`, `echo.Context` or
 //! `*fiber.Ctx` — that takes no lock: the server runs every request on its
-//! own goroutine. (Not in test files.) The same for a map field of the
+//! own goroutine. (Not in test files.) Reported once, on the map's
+//! declaration when the change adds it, else on each handler's first
+//! write. The same for a map field of the
 //! handler's receiver (`s.sessions[id] = …`), and for gRPC service methods
 //! (`func (s *XServer) M(ctx context.Context, req *pb.Req) …` on a receiver
 //! named `…Server` or embedding the generated `Unimplemented…Server`),
@@ -176,7 +178,7 @@ impl Rule for GoMapInGoroutine {
                 } else {
                     "several goroutines"
                 };
-                out.push(report(ctx, w.statement, w.map, how));
+                out.push(report(ctx, w.statement, w.statement, w.map, how));
             }
         }
         if !is_test_path(ctx.path) {
@@ -208,6 +210,7 @@ fn handler_writes<'a>(
     out: &mut Vec<Finding>,
 ) -> Vec<&'a str> {
     let maps = package_maps(ctx, root);
+    let declarations = package_map_names(ctx, root);
     let mut reported_package_maps: Vec<&str> = Vec::new();
     for handler in
         ctx.nodes_in_order(&["function_declaration", "method_declaration", "func_literal"])
@@ -240,7 +243,18 @@ fn handler_writes<'a>(
             });
             if (package_map || receiver_field) && !reported.contains(&map) {
                 reported.push(map);
+                // A map the change declares is reported once, on its
+                // declaration (what lacks a lock), whichever handlers
+                // write it; one declared before the change, on each write.
+                let declared_here = package_map
+                    .then(|| declarations.iter().find(|(name, _)| *name == map))
+                    .flatten()
+                    .map(|(_, d)| d.parent().unwrap_or(*d))
+                    .filter(|d| ctx.is_added(ctx.line(*d)));
                 if package_map {
+                    if declared_here.is_some() && reported_package_maps.contains(&map) {
+                        continue;
+                    }
                     reported_package_maps.push(map);
                 }
                 let how = if grpc {
@@ -248,7 +262,8 @@ fn handler_writes<'a>(
                 } else {
                     "concurrent HTTP requests"
                 };
-                out.push(report(ctx, statement, map, how));
+                let anchor = declared_here.unwrap_or(statement);
+                out.push(report(ctx, anchor, statement, map, how));
             }
         }
     }
@@ -516,7 +531,7 @@ struct Write<'t> {
 
 /// The function literal run as a goroutine by `go func(){…}()` or
 /// `x.Go(func() error {…})`.
-fn goroutine_literal<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
+pub(super) fn goroutine_literal<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
     match node.kind() {
         "go_statement" => {
             let call = node.named_child(0)?;
@@ -538,7 +553,7 @@ fn goroutine_literal<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'
     }
 }
 
-fn takes_lock(ctx: &RuleContext<'_>, literal: Node<'_>) -> bool {
+pub(super) fn takes_lock(ctx: &RuleContext<'_>, literal: Node<'_>) -> bool {
     preorder(literal).any(|n| {
         n.kind() == "call_expression"
             && n.field("function")
@@ -553,7 +568,10 @@ fn takes_lock(ctx: &RuleContext<'_>, literal: Node<'_>) -> bool {
 /// the section). `None` — treat the whole literal as locked — for a
 /// deferred unlock, `TryLock`, a lock released in another block or by a
 /// helper, or a lock taken by a helper.
-fn critical_sections(ctx: &RuleContext<'_>, literal: Node<'_>) -> Option<Vec<(usize, usize)>> {
+pub(super) fn critical_sections(
+    ctx: &RuleContext<'_>,
+    literal: Node<'_>,
+) -> Option<Vec<(usize, usize)>> {
     let lock_call = |n: Node<'_>| -> Option<(String, String)> {
         if n.kind() != "call_expression" {
             return None;
@@ -659,7 +677,7 @@ fn map_writes<'t>(ctx: &RuleContext<'t>, literal: Node<'t>) -> Vec<(Node<'t>, &'
 }
 
 /// Whether the literal declares its own `name` (parameter or local).
-fn declared_inside(ctx: &RuleContext<'_>, literal: Node<'_>, name: &str) -> bool {
+pub(super) fn declared_inside(ctx: &RuleContext<'_>, literal: Node<'_>, name: &str) -> bool {
     preorder(literal).any(|n| {
         let names = match n.kind() {
             "parameter_declaration" | "var_spec" | "const_spec" => Some(n),
@@ -755,9 +773,17 @@ fn is_map_value(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
     }
 }
 
-fn report(ctx: &RuleContext<'_>, statement: Node<'_>, map: &str, how: &str) -> Finding {
+/// A finding on `anchor` (the write, or the map's declaration) about the
+/// write `statement`.
+fn report(
+    ctx: &RuleContext<'_>,
+    anchor: Node<'_>,
+    statement: Node<'_>,
+    map: &str,
+    how: &str,
+) -> Finding {
     let code = quote(ctx.text(statement), 60);
-    ctx.node_finding(&META, statement)
+    ctx.node_finding(&META, anchor)
         .title(format!("Map `{map}` written from {how} without a lock"))
         .message(format!(
             "`{code}` writes the map `{map}` from {how}, and nothing synchronises the writes. Go \

@@ -1,6 +1,7 @@
 //! Rules of the `concurrency` checklist item: state shared between requests,
 //! threads or processes without the coordination it needs.
 
+pub mod go_append_in_goroutine;
 pub mod go_map_in_goroutine;
 pub mod java_shared_mutable_static;
 pub mod module_level_state;

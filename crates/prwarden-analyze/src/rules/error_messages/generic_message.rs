@@ -32,10 +32,11 @@
 //! punctuation, it is empty or one of "error", "an error occurred",
 //! "something went wrong", "failed", "failure", "unknown error",
 //! "unexpected error", "internal error", "oops", "exception", … (the list is
-//! in the rule's source), or "invalid" followed by a noun that could name
-//! any input: "Invalid input", "invalid data", "invalid request", "invalid
-//! record", "invalid value(s)", "invalid argument(s)", "invalid
-//! parameters", "invalid payload", "invalid format", ….
+//! in the rule's source: "parse failed", "validation failed", …), or
+//! "invalid"/"bad" followed by a noun that could name any input: "Invalid
+//! input", "invalid data", "bad request", "invalid record", "invalid
+//! value(s)", "invalid argument(s)", "invalid parameters", "invalid
+//! payload", "invalid format", "bad frame", ….
 //!
 //! Any other class named `…Error`/`…Exception` counts too when it is given a
 //! generic literal (`new MemberDaoException("Error", e)`,
@@ -128,6 +129,13 @@ const GENERIC: &[&str] = &[
     "fail",
     "operation failed",
     "request failed",
+    "parse failed",
+    "parsing failed",
+    "parse error",
+    "decode failed",
+    "decoding failed",
+    "validation failed",
+    "conversion failed",
     "exception",
     "an exception occurred",
     "invalid",
@@ -236,6 +244,7 @@ fn is_generic(message: &str) -> bool {
     // could name anything says nothing about what or why.
     normalised
         .strip_prefix("invalid ")
+        .or_else(|| normalised.strip_prefix("bad "))
         .map(|noun| noun.trim())
         .is_some_and(|noun| {
             let singular = noun.strip_suffix('s').unwrap_or(noun);
@@ -243,7 +252,7 @@ fn is_generic(message: &str) -> bool {
         })
 }
 
-/// Nouns that, after "invalid", could name any input at all.
+/// Nouns that, after "invalid" or "bad", could name any input at all.
 const GENERIC_NOUNS: &[&str] = &[
     "input",
     "data",
@@ -261,6 +270,11 @@ const GENERIC_NOUNS: &[&str] = &[
     "field",
     "format",
     "operation",
+    "line",
+    "row",
+    "frame",
+    "packet",
+    "response",
 ];
 
 fn first_named_arg(args: Node<'_>) -> Option<Node<'_>> {

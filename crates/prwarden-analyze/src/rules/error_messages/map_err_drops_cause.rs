@@ -10,13 +10,18 @@
 //! Deliberately not reported: test code; closures that name the error
 //! (`|e| anyhow!("…: {e}")`); typed errors (`AppError::Download(…)`,
 //! `io::Error::new(kind, "…")`, `de::Error::custom(…)`, a unit variant, a
-//! status code or an HTTP response for the client), which libraries use on
-//! purpose to hide opaque causes; and errors with nothing worth keeping: a
+//! 4xx status code or an HTTP response for the client), which libraries use
+//! on purpose to hide opaque causes; and errors with nothing worth keeping: a
 //! channel `send`/`try_send`/`recv`/`try_recv` (the error only returns the
 //! value or says the channel closed), a poisoned `lock()`/`read()`/
 //! `write()`, `try_into`/`try_from` conversions, `parse` of a value the
 //! message usually names, UTF-8 and C-string conversions (`from_utf8`,
 //! `into_string`, `to_str`, `CString::new`) and `env::var`.
+//!
+//! A 500 for the client (`|_| StatusCode::INTERNAL_SERVER_ERROR`, alone or
+//! with a body) is reported too, unless the error is one of those with
+//! nothing worth keeping: the client must not see the cause, and with `|_|`
+//! nobody else does either.
 //!
 //! ## Why is this bad?
 //! The discarded error is the only record of what went wrong: a timeout, a
@@ -96,7 +101,8 @@ impl Rule for MapErrDropsCause {
             let Some(body) = closure.field("body").and_then(result_expression) else {
                 continue;
             };
-            if !builds_message(ctx, body) {
+            let server_error = is_internal_server_error(ctx, body);
+            if !server_error && !builds_message(ctx, body) {
                 continue;
             }
             if function
@@ -184,6 +190,22 @@ fn builds_message(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
         }
         _ => false,
     }
+}
+
+/// A 500 answer for the client (`StatusCode::INTERNAL_SERVER_ERROR`, alone
+/// or in a tuple with a body): hiding the cause from the client is right,
+/// but with `|_|` nothing records it anywhere, so the server's own failure
+/// leaves no trace.
+fn is_internal_server_error(ctx: &RuleContext<'_>, body: Node<'_>) -> bool {
+    let body = unwrap_expression(body);
+    let status = match body.kind() {
+        "tuple_expression" => body.named_child(0),
+        _ => Some(body),
+    };
+    status.is_some_and(|s| {
+        matches!(s.kind(), "scoped_identifier" | "field_expression")
+            && ctx.text(s).ends_with("INTERNAL_SERVER_ERROR")
+    })
 }
 
 /// Errors with nothing worth keeping: channel send/receive errors, lock

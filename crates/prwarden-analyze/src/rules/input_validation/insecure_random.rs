@@ -4,7 +4,9 @@
 //! Finds non-cryptographic random generators whose result becomes a token,
 //! password, secret, nonce, salt, OTP, CSRF or session value — judged by the
 //! name it is assigned to (`const resetToken = …`, `otp = …`, `{ apiKey: … }`)
-//! or by the name of the function that produces it (`generateSessionId()`):
+//! or by the name of the function that produces it (`generateSessionId()`),
+//! or a one-time code (`pickupCode`, `inviteCode`, `voucherCode`, a door
+//! `pin`):
 //! - JavaScript/TypeScript: `Math.random()`;
 //! - Python: `random.random`/`randint`/`choice`/`choices`/`sample`/
 //!   `randrange`/`getrandbits`;
@@ -169,8 +171,43 @@ fn is_secret_name(name: &str) -> bool {
                 | "credentials"
         )
     }) || (has("key") && (has("api") || has("private") || has("signing")))
-        || (has("reset") && has("code"))
-        || (has("verification") && has("code"))
+        || ((has("code") || has("pin")) && is_one_time_code(&words))
+}
+
+/// A code someone types or shows to prove something (`pickupCode`,
+/// `inviteCode`, `voucherCode`): guessing it is the attack. Codes that
+/// name a thing (`statusCode`, `countryCode`, `colorCode`) have none of
+/// these words.
+fn is_one_time_code(words: &[String]) -> bool {
+    words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "reset"
+                | "verification"
+                | "verify"
+                | "confirmation"
+                | "confirm"
+                | "pickup"
+                | "access"
+                | "invite"
+                | "invitation"
+                | "activation"
+                | "unlock"
+                | "login"
+                | "auth"
+                | "recovery"
+                | "backup"
+                | "pairing"
+                | "redeem"
+                | "redemption"
+                | "claim"
+                | "voucher"
+                | "coupon"
+                | "gift"
+                | "referral"
+                | "door"
+        )
+    })
 }
 
 /// Names of the ordinary uses of randomness.

@@ -341,7 +341,14 @@ fn report(
     let anchor = from_request.first().or(others.first()).copied()?;
     let is_request = !from_request.is_empty();
     let value = quote(anchor.text(ctx), 60);
-    let line = ctx.line_at(anchor.start);
+    // A Rust `format!(` spanning lines builds the query where it starts
+    // (`let sql = format!(`), not on the line of one of its arguments.
+    let line = match language {
+        Language::Rust => std::iter::successors(Some(anchor.node), |n| n.parent())
+            .find(|n| n.kind() == "macro_invocation")
+            .map_or_else(|| ctx.line_at(anchor.start), |m| ctx.line(m)),
+        _ => ctx.line_at(anchor.start),
+    };
     let symbol = ctx.symbol_for(anchor.node);
     let code = format!("{} <- {}", sink.method, anchor.text(ctx));
     let origin = if is_request {

@@ -272,11 +272,32 @@ fn validates(ctx: &RuleContext<'_>, handler: Node<'_>, names: &[&str]) -> bool {
                 && n.field("left").is_some_and(&is_name)
         }
         // `if (!priceId || !quantity) throw …` / `return res.status(400)…`:
-        // a hand-written check of the body's fields.
+        // a hand-written check of the body's fields — of them alone (and
+        // constants): `if (sailing.seatsLeft < body.passengers.length)` is
+        // a business rule about valid input, not a check of its shape.
         "if_statement" => {
             let checks = n.field("condition").is_some_and(|c| {
-                preorder(c)
-                    .any(|i| matches!(i.kind(), "identifier" | "member_expression") && is_name(i))
+                let mut mentions_body = false;
+                let mut mentions_other = false;
+                for i in preorder(c) {
+                    let root = match i.kind() {
+                        "identifier"
+                            if i.parent().is_none_or(|p| {
+                                p.kind() != "member_expression"
+                                    || p.field("object").is_some_and(|o| o.id() == i.id())
+                            }) =>
+                        {
+                            ctx.text(i)
+                        }
+                        _ => continue,
+                    };
+                    if names.contains(&root) {
+                        mentions_body = true;
+                    } else if !is_check_vocabulary(root) {
+                        mentions_other = true;
+                    }
+                }
+                mentions_body && !mentions_other
             });
             let rejects = n.field("consequence").is_some_and(|c| {
                 preorder(c).any(|i| matches!(i.kind(), "throw_statement" | "return_statement"))
@@ -285,6 +306,30 @@ fn validates(ctx: &RuleContext<'_>, handler: Node<'_>, names: &[&str]) -> bool {
         }
         _ => false,
     })
+}
+
+/// Names a shape check may use besides the body: globals that test types
+/// and values, and constants (`EMAIL_RE`, `MAX_ITEMS`).
+fn is_check_vocabulary(name: &str) -> bool {
+    matches!(
+        name,
+        "undefined"
+            | "null"
+            | "NaN"
+            | "Number"
+            | "String"
+            | "Boolean"
+            | "Array"
+            | "Object"
+            | "Date"
+            | "Math"
+            | "isNaN"
+            | "isFinite"
+            | "RegExp"
+    ) || (name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
 }
 
 fn report(ctx: &RuleContext<'_>, cast: Node<'_>, body: &str, ty: &str) -> Finding {

@@ -30,7 +30,8 @@
 //!   `.last().attr` on a Django (`Model.objects.…`), Flask-SQLAlchemy
 //!   (`Model.query.…`) or SQLAlchemy session (`session.query(…)…`,
 //!   `session.scalars(…)`) query, which is `None` when no row matches;
-//! - Java: `.get()` on `findFirst()`, `findAny()`, `findById(…)` and
+//! - Java: `.get()` on `findFirst()`, `findAny()`, `findById(…)`, Spring
+//!   Data finders (`findByPlate(…)`, `findOneBy…`, `findFirstBy…`) and
 //!   `Optional.ofNullable(…)`, and on a local `Optional<…>` variable or
 //!   parameter when the method never calls `isPresent()`/`isEmpty()` on it;
 //!   and `map.get(key).x()` on a field or parameter the file declares as a
@@ -778,6 +779,21 @@ fn python_dicts(ctx: &RuleContext<'_>) -> HashSet<String> {
 /// Calls whose result is an `Optional` by their well-known signatures.
 const OPTIONAL_SOURCES: &[&str] = &["findFirst", "findAny", "findById", "ofNullable"];
 
+/// [`OPTIONAL_SOURCES`], and Spring Data's single-result finders
+/// (`findByPlate`, `findOneByEmail`, `findFirstByOrderByCreatedAtDesc`,
+/// `findTopBy…`): a zero-argument `.get()` on what they return is
+/// `Optional.get` (a `List` has no such method).
+fn returns_optional(method: &str) -> bool {
+    OPTIONAL_SOURCES.contains(&method)
+        || ["findBy", "findOneBy", "findFirstBy", "findTopBy"]
+            .iter()
+            .any(|prefix| {
+                method
+                    .strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+            })
+}
+
 fn java_get(ctx: &RuleContext<'_>, language: Language, node: Node<'_>) -> Option<Lookup> {
     if node.kind() != "method_invocation"
         || ctx.text(node.field("name")?) != "get"
@@ -789,7 +805,7 @@ fn java_get(ctx: &RuleContext<'_>, language: Language, node: Node<'_>) -> Option
     let call = match object.kind() {
         "method_invocation" => {
             let name = object.field("name")?;
-            if !OPTIONAL_SOURCES.contains(&ctx.text(name)) {
+            if !returns_optional(ctx.text(name)) {
                 return None;
             }
             let callee = ctx.source.get(object.start_byte()..name.end_byte())?;

@@ -10,7 +10,9 @@
 //!   `acct.balance -= amount` / `acct.balance = acct.balance - amount` and
 //!   then a write (`save`, `update`, …);
 //! - Python (Django, SQLAlchemy): `obj = Model.objects.get(…)` (also
-//!   `obj, created = ….get_or_create(…)`, `get_object_or_404`, `session.get(…)`, `….first()`, `….one()`) followed
+//!   `obj, created = ….get_or_create(…)`, `get_object_or_404`, `session.get(…)`,
+//!   `session.scalar(select(…))`, `….first()`, `….one()`, `….scalar_one()`,
+//!   awaited too with an `AsyncSession`) followed
 //!   by `obj.balance -= amount` / `obj.stock = obj.stock - 1` and then
 //!   `obj.save()` or a `commit()`;
 //! - JavaScript/TypeScript with raw SQL (node-postgres, mysql2):
@@ -162,7 +164,11 @@ fn loaded_record<'s>(
             return None;
         }
         let mut left = node.field("left")?;
-        let right = node.field("right")?;
+        let mut right = node.field("right")?;
+        // `await session.get(…)` with an `AsyncSession`.
+        if right.kind() == "await" {
+            right = right.named_child(0)?;
+        }
         let text = ctx.text(right);
         let head = text.split('(').next().unwrap_or("");
         // `obj, created = M.objects.get_or_create(…)`.
@@ -182,9 +188,10 @@ fn loaded_record<'s>(
             || head.ends_with(".objects.get_or_create")
             || head == "get_object_or_404"
             || head.ends_with("session.get")
+            || head.ends_with("session.scalar")
             || matches!(
                 last_call,
-                Some("first" | "one" | "one_or_none" | "scalar_one")
+                Some("first" | "one" | "one_or_none" | "scalar_one" | "scalar_one_or_none")
             );
         return read.then(|| (ctx.text(left), text));
     }

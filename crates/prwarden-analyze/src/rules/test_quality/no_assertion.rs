@@ -13,7 +13,10 @@
 //!   `t.Error*`/`t.Fatal*`/`t.Fail*`, `assert.`/`require.`, gomega's
 //!   `Expect`, nor passes `t` to a helper (a fixture builder whose result
 //!   the test keeps, `l := newTestLedger(t)`, `db := setupDB(t)`, is not a
-//!   check: it fails only when the setup breaks);
+//!   check: it fails only when the setup breaks); and tests whose only
+//!   failures are `if err != nil { t.Fatal(err) }` and that only log what
+//!   the call under test returned (`readings, err := ReadAll(r)` …
+//!   `t.Logf("%d readings", len(readings))`);
 //! - Rust: `#[test]`/`#[tokio::test]`/`#[rstest]` functions without an
 //!   `assert*!`/`panic!`, `unwrap()`/`expect()` or `?` (each fails the test),
 //!   and tests whose only checks are `unwrap()`/`expect()` on the setup and
@@ -97,6 +100,7 @@ impl Rule for NoAssertion {
                 out.push(report(ctx, &test, None));
             } else if checks.mock.is_empty()
                 && let Some(discarded) = discards_result_after_setup(ctx, &test)
+                    .or_else(|| go_prints_result_after_err_checks(ctx, &test))
             {
                 out.push(report(ctx, &test, Some(discarded)));
             }
@@ -187,6 +191,109 @@ fn discards_result_after_setup<'t>(
     (value.kind() == "call_expression" && !unwrapped).then_some(value)
 }
 
+/// Go: a test whose only failures are `if err != nil { t.Fatal(err) }` and
+/// that only logs the value the call under test returned
+/// (`readings, err := ReadAll(r)` … `t.Logf("read %d", len(readings))`):
+/// it fails when the call errors, whatever it returns. Returns that call.
+fn go_prints_result_after_err_checks<'t>(
+    ctx: &RuleContext<'t>,
+    test: &TestCase<'t>,
+) -> Option<tree_sitter::Node<'t>> {
+    if ctx.language != Some(Language::Go) {
+        return None;
+    }
+    let is_err = |name: &str| name == "err" || name.ends_with("Err") || name.ends_with("err");
+    let err_guard = |n: tree_sitter::Node<'_>| {
+        std::iter::successors(n.parent(), |p| p.parent())
+            .take_while(|p| p.id() != test.body.id())
+            .any(|p| {
+                p.kind() == "if_statement"
+                    && p.field("condition").is_some_and(|c| {
+                        let text = ctx.text(c).replace(' ', "");
+                        text.strip_suffix("!=nil").is_some_and(is_err)
+                    })
+            })
+    };
+    let callee = |call: tree_sitter::Node<'_>| -> Option<(&'t str, &'t str)> {
+        let f = call.field("function")?;
+        Some((ctx.text(f.field("operand")?), ctx.text(f.field("field")?)))
+    };
+    let prints = |call: tree_sitter::Node<'_>| {
+        callee(call).is_some_and(|(object, method)| {
+            (object == "t" && matches!(method, "Log" | "Logf"))
+                || (matches!(object, "fmt" | "log") && method.starts_with("Print"))
+        })
+    };
+    for call in preorder(test.body).filter(|n| n.kind() == "call_expression") {
+        let Some(function) = call.field("function") else {
+            continue;
+        };
+        let name = function
+            .field("field")
+            .map_or_else(|| ctx.text(function), |f| ctx.text(f));
+        let (object, _) = callee(call).unwrap_or(("", ""));
+        let fails = object == "t"
+            && ["Error", "Fatal", "Fail"]
+                .iter()
+                .any(|f| name.starts_with(f));
+        // A check other than an error guard, or `t` handed to a helper
+        // that may check: not this case.
+        if (fails && !err_guard(call))
+            || (!fails
+                && (matches!(object, "assert" | "require")
+                    || name == "Expect"
+                    || crate::rules::test_quality::tests_in_file::assertion_like_name(name)
+                    || call.field("arguments").is_some_and(|args| {
+                        let mut c = args.walk();
+                        args.named_children(&mut c).any(|a| ctx.text(a) == "t")
+                    })))
+        {
+            return None;
+        }
+    }
+    for declaration in preorder(test.body).filter(|n| n.kind() == "short_var_declaration") {
+        let (Some(left), Some(right)) = (declaration.field("left"), declaration.field("right"))
+        else {
+            continue;
+        };
+        let names: Vec<&str> = {
+            let mut c = left.walk();
+            left.named_children(&mut c).map(|n| ctx.text(n)).collect()
+        };
+        let Some(call) = right
+            .named_child(0)
+            .filter(|c| c.kind() == "call_expression")
+        else {
+            continue;
+        };
+        if names.len() < 2 || !names.last().is_some_and(|n| is_err(n)) {
+            continue;
+        }
+        let values: Vec<&str> = names[..names.len() - 1]
+            .iter()
+            .copied()
+            .filter(|n| *n != "_")
+            .collect();
+        let uses: Vec<tree_sitter::Node<'_>> = preorder(test.body)
+            .filter(|n| {
+                n.kind() == "identifier"
+                    && n.start_byte() > declaration.end_byte()
+                    && values.contains(&ctx.text(*n))
+            })
+            .collect();
+        let only_printed = !uses.is_empty()
+            && uses.iter().all(|u| {
+                std::iter::successors(u.parent(), |p| p.parent())
+                    .find(|p| p.kind() == "call_expression" && prints(*p))
+                    .is_some()
+            });
+        if only_printed {
+            return Some(call);
+        }
+    }
+    None
+}
+
 /// A JS `afterEach(…)` hook that asserts checks every test of the file.
 /// `println!(…);`, `dbg!(…);`: a statement that only shows a value.
 fn is_print_statement(ctx: &RuleContext<'_>, statement: tree_sitter::Node<'_>) -> bool {
@@ -243,7 +350,7 @@ fn report(
     let empty = crate::syntax::statements(test.body).next().is_none();
     let what = match discarded {
         Some(call) => format!(
-            "{} the result of `{}`, and its only checks are `unwrap()`/`expect()` on the setup",
+            "{} the result of `{}`, and its only checks are {}",
             if std::iter::successors(call.parent(), |p| p.parent())
                 .find(|p| p.kind() == "let_declaration")
                 .and_then(|l| l.field("pattern"))
@@ -253,7 +360,12 @@ fn report(
             } else {
                 "only prints"
             },
-            quote(ctx.text(call), 50)
+            quote(ctx.text(call), 50),
+            if ctx.language == Some(Language::Go) {
+                "that nothing returned an error (`if err != nil`)"
+            } else {
+                "`unwrap()`/`expect()` on the setup"
+            }
         ),
         None if empty => "has an empty body".to_string(),
         None => "runs code but never checks a result".to_string(),

@@ -11,7 +11,9 @@
 //! logging wrapper), other containers (`[]any`, and results such as a
 //! decoded JSON `map[string]any`), unexported functions, methods that implement standard
 //! interfaces with an `any` in their signature (`Scan`, `Value`, `As`,
-//! `MarshalYAML`, `UnmarshalYAML`), generics (`func F[T any]`), and test
+//! `MarshalYAML`, `UnmarshalYAML`; and as methods, echo's `Validate`,
+//! `Render` and `Bind`, heap's `Push`/`Pop`, `Is`, codecs' `Marshal`,
+//! `Unmarshal`, `Encode`, `Decode`), generics (`func F[T any]`), and test
 //! files.
 //!
 //! ## Why is this bad?
@@ -31,6 +33,27 @@
 //! ```
 
 use tree_sitter::Node;
+
+/// Methods whose `any` a well-known interface dictates: echo's `Validator`
+/// (`Validate(i any) error`), `Renderer` and `Binder`, `container/heap`'s
+/// `Push(x any)`/`Pop() any`, `errors.Is` targets, and the codecs of gRPC,
+/// grpc-gateway and friends (`Marshal(v any)`, `Unmarshal(data, v any)`,
+/// `Encode`/`Decode`). The author cannot choose another type.
+fn implements_library_interface(method: &str) -> bool {
+    matches!(
+        method,
+        "Validate"
+            | "Render"
+            | "Bind"
+            | "Push"
+            | "Pop"
+            | "Is"
+            | "Marshal"
+            | "Unmarshal"
+            | "Encode"
+            | "Decode"
+    )
+}
 
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
@@ -66,11 +89,13 @@ impl Rule for GoEmptyInterface {
             };
             let name = ctx.text(name);
             let exported = name.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+            let method = function.kind() == "method_declaration";
             if !exported
                 || matches!(
                     name,
                     "Scan" | "Value" | "As" | "MarshalYAML" | "UnmarshalYAML" | "Interface"
                 )
+                || (method && implements_library_interface(name))
             {
                 continue;
             }

@@ -222,7 +222,8 @@ impl Language {
 }
 
 /// Whether a path looks like a database migration (`migrations/`,
-/// `db/migrate/`, `alembic/versions/`, `*.up.sql`, Flyway's `V1__x.sql`).
+/// `db/migrate/`, `alembic/versions/`, `*.up.sql`, Flyway's `V1__x.sql`,
+/// Drizzle's `drizzle/*.sql`).
 pub fn is_migration_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let file = lower.rsplit('/').next().unwrap_or(&lower);
@@ -233,6 +234,8 @@ pub fn is_migration_path(path: &str) -> bool {
         )
     }) || file.ends_with(".up.sql")
         || (file.starts_with('v') && file.contains("__"))
+        // Drizzle Kit writes `drizzle/0007_name.sql`.
+        || (file.ends_with(".sql") && lower.split('/').any(|d| d == "drizzle"))
 }
 
 /// 1-based line numbers on the new (RIGHT) side that the change added.

@@ -3,7 +3,9 @@
 //! ## What it does
 //! Finds handlers that do nothing with the error they catch:
 //! - JavaScript/TypeScript: a `catch` block with no statements, and
-//!   `.catch(() => {})` / `.catch(function () {})` with an empty body;
+//!   `.catch(() => {})` / `.catch(function () {})` with an empty body, and
+//!   `.catch(() => undefined)` (or `null`, `void 0`) whose result nobody
+//!   reads;
 //! - Python: an `except` clause (bare `except:` included) whose body is only
 //!   `pass` or `...`, and `with suppress(Exception):` /
 //!   `with contextlib.suppress(BaseException):` — `contextlib.suppress` of a
@@ -282,7 +284,13 @@ fn js_catch_call<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Handler<'t
         return None;
     }
     let body = callback.field("body")?;
-    if body.kind() != "statement_block" || statements(body).next().is_some() {
+    let empty = body.kind() == "statement_block" && statements(body).next().is_none();
+    // `promise.catch(() => undefined);` as a statement: the same empty
+    // handler, spelt as a value nobody reads.
+    let nothing = callback.kind() == "arrow_function"
+        && matches!(ctx.text(body).trim(), "undefined" | "null" | "void 0")
+        && result_discarded(call);
+    if !(empty || nothing) {
         return None;
     }
     if intentionally_ignored(ctx, *callback) {
@@ -308,11 +316,33 @@ fn js_catch_call<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Handler<'t
         // rewritten without this handler changing.
         node: method,
         line: ctx.line(method),
-        form: format!(".catch({} {{}})", callback_head(ctx, *callback)),
+        form: if empty {
+            format!(".catch({} {{}})", callback_head(ctx, *callback))
+        } else {
+            format!(
+                ".catch({} {})",
+                callback_head(ctx, *callback),
+                ctx.text(body).trim()
+            )
+        },
         source_of_error: receiver_call,
         language: ctx.language.unwrap_or(Language::JavaScript),
         promise: true,
     })
+}
+
+/// Whether the value of `call` is thrown away: it is (awaited and) a
+/// statement of its own.
+fn result_discarded(call: Node<'_>) -> bool {
+    let mut node = call;
+    while let Some(parent) = node.parent() {
+        match parent.kind() {
+            "await_expression" | "parenthesized_expression" => node = parent,
+            "expression_statement" => return true,
+            _ => return false,
+        }
+    }
+    false
 }
 
 fn callback_head(ctx: &RuleContext<'_>, callback: Node<'_>) -> String {

@@ -4,7 +4,10 @@
 //! ## What it does
 //! Finds errors constructed with no message or with a message that says
 //! nothing beyond "an error happened":
-//! - JavaScript/TypeScript: `new Error()`, `new Error("error")`, `Error("failed")`;
+//! - JavaScript/TypeScript: `new Error()`, `new Error("error")`, `Error("failed")`,
+//!   and NestJS's `new BadRequestException()` /
+//!   `new UnprocessableEntityException()` without a message (a 400 that does
+//!   not say what to fix);
 //! - Python: `raise Exception`, `raise ValueError()`, `raise RuntimeError("error")`
 //!   (also `TypeError`);
 //! - Java: `new RuntimeException()`, `new Exception("Error")`,
@@ -303,6 +306,11 @@ fn js_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
         return None;
     }
     let first = node.field("arguments").and_then(first_named_arg);
+    // NestJS's 400 and 422 without a message: the client is told only that
+    // its input was wrong, not what to fix.
+    if first.is_none() && matches!(name, "BadRequestException" | "UnprocessableEntityException") {
+        return Some((name.to_string(), ""));
+    }
     if custom && first.is_none() {
         return None;
     }

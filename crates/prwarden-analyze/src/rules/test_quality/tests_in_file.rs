@@ -680,8 +680,64 @@ const JS_ASYMMETRIC_MATCHERS: &[&str] = &[
     "closeTo",
 ];
 
+/// A `throw` in the implementation of a fake (`jest.fn(async () => { …
+/// throw … })`, `.mockImplementation(…)`, sinon's `.callsFake(…)`): the
+/// fake's behaviour, not a check of the test (nor of a helper building it).
+fn js_in_fake_implementation(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
+    std::iter::successors(node.parent(), |p| p.parent())
+        .filter(|p| p.kind() == "call_expression")
+        .any(|call| {
+            call.field("function").is_some_and(|f| {
+                let name = match f.kind() {
+                    "member_expression" => f.field("property").map_or("", |p| ctx.text(p)),
+                    _ => ctx.text(f),
+                };
+                matches!(
+                    name,
+                    "fn" | "mockImplementation" | "mockImplementationOnce" | "callsFake"
+                )
+            })
+        })
+}
+
+/// `const buttons = await screen.findAllByRole(…)` whose variable is then
+/// only clicked or typed into (`await user.click(buttons[1])`): the lookup
+/// finds a target, it checks nothing the interaction would not.
+fn js_only_interacted_with(ctx: &RuleContext<'_>, lookup: Node<'_>) -> bool {
+    let Some(name) = lookup
+        .parent()
+        .filter(|p| p.kind() == "variable_declarator")
+        .and_then(|d| d.field("name"))
+        .filter(|n| n.kind() == "identifier")
+    else {
+        return false;
+    };
+    let Some(scope) = std::iter::successors(lookup.parent(), |p| p.parent())
+        .find(|p| p.kind() == "statement_block")
+    else {
+        return false;
+    };
+    let variable = ctx.text(name);
+    let uses: Vec<Node<'_>> = crate::syntax::preorder(scope)
+        .filter(|n| n.kind() == "identifier" && n.id() != name.id() && ctx.text(*n) == variable)
+        .collect();
+    !uses.is_empty()
+        && uses.iter().all(|u| {
+            std::iter::successors(u.parent(), |p| p.parent())
+                .take_while(|p| p.id() != scope.id())
+                .filter(|p| p.kind() == "call_expression")
+                .any(|call| {
+                    call.field("function")
+                        .filter(|f| f.kind() == "member_expression")
+                        .and_then(|f| f.field("object"))
+                        .is_some_and(|o| matches!(ctx.text(o), "userEvent" | "user" | "fireEvent"))
+                })
+        })
+}
+
 fn js_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) -> Option<Check> {
     match node.kind() {
+        "throw_statement" if js_in_fake_implementation(ctx, node) => return None,
         "throw_statement" => return Some(Check::Real),
         "call_expression" => {}
         // `.then(expectSuccess)`: an assertion helper handed on as a callback.
@@ -767,6 +823,9 @@ fn js_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) ->
             .parent()
             .is_some_and(|p| p.kind() == "expression_statement");
         let handed_to_call = outer.parent().is_some_and(|p| p.kind() == "arguments");
+        if !statement && js_only_interacted_with(ctx, outer) {
+            return None;
+        }
         return (statement || !handed_to_call).then_some(Check::Real);
     }
     if method == "fail"

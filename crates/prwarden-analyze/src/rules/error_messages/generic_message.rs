@@ -7,7 +7,8 @@
 //! - JavaScript/TypeScript: `new Error()`, `new Error("error")`, `Error("failed")`,
 //!   and NestJS's `new BadRequestException()` /
 //!   `new UnprocessableEntityException()` without a message (a 400 that does
-//!   not say what to fix);
+//!   not say what to fix), and Koa's `ctx.throw(400, "Bad request")` with a
+//!   4xx status;
 //! - Python: `raise Exception`, `raise ValueError()`, `raise RuntimeError("error")`
 //!   (also `TypeError`);
 //! - Java: `new RuntimeException()`, `new Exception("Error")`,
@@ -216,13 +217,40 @@ impl Rule for GenericMessage {
                     .or_else(|| rust_err(ctx, node))
                     .or_else(|| rust_error_variant(ctx, node)),
                 Language::Sql => None,
-                _ => js_error(ctx, node),
+                _ => js_error(ctx, node).or_else(|| koa_throw(ctx, node)),
             };
             if let Some((constructor, message)) = found {
                 out.push(report(ctx, language, node, &constructor, message));
             }
         }
     }
+}
+
+/// Koa's `ctx.throw(400, "Bad request")`: a 4xx answer whose message does
+/// not tell the client what to fix (as Go's `http.Error` with a 4xx).
+fn koa_throw<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    let callee = node.field("function")?;
+    if callee.kind() != "member_expression"
+        || ctx.text(callee.field("object")?) != "ctx"
+        || ctx.text(callee.field("property")?) != "throw"
+    {
+        return None;
+    }
+    let args = node.field("arguments")?;
+    let mut cursor = args.walk();
+    let named: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+    let [status, message] = named.as_slice() else {
+        return None;
+    };
+    let client_error = ctx
+        .text(*status)
+        .parse::<u16>()
+        .is_ok_and(|code| (400..500).contains(&code));
+    if !client_error {
+        return None;
+    }
+    let value = string_literal_value(*message, ctx.source)?;
+    is_generic(value).then(|| ("ctx.throw".to_string(), value))
 }
 
 /// `Some(message)` when a message argument is absent or a generic literal.

@@ -341,14 +341,18 @@ fn report(
     let anchor = from_request.first().or(others.first()).copied()?;
     let is_request = !from_request.is_empty();
     let value = quote(anchor.text(ctx), 60);
-    // A Rust `format!(` spanning lines builds the query where it starts
-    // (`let sql = format!(`), not on the line of one of its arguments.
-    let line = match language {
-        Language::Rust => std::iter::successors(Some(anchor.node), |n| n.parent())
-            .find(|n| n.kind() == "macro_invocation")
-            .map_or_else(|| ctx.line_at(anchor.start), |m| ctx.line(m)),
-        _ => ctx.line_at(anchor.start),
+    // A query built over several lines is built where the building starts —
+    // a Rust `format!(`, a JavaScript template literal, a Python f-string —
+    // not on the line of one of the values pasted in.
+    let builder = match language {
+        Language::Rust => "macro_invocation",
+        Language::Python => "string",
+        _ if language.is_js_family() => "template_string",
+        _ => "",
     };
+    let line = std::iter::successors(Some(anchor.node), |n| n.parent())
+        .find(|n| n.kind() == builder)
+        .map_or_else(|| ctx.line_at(anchor.start), |b| ctx.line(b));
     let symbol = ctx.symbol_for(anchor.node);
     let code = format!("{} <- {}", sink.method, anchor.text(ctx));
     let origin = if is_request {

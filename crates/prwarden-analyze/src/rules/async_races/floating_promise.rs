@@ -13,7 +13,9 @@
 //!   `self.notify(user)`) used as a bare statement, which creates a coroutine
 //!   and never runs it — also for an imported function that the same file
 //!   awaits (`await notify(…)`) or hands to `asyncio.gather`/`create_task`
-//!   elsewhere, since awaiting anything but an awaitable raises; and `asyncio.create_task(…)` /
+//!   elsewhere, since awaiting anything but an awaitable raises; a coroutine
+//!   method of a parameter annotated `AsyncSession` (`session.commit()`,
+//!   `session.execute(…)`; not `add`/`add_all`); and `asyncio.create_task(…)` /
 //!   `asyncio.ensure_future(…)` / `loop.create_task(…)` whose task is
 //!   dropped.
 //! - Java: a method of the same file declared to return a
@@ -727,6 +729,35 @@ fn maps_to_promises(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions
         .is_some_and(|inner| matches!(js_floating(ctx, inner, functions), Some(Kind::AsyncCall)))
 }
 
+/// The coroutine methods of SQLAlchemy's `AsyncSession` (`add`, `add_all`
+/// and `expunge` are plain methods).
+const ASYNC_SESSION_COROUTINES: &[&str] = &[
+    "commit", "rollback", "flush", "refresh", "execute", "scalar", "scalars", "get", "delete",
+    "close", "merge", "stream",
+];
+
+/// Whether `name` is a parameter of the function around `node` annotated
+/// as SQLAlchemy's `AsyncSession` (`session: AsyncSession = Depends(…)`).
+fn annotated_async_session(ctx: &RuleContext<'_>, node: Node<'_>, name: &str) -> bool {
+    let Some(function) = std::iter::successors(node.parent(), |p| p.parent())
+        .find(|p| p.kind() == "function_definition")
+    else {
+        return false;
+    };
+    let Some(parameters) = function.field("parameters") else {
+        return false;
+    };
+    let mut cursor = parameters.walk();
+    parameters.named_children(&mut cursor).any(|p| {
+        matches!(p.kind(), "typed_parameter" | "typed_default_parameter")
+            && p.field("type")
+                .is_some_and(|t| ctx.text(t).rsplit('.').next() == Some("AsyncSession"))
+            && (p.field("name").is_some_and(|n| ctx.text(n) == name)
+                || p.named_child(0)
+                    .is_some_and(|n| n.kind() == "identifier" && ctx.text(n) == name))
+    })
+}
+
 fn python_floating(
     ctx: &RuleContext<'_>,
     call: Node<'_>,
@@ -748,6 +779,11 @@ fn python_floating(
             };
             if task {
                 return Some(Kind::DroppedTask);
+            }
+            if ASYNC_SESSION_COROUTINES.contains(&attribute)
+                && annotated_async_session(ctx, call, object)
+            {
+                return Some(Kind::AsyncCall);
             }
             if object != "self" && object != "cls" {
                 return None;

@@ -50,7 +50,10 @@
 //!   (a file with neither sign) is not reported. Also, in a file that
 //!   imports `@testing-library/…`, a bare `waitFor(…)`,
 //!   `waitForElementToBeRemoved(…)` or `findBy…`/`findAllBy…` query, which
-//!   return promises in every version.
+//!   return promises in every version; and in any test, an assertion on a
+//!   promise — `expect(p).rejects…`/`.resolves…`, chai-as-promised's
+//!   `expect(p).to.be.rejectedWith(…)`/`.eventually…` — neither awaited nor
+//!   returned.
 //!
 //! - JavaScript/TypeScript, inside an async function: a bare call of a
 //!   function imported from a module of the project (a relative import)
@@ -164,6 +167,8 @@ impl Rule for FloatingPromise {
                 Some(Kind::UserEvent)
             } else if testing_library && is_async_query(ctx, call) {
                 Some(Kind::AsyncQuery)
+            } else if is_async_assertion(ctx, call) {
+                Some(Kind::AsyncAssertion)
             } else if is_async_function(function) {
                 js_floating(ctx, call, &functions)
             } else if is_event_handler(ctx, function) {
@@ -196,6 +201,9 @@ enum Kind {
     /// Testing Library's `waitFor(…)`, `waitForElementToBeRemoved(…)` or a
     /// `findBy…` query, whose promise the test does not wait for.
     AsyncQuery,
+    /// `expect(p).rejects.toThrow(…)` (Jest, Vitest) or chai-as-promised's
+    /// `expect(p).to.be.rejectedWith(…)`, neither awaited nor returned.
+    AsyncAssertion,
 }
 
 /// Testing Library user-event interactions: asynchronous in v14.
@@ -290,6 +298,42 @@ fn is_user_event_action(ctx: &RuleContext<'_>, call: Node<'_>, receivers: &HashS
         && callee
             .field("property")
             .is_some_and(|p| USER_EVENT_ACTIONS.contains(&ctx.text(p)))
+}
+
+/// An assertion on a promise — Jest/Vitest `expect(p).rejects…` /
+/// `.resolves…`, chai-as-promised `expect(p).to.be.rejectedWith(…)`,
+/// `.eventually…`, `.fulfilled`, `.rejected` — as a bare statement.
+fn is_async_assertion(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
+    let mut node = call;
+    let mut on_promise = false;
+    loop {
+        let next = match node.kind() {
+            "call_expression" => node.field("function"),
+            "member_expression" => {
+                if node.field("property").is_some_and(|p| {
+                    matches!(
+                        ctx.text(p),
+                        "rejects"
+                            | "resolves"
+                            | "eventually"
+                            | "rejectedWith"
+                            | "rejected"
+                            | "fulfilled"
+                            | "become"
+                    )
+                }) {
+                    on_promise = true;
+                }
+                node.field("object")
+            }
+            "identifier" => return on_promise && ctx.text(node) == "expect",
+            _ => return false,
+        };
+        match next {
+            Some(next) => node = next,
+            None => return false,
+        }
+    }
 }
 
 /// Testing Library's asynchronous helpers, called bare: `waitFor(…)`,
@@ -1275,6 +1319,27 @@ fn report(ctx: &RuleContext<'_>, call: Node<'_>, kind: Kind, python: bool) -> Fi
             )
             .fix(format!(
                 "Await `{callee}(…)` (the test callback is, or becomes, `async`)."
+            )),
+        (Kind::AsyncAssertion, _) => builder
+            .title(format!(
+                "`{callee}(…)` asserts on a promise without awaiting it"
+            ))
+            .message(format!(
+                "`{code}` builds an assertion on a promise and drops it: the test ends \
+                 before the promise settles, so the assertion never decides anything — the \
+                 test passes whether the call rejects or not, and a failure that comes late \
+                 surfaces as an unhandled rejection, in another test or nowhere.\n\nWrite \
+                 `await {code}` (or return it)."
+            ))
+            .symptom(format!(
+                "`{code}` is an assertion on a promise that is neither awaited nor returned."
+            ))
+            .root_cause(
+                "`.rejects`/`.resolves` (and chai-as-promised's matchers) return a promise; \
+                 only awaiting it makes the test wait for the verdict.",
+            )
+            .fix(format!(
+                "Await the assertion (`await {code}`) in an `async` test, or return it."
             )),
         (Kind::AsyncQuery, _) => builder
             .title(format!(

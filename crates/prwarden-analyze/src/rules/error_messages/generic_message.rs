@@ -16,7 +16,9 @@
 //!   without a message only `Exception`, `RuntimeException` and
 //!   `IllegalArgumentException` — which argument, and what was wrong? —
 //!   since an empty `IllegalStateException`, `UnsupportedOperationException`
-//!   or an iterator's `NoSuchElementException` is an established idiom; an
+//!   or an iterator's `NoSuchElementException` is an established idiom — an
+//!   empty `NoSuchElementException` thrown by any other method, such as a
+//!   DAO lookup, is reported; an
 //!   empty `IllegalArgumentException` is also left alone when the method's
 //!   Javadoc states the contract, `@throws IllegalArgumentException if …`,
 //!   or the method is an `@Override` of a documented one);
@@ -133,6 +135,7 @@ const GENERIC: &[&str] = &[
     "fail",
     "operation failed",
     "request failed",
+    "unsupported",
     "parse failed",
     "parsing failed",
     "parse error",
@@ -460,6 +463,18 @@ fn java_new<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
     }
     let name = ctx.text(node.field("type")?);
     let first = node.field("arguments").and_then(first_named_arg);
+    // An empty `NoSuchElementException` is the contract of an iterator's
+    // `next()` (or a deque's `getFirst()`); thrown by a lookup it says only
+    // that something was not there — not what, nor where it was looked for.
+    if name.rsplit('.').next() == Some("NoSuchElementException") && first.is_none() {
+        let method = std::iter::successors(node.parent(), |p| p.parent())
+            .find(|p| p.kind() == "method_declaration")
+            .and_then(|m| m.field("name"))
+            .map(|n| ctx.text(n));
+        return method
+            .is_some_and(|m| !is_collection_accessor(m) && !in_collection_type(ctx, node))
+            .then(|| (name.to_string(), ""));
+    }
     if !JAVA_TYPES.contains(&name) {
         // `new MemberDaoException("Error", e)`: any exception class given a
         // generic literal. (Without a message a custom type is the message.)
@@ -487,6 +502,66 @@ fn java_new<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
     }
     let message = generic_message(ctx, first)?;
     Some((name.to_string(), message))
+}
+
+/// Whether `node` is inside a class that is a collection, map or iterator
+/// (`extends AbstractMap`, `implements Iterator<E>`, …), whose internals
+/// throw an empty `NoSuchElementException` by contract.
+fn in_collection_type(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
+    std::iter::successors(node.parent(), |p| p.parent())
+        .filter(|p| {
+            matches!(
+                p.kind(),
+                "class_declaration" | "enum_declaration" | "record_declaration"
+            )
+        })
+        .any(|class| {
+            ["superclass", "interfaces"].iter().any(|field| {
+                class.field(field).is_some_and(|types| {
+                    let text = ctx.text(types);
+                    [
+                        "Iterator",
+                        "Iterable",
+                        "Collection",
+                        "List",
+                        "Map",
+                        "Set",
+                        "Queue",
+                        "Deque",
+                        "Spliterator",
+                        "Enumeration",
+                        "Abstract",
+                    ]
+                    .iter()
+                    .any(|t| text.contains(t))
+                })
+            })
+        })
+}
+
+/// Methods of iterators and collections whose contract is an empty
+/// `NoSuchElementException`.
+fn is_collection_accessor(method: &str) -> bool {
+    matches!(
+        method,
+        "next"
+            | "previous"
+            | "nextElement"
+            | "element"
+            | "remove"
+            | "getFirst"
+            | "getLast"
+            | "removeFirst"
+            | "removeLast"
+            | "first"
+            | "last"
+            | "firstKey"
+            | "lastKey"
+            | "pop"
+            | "peek"
+            | "get"
+            | "orElseThrow"
+    ) || method.starts_with("next")
 }
 
 /// The enclosing method's Javadoc documents the exception

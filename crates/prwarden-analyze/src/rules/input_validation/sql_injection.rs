@@ -17,7 +17,9 @@
 //!   `client.execute`/`query`/`batch_execute`, diesel `sql_query`;
 //! - Java: `+` concatenation, `String.format` or `.formatted` passed to
 //!   `executeQuery`/`executeUpdate`/`execute`/`addBatch`/`prepareStatement`,
-//!   `jdbcTemplate.query*`/`update`, `entityManager.createQuery`/`createNativeQuery`.
+//!   `jdbcTemplate.query*`/`update`, `entityManager.createQuery`/`createNativeQuery`;
+//!   and MyBatis `@Select`/`@Update`/`@Insert`/`@Delete` statements that
+//!   substitute a parameter with `${…}` instead of binding it with `#{…}`.
 //!
 //! The text must look like SQL (`SELECT … FROM`, `INSERT INTO`, `UPDATE … SET`,
 //! `DELETE FROM`, `WHERE`, …) and may be held in a local variable first. The
@@ -61,6 +63,8 @@
 
 use tree_sitter::Node;
 
+use crate::syntax::FieldExt as _;
+
 use super::built::{
     BuiltString, RequestData, Value, call_kinds, call_parts, name_has_word, resolve, root_name,
 };
@@ -96,6 +100,9 @@ impl Rule for SqlInjection {
         let (Some(_), Some(language)) = (ctx.root(), ctx.language) else {
             return;
         };
+        if language == Language::Java {
+            mybatis_substitutions(ctx, out);
+        }
         for node in ctx.nodes_in_order(call_kinds(language)) {
             let Some(sink) = sink(ctx, language, node) else {
                 continue;
@@ -115,6 +122,65 @@ impl Rule for SqlInjection {
                 break;
             }
         }
+    }
+}
+
+/// MyBatis statements in annotations (`@Select`, `@Update`, `@Insert`,
+/// `@Delete`) that paste a parameter with `${…}` — string substitution —
+/// instead of binding it with `#{…}`.
+fn mybatis_substitutions(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    for annotation in ctx.nodes_in_order(&["annotation"]) {
+        let Some(name) = annotation.field("name").map(|n| ctx.text(n)) else {
+            continue;
+        };
+        if !matches!(name, "Select" | "Update" | "Insert" | "Delete") {
+            continue;
+        }
+        let Some(arguments) = annotation.field("arguments") else {
+            continue;
+        };
+        let Some(literal) = crate::syntax::preorder(arguments)
+            .filter(|n| n.kind() == "string_literal")
+            .find(|n| ctx.text(*n).contains("${"))
+        else {
+            continue;
+        };
+        let text = ctx.text(literal);
+        let Some(start) = text.find("${") else {
+            continue;
+        };
+        let parameter = text[start + 2..].split('}').next().unwrap_or("");
+        if !looks_like_sql(text) {
+            continue;
+        }
+        let code = format!("@{name} ${{{parameter}}}");
+        out.push(
+            ctx.finding(&META, ctx.line(literal), ctx.symbol_for(annotation), &code)
+                .title(format!(
+                    "SQL built from `${{{parameter}}}` in a MyBatis `@{name}` instead of a bound parameter"
+                ))
+                .message(format!(
+                    "MyBatis pastes `${{{parameter}}}` into the SQL text as it is; `#{{{parameter}}}` \
+                     would bind it as a parameter. Whoever controls the value controls the query \
+                     (`' OR '1'='1`, a `UNION SELECT`, a `; DROP TABLE`).\n\nUse `#{{{parameter}}}`; \
+                     for a `LIKE`, bind the pattern (`LIKE CONCAT('%', #{{{parameter}}}, '%')`); \
+                     for a column or sort order, map the value through an allow-list first."
+                ))
+                .symptom(format!(
+                    "The MyBatis `@{name}` statement substitutes `${{{parameter}}}` into its SQL."
+                ))
+                .root_cause(
+                    "`${…}` is text substitution in MyBatis; only `#{…}` becomes a bound \
+                     parameter.",
+                )
+                .fix(format!(
+                    "Replace `${{{parameter}}}` with `#{{{parameter}}}` (building `LIKE` \
+                     patterns in SQL with `CONCAT`), or validate it against a fixed list \
+                     when it names an identifier."
+                ))
+                .scope("Change only this statement's SQL and, if needed, how the parameter is passed.")
+                .build(),
+        );
     }
 }
 

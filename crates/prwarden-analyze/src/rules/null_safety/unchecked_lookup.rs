@@ -19,7 +19,8 @@
 //! - Python: `re.match(…).group(…)` (also `search`/`fullmatch` and compiled
 //!   patterns; `.group`, `.groups`, `.groupdict`, `.start`, `.end`, `.span`
 //!   or `[n]`), and `.get(key).attr` / `.get(key)[i]` on a dictionary: a
-//!   name the file assigns a `dict` literal or `dict(…)`, or the request and
+//!   name the file assigns a `dict` literal or `dict(…)`, a parameter
+//!   annotated `dict[…]`/`Mapping[…]`, or the request and
 //!   environment mappings `os.environ`, `kwargs`, `headers`, `args`, `form`,
 //!   `params`, `cookies`, `GET`, `POST`, `META`, or any mapping read with a
 //!   literal key whose result is read with `.get` again
@@ -747,7 +748,8 @@ fn python_nullable_gets(ctx: &RuleContext<'_>, into: &mut HashSet<String>) {
 }
 
 /// Names assigned a `dict` in the file: `x = {…}`, `x = dict(…)`,
-/// `x: dict[…] = …`; and the receivers of [`python_nullable_gets`].
+/// `x: dict[…] = …`, parameters annotated `dict[…]`/`Mapping[…]`; and the
+/// receivers of [`python_nullable_gets`].
 fn python_dicts(ctx: &RuleContext<'_>) -> HashSet<String> {
     let mut dicts = HashSet::new();
     python_nullable_gets(ctx, &mut dicts);
@@ -769,6 +771,23 @@ fn python_dicts(ctx: &RuleContext<'_>) -> HashSet<String> {
         });
         if typed_dict || dict_value {
             dicts.insert(ctx.text(left).to_string());
+        }
+    }
+    // Parameters annotated as mappings: `clubs: dict[str, Club]`.
+    for parameter in ctx.nodes_in_order(&["typed_parameter", "typed_default_parameter"]) {
+        let mapping = parameter.field("type").is_some_and(|t| {
+            let t = ctx.text(t);
+            let t = t.rsplit('.').next().unwrap_or(t);
+            ["dict[", "Dict[", "Mapping[", "MutableMapping["]
+                .iter()
+                .any(|prefix| t.starts_with(prefix))
+        });
+        let name = parameter
+            .field("name")
+            .or_else(|| parameter.named_child(0))
+            .filter(|n| n.kind() == "identifier");
+        if let (true, Some(name)) = (mapping, name) {
+            dicts.insert(ctx.text(name).to_string());
         }
     }
     dicts

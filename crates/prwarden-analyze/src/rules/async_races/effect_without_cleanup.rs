@@ -105,50 +105,56 @@ fn returns_anything(effect: Node<'_>) -> bool {
 /// short description.
 fn long_lived<'t>(ctx: &RuleContext<'_>, effect: Node<'t>) -> Option<(Node<'t>, &'static str)> {
     preorder(effect).find_map(|n| {
+        let found = starts_long_lived(ctx, effect, n)?;
         // Only the effect's own statements: a callback may keep the handle.
-        if enclosing_function(Language::JavaScript, n) != Some(effect) {
-            return None;
-        }
-        match n.kind() {
-            "new_expression" => {
-                let ctor = ctx.text(n.field("constructor")?);
-                match ctor {
-                    "WebSocket" => Some((n, "a WebSocket")),
-                    "EventSource" => Some((n, "an EventSource")),
-                    _ => None,
-                }
-            }
-            "call_expression" => {
-                let function = n.field("function")?;
-                match function.kind() {
-                    "identifier" => match ctx.text(function) {
-                        "setInterval" => Some((n, "an interval")),
-                        _ => None,
-                    },
-                    "member_expression" => {
-                        let object = function.field("object")?;
-                        let property = ctx.text(function.field("property")?);
-                        match property {
-                            "setInterval"
-                                if matches!(ctx.text(object), "window" | "globalThis") =>
-                            {
-                                Some((n, "an interval"))
-                            }
-                            "addEventListener" if !created_here(ctx, effect, object) => {
-                                Some((n, "an event listener"))
-                            }
-                            "subscribe" if !created_here(ctx, effect, object) => {
-                                Some((n, "a subscription"))
-                            }
-                            _ => None,
-                        }
-                    }
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
+        // (Asked last: finding the enclosing function walks up the tree.)
+        (enclosing_function(Language::JavaScript, n) == Some(effect)).then_some(found)
     })
+}
+
+/// What `n` starts that outlives the effect, if anything.
+fn starts_long_lived<'t>(
+    ctx: &RuleContext<'_>,
+    effect: Node<'t>,
+    n: Node<'t>,
+) -> Option<(Node<'t>, &'static str)> {
+    match n.kind() {
+        "new_expression" => {
+            let ctor = ctx.text(n.field("constructor")?);
+            match ctor {
+                "WebSocket" => Some((n, "a WebSocket")),
+                "EventSource" => Some((n, "an EventSource")),
+                _ => None,
+            }
+        }
+        "call_expression" => {
+            let function = n.field("function")?;
+            match function.kind() {
+                "identifier" => match ctx.text(function) {
+                    "setInterval" => Some((n, "an interval")),
+                    _ => None,
+                },
+                "member_expression" => {
+                    let object = function.field("object")?;
+                    let property = ctx.text(function.field("property")?);
+                    match property {
+                        "setInterval" if matches!(ctx.text(object), "window" | "globalThis") => {
+                            Some((n, "an interval"))
+                        }
+                        "addEventListener" if !created_here(ctx, effect, object) => {
+                            Some((n, "an event listener"))
+                        }
+                        "subscribe" if !created_here(ctx, effect, object) => {
+                            Some((n, "a subscription"))
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// `new Image().addEventListener(…)` or `const img = new Image();

@@ -50,18 +50,14 @@
 //! wg.Wait()
 //! ```
 
-use std::collections::HashMap;
-
 use tree_sitter::Node;
 
-use super::go_map_in_goroutine::{
-    critical_sections, declared_inside, goroutine_literal, takes_lock,
-};
+use super::goroutines::racing_writes;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
 use crate::syntax::FieldExt as _;
-use crate::syntax::{enclosing_loop, preorder};
+use crate::syntax::preorder;
 
 pub static META: RuleMeta = RuleMeta {
     id: "concurrency/go-append-in-goroutine",
@@ -73,80 +69,19 @@ pub static META: RuleMeta = RuleMeta {
 
 pub struct GoAppendInGoroutine;
 
-/// An unlocked `xs = append(xs, …)` in a goroutine.
-struct Append<'t> {
-    statement: Node<'t>,
-    slice: &'t str,
-    literal: Node<'t>,
-    in_loop: bool,
-    /// Start of the function that starts the goroutine.
-    scope: usize,
-}
-
 impl Rule for GoAppendInGoroutine {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-        let Some(root) = ctx.root() else {
+        let Some(_) = ctx.root() else {
             return;
         };
-        let mut appends: Vec<Append<'_>> = Vec::new();
-        for node in ctx.nodes_in_order(&["go_statement", "call_expression"]) {
-            let Some(literal) = goroutine_literal(ctx, node) else {
-                continue;
-            };
-            let sections = if takes_lock(ctx, literal) {
-                match critical_sections(ctx, literal) {
-                    Some(sections) => sections,
-                    // A lock held in a way the sections cannot follow
-                    // (deferred unlock, a branch): assume it covers all.
-                    None => continue,
-                }
-            } else {
-                Vec::new()
-            };
-            let enclosing_loop = enclosing_loop(Language::Go, node);
-            let outer = ctx.enclosing_function(Language::Go, node);
-            for (statement, slice) in self_appends(ctx, literal) {
-                let locked = sections.iter().any(|&(from, to)| {
-                    from <= statement.start_byte() && statement.end_byte() <= to
-                });
-                if locked || declared_inside(ctx, literal, slice) {
-                    continue;
-                }
-                appends.push(Append {
-                    statement,
-                    slice,
-                    literal,
-                    in_loop: enclosing_loop.is_some_and(|lp| !declared_inside(ctx, lp, slice)),
-                    scope: outer.unwrap_or(root).start_byte(),
-                });
-            }
-        }
-        let mut goroutines: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
-        for a in &appends {
-            let starts = goroutines.entry((a.scope, a.slice)).or_default();
-            if !starts.contains(&a.literal.start_byte()) {
-                starts.push(a.literal.start_byte());
-            }
-        }
-        let mut reported: Vec<(usize, &str)> = Vec::new();
-        for a in &appends {
-            let several = goroutines
-                .get(&(a.scope, a.slice))
-                .is_some_and(|g| g.len() > 1);
-            let key = (a.literal.start_byte(), a.slice);
-            if (a.in_loop || several) && !reported.contains(&key) {
-                reported.push(key);
-                let how = if a.in_loop {
-                    "a goroutine started in a loop"
-                } else {
-                    "several goroutines"
-                };
-                out.push(report(ctx, a.statement, a.slice, how));
-            }
+        for (statement, slice, how) in
+            racing_writes(ctx, |literal| self_appends(ctx, literal), |_, _| true)
+        {
+            out.push(report(ctx, statement, slice, how));
         }
     }
 }

@@ -89,15 +89,14 @@
 //! wg.Wait()
 //! ```
 
-use std::collections::HashMap;
-
 use tree_sitter::Node;
 
+use super::goroutines::{declared_inside, racing_writes, takes_lock};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
 use crate::syntax::FieldExt as _;
-use crate::syntax::{enclosing_loop, is_test_path, preorder};
+use crate::syntax::{is_test_path, preorder};
 
 pub static META: RuleMeta = RuleMeta {
     id: "concurrency/go-map-in-goroutine",
@@ -118,68 +117,13 @@ impl Rule for GoMapInGoroutine {
         let Some(root) = ctx.root() else {
             return;
         };
-        // (enclosing function start, map name) → writes in unlocked goroutines.
-        let mut writes: Vec<Write<'_>> = Vec::new();
-        for node in ctx.nodes_in_order(&["go_statement", "call_expression"]) {
-            let Some(literal) = goroutine_literal(ctx, node) else {
-                continue;
-            };
-            let sections = if takes_lock(ctx, literal) {
-                // Writes outside every `Lock()`…`Unlock()` pair still race.
-                match critical_sections(ctx, literal) {
-                    Some(sections) => sections,
-                    None => continue,
-                }
-            } else {
-                Vec::new()
-            };
-            let enclosing = enclosing_loop(Language::Go, node);
-            let outer = ctx.enclosing_function(Language::Go, node);
-            for (statement, map) in map_writes(ctx, literal) {
-                let locked = sections.iter().any(|&(from, to)| {
-                    from <= statement.start_byte() && statement.end_byte() <= to
-                });
-                if locked
-                    || declared_inside(ctx, literal, map)
-                    || !is_map(ctx, outer.unwrap_or(root), root, map)
-                {
-                    continue;
-                }
-                // A map declared inside the loop is a new map per iteration,
-                // written by that iteration's goroutine only.
-                let in_loop = enclosing.is_some_and(|lp| !declared_inside(ctx, lp, map));
-                writes.push(Write {
-                    statement,
-                    map,
-                    literal,
-                    in_loop,
-                    scope: outer.map_or(0, |f| f.start_byte()),
-                });
-            }
-        }
-        let mut goroutines_per_map: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
-        for w in &writes {
-            let entry = goroutines_per_map.entry((w.scope, w.map)).or_default();
-            if !entry.contains(&w.literal.start_byte()) {
-                entry.push(w.literal.start_byte());
-            }
-        }
-        let mut reported_literals: Vec<(usize, &str)> = Vec::new();
-        for w in &writes {
-            let several = goroutines_per_map
-                .get(&(w.scope, w.map))
-                .is_some_and(|g| g.len() > 1);
-            let key = (w.literal.start_byte(), w.map);
-            // One finding per goroutine and map: the first write.
-            if (w.in_loop || several) && !reported_literals.contains(&key) {
-                reported_literals.push(key);
-                let how = if w.in_loop {
-                    "a goroutine started in a loop"
-                } else {
-                    "several goroutines"
-                };
-                out.push(report(ctx, w.statement, w.statement, w.map, how));
-            }
+        let writes = racing_writes(
+            ctx,
+            |literal| map_writes(ctx, literal),
+            |scope, map| is_map(ctx, scope.unwrap_or(root), root, map),
+        );
+        for (statement, map, how) in writes {
+            out.push(report(ctx, statement, statement, map, how));
         }
         if !is_test_path(ctx.path) {
             let reported = handler_writes(ctx, root, out);
@@ -521,109 +465,6 @@ fn package_maps<'s>(ctx: &RuleContext<'s>, root: Node<'_>) -> Vec<&'s str> {
     maps
 }
 
-struct Write<'t> {
-    statement: Node<'t>,
-    map: &'t str,
-    literal: Node<'t>,
-    in_loop: bool,
-    scope: usize,
-}
-
-/// The function literal run as a goroutine by `go func(){…}()` or
-/// `x.Go(func() error {…})`.
-pub(super) fn goroutine_literal<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
-    match node.kind() {
-        "go_statement" => {
-            let call = node.named_child(0)?;
-            let function = call.field("function")?;
-            (function.kind() == "func_literal").then_some(function)
-        }
-        "call_expression" => {
-            let function = node.field("function")?;
-            if function.kind() != "selector_expression"
-                || function.field("field").is_none_or(|f| ctx.text(f) != "Go")
-            {
-                return None;
-            }
-            node.field("arguments")?
-                .named_child(0)
-                .filter(|a| a.kind() == "func_literal")
-        }
-        _ => None,
-    }
-}
-
-pub(super) fn takes_lock(ctx: &RuleContext<'_>, literal: Node<'_>) -> bool {
-    preorder(literal).any(|n| {
-        n.kind() == "call_expression"
-            && n.field("function")
-                .and_then(|f| f.field("field"))
-                .is_some_and(|f| matches!(ctx.text(f), "Lock" | "RLock" | "TryLock"))
-    })
-}
-
-/// The byte ranges a literal holds its locks over, when each one is
-/// explicit: every `x.Lock()`/`x.RLock()` is a statement followed in the
-/// same block by `x.Unlock()`/`x.RUnlock()` (the first such release ends
-/// the section). `None` — treat the whole literal as locked — for a
-/// deferred unlock, `TryLock`, a lock released in another block or by a
-/// helper, or a lock taken by a helper.
-pub(super) fn critical_sections(
-    ctx: &RuleContext<'_>,
-    literal: Node<'_>,
-) -> Option<Vec<(usize, usize)>> {
-    let lock_call = |n: Node<'_>| -> Option<(String, String)> {
-        if n.kind() != "call_expression" {
-            return None;
-        }
-        let function = n.field("function")?;
-        let method = ctx.text(function.field("field")?).to_string();
-        let receiver = ctx.text(function.field("operand")?).to_string();
-        Some((receiver, method))
-    };
-    // A lock call as its own statement: `mu.Lock()`.
-    let statement_call = |stmt: Node<'_>| {
-        (stmt.kind() == "expression_statement")
-            .then(|| stmt.named_child(0))
-            .flatten()
-            .and_then(lock_call)
-    };
-    let mut sections = Vec::new();
-    for n in preorder(literal) {
-        let Some((receiver, method)) = lock_call(n) else {
-            continue;
-        };
-        let release = match method.as_str() {
-            "Lock" => "Unlock",
-            "RLock" => "RUnlock",
-            "TryLock" | "TryRLock" => return None,
-            "Unlock" | "RUnlock" => {
-                if n.parent().is_some_and(|p| p.kind() == "defer_statement") {
-                    return None;
-                }
-                continue;
-            }
-            _ => continue,
-        };
-        let stmt = n.parent().filter(|p| p.kind() == "expression_statement")?;
-        let mut next = stmt.next_named_sibling();
-        let mut end = None;
-        while let Some(sibling) = next {
-            if statement_call(sibling).is_some_and(|(r, m)| r == receiver && m == release) {
-                end = Some(sibling.end_byte());
-                break;
-            }
-            next = sibling.next_named_sibling();
-        }
-        sections.push((stmt.start_byte(), end?));
-    }
-    // Every release must close one of those sections (none in a branch).
-    let releases = preorder(literal)
-        .filter(|n| lock_call(*n).is_some_and(|(_, m)| matches!(m.as_str(), "Unlock" | "RUnlock")))
-        .count();
-    (releases == sections.len()).then_some(sections)
-}
-
 /// Statements in the literal (not in further nested literals, which are
 /// judged on their own) that write `name[k]`, with the map's name.
 fn map_writes<'t>(ctx: &RuleContext<'t>, literal: Node<'t>) -> Vec<(Node<'t>, &'t str)> {
@@ -674,24 +515,6 @@ fn map_writes<'t>(ctx: &RuleContext<'t>, literal: Node<'t>) -> Vec<(Node<'t>, &'
         }
     }
     found
-}
-
-/// Whether the literal declares its own `name` (parameter or local).
-pub(super) fn declared_inside(ctx: &RuleContext<'_>, literal: Node<'_>, name: &str) -> bool {
-    preorder(literal).any(|n| {
-        let names = match n.kind() {
-            "parameter_declaration" | "var_spec" | "const_spec" => Some(n),
-            "short_var_declaration" | "range_clause" => n.field("left"),
-            _ => None,
-        };
-        names.is_some_and(|names| {
-            let mut c = names.walk();
-            names
-                .named_children(&mut c)
-                .any(|i| i.kind() == "identifier" && ctx.text(i) == name)
-                || (names.kind() == "identifier" && ctx.text(names) == name)
-        })
-    })
 }
 
 /// Whether `name` is declared as a map in the enclosing function (or at

@@ -3,6 +3,7 @@
 
 pub mod go_append_in_goroutine;
 pub mod go_map_in_goroutine;
+mod goroutines;
 pub mod java_shared_mutable_static;
 pub mod module_level_state;
 pub mod read_modify_write;

@@ -35,11 +35,13 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_signoffs.sql"),
     include_str!("../../migrations/sqlite/0003_lean_intake.sql"),
+    include_str!("../../migrations/sqlite/0004_enqueue_function.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
     include_str!("../../migrations/postgres/0002_signoffs.sql"),
     include_str!("../../migrations/postgres/0003_lean_intake.sql"),
+    include_str!("../../migrations/postgres/0004_enqueue_function.sql"),
 ];
 
 /// Advisory-lock keys (PostgreSQL): migrations and job claims of all
@@ -233,20 +235,14 @@ async fn checkpoint_wal(writer: SqlitePool, readers: SqlitePool, database: Optio
     }
 }
 
-/// [`covering_states`] as an SQL list, for PostgreSQL's one-statement enqueue.
-fn covering_states_sql(request: &ReviewRequest) -> String {
-    let states: Vec<String> = covering_states(request)
-        .iter()
-        .map(|state| format!("'{state}'"))
-        .collect();
-    format!("({})", states.join(", "))
-}
-
 /// Most deliveries committed in one transaction.
 const MAX_BATCH: usize = 64;
 
-/// Batches of deliveries stored at once on PostgreSQL.
-const POSTGRES_WRITERS: usize = 4;
+/// Batches of deliveries stored at once on PostgreSQL: one being flushed to
+/// the WAL while the next gathers. With reviews running at 2,000
+/// deliveries/s, four gave a p99 of 4.9 ms, two 3.3–4.2 ms (smaller batches
+/// meant more commits, each a WAL flush, for the same deliveries).
+const POSTGRES_WRITERS: usize = 2;
 
 /// A delivery on its way to the SQLite writer, and where its outcome goes.
 struct PendingDelivery {
@@ -299,15 +295,7 @@ async fn write_deliveries(
 async fn store_batch(pool: &Pool, batch: &[PendingDelivery]) -> Result<Vec<Enqueued>, StoreError> {
     match pool {
         Pool::Sqlite { writer, .. } => store_batch_sqlite(writer, batch).await,
-        Pool::Postgres(pool) => {
-            let mut outcomes = Vec::with_capacity(batch.len());
-            let mut tx = pool.begin().await?;
-            for delivery in batch {
-                outcomes.push(store_delivery_postgres(&mut tx, delivery).await?);
-            }
-            tx.commit().await?;
-            Ok(outcomes)
-        }
+        Pool::Postgres(pool) => store_batch_postgres(pool, batch).await,
     }
 }
 
@@ -514,62 +502,85 @@ async fn read_known(
 /// trip instead of four. Its parts see one snapshot, so `covering` cannot see
 /// the job `job` inserts; `delivery` is empty for a redelivery, which then
 /// changes nothing.
-async fn store_delivery_postgres(
-    tx: &mut sqlx::PgConnection,
-    delivery: &PendingDelivery,
-) -> Result<Enqueued, StoreError> {
-    let request = &delivery.request;
-    let pr_number = request.pr_number.map(|n| n as i64);
-    let (stored, queued): (bool, bool) = sqlx::query_as(&format!(
-        "WITH delivery AS (
-             INSERT INTO deliveries (delivery_id, event, action, received_at, payload, payload_lz4)
-             VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT (delivery_id) DO NOTHING
-             RETURNING delivery_id),
-         head AS (
-             INSERT INTO pull_heads (owner, repo, head_sha, pr_number)
-             SELECT $6, $7, $8, $9 FROM delivery WHERE $9::BIGINT IS NOT NULL
-             ON CONFLICT DO NOTHING),
-         covering AS (
-             SELECT id FROM jobs
-             WHERE EXISTS (SELECT 1 FROM delivery) AND $14::TEXT IS NULL
-               AND owner = $6 AND repo = $7 AND head_sha = $8
-               AND state IN {} AND signoff_by IS NULL
-               AND (pr_number IS NOT DISTINCT FROM $9 OR $9 IS NULL)
-             ORDER BY id DESC LIMIT 1),
-         manual AS (
-             UPDATE jobs SET manual = TRUE
-             WHERE $12 AND state = 'queued' AND id = (SELECT id FROM covering)),
-         job AS (
-             INSERT INTO jobs (delivery_id, installation_id, owner, repo, pr_number, head_sha,
-                               trigger_name, manual, check_run_id, signoff_by, run_after,
-                               created_at, updated_at)
-             SELECT delivery_id, $10, $6, $7, $9, $8, $11, $12, $13, $14, $4, $4, $4
-             FROM delivery WHERE NOT EXISTS (SELECT 1 FROM covering)
-             RETURNING id)
-         SELECT EXISTS (SELECT 1 FROM delivery), EXISTS (SELECT 1 FROM job)",
-        covering_states_sql(request)
-    ))
-    .bind(&delivery.delivery_id)
-    .bind(&delivery.event)
-    .bind(&delivery.action)
-    .bind(delivery.received_at)
-    .bind(&delivery.compressed)
-    .bind(&request.owner)
-    .bind(&request.repo)
-    .bind(&request.head_sha)
-    .bind(pr_number)
-    .bind(request.installation_id as i64)
-    .bind(&request.trigger)
-    .bind(request.manual)
-    .bind(request.check_run_id.map(|n| n as i64))
-    .bind(&request.signoff_by)
-    .fetch_one(&mut *tx)
+/// One call of `prwarden_enqueue` (migrations/postgres/0004): the batch
+/// in one statement, committed on its own, answered one row per delivery in
+/// order.
+async fn store_batch_postgres(
+    pool: &PgPool,
+    batch: &[PendingDelivery],
+) -> Result<Vec<Enqueued>, StoreError> {
+    let requests = || batch.iter().map(|delivery| &delivery.request);
+    let rows: Vec<(bool, bool)> = sqlx::query_as(
+        "SELECT stored, queued FROM prwarden_enqueue(
+             $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(
+        batch
+            .iter()
+            .map(|d| d.delivery_id.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(batch.iter().map(|d| d.event.as_str()).collect::<Vec<_>>())
+    .bind(
+        batch
+            .iter()
+            .map(|d| d.action.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind(batch.iter().map(|d| d.received_at).collect::<Vec<_>>())
+    .bind(
+        batch
+            .iter()
+            .map(|d| d.compressed.as_slice())
+            .collect::<Vec<_>>(),
+    )
+    .bind(requests().map(|r| r.owner.as_str()).collect::<Vec<_>>())
+    .bind(requests().map(|r| r.repo.as_str()).collect::<Vec<_>>())
+    .bind(requests().map(|r| r.head_sha.as_str()).collect::<Vec<_>>())
+    .bind(
+        requests()
+            .map(|r| r.pr_number.map(|n| n as i64))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        requests()
+            .map(|r| r.installation_id as i64)
+            .collect::<Vec<_>>(),
+    )
+    .bind(requests().map(|r| r.trigger.as_str()).collect::<Vec<_>>())
+    .bind(requests().map(|r| r.manual).collect::<Vec<_>>())
+    .bind(
+        requests()
+            .map(|r| r.check_run_id.map(|n| n as i64))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        requests()
+            .map(|r| r.signoff_by.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        requests()
+            .map(|r| covering_states(r).join(","))
+            .collect::<Vec<_>>(),
+    )
+    .fetch_all(pool)
     .await?;
-    Ok(match (stored, queued) {
-        (false, _) => Enqueued::Duplicate,
-        (true, true) => Enqueued::Queued,
-        (true, false) => Enqueued::Collapsed,
-    })
+    if rows.len() != batch.len() {
+        return Err(StoreError::Db(sqlx::Error::Protocol(format!(
+            "prwarden_enqueue answered {} rows for {} deliveries",
+            rows.len(),
+            batch.len()
+        ))));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(stored, queued)| match (stored, queued) {
+            (false, _) => Enqueued::Duplicate,
+            (true, true) => Enqueued::Queued,
+            (true, false) => Enqueued::Collapsed,
+        })
+        .collect())
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);

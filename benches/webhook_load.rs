@@ -1010,6 +1010,10 @@ fn run_phase(
     dir: &Path,
 ) -> anyhow::Result<PhaseReport> {
     eprintln!("== {backend}: {phase} …");
+    // The previous phase's writes (an SQLite phase leaves hundreds of MB
+    // dirty) would otherwise be written back during this one, behind its
+    // WAL flushes.
+    let _ = Command::new("sync").status();
     let output = child("server")?
         .env("PRWARDEN_BENCH_PHASE", phase)
         .env("PRWARDEN_BENCH_DATABASE_URL", database_url)

@@ -18,7 +18,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
@@ -82,6 +82,17 @@ enum Pool {
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
+            Pool::Sqlite { writer: $pool, .. } => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// [`on_pool!`] for a job's own bookkeeping (claim, lease, outcome), which
+/// on PostgreSQL commits asynchronously: see [`Store::job_pool`].
+macro_rules! on_job_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.job_pool {
             Pool::Sqlite { writer: $pool, .. } => $body,
             Pool::Postgres($pool) => $body,
         }
@@ -166,6 +177,18 @@ pub struct Store {
     /// What [`write_deliveries`] stores with: on SQLite the same pool, on
     /// PostgreSQL connections of its own.
     intake_pool: Pool,
+    /// What review workers record a job's progress with (claim, heartbeat,
+    /// check run, outcome): on SQLite the same pool; on PostgreSQL
+    /// connections with `synchronous_commit = off`. Every autocommitted
+    /// update there used to wait for its own WAL flush, and an intake batch
+    /// committing behind it waited for that flush too (with reviews
+    /// running, a flush took 3–10 ms on this machine's disk). Only a
+    /// crash of the PostgreSQL server can lose such a commit (its last
+    /// ~0.6 s), which sets a job back to an earlier state: it then runs
+    /// again, and publishing looks before it posts, so nothing is posted
+    /// twice. The deliveries, what the 2xx promises GitHub, stay
+    /// synchronous.
+    job_pool: Pool,
     /// Deliveries waiting for [`write_deliveries`].
     intake: mpsc::Sender<PendingDelivery>,
     /// SQLite's background checkpoints, which end with the last clone.
@@ -723,6 +746,18 @@ impl Store {
                 (POSTGRES_WRITERS, Pool::Postgres(pool))
             }
         };
+        let job_pool = match &pool {
+            Pool::Sqlite { .. } => pool.clone(),
+            Pool::Postgres(_) => Pool::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(
+                        PgConnectOptions::from_str(url)?.options([("synchronous_commit", "off")]),
+                    )
+                    .await?,
+            ),
+        };
         let pending = Arc::new(tokio::sync::Mutex::new(pending));
         for _ in 0..writers {
             // Ends when the last clone of the store (and so of `intake`) is gone.
@@ -731,6 +766,7 @@ impl Store {
         let store = Store {
             pool,
             intake_pool,
+            job_pool,
             intake,
             _checkpointer: checkpointer,
         };
@@ -742,6 +778,9 @@ impl Store {
         match &self.intake_pool {
             Pool::Sqlite { readers, .. } => readers.close().await,
             Pool::Postgres(intake) => intake.close().await,
+        }
+        if let Pool::Postgres(jobs) = &self.job_pool {
+            jobs.close().await;
         }
         on_pool!(self, pool => pool.close().await)
     }
@@ -856,7 +895,7 @@ impl Store {
         let now = now_ms();
         let expires = now + lease.as_millis() as i64;
         let sql = claim_sql();
-        match &self.pool {
+        match &self.job_pool {
             // SQLite runs one writer at a time, so the sub-select and the
             // update are atomic with respect to other claimers.
             Pool::Sqlite { writer: pool, .. } => {
@@ -898,7 +937,7 @@ impl Store {
         lease: Duration,
     ) -> Result<bool, StoreError> {
         let now = now_ms();
-        let updated = on_pool!(self, pool => sqlx::query(
+        let updated = on_job_pool!(self, pool => sqlx::query(
             "UPDATE jobs SET lease_expires_at = $1, updated_at = $2
              WHERE id = $3 AND lease_owner = $4 AND state = 'running'",
         )
@@ -915,7 +954,7 @@ impl Store {
     /// Remembers the check run so that a resumed job completes the same one
     /// instead of leaving it `in_progress` and creating another.
     pub async fn set_check_run(&self, job_id: i64, check_run_id: u64) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query("UPDATE jobs SET check_run_id = $1, updated_at = $2 WHERE id = $3")
+        on_job_pool!(self, pool => sqlx::query("UPDATE jobs SET check_run_id = $1, updated_at = $2 WHERE id = $3")
             .bind(check_run_id as i64)
             .bind(now_ms())
             .bind(job_id)
@@ -934,7 +973,7 @@ impl Store {
     }
 
     pub async fn complete(&self, job_id: i64, worker: &str) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query(
+        on_job_pool!(self, pool => sqlx::query(
             "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL,
                     last_error = NULL, updated_at = $1
              WHERE id = $2 AND lease_owner = $3",
@@ -959,7 +998,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let retry = job.attempts < MAX_ATTEMPTS;
         let now = now_ms();
-        on_pool!(self, pool => sqlx::query(
+        on_job_pool!(self, pool => sqlx::query(
             "UPDATE jobs SET state = $1, run_after = $2, lease_owner = NULL, lease_expires_at = NULL,
                     last_error = $3, updated_at = $4
              WHERE id = $5 AND lease_owner = $6",
@@ -979,7 +1018,7 @@ impl Store {
     /// Puts a job back until `until` without counting the attempt: GitHub
     /// asked us to wait (rate limit), nothing failed.
     pub async fn defer(&self, job: &Job, worker: &str, until_ms: i64) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query(
+        on_job_pool!(self, pool => sqlx::query(
             "UPDATE jobs SET state = 'queued', run_after = $1, attempts = attempts - 1,
                     lease_owner = NULL, lease_expires_at = NULL, updated_at = $2
              WHERE id = $3 AND lease_owner = $4",
@@ -1428,6 +1467,39 @@ mod tests {
         let claim = cached_claim_plan(pool, true).await;
         assert!(!claim.contains("Sort"), "{claim}");
         assert!(claim.contains("jobs_claim_order"), "{claim}");
+        store.close().await;
+        db.drop_database().await.unwrap();
+    }
+
+    /// Deliveries are durable before the 2xx; a job's bookkeeping may be
+    /// lost to a database crash and redone ([`Store::job_pool`]).
+    #[tokio::test]
+    async fn only_job_bookkeeping_commits_asynchronously_on_postgres() {
+        let db =
+            super::super::scratch::ScratchDatabase::create(&super::super::scratch::admin_url())
+                .await
+                .expect("PostgreSQL for the tests (set PRWARDEN_TEST_POSTGRES)");
+        let store = Store::connect(&db.url).await.unwrap();
+        let setting = |pool: &Pool| {
+            let Pool::Postgres(pool) = pool.clone() else {
+                unreachable!("a postgres:// store")
+            };
+            async move {
+                sqlx::query_scalar::<_, String>("SHOW synchronous_commit")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(setting(&store.intake_pool).await, "on");
+        assert_eq!(setting(&store.pool).await, "on");
+        assert_eq!(setting(&store.job_pool).await, "off");
+        // Committed asynchronously is still committed: other connections
+        // see the claim at once.
+        enqueue(&store, "d1", &request("abc", Some(2))).await;
+        let job = store.claim("w1", Duration::from_secs(60)).await.unwrap();
+        assert!(job.is_some());
+        assert_eq!(store.counts().await.unwrap().running, 1);
         store.close().await;
         db.drop_database().await.unwrap();
     }

@@ -32,7 +32,8 @@
 //!   (`Err(LowerError::Other("error".into()))`,
 //!   `.ok_or(ConfigError::Missing("failed".to_string()))`), unless a
 //!   builder adds the context (`ParseError::new("invalid value")
-//!   .with_context(span)`).
+//!   .with_context(span)`), and actix-web's 4xx helpers given only such a
+//!   literal (`error::ErrorBadRequest("bad request")`, `ErrorNotFound(…)`).
 //!
 //! A message is generic when, ignoring case, surrounding spaces and final
 //! punctuation, it is empty or one of "error", "an error occurred",
@@ -156,7 +157,8 @@ const JAVA_TYPES: &[&str] = &[
     "IllegalStateException",
     "IllegalArgumentException",
 ];
-/// `net/http`'s 4xx status constants, without the `Status` prefix.
+/// `net/http`'s 4xx status constants, without the `Status` prefix (also
+/// actix-web's `Error…` helpers, without the `Error` prefix).
 const GO_CLIENT_ERRORS: &[&str] = &[
     "BadRequest",
     "Unauthorized",
@@ -218,7 +220,8 @@ impl Rule for GenericMessage {
                 Language::Go => go_error(ctx, node),
                 Language::Rust => rust_macro(ctx, node)
                     .or_else(|| rust_err(ctx, node))
-                    .or_else(|| rust_error_variant(ctx, node)),
+                    .or_else(|| rust_error_variant(ctx, node))
+                    .or_else(|| actix_client_error(ctx, node)),
                 Language::Sql => None,
                 _ => js_error(ctx, node).or_else(|| koa_throw(ctx, node)),
             };
@@ -719,6 +722,37 @@ fn rust_error_variant<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(Stri
         return None;
     }
     Some((path.to_string(), value))
+}
+
+/// actix-web's `error::ErrorBadRequest("bad request")` (any 4xx helper,
+/// `ErrorNotFound`, `ErrorConflict`, …) given only a generic literal: the
+/// client is told nothing about what to fix. (A 5xx body is deliberately
+/// opaque, as for Go's `http.Error`.)
+fn actix_client_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let function = node.field("function")?;
+    let name = match function.kind() {
+        "identifier" => ctx.text(function),
+        "scoped_identifier" => ctx.text(function.field("name")?),
+        _ => return None,
+    };
+    if !name
+        .strip_prefix("Error")
+        .is_some_and(|status| GO_CLIENT_ERRORS.contains(&status))
+    {
+        return None;
+    }
+    let args = node.field("arguments")?;
+    if args.named_child_count() != 1 {
+        return None;
+    }
+    let value = rust_string_arg(ctx, args.named_child(0)?)?;
+    if value.trim().is_empty() || !is_generic(value) || in_rust_test(node, ctx.source) {
+        return None;
+    }
+    Some((ctx.text(function).to_string(), value))
 }
 
 /// The literal of `"…"`, `"…".to_string()`, `"…".into()`, `"…".to_owned()`

@@ -13,7 +13,9 @@
 //!   a narrow type such as `FileNotFoundError` is the idiom and is fine);
 //! - Java: a `catch` block with no statements;
 //! - Go: `if err != nil {}` with an empty body (and no `else`), for any
-//!   variable named like an error (`err`, `readErr`, …).
+//!   variable named like an error (`err`, `readErr`, …), and
+//!   `if err != nil { return nil, nil }` (only `nil`s) in a function whose
+//!   last result is an `error`: the failure reported as success.
 //!
 //! A comment alone does not make a handler non-empty, but a comment that says
 //! the error is deliberately ignored (it mentions "ignore", "intentional",
@@ -239,7 +241,8 @@ fn go_err_check<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Handler<'t>
     }
     let body = node.field("consequence")?;
     let empty = preorder(body).all(|n| n == body || is_comment(n) || !n.is_named());
-    if !empty || intentionally_ignored(ctx, node) {
+    let returns_success = !empty && returns_only_nil(ctx, node, body);
+    if (!empty && !returns_success) || intentionally_ignored(ctx, node) {
         return None;
     }
     // `if err := save(x); err != nil {}` names the call; otherwise the
@@ -252,14 +255,71 @@ fn go_err_check<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Handler<'t>
         .field("initializer")
         .or(previous)
         .and_then(|s| first_call(ctx, s, "call_expression"));
+    let form = if returns_success {
+        let ret = preorder(body).find(|n| n.kind() == "return_statement")?;
+        format!("if {} {{ {} }}", ctx.text(condition), ctx.text(ret))
+    } else {
+        format!("if {} {{}}", ctx.text(condition))
+    };
     Some(Handler {
         node,
         line: ctx.line(node),
-        form: format!("if {} {{}}", ctx.text(condition)),
+        form,
         source_of_error,
         language: Language::Go,
         promise: false,
     })
+}
+
+/// `if err != nil { return nil, nil }` in a function whose last result is an
+/// `error`: the failure is turned into success (a nil value and a nil
+/// error), which the caller reads as "nothing there".
+fn returns_only_nil(ctx: &RuleContext<'_>, node: Node<'_>, body: Node<'_>) -> bool {
+    // Newer Go grammars wrap a block's statements in a `statement_list`.
+    let mut cursor = body.walk();
+    let list = body
+        .named_children(&mut cursor)
+        .find(|n| n.kind() == "statement_list");
+    let body = list.unwrap_or(body);
+    let mut cursor = body.walk();
+    let statements: Vec<Node<'_>> = body
+        .named_children(&mut cursor)
+        .filter(|n| !is_comment(*n))
+        .collect();
+    let [ret] = statements.as_slice() else {
+        return false;
+    };
+    if ret.kind() != "return_statement" {
+        return false;
+    }
+    let Some(values) = ret.named_child(0).filter(|v| v.kind() == "expression_list") else {
+        return false;
+    };
+    let mut cursor = values.walk();
+    if !values
+        .named_children(&mut cursor)
+        .all(|v| v.kind() == "nil")
+    {
+        return false;
+    }
+    let Some(function) = ctx.enclosing_function(Language::Go, node) else {
+        return false;
+    };
+    let Some(result) = function.field("result") else {
+        return false;
+    };
+    let last_type = match result.kind() {
+        "parameter_list" => {
+            let mut cursor = result.walk();
+            result
+                .named_children(&mut cursor)
+                .filter(|p| p.kind() == "parameter_declaration")
+                .last()
+                .and_then(|p| p.field("type"))
+        }
+        _ => Some(result),
+    };
+    last_type.is_some_and(|t| ctx.text(t) == "error")
 }
 
 /// `promise.catch(() => {})` and `promise.catch(function () {})`.

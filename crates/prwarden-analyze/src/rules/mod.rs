@@ -63,6 +63,7 @@ pub fn builtin() -> Vec<Box<dyn Rule>> {
         Box::new(concurrency::module_level_state::ModuleLevelState),
         Box::new(concurrency::go_map_in_goroutine::GoMapInGoroutine),
         Box::new(concurrency::go_append_in_goroutine::GoAppendInGoroutine),
+        Box::new(concurrency::go_global_written_by_handler::GoGlobalWrittenByHandler),
         Box::new(concurrency::java_shared_mutable_static::JavaSharedMutableStatic),
         Box::new(concurrency::read_modify_write::ReadModifyWrite),
         Box::new(async_races::floating_promise::FloatingPromise),

@@ -22,7 +22,9 @@
 //!   `CompletableFuture`, `CompletionStage`, `Future` or `ListenableFuture`
 //!   (`pushToSupplier(summary);`, `this.pushToSupplier(…);`),
 //!   `CompletableFuture.runAsync/supplyAsync(…)`, or `executor.submit(…)`
-//!   called as a bare statement — the future, and the exception it holds,
+//!   (a receiver named like an executor, or one the file declares as an
+//!   `ExecutorService`, `ThreadPoolExecutor` or `ForkJoinPool`:
+//!   `io.submit(…)`) called as a bare statement — the future, and the exception it holds,
 //!   is dropped (`executor.execute(…)`, which reports failures to the
 //!   thread's handler, is fine). A method name the file also declares with
 //!   another return type is left alone, and so is code inside a class that
@@ -376,6 +378,7 @@ fn java_floating_futures(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             other_methods.insert(ctx.text(name));
         }
     }
+    let executors = java_executor_names(ctx);
     for node in ctx.nodes_in_order(&["expression_statement"]) {
         let Some(call) = node
             .named_child(0)
@@ -393,13 +396,60 @@ fn java_floating_futures(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             Some("CompletableFuture") => matches!(name, "runAsync" | "supplyAsync"),
             Some(receiver) => {
                 let last = receiver.rsplit('.').next().unwrap_or(receiver);
-                name == "submit" && last.to_ascii_lowercase().ends_with("executor")
+                let this_field = receiver.strip_prefix("this.").unwrap_or(receiver);
+                name == "submit"
+                    && (last.to_ascii_lowercase().ends_with("executor")
+                        || executors.contains(this_field))
             }
         };
         if found && !marked_deliberate(ctx, call) && !inside_future_class(ctx, call) {
             out.push(report_java(ctx, call));
         }
     }
+}
+
+/// Names the file declares (field, parameter or local) only with an
+/// executor type: `ExecutorService`, `ScheduledExecutorService`,
+/// `ThreadPoolExecutor`, `ForkJoinPool`, … (`private final ExecutorService io;`).
+fn java_executor_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
+    let mut executors = HashSet::new();
+    let mut others = HashSet::new();
+    for node in ctx.nodes_in_order(&[
+        "field_declaration",
+        "formal_parameter",
+        "local_variable_declaration",
+    ]) {
+        let Some(ty) = node.field("type") else {
+            continue;
+        };
+        let ty = ctx.text(ty);
+        let base = ty.split('<').next().unwrap_or(ty).trim();
+        let base = base.rsplit('.').next().unwrap_or(base);
+        let executor = base.ends_with("ExecutorService")
+            || base.ends_with("ThreadPoolExecutor")
+            || base == "ForkJoinPool";
+        let names: Vec<&str> = if node.kind() == "formal_parameter" {
+            node.field("name")
+                .map(|n| ctx.text(n))
+                .into_iter()
+                .collect()
+        } else {
+            let mut cursor = node.walk();
+            node.children_by_field_name("declarator", &mut cursor)
+                .filter_map(|d| d.field("name"))
+                .map(|n| ctx.text(n))
+                .collect()
+        };
+        for name in names {
+            if executor {
+                executors.insert(name);
+            } else {
+                others.insert(name);
+            }
+        }
+    }
+    executors.retain(|name| !others.contains(name));
+    executors
 }
 
 /// Inside a class that is itself a future (`CompletableFuture`'s own

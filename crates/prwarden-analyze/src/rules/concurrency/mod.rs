@@ -2,6 +2,7 @@
 //! threads or processes without the coordination it needs.
 
 pub mod go_append_in_goroutine;
+pub mod go_global_written_by_handler;
 pub mod go_map_in_goroutine;
 mod goroutines;
 pub mod java_shared_mutable_static;

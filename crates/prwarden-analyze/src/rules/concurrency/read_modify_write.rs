@@ -23,7 +23,16 @@
 //!   transaction (`BEGIN`);
 //! - Go (`database/sql`, sqlx): `db.QueryRow(ctx, "SELECT qty …").Scan(&qty)`
 //!   followed by `db.Exec(ctx, "UPDATE … SET qty = $1 …", qty+delta)` outside
-//!   a transaction (`BeginTx`).
+//!   a transaction (`BeginTx`);
+//! - Rust (sqlx): `let qty: i32 = sqlx::query_scalar("SELECT qty …")…`
+//!   followed by `sqlx::query("UPDATE …")` or an upsert
+//!   (`INSERT … ON CONFLICT DO UPDATE`) whose `.bind(qty + delta)` computes
+//!   from it, outside a transaction (`pool.begin()`); reported on the write;
+//! - Java (Spring Data, Micronaut Data): `Household h =
+//!   households.findByReference(ref).orElseThrow(…)` (also `findById`,
+//!   `getReferenceById`, `.get()`), then `h.setCount(h.getCount() + 1)` and
+//!   a write of `h` (`save`, `saveAndFlush`, `update`, `merge`) in the same
+//!   method, unless the method mentions a lock (`@Lock`, `…ForUpdate`).
 //!
 //! The finding is on the line that computes the new value. Not reported
 //! when the function mentions a transaction or a lock (`$transaction`,
@@ -75,6 +84,8 @@ pub static META: RuleMeta = RuleMeta {
         Language::JavaScript,
         Language::Python,
         Language::Go,
+        Language::Java,
+        Language::Rust,
     ],
     summary: "A record read, a field recomputed from it and written back without a transaction, lock or atomic update (lost update)",
 };
@@ -96,6 +107,14 @@ impl Rule for ReadModifyWrite {
         }
         if language == Language::Go {
             go_stale_writes(ctx, out);
+            return;
+        }
+        if language == Language::Java {
+            java_stale_writes(ctx, out);
+            return;
+        }
+        if language == Language::Rust {
+            rust_sqlx_stale_writes(ctx, out);
             return;
         }
         let python = language == Language::Python;
@@ -324,6 +343,219 @@ fn stale_write<'t, 's>(
         }
     }
     None
+}
+
+/// Rust with sqlx: `let qty: i32 = sqlx::query_scalar("SELECT qty …")…
+/// .fetch_one(&pool).await?;`, then in the same function a
+/// `sqlx::query("UPDATE …"/"INSERT …")` whose `.bind(…)` computes from `qty`
+/// (`.bind(qty + delta)`), outside a transaction (`pool.begin()`) or row
+/// lock. Reported on the write.
+fn rust_sqlx_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    for declaration in ctx.nodes_in_order(&["let_declaration"]) {
+        let (Some(pattern), Some(value)) =
+            (declaration.field("pattern"), declaration.field("value"))
+        else {
+            continue;
+        };
+        if pattern.kind() != "identifier" {
+            continue;
+        }
+        let Some(read) = preorder(value).find(|n| rust_sqlx_query(ctx, *n, &["select"])) else {
+            continue;
+        };
+        let name = ctx.text(pattern);
+        let Some(function) = ctx.enclosing_function(Language::Rust, declaration) else {
+            continue;
+        };
+        if guarded(ctx, function) || ctx.text(function).contains(".begin()") {
+            continue;
+        }
+        let write = preorder(function)
+            .filter(|n| n.start_byte() > declaration.end_byte() && n.kind() == "call_expression")
+            .find_map(|bind| {
+                let method = bind
+                    .field("function")
+                    .filter(|f| f.kind() == "field_expression")?;
+                if method.field("field").map(|f| ctx.text(f)) != Some("bind") {
+                    return None;
+                }
+                let argument = bind.field("arguments")?.named_child(0)?;
+                let derived = argument.kind() == "binary_expression"
+                    && argument
+                        .field("operator")
+                        .is_some_and(|o| matches!(ctx.text(o), "+" | "-" | "*" | "/"))
+                    && {
+                        let mut cursor = argument.walk();
+                        argument
+                            .named_children(&mut cursor)
+                            .any(|o| o.kind() == "identifier" && ctx.text(o) == name)
+                    };
+                if !derived {
+                    return None;
+                }
+                // Down the builder chain to the `sqlx::query("UPDATE …")`.
+                let mut current = method.field("value")?;
+                loop {
+                    if rust_sqlx_query(ctx, current, &["update", "insert"]) {
+                        return Some(current);
+                    }
+                    current = match current.kind() {
+                        "call_expression" => current.field("function")?,
+                        "field_expression" => current.field("value")?,
+                        _ => return None,
+                    };
+                }
+            });
+        if let Some(write) = write {
+            out.push(report(ctx, write, name, name, name, ctx.text(read)));
+        }
+    }
+}
+
+/// `sqlx::query("SELECT …")`, `query_scalar::<_, i32>("…")`, `query_as(…)`
+/// whose SQL literal starts with one of `verbs`.
+fn rust_sqlx_query(ctx: &RuleContext<'_>, call: Node<'_>, verbs: &[&str]) -> bool {
+    if call.kind() != "call_expression" {
+        return false;
+    }
+    let Some(mut function) = call.field("function") else {
+        return false;
+    };
+    if function.kind() == "generic_function"
+        && let Some(inner) = function.field("function")
+    {
+        function = inner;
+    }
+    let name = ctx.text(function);
+    let name = name.rsplit("::").next().unwrap_or(name);
+    if !matches!(name, "query" | "query_scalar" | "query_as")
+        || !matches!(function.kind(), "identifier" | "scoped_identifier")
+    {
+        return false;
+    }
+    call.field("arguments")
+        .and_then(|a| a.named_child(0))
+        .filter(|a| matches!(a.kind(), "string_literal" | "raw_string_literal"))
+        .is_some_and(|sql| {
+            let text = ctx
+                .text(sql)
+                .trim_start_matches(['r', '#', '"'])
+                .trim_start()
+                .to_ascii_lowercase();
+            verbs.iter().any(|v| text.starts_with(v))
+        })
+}
+
+/// Java: `Household h = households.findByReference(ref).orElseThrow(…);`
+/// (a repository finder, `.get()`/`.orElseThrow(…)` on it or not), then
+/// `h.setCount(h.getCount() + 1);` and a write of `h` (`save`,
+/// `saveAndFlush`, `update`, `merge`) in the same method.
+fn java_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    for declaration in ctx.nodes_in_order(&["local_variable_declaration"]) {
+        let Some(declarator) = declaration.field("declarator") else {
+            continue;
+        };
+        let (Some(name), Some(value)) = (declarator.field("name"), declarator.field("value"))
+        else {
+            continue;
+        };
+        if !java_repository_read(ctx, value) {
+            continue;
+        }
+        let record = ctx.text(name);
+        let Some(function) = ctx.enclosing_function(Language::Java, declaration) else {
+            continue;
+        };
+        if guarded(ctx, function) {
+            continue;
+        }
+        let after: Vec<Node<'_>> = preorder(function)
+            .filter(|n| n.start_byte() > declaration.end_byte() && n.kind() == "method_invocation")
+            .collect();
+        for (i, call) in after.iter().enumerate() {
+            let Some(field) = java_derived_setter(ctx, *call, record) else {
+                continue;
+            };
+            let written = after[i + 1..].iter().any(|w| {
+                w.field("name").is_some_and(|m| {
+                    matches!(ctx.text(m), "save" | "saveAndFlush" | "update" | "merge")
+                }) && w.field("arguments").is_some_and(|a| {
+                    let mut cursor = a.walk();
+                    a.named_children(&mut cursor)
+                        .any(|arg| arg.kind() == "identifier" && ctx.text(arg) == record)
+                })
+            });
+            if written {
+                out.push(report(
+                    ctx,
+                    *call,
+                    &format!("{record}.{field}"),
+                    record,
+                    field,
+                    ctx.text(value),
+                ));
+                break;
+            }
+        }
+    }
+}
+
+/// `repo.findById(id)`, `repo.findByReference(ref).orElseThrow(…)`,
+/// `repo.getReferenceById(id)`: a row loaded through a repository.
+fn java_repository_read(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
+    let mut call = value;
+    if call.kind() == "method_invocation"
+        && call
+            .field("name")
+            .is_some_and(|n| matches!(ctx.text(n), "orElseThrow" | "get"))
+        && let Some(object) = call.field("object")
+    {
+        call = object;
+    }
+    if call.kind() != "method_invocation" || call.field("object").is_none() {
+        return false;
+    }
+    call.field("name").is_some_and(|n| {
+        let name = ctx.text(n);
+        matches!(name, "findById" | "getById" | "getReferenceById" | "getOne")
+            || ["findBy", "findOneBy", "findFirstBy"].iter().any(|prefix| {
+                name.strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+            })
+    })
+}
+
+/// `h.setCount(h.getCount() + 1)` → `count`: a setter given arithmetic on
+/// the same record's getter of the same property.
+fn java_derived_setter<'s>(ctx: &RuleContext<'s>, call: Node<'_>, record: &str) -> Option<&'s str> {
+    let object = call.field("object")?;
+    if object.kind() != "identifier" || ctx.text(object) != record {
+        return None;
+    }
+    let property = ctx.text(call.field("name")?).strip_prefix("set")?;
+    if !property.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return None;
+    }
+    let argument = call.field("arguments")?.named_child(0)?;
+    preorder(argument)
+        .any(|n| {
+            n.kind() == "binary_expression"
+                && n.field("operator")
+                    .is_some_and(|o| matches!(ctx.text(o), "+" | "-"))
+                && {
+                    let mut cursor = n.walk();
+                    n.named_children(&mut cursor).any(|operand| {
+                        operand.kind() == "method_invocation"
+                            && operand
+                                .field("object")
+                                .is_some_and(|o| ctx.text(o) == record)
+                            && operand
+                                .field("name")
+                                .is_some_and(|g| ctx.text(g).strip_prefix("get") == Some(property))
+                    })
+                }
+        })
+        .then_some(property)
 }
 
 /// Go with `database/sql`/sqlx: `QueryRow(…"SELECT …").Scan(&qty)` and,

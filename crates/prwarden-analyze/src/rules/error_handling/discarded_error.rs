@@ -11,7 +11,11 @@
 //!   `.persist(…)` and a transaction's `.commit()`; and `let _ = ….await;`
 //!   on any other awaited call (`let _ = audit.record_logout(id).await;`,
 //!   `let _ = request.send().await;`): in async Rust an awaited call almost
-//!   always returns a `Result`, and this is its only failure signal;
+//!   always returns a `Result`, and this is its only failure signal; the
+//!   same calls discarded with a `….ok();` statement
+//!   (`sqlx::query(…).execute(&pool).await.ok();`); and a response body
+//!   decoded with `resp.json().await.unwrap_or_default()` (or `unwrap_or(…)`),
+//!   where a body that does not decode becomes an empty value;
 //! - Go: `_ = f(…)` or a bare call statement on `json.Unmarshal`,
 //!   `os.WriteFile`/`Rename`/`Mkdir`/`MkdirAll`/`Chmod`,
 //!   `ioutil.WriteFile`, `tx.Commit()` (a receiver named like a
@@ -37,7 +41,7 @@
 //! `timeout(…)`, `ctrl_c()`), `json.NewEncoder(w).Encode(…)`
 //! on a response already being written, calls inside `impl Drop` (a
 //! destructor cannot return an error), test files, and Rust statements
-//! without `let _ =` (the compiler already warns about an unused `Result`).
+//! without `let _ =` or `.ok();` (the compiler already warns about an unused `Result`).
 //!
 //! ## Why is this bad?
 //! The write did not happen, the transaction did not commit, the payload
@@ -164,7 +168,7 @@ impl Rule for DiscardedError {
         };
         let kinds: &[&str] = match language {
             Language::Go => &["assignment_statement", "expression_statement"],
-            Language::Rust => &["let_declaration"],
+            Language::Rust => &["let_declaration", "expression_statement", "call_expression"],
             _ => &[],
         };
         for node in ctx.nodes_in_order(kinds) {
@@ -180,16 +184,23 @@ impl Rule for DiscardedError {
     }
 }
 
-/// `let _ = fs::write(…);` → `fs::write`.
+/// `let _ = fs::write(…);` → `fs::write`; also `client.notify(id).await.ok();`
+/// (the same discard, spelled as a statement), and
+/// `resp.json().await.unwrap_or_default()` (a decode failure turned into an
+/// empty value).
 fn rust_discarded(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss)> {
-    if node.kind() != "let_declaration" {
-        return None;
-    }
-    let pattern = node.field("pattern")?;
-    if ctx.text(pattern) != "_" {
-        return None;
-    }
-    let mut value = node.field("value")?;
+    let mut value = match node.kind() {
+        "let_declaration" => {
+            let pattern = node.field("pattern")?;
+            if ctx.text(pattern) != "_" {
+                return None;
+            }
+            node.field("value")?
+        }
+        "expression_statement" => ok_statement(ctx, node)?,
+        "call_expression" => return json_defaulted(ctx, node),
+        _ => return None,
+    };
     let awaited = value.kind() == "await_expression";
     if awaited {
         value = value.named_child(0)?;
@@ -232,6 +243,70 @@ fn rust_discarded(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss
         return None;
     }
     Some(callee)
+}
+
+/// `….ok();` as a statement: the `Result` turned into an `Option` nobody
+/// reads, which is `let _ = …;` without the compiler's unused-result warning.
+/// Returns the expression whose result is dropped.
+fn ok_statement<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
+    let count = node.child_count();
+    if count == 0 || node.child(count - 1).is_none_or(|c| c.kind() != ";") {
+        return None;
+    }
+    let call = node.named_child(0)?;
+    if call.kind() != "call_expression"
+        || call
+            .field("arguments")
+            .is_none_or(|a| a.named_child_count() != 0)
+    {
+        return None;
+    }
+    let function = call.field("function")?;
+    if function.kind() != "field_expression" || ctx.text(function.field("field")?) != "ok" {
+        return None;
+    }
+    function.field("value")
+}
+
+/// `resp.json().await.unwrap_or_default()` (or `.unwrap_or(…)`): a response
+/// body that does not decode becomes an empty value the caller takes for
+/// real data.
+fn json_defaulted(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss)> {
+    let function = node.field("function")?;
+    if function.kind() != "field_expression"
+        || !matches!(
+            ctx.text(function.field("field")?),
+            "unwrap_or_default" | "unwrap_or"
+        )
+    {
+        return None;
+    }
+    let awaited = function.field("value")?;
+    if awaited.kind() != "await_expression" {
+        return None;
+    }
+    let call = awaited.named_child(0)?;
+    let mut json = call.field("function")?;
+    // `resp.json::<Vec<TeeTime>>()`
+    if json.kind() == "generic_function" {
+        json = json.field("function")?;
+    }
+    if call.kind() != "call_expression"
+        || json.kind() != "field_expression"
+        || ctx.text(json.field("field")?) != "json"
+        || call
+            .field("arguments")
+            .is_none_or(|a| a.named_child_count() != 0)
+    {
+        return None;
+    }
+    if in_rust_test(node, ctx.source) {
+        return None;
+    }
+    Some((
+        format!("{}().await", quote(ctx.text(json), 50)),
+        Loss::Decode,
+    ))
 }
 
 /// Awaited calls whose result is not an error worth handling: waits and

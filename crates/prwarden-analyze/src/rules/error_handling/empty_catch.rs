@@ -11,9 +11,14 @@
 //!   `with contextlib.suppress(BaseException):` — `contextlib.suppress` of a
 //!   catch-all type is the same silent `except Exception: pass` (suppressing
 //!   a narrow type such as `FileNotFoundError` is the idiom and is fine);
-//! - Java: a `catch` block with no statements;
+//! - Java: a `catch` block with no statements, and one whose only statement
+//!   returns the object the `try` was writing (`try { return
+//!   items.saveAndFlush(item); } catch (DataIntegrityViolationException e) {
+//!   return item; }`: the unsaved entity passed off as saved);
 //! - Go: `if err != nil {}` with an empty body (and no `else`), for any
-//!   variable named like an error (`err`, `readErr`, …).
+//!   variable named like an error (`err`, `readErr`, …), and
+//!   `if err != nil { return nil, nil }` (only `nil`s) in a function whose
+//!   last result is an `error`: the failure reported as success.
 //!
 //! A comment alone does not make a handler non-empty, but a comment that says
 //! the error is deliberately ignored (it mentions "ignore", "intentional",
@@ -138,6 +143,11 @@ fn js_catch_clause<'t>(
     clause: Node<'t>,
 ) -> Option<Handler<'t>> {
     let body = clause.field("body")?;
+    if language == Language::Java
+        && let Some(handler) = java_returns_unsaved(ctx, clause, body)
+    {
+        return Some(handler);
+    }
     if statements(body).next().is_some() || intentionally_ignored(ctx, clause) {
         return None;
     }
@@ -174,6 +184,58 @@ fn js_catch_clause<'t>(
         form: format!("catch{param} {{}}"),
         source_of_error: try_body.and_then(|b| first_call(ctx, b, call_kind)),
         language,
+        promise: false,
+    })
+}
+
+/// Java `try { return items.saveAndFlush(item); } catch (DataIntegrityViolationException e)
+/// { return item; }`: the write failed and the handler hands back the very
+/// object it was writing, unsaved, as if the write had succeeded.
+fn java_returns_unsaved<'t>(
+    ctx: &RuleContext<'_>,
+    clause: Node<'t>,
+    body: Node<'_>,
+) -> Option<Handler<'t>> {
+    let mut handler = statements(body);
+    let only = handler.next()?;
+    if handler.next().is_some() || only.kind() != "return_statement" {
+        return None;
+    }
+    let returned = only.named_child(0).filter(|r| r.kind() == "identifier")?;
+    let name = ctx.text(returned);
+    let try_body = ctx.parent(clause)?.field("body")?;
+    let writes_it = preorder(try_body).any(|n| {
+        n.kind() == "return_statement"
+            && n.named_child(0).is_some_and(|call| {
+                call.kind() == "method_invocation"
+                    && call.field("object").is_some()
+                    && call.field("name").is_some_and(|m| {
+                        matches!(
+                            ctx.text(m),
+                            "save" | "saveAndFlush" | "insert" | "persist" | "merge" | "create"
+                        )
+                    })
+                    && call.field("arguments").is_some_and(|a| {
+                        a.named_child_count() == 1
+                            && a.named_child(0).is_some_and(|arg| ctx.text(arg) == name)
+                    })
+            })
+    });
+    if !writes_it || intentionally_ignored(ctx, clause) {
+        return None;
+    }
+    let mut cursor = clause.walk();
+    let param = clause
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "catch_formal_parameter")
+        .map(|p| format!(" ({})", ctx.text(p)))
+        .unwrap_or_default();
+    Some(Handler {
+        node: clause,
+        line: ctx.line(clause),
+        form: format!("catch{param} {{ return {name}; }}"),
+        source_of_error: first_call(ctx, try_body, "method_invocation"),
+        language: Language::Java,
         promise: false,
     })
 }
@@ -239,7 +301,8 @@ fn go_err_check<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Handler<'t>
     }
     let body = node.field("consequence")?;
     let empty = preorder(body).all(|n| n == body || is_comment(n) || !n.is_named());
-    if !empty || intentionally_ignored(ctx, node) {
+    let returns_success = !empty && returns_only_nil(ctx, node, body);
+    if (!empty && !returns_success) || intentionally_ignored(ctx, node) {
         return None;
     }
     // `if err := save(x); err != nil {}` names the call; otherwise the
@@ -252,14 +315,71 @@ fn go_err_check<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Handler<'t>
         .field("initializer")
         .or(previous)
         .and_then(|s| first_call(ctx, s, "call_expression"));
+    let form = if returns_success {
+        let ret = preorder(body).find(|n| n.kind() == "return_statement")?;
+        format!("if {} {{ {} }}", ctx.text(condition), ctx.text(ret))
+    } else {
+        format!("if {} {{}}", ctx.text(condition))
+    };
     Some(Handler {
         node,
         line: ctx.line(node),
-        form: format!("if {} {{}}", ctx.text(condition)),
+        form,
         source_of_error,
         language: Language::Go,
         promise: false,
     })
+}
+
+/// `if err != nil { return nil, nil }` in a function whose last result is an
+/// `error`: the failure is turned into success (a nil value and a nil
+/// error), which the caller reads as "nothing there".
+fn returns_only_nil(ctx: &RuleContext<'_>, node: Node<'_>, body: Node<'_>) -> bool {
+    // Newer Go grammars wrap a block's statements in a `statement_list`.
+    let mut cursor = body.walk();
+    let list = body
+        .named_children(&mut cursor)
+        .find(|n| n.kind() == "statement_list");
+    let body = list.unwrap_or(body);
+    let mut cursor = body.walk();
+    let statements: Vec<Node<'_>> = body
+        .named_children(&mut cursor)
+        .filter(|n| !is_comment(*n))
+        .collect();
+    let [ret] = statements.as_slice() else {
+        return false;
+    };
+    if ret.kind() != "return_statement" {
+        return false;
+    }
+    let Some(values) = ret.named_child(0).filter(|v| v.kind() == "expression_list") else {
+        return false;
+    };
+    let mut cursor = values.walk();
+    if !values
+        .named_children(&mut cursor)
+        .all(|v| v.kind() == "nil")
+    {
+        return false;
+    }
+    let Some(function) = ctx.enclosing_function(Language::Go, node) else {
+        return false;
+    };
+    let Some(result) = function.field("result") else {
+        return false;
+    };
+    let last_type = match result.kind() {
+        "parameter_list" => {
+            let mut cursor = result.walk();
+            result
+                .named_children(&mut cursor)
+                .filter(|p| p.kind() == "parameter_declaration")
+                .last()
+                .and_then(|p| p.field("type"))
+        }
+        _ => Some(result),
+    };
+    last_type.is_some_and(|t| ctx.text(t) == "error")
 }
 
 /// `promise.catch(() => {})` and `promise.catch(function () {})`.
@@ -566,6 +686,14 @@ fn report(ctx: &RuleContext<'_>, handler: &Handler<'_>) -> Finding {
         (
             format!("`{form}` checks the error of {hidden} and then drops it"),
             format!("`{form}` detects the error returned by {hidden} and does nothing with it"),
+        )
+    } else if form.ends_with("; }") {
+        (
+            format!("`{form}` swallows the failure of {hidden}"),
+            format!(
+                "`{form}` hands back the object {hidden} failed to write, as if it had been \
+                 written"
+            ),
         )
     } else {
         (

@@ -9,6 +9,11 @@
 //! (`%[1]v`) is skipped. When the call fits on one line the finding carries
 //! a suggestion that switches the verb to `%w` (and drops `.Error()`).
 //!
+//! It also finds `errors.New(…)` or `fmt.Errorf(…)` returned from an
+//! `if err != nil {` block that never mentions `err` (`if err != nil {
+//! return nil, errors.New("query failed") }`): the cause is replaced, not
+//! wrapped — gone from the message and the chain alike.
+//!
 //! It deliberately does not report formats that already wrap something with
 //! `%w` (`"%w: %v", ErrInvalid, err` wraps the sentinel on purpose),
 //! `%q`/`%d`/`%+v` verbs, arguments that are
@@ -44,7 +49,8 @@ pub static META: RuleMeta = RuleMeta {
     item: ChecklistItem::ErrorMessages,
     severity: Severity::Warning,
     languages: &[Language::Go],
-    summary: "Go `fmt.Errorf` formats an error with `%v`/`%s` instead of wrapping it with `%w`",
+    summary: "Go `fmt.Errorf` formats an error with `%v`/`%s` instead of wrapping it with `%w`, \
+              or `if err != nil` returns a new error that drops `err`",
 };
 
 pub struct ErrorfDropsCause;
@@ -66,6 +72,8 @@ impl Rule for ErrorfDropsCause {
                 && let Some(first) = dropped.first()
             {
                 out.push(report(ctx, node, first, &dropped));
+            } else if let Some(err) = replaces_checked_error(ctx, node) {
+                out.push(report_replaced(ctx, node, &err));
             }
         }
     }
@@ -122,6 +130,77 @@ fn dropped_causes<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Vec<Dropp
         }
     }
     Some(dropped)
+}
+
+/// `if err != nil { return nil, errors.New("query failed") }`: a new error
+/// returned from the block that checked `err`, which never mentions `err`
+/// (not formatted, not logged). Returns the name of the dropped error.
+fn replaces_checked_error(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<String> {
+    let function = ctx.text(call.field("function")?);
+    if !matches!(function, "errors.New" | "fmt.Errorf") {
+        return None;
+    }
+    // Returned as it is: `return nil, errors.New(…)`.
+    let list = ctx.parent(call).filter(|p| p.kind() == "expression_list")?;
+    ctx.parent(list)
+        .filter(|p| p.kind() == "return_statement")?;
+    let mut current = list;
+    let (check, block) = loop {
+        let parent = ctx.parent(current)?;
+        match parent.kind() {
+            "func_literal" | "function_declaration" | "method_declaration" => return None,
+            "if_statement" if parent.field("consequence") == Some(current) => {
+                break (parent, current);
+            }
+            _ => current = parent,
+        }
+    };
+    let condition = check.field("condition")?;
+    if condition.kind() != "binary_expression" || ctx.text(condition.field("operator")?) != "!=" {
+        return None;
+    }
+    let (left, right) = (condition.field("left")?, condition.field("right")?);
+    if left.kind() != "identifier" || right.kind() != "nil" {
+        return None;
+    }
+    let err = ctx.text(left);
+    if !is_error_name(err) {
+        return None;
+    }
+    let mentioned =
+        crate::syntax::preorder(block).any(|n| n.kind() == "identifier" && ctx.text(n) == err);
+    (!mentioned).then(|| err.to_string())
+}
+
+fn report_replaced(ctx: &RuleContext<'_>, call: Node<'_>, err: &str) -> Finding {
+    let code = crate::rules::quote(ctx.text(call), 90);
+    let in_symbol = symbol_suffix(ctx.symbol_for(call).as_deref());
+    ctx.node_finding(&META, call)
+        .title(format!("`{code}` replaces `{err}` instead of wrapping it"))
+        .message(format!(
+            "This block runs because `{err}` is not nil, and returns a new error that never \
+             mentions it: the real cause (a timeout, a constraint violation, `sql.ErrNoRows`) \
+             is gone from the message and from the chain, so neither the log nor \
+             `errors.Is`/`errors.As` in the callers can see it.\n\n\
+             Wrap it: `fmt.Errorf(\"<what was being done, with which values>: %w\", …, {err})`."
+        ))
+        .symptom(format!(
+            "`{code}`{in_symbol} is returned when `{err} != nil` and drops `{err}`."
+        ))
+        .root_cause(
+            "The error path was written as a placeholder message; the error that caused it was \
+             not carried along.",
+        )
+        .fix(format!(
+            "Return `fmt.Errorf(\"…: %w\", {err})` with a message naming the operation and the \
+             values it was applied to."
+        ))
+        .scope(
+            "Change only this returned error. Do not change the condition or the other return \
+             values — unless this is an API boundary that must deliberately hide the cause, in \
+             which case leave it and say so in a comment.",
+        )
+        .build()
 }
 
 /// `err` of `err.Error()` when it is named like an error.

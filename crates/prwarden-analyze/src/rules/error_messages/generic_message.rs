@@ -15,6 +15,9 @@
 //!   `new IllegalStateException("failed")` (also `IllegalArgumentException`;
 //!   without a message only `Exception`, `RuntimeException` and
 //!   `IllegalArgumentException` — which argument, and what was wrong? —
+//!   and an `IllegalStateException` thrown when a keyed lookup missed
+//!   (`BigDecimal amount = pending.remove(id); if (amount == null) throw new
+//!   IllegalStateException();`: the key is at hand) —
 //!   since an empty `IllegalStateException`, `UnsupportedOperationException`
 //!   or an iterator's `NoSuchElementException` is an established idiom — an
 //!   empty `NoSuchElementException` thrown by any other method, such as a
@@ -22,7 +25,10 @@
 //!   empty `IllegalArgumentException` is also left alone when the method's
 //!   Javadoc states the contract, `@throws IllegalArgumentException if …`,
 //!   or the method is an `@Override` of a documented one);
-//! - Go: `errors.New("error")`, `fmt.Errorf("failed")`, and
+//! - Go: `errors.New("error")`, `fmt.Errorf("failed")`, an `errors.New`
+//!   literal returned when a map lookup missed (`v, ok := m[key]; if !ok {
+//!   return errors.New("unknown gauge") }`: the key is at hand and not in
+//!   the message), and
 //!   `http.Error(w, "error", http.StatusBadRequest)` with a 4xx status (the
 //!   client needs to know what to fix; a 5xx body is deliberately opaque);
 //! - Rust: `anyhow!("error")`, `bail!("failed")`, `eyre!("oops")`, and a
@@ -32,7 +38,8 @@
 //!   (`Err(LowerError::Other("error".into()))`,
 //!   `.ok_or(ConfigError::Missing("failed".to_string()))`), unless a
 //!   builder adds the context (`ParseError::new("invalid value")
-//!   .with_context(span)`).
+//!   .with_context(span)`), and actix-web's 4xx helpers given only such a
+//!   literal (`error::ErrorBadRequest("bad request")`, `ErrorNotFound(…)`).
 //!
 //! A message is generic when, ignoring case, surrounding spaces and final
 //! punctuation, it is empty or one of "error", "an error occurred",
@@ -156,7 +163,8 @@ const JAVA_TYPES: &[&str] = &[
     "IllegalStateException",
     "IllegalArgumentException",
 ];
-/// `net/http`'s 4xx status constants, without the `Status` prefix.
+/// `net/http`'s 4xx status constants, without the `Status` prefix (also
+/// actix-web's `Error…` helpers, without the `Error` prefix).
 const GO_CLIENT_ERRORS: &[&str] = &[
     "BadRequest",
     "Unauthorized",
@@ -218,15 +226,115 @@ impl Rule for GenericMessage {
                 Language::Go => go_error(ctx, node),
                 Language::Rust => rust_macro(ctx, node)
                     .or_else(|| rust_err(ctx, node))
-                    .or_else(|| rust_error_variant(ctx, node)),
+                    .or_else(|| rust_error_variant(ctx, node))
+                    .or_else(|| actix_client_error(ctx, node)),
                 Language::Sql => None,
                 _ => js_error(ctx, node).or_else(|| koa_throw(ctx, node)),
             };
             if let Some((constructor, message)) = found {
                 out.push(report(ctx, language, node, &constructor, message));
+            } else if language == Language::Go
+                && let Some((key, message)) = go_missed_key(ctx, node)
+            {
+                out.push(report_missed_key(ctx, node, key, message));
             }
         }
     }
+}
+
+/// `limit, ok := a.limits[r.GaugeID]; if !ok { return nil, errors.New("unknown gauge") }`:
+/// the error for a missed map lookup is a fixed literal, while the key that
+/// was not found is right there. Returns the key's text and the message.
+fn go_missed_key<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<(&'s str, &'s str)> {
+    if ctx.text(call.field("function")?) != "errors.New" {
+        return None;
+    }
+    let args = call.field("arguments")?;
+    if args.named_child_count() != 1 {
+        return None;
+    }
+    let message = string_literal_value(args.named_child(0)?, ctx.source)?;
+    // Returned as it is, from the block of `if !ok {`.
+    let list = ctx.parent(call).filter(|p| p.kind() == "expression_list")?;
+    let ret = ctx
+        .parent(list)
+        .filter(|p| p.kind() == "return_statement")?;
+    let mut block = ctx.parent(ret)?;
+    if block.kind() == "statement_list" {
+        block = ctx.parent(block)?;
+    }
+    let check = ctx
+        .parent(block)
+        .filter(|p| p.kind() == "if_statement" && p.field("consequence") == Some(block))?;
+    let condition = check.field("condition")?;
+    if condition.kind() != "unary_expression" || ctx.text(condition.field("operator")?) != "!" {
+        return None;
+    }
+    let flag = condition
+        .field("operand")
+        .filter(|o| o.kind() == "identifier")?;
+    let flag = ctx.text(flag);
+    // `v, ok := m[key]` as the `if`'s initialiser or the statement before it.
+    let mut previous = check.prev_named_sibling();
+    while let Some(p) = previous.filter(|p| p.kind() == "comment") {
+        previous = p.prev_named_sibling();
+    }
+    let lookup = check.field("initializer").or(previous)?;
+    if lookup.kind() != "short_var_declaration" {
+        return None;
+    }
+    let left = lookup.field("left")?;
+    let right = lookup.field("right")?;
+    if left.named_child_count() != 2
+        || left.named_child(1).map(|n| ctx.text(n)) != Some(flag)
+        || right.named_child_count() != 1
+    {
+        return None;
+    }
+    let index = right
+        .named_child(0)
+        .filter(|r| r.kind() == "index_expression")?;
+    let key = index.field("index")?;
+    // A constant key (`m["region"]`) is already in the message, or should be.
+    if matches!(
+        key.kind(),
+        "interpreted_string_literal" | "raw_string_literal" | "int_literal"
+    ) {
+        return None;
+    }
+    Some((ctx.text(key), message))
+}
+
+fn report_missed_key(ctx: &RuleContext<'_>, node: Node<'_>, key: &str, message: &str) -> Finding {
+    let code = quote(ctx.text(node), 70);
+    let key = quote(key, 40);
+    let in_symbol = symbol_suffix(ctx.symbol_for(node).as_deref());
+    let what = format!("Error \"{message}\" does not say which key was not found");
+    ctx.node_finding(&META, node)
+        .title(what.clone())
+        .message(format!(
+            "{what}: the map lookup just missed `{key}`, and `{code}` drops it. The log and the \
+             caller learn that something was unknown, not what — whoever debugs it has to \
+             reproduce the request to find the value.\n\nName the key: \
+             `fmt.Errorf(\"{message} %q\", {key})`, or wrap a sentinel error \
+             (`fmt.Errorf(\"%w: %q\", ErrUnknown, {key})`) when callers branch on it."
+        ))
+        .symptom(format!(
+            "`{code}`{in_symbol} reports a missed lookup of `{key}` without the key."
+        ))
+        .root_cause(
+            "The error path of the lookup was written with a fixed message; the value that \
+             was looked up was not carried into it.",
+        )
+        .fix(format!(
+            "Include `{key}` in the error (`fmt.Errorf(\"{message} %q\", {key})`), keeping the \
+             rest of the message."
+        ))
+        .scope(
+            "Change only this error's message. Do not change when it is returned or its other \
+             return values.",
+        )
+        .build()
 }
 
 /// Koa's `ctx.throw(400, "Bad request")`: a 4xx answer whose message does
@@ -494,6 +602,10 @@ fn java_new<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
         let needs_message = match name {
             "Exception" | "RuntimeException" => true,
             "IllegalArgumentException" => !documented_throw(ctx, node, name),
+            // `if (amount == null) throw new IllegalStateException();` after
+            // `amount = pending.remove(id)`: not a state machine's guard but
+            // a missed lookup, whose key is at hand.
+            "IllegalStateException" => after_missed_lookup(ctx, node),
             _ => false,
         };
         if !needs_message {
@@ -502,6 +614,62 @@ fn java_new<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
     }
     let message = generic_message(ctx, first)?;
     Some((name.to_string(), message))
+}
+
+/// `throw new X()` as (or as the only statement of) the branch of
+/// `if (v == null)`, where `v` is a local the method assigned from a keyed
+/// lookup (`map.get(k)`, `map.remove(k)`).
+fn after_missed_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
+    let Some(throw) = ctx.parent(node).filter(|p| p.kind() == "throw_statement") else {
+        return false;
+    };
+    let mut branch = throw;
+    if let Some(block) = ctx.parent(throw).filter(|p| p.kind() == "block") {
+        if block.named_child_count() != 1 {
+            return false;
+        }
+        branch = block;
+    }
+    let Some(check) = ctx
+        .parent(branch)
+        .filter(|p| p.kind() == "if_statement" && p.field("consequence") == Some(branch))
+    else {
+        return false;
+    };
+    let Some(condition) = check
+        .field("condition")
+        .map(crate::syntax::unwrap_expression)
+    else {
+        return false;
+    };
+    if condition.kind() != "binary_expression"
+        || condition.field("operator").map(|o| ctx.text(o)) != Some("==")
+    {
+        return false;
+    }
+    let (Some(left), Some(right)) = (condition.field("left"), condition.field("right")) else {
+        return false;
+    };
+    let variable = match (left.kind(), right.kind()) {
+        ("identifier", "null_literal") => ctx.text(left),
+        ("null_literal", "identifier") => ctx.text(right),
+        _ => return false,
+    };
+    let Some(method) = ctx.enclosing_function(Language::Java, node) else {
+        return false;
+    };
+    crate::syntax::preorder(method).any(|n| {
+        n.kind() == "variable_declarator"
+            && n.field("name").is_some_and(|d| ctx.text(d) == variable)
+            && n.field("value").is_some_and(|v| {
+                v.kind() == "method_invocation"
+                    && v.field("object").is_some()
+                    && v.field("name")
+                        .is_some_and(|m| matches!(ctx.text(m), "get" | "remove"))
+                    && v.field("arguments")
+                        .is_some_and(|a| a.named_child_count() == 1)
+            })
+    })
 }
 
 /// Whether `node` is inside a class that is a collection, map or iterator
@@ -719,6 +887,37 @@ fn rust_error_variant<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(Stri
         return None;
     }
     Some((path.to_string(), value))
+}
+
+/// actix-web's `error::ErrorBadRequest("bad request")` (any 4xx helper,
+/// `ErrorNotFound`, `ErrorConflict`, …) given only a generic literal: the
+/// client is told nothing about what to fix. (A 5xx body is deliberately
+/// opaque, as for Go's `http.Error`.)
+fn actix_client_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let function = node.field("function")?;
+    let name = match function.kind() {
+        "identifier" => ctx.text(function),
+        "scoped_identifier" => ctx.text(function.field("name")?),
+        _ => return None,
+    };
+    if !name
+        .strip_prefix("Error")
+        .is_some_and(|status| GO_CLIENT_ERRORS.contains(&status))
+    {
+        return None;
+    }
+    let args = node.field("arguments")?;
+    if args.named_child_count() != 1 {
+        return None;
+    }
+    let value = rust_string_arg(ctx, args.named_child(0)?)?;
+    if value.trim().is_empty() || !is_generic(value) || in_rust_test(node, ctx.source) {
+        return None;
+    }
+    Some((ctx.text(function).to_string(), value))
 }
 
 /// The literal of `"…"`, `"…".to_string()`, `"…".into()`, `"…".to_owned()`

@@ -19,7 +19,9 @@
 //! `into_string`, `to_str`, `CString::new`) and `env::var`.
 //!
 //! A 500 for the client (`|_| StatusCode::INTERNAL_SERVER_ERROR`, alone or
-//! with a body) is reported too, unless the error is one of those with
+//! with a body), or the application's own internal-error variant built from
+//! a message (`|_| AppError::Internal("db error".into())`,
+//! `|_| error::ErrorInternalServerError("…")`), is reported too, unless the error is one of those with
 //! nothing worth keeping: the client must not see the cause, and with `|_|`
 //! nobody else does either.
 //!
@@ -202,10 +204,40 @@ fn is_internal_server_error(ctx: &RuleContext<'_>, body: Node<'_>) -> bool {
         "tuple_expression" => body.named_child(0),
         _ => Some(body),
     };
-    status.is_some_and(|s| {
+    if status.is_some_and(|s| {
         matches!(s.kind(), "scoped_identifier" | "field_expression")
             && ctx.text(s).ends_with("INTERNAL_SERVER_ERROR")
-    })
+    }) {
+        return true;
+    }
+    // `AppError::Internal("db error".into())`, `ApiError::InternalServerError(…)`,
+    // actix's `error::ErrorInternalServerError("…")`: the application's own
+    // "internal error" built from a message, with the real cause thrown away.
+    if body.kind() != "call_expression" {
+        return false;
+    }
+    let Some(function) = body
+        .field("function")
+        .filter(|f| f.kind() == "scoped_identifier")
+    else {
+        return false;
+    };
+    let Some(name) = function.field("name").map(|n| ctx.text(n)) else {
+        return false;
+    };
+    let internal = name == "ErrorInternalServerError"
+        || (name.starts_with("Internal")
+            && function.field("path").is_some_and(|p| {
+                ctx.text(p)
+                    .rsplit("::")
+                    .next()
+                    .is_some_and(|t| t.starts_with(|c: char| c.is_ascii_uppercase()))
+            }));
+    internal
+        && body
+            .field("arguments")
+            .and_then(|a| a.named_child(0))
+            .is_some_and(|arg| builds_message(ctx, arg) || arg.kind() == "string_literal")
 }
 
 /// Errors with nothing worth keeping: channel send/receive errors, lock

@@ -35,6 +35,9 @@
 //!   Data finders (`findByPlate(…)`, `findOneBy…`, `findFirstBy…`) and
 //!   `Optional.ofNullable(…)`, and on a local `Optional<…>` variable or
 //!   parameter when the method never calls `isPresent()`/`isEmpty()` on it;
+//!   a method call or field read straight on `….orElse(null)`
+//!   (`depots.findById(id).orElse(null).getName()`: the empty case made
+//!   `null` and dereferenced on the spot);
 //!   and `map.get(key).x()` on a field or parameter the file declares as a
 //!   `Map<…>` (`HashMap`, `ConcurrentHashMap`, …) — also when the value of a
 //!   map field is unboxed into a primitive local (`int weight =
@@ -148,6 +151,7 @@ impl Rule for UncheckedLookup {
             let found = match language {
                 Language::Python => python_use(ctx, node, &maps),
                 Language::Java => java_get(ctx, language, node)
+                    .or_else(|| java_or_else_null(ctx, node))
                     .or_else(|| java_map_get(ctx, language, node, &maps)),
                 Language::Go => go_pointer_map_field(ctx, language, node, &maps),
                 _ => js_use(ctx, language, node, &maps),
@@ -851,6 +855,43 @@ fn java_get(ctx: &RuleContext<'_>, language: Language, node: Node<'_>) -> Option
         failure: "throws `NoSuchElementException: No value present`",
         remedy: "use `orElseThrow(() -> new NotFoundException(\"… \" + id))` with a message \
                  that names what was missing, or `orElse`/`map`/`ifPresent`",
+    })
+}
+
+/// `repo.findById(id).orElse(null).getName()`: a method call or field read
+/// straight on `orElse(null)`, which turns the empty Optional into the very
+/// `null` it dereferences.
+fn java_or_else_null(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
+    if !matches!(node.kind(), "method_invocation" | "field_access") {
+        return None;
+    }
+    let object = node.field("object")?;
+    if object.kind() != "method_invocation" || ctx.text(object.field("name")?) != "orElse" {
+        return None;
+    }
+    let args = object.field("arguments")?;
+    if args.named_child_count() != 1 || args.named_child(0)?.kind() != "null_literal" {
+        return None;
+    }
+    let optional = object.field("object")?;
+    let call = match optional.kind() {
+        "method_invocation" => {
+            let name = optional.field("name")?;
+            let callee = ctx.source.get(optional.start_byte()..name.end_byte())?;
+            if callee.chars().count() > 50 {
+                format!("….{}(…).orElse(null)", ctx.text(name))
+            } else {
+                format!("{}(…).orElse(null)", quote(callee, 50))
+            }
+        }
+        _ => format!("{}.orElse(null)", quote(ctx.text(optional), 40)),
+    };
+    Some(Lookup {
+        call,
+        missing: "null",
+        failure: "throws a `NullPointerException`",
+        remedy: "use `orElseThrow(() -> new NotFoundException(\"… \" + id))` with a message \
+                 that names what was missing, or `map(…).orElse(default)`",
     })
 }
 

@@ -17,7 +17,9 @@
 //!   JavaScript keyed predicate below;
 //! - Rust: `vec.contains(…)`, and `vec.iter().position/find/any/filter(…)`
 //!   whose closure compares a key (`|s| *s == item.sku`,
-//!   `all.iter().filter(|s| s.user == user).count()` per user);
+//!   `all.iter().filter(|s| s.user == user).count()` per user), also as one
+//!   operand of `&&` (`|o| o.tank_id == r.tank_id && o.taken_at <= cutoff`,
+//!   likewise for the JavaScript callbacks below);
 //! - every language: a `for … of/in/range/:` loop over another collection,
 //!   nested in the loop, whose body is only a search for the outer element —
 //!   an `if` comparing the inner element with the outer one (`c.ID ==
@@ -287,6 +289,24 @@ fn key_equality<'t>(ctx: &RuleContext<'_>, callback: Node<'t>) -> Option<Node<'t
             _ => return None,
         }
     }
+    let body = crate::syntax::unwrap_expression(body);
+    if body.kind() != "binary_expression" || params.is_empty() {
+        return None;
+    }
+    let operator = body.field("operator").map(|o| ctx.text(o));
+    // `|o| o.tank_id == r.tank_id && o.taken_at <= cutoff`: a key match
+    // narrowed by other conditions is still a keyed scan.
+    if operator == Some("&&") {
+        return [body.field("left")?, body.field("right")?]
+            .into_iter()
+            .find_map(|side| equality_key(ctx, &params, side));
+    }
+    equality_key(ctx, &params, body)
+}
+
+/// The outside value of `element.key == value` (either order), when
+/// `body` is such an equality over the callback's `params`.
+fn equality_key<'t>(ctx: &RuleContext<'_>, params: &[&str], body: Node<'t>) -> Option<Node<'t>> {
     let body = crate::syntax::unwrap_expression(body);
     if body.kind() != "binary_expression" {
         return None;

@@ -17,6 +17,11 @@
 //! `xs.get(i).equals(xs.get(j))`) — a duplicate search that grouping by
 //! the key makes linear.
 //!
+//! Go's `for j := 0; j < i; j++` inside `for i, x := range xs` is reported
+//! the same way when the inner body only compares `xs[j]` with the outer
+//! element by a key (`xs[j].ID == x.ID`, also as one operand of `&&`): a
+//! search of the earlier elements for a duplicate.
+//!
 //! Not reported: other counting loops — whether they visit every pair, and
 //! whether each pair is real work (a distance matrix), cannot be told
 //! without evaluating bounds — and nested loops over different collections
@@ -131,7 +136,120 @@ impl Rule for NestedLoopOverSameCollection {
                 out.push(report(ctx, inner, outer, &collection));
             }
         }
+        // Go: `for j := 0; j < i; j++ { if xs[j].Key == x.Key { … } }` inside
+        // `for i, x := range xs`: each element compared with every earlier one.
+        if language == Language::Go {
+            for inner in ctx.nodes_in_order(&["for_statement"]) {
+                let Some((inner_index, bound)) = go_counting_below(ctx, inner) else {
+                    continue;
+                };
+                let Some(outer) = enclosing_loop(language, inner) else {
+                    continue;
+                };
+                let Some((outer_index, element, collection)) = go_indexed_range(ctx, outer) else {
+                    continue;
+                };
+                let in_body = loop_body(language, outer).is_some_and(|b| {
+                    b.start_byte() <= inner.start_byte() && inner.end_byte() <= b.end_byte()
+                });
+                if in_body
+                    && bound == outer_index
+                    && inner_index != outer_index
+                    && shapes.of(&collection) != Some(Shape::LiteralList)
+                    && loop_body(language, inner).is_some_and(|body| {
+                        compares_with_outer(
+                            ctx,
+                            body,
+                            &collection,
+                            inner_index,
+                            outer_index,
+                            element,
+                        )
+                    })
+                {
+                    out.push(report(ctx, inner, outer, &collection));
+                }
+            }
+        }
     }
+}
+
+/// Go `for j := 0; j < i; j++` as `(j, i)`: a counting loop bounded by
+/// another variable.
+fn go_counting_below<'s>(ctx: &RuleContext<'s>, lp: Node<'_>) -> Option<(&'s str, &'s str)> {
+    let mut cursor = lp.walk();
+    let clause = lp
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "for_clause")?;
+    let condition = unwrap_expression(clause.field("condition")?);
+    if condition.kind() != "binary_expression"
+        || condition.field("operator").map(|o| ctx.text(o)) != Some("<")
+    {
+        return None;
+    }
+    let (left, right) = (condition.field("left")?, condition.field("right")?);
+    (left.kind() == "identifier" && right.kind() == "identifier")
+        .then(|| (ctx.text(left), ctx.text(right)))
+}
+
+/// Go `for i, x := range xs` as `(i, x, xs)` (`x` may be `_`).
+fn go_indexed_range<'s>(ctx: &RuleContext<'s>, lp: Node<'_>) -> Option<(&'s str, &'s str, String)> {
+    if lp.kind() != "for_statement" {
+        return None;
+    }
+    let mut cursor = lp.walk();
+    let clause = lp
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "range_clause")?;
+    let left = clause.field("left")?;
+    let mut cursor = left.walk();
+    let names: Vec<Node<'_>> = left.named_children(&mut cursor).collect();
+    let [index, element] = names.as_slice() else {
+        return None;
+    };
+    (index.kind() == "identifier" && element.kind() == "identifier").then_some(())?;
+    let collection = collection_path(ctx, clause.field("right")?)?;
+    Some((ctx.text(*index), ctx.text(*element), collection))
+}
+
+/// Whether the inner loop's body only searches for an element equal to the
+/// outer one by a key: `xs[j].Key == x.Key` (or `xs[i].Key`), possibly as
+/// one operand of `&&`.
+fn compares_with_outer(
+    ctx: &RuleContext<'_>,
+    body: Node<'_>,
+    collection: &str,
+    inner_index: &str,
+    outer_index: &str,
+    element: &str,
+) -> bool {
+    let text = |side: Node<'_>| crate::context::normalise_code(ctx.text(side)).replace(' ', "");
+    let inner_element =
+        |side: Node<'_>| text(side).contains(&format!("{collection}[{inner_index}]"));
+    let outer_element = |side: Node<'_>| {
+        let t = text(side);
+        t.contains(&format!("{collection}[{outer_index}]"))
+            || (element != "_" && (t == element || t.starts_with(&format!("{element}."))))
+    };
+    let mut conditions = search_conditions(body);
+    while let Some(condition) = conditions.pop() {
+        let condition = unwrap_expression(condition);
+        if condition.kind() == "binary_expression"
+            && condition.field("operator").map(|o| ctx.text(o)) == Some("&&")
+        {
+            conditions.extend(condition.field("left"));
+            conditions.extend(condition.field("right"));
+            continue;
+        }
+        let pair = equality_sides(ctx, condition).is_some_and(|(l, r)| {
+            (inner_element(l) && outer_element(r) && !inner_element(r))
+                || (inner_element(r) && outer_element(l) && !inner_element(l))
+        });
+        if pair {
+            return true;
+        }
+    }
+    false
 }
 
 /// A counting loop over a collection's indices, as `(index, collection)`:

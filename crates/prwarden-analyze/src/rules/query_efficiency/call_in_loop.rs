@@ -65,6 +65,10 @@
 //! - Rust: sqlx `query…(…).fetch_*(…)`/`.execute(…)` (functions and macros),
 //!   tokio-postgres `client.query*(…).await`, diesel `.load/.get_result(s)/
 //!   .first(conn)`, sea-orm `.one/.all(&db)`, and reqwest `….send().await`.
+//!   An awaited call of the only `async fn` of the file with that name and
+//!   arity (`self.fetch_day(course, date).await?`, `load(id).await`) whose
+//!   body makes exactly one of these calls counts as that call (one making
+//!   several is a unit of work per item).
 //!   Database calls in iterator closures (`orders.iter().map(|o| sqlx::query(…)
 //!   .fetch_one(&pool))` collected into `join_all`) are reported like
 //!   `Promise.all(ids.map(…))`; HTTP requests there

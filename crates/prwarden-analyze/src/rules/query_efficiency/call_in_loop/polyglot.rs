@@ -734,6 +734,76 @@ fn classify_rust(
     method: &str,
     call: Node<'_>,
 ) -> Option<CallKind> {
+    // `self.fetch_day(course, date).await` / `fetch_day(…).await`: an async
+    // function of the same file whose body makes the round trip is that
+    // round trip.
+    let own_function =
+        index == 0 || (index == 1 && chain[0].name == "self" && chain[0].call.is_none());
+    if own_function
+        && is_awaited(Language::Rust, call)
+        && let Some(kind) = rust_local_round_trip(ctx, method, call)
+    {
+        return Some(kind);
+    }
+    classify_rust_call(ctx, chain, index, method, call)
+}
+
+/// The round trip made by the only `async fn` of the file named `name`
+/// taking as many arguments as `call` passes (besides `self`), whose body
+/// makes exactly one (`self.http.get(&url).send().await`). Its own calls of
+/// further local functions are not followed.
+fn rust_local_round_trip(ctx: &RuleContext<'_>, name: &str, call: Node<'_>) -> Option<CallKind> {
+    let arity = call.field("arguments")?.named_child_count();
+    let mut candidates = ctx.nodes_of_kind(&["function_item"]).filter(|f| {
+        f.child_by_field_name("name")
+            .is_some_and(|n| ctx.text(n) == name)
+    });
+    let function = candidates.next()?;
+    if candidates.next().is_some()
+        || function.start_byte() <= call.start_byte() && call.end_byte() <= function.end_byte()
+    {
+        return None;
+    }
+    let is_async = {
+        let mut cursor = function.walk();
+        function.children(&mut cursor).any(|c| {
+            c.kind() == "function_modifiers" && ctx.text(c).split_whitespace().any(|w| w == "async")
+        })
+    };
+    let params = function.child_by_field_name("parameters")?;
+    let declared = {
+        let mut cursor = params.walk();
+        params
+            .named_children(&mut cursor)
+            .filter(|p| p.kind() == "parameter")
+            .count()
+    };
+    if !is_async || declared != arity {
+        return None;
+    }
+    let body = function.child_by_field_name("body")?;
+    let mut trips = preorder(body)
+        .filter(|n| n.kind() == "call_expression")
+        .filter_map(|n| {
+            let chain = chain_of(ctx, Language::Rust, n);
+            (0..chain.len())
+                .filter(|&i| chain[i].call == Some(n))
+                .find_map(|i| classify_rust_call(ctx, &chain, i, chain[i].name, n))
+        });
+    // A wrapper of one round trip is that round trip; a function making
+    // several (`transfer`: a check, then an update) is a unit of work per
+    // item, batched or not by design.
+    let kind = trips.next()?;
+    trips.next().is_none().then_some(kind)
+}
+
+fn classify_rust_call(
+    ctx: &RuleContext<'_>,
+    chain: &[Link<'_, '_>],
+    index: usize,
+    method: &str,
+    call: Node<'_>,
+) -> Option<CallKind> {
     if index == 0 {
         return (method == "reqwest::get").then_some(CallKind::Http);
     }

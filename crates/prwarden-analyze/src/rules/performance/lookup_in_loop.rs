@@ -7,7 +7,8 @@
 //! stream lambdas, Rust iterator closures) or a Python comprehension:
 //! - JavaScript/TypeScript: `list.includes/indexOf/lastIndexOf(…)`, and
 //!   `list.find/findIndex/filter/some(…)` whose callback compares a key
-//!   (`(c) => c.id === order.customerId`);
+//!   (`(c) => c.id === order.customerId`, or a composite key joined with
+//!   `&&`: `(p) => p.food === item.food && p.prep === item.prep`);
 //! - Python: `x in list`, `x not in list`, `list.index(x)`, `list.count(x)`;
 //! - Go: `slices.Contains/Index/ContainsFunc/IndexFunc(list, …)`;
 //! - Java: `list.contains/indexOf/lastIndexOf(…)`, and
@@ -255,7 +256,7 @@ const PREDICATE_METHODS: &[&str] = &["find", "findIndex", "filter", "some"];
 /// `(c) => c.id === id`, `function (c) { return c.id == id; }`,
 /// `|s| *s == sku`: an equality between the element (or one of its fields)
 /// and a value from outside the callback, which is returned.
-fn key_equality<'t>(ctx: &RuleContext<'_>, callback: Node<'t>) -> Option<Node<'t>> {
+pub(super) fn key_equality<'t>(ctx: &RuleContext<'_>, callback: Node<'t>) -> Option<Node<'t>> {
     if !matches!(
         callback.kind(),
         "arrow_function" | "function_expression" | "function" | "closure_expression"
@@ -287,11 +288,28 @@ fn key_equality<'t>(ctx: &RuleContext<'_>, callback: Node<'t>) -> Option<Node<'t
             _ => return None,
         }
     }
-    let body = crate::syntax::unwrap_expression(body);
+    element_key_equality(ctx, crate::syntax::unwrap_expression(body), &params)
+}
+
+/// `c.id === id` between the element (named by one of `params`) and an
+/// outside value, or one such equality among the operands of `&&`: a
+/// composite key (`p.food === item.food && p.prep === item.prep`) is still a
+/// key, and a map keyed by it replaces the scan.
+fn element_key_equality<'t>(
+    ctx: &RuleContext<'_>,
+    body: Node<'t>,
+    params: &[&str],
+) -> Option<Node<'t>> {
     if body.kind() != "binary_expression" {
         return None;
     }
     let operator = body.field("operator").map(|o| ctx.text(o));
+    if operator == Some("&&") {
+        let (left, right) = (body.field("left")?, body.field("right")?);
+        return element_key_equality(ctx, crate::syntax::unwrap_expression(left), params).or_else(
+            || element_key_equality(ctx, crate::syntax::unwrap_expression(right), params),
+        );
+    }
     if !matches!(operator, Some("===" | "==")) {
         return None;
     }

@@ -63,6 +63,15 @@
 //!   work done through an asynchronous database or client handle is a
 //!   promise. Wiring calls (`register…`, `setup…`, `init…`, `use…`,
 //!   `add…`, `log…`) are left alone.
+//! - JavaScript/TypeScript, inside an async function: a bare
+//!   `receiver.method(…)` on a name bound at the top of the module (an
+//!   import, a require, a top-level `const`) when the file awaits the same
+//!   method on it elsewhere (`await api.post(…)` … `api.post("/audit", …);`),
+//!   or — for PascalCase names such as models — on another name of the same
+//!   import (`await FeedingRound.create(…)` … `FeedingLog.create(…);` with
+//!   both from `require("./models")`): the file itself shows the method
+//!   returns a promise. Parameters and locals are left alone (`res.json(…)`
+//!   in one handler, `await res.json()` after a `fetch` in another).
 //!
 //! Deliberately not reported: other promise-returning functions from other files or
 //! libraries (their return type is unknown without type information), a name
@@ -495,6 +504,13 @@ struct Functions<'s> {
     rejecting_fns: HashSet<&'s str>,
     /// JavaScript: names imported from a module of the project.
     relative_imports: HashSet<&'s str>,
+    /// JavaScript: `(receiver, method)` of every `await receiver.method(…)`
+    /// in the file.
+    awaited_members: HashSet<(&'s str, &'s str)>,
+    /// JavaScript: names bound at the top of the module (imports, requires,
+    /// top-level `const`s), each with the index of its declaration: names
+    /// of one declaration come from one module.
+    module_bindings: std::collections::HashMap<&'s str, usize>,
 }
 
 impl<'s> Functions<'s> {
@@ -508,6 +524,8 @@ impl<'s> Functions<'s> {
             promise_modules: HashSet::new(),
             rejecting_fns: HashSet::new(),
             relative_imports: HashSet::new(),
+            awaited_members: HashSet::new(),
+            module_bindings: std::collections::HashMap::new(),
         };
         let mut plain: Vec<(&'s str, Node<'s>)> = Vec::new();
         if python {
@@ -515,6 +533,8 @@ impl<'s> Functions<'s> {
         } else {
             f.promise_modules = js_promise_modules(ctx);
             f.relative_imports = js_relative_imports(ctx);
+            f.awaited_members = js_awaited_members(ctx);
+            f.module_bindings = js_module_bindings(ctx);
         }
         for node in ctx.nodes_in_order(&[
             "function_declaration",
@@ -617,6 +637,11 @@ fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>)
             if matches!(ctx.text(property), "map" | "flatMap") {
                 return maps_to_promises(ctx, call, functions).then_some(Kind::DroppedMap);
             }
+            if object.kind() == "identifier"
+                && awaited_elsewhere(ctx, call, ctx.text(object), ctx.text(property), functions)
+            {
+                return Some(Kind::AsyncCall);
+            }
             if object.kind() != "this" {
                 return None;
             }
@@ -706,6 +731,115 @@ fn passes_awaited_handle(
                             handle.is_some_and(|h| handles.contains(&ctx.text(h)))
                         })
         })
+}
+
+/// `api.post("/audit", …);` as a statement where the file awaits
+/// `api.post(…)` elsewhere, or `FeedingLog.create(…);` where it awaits
+/// `FeedingRound.create(…)` and both models come from one import: the file
+/// itself shows the method returns a promise. Only for receivers bound at
+/// the top of the module (an import, a require, a top-level `const`), not
+/// parameters or locals, whose name may stand for different objects in
+/// different functions (`res.json(…)` in a handler, `await res.json()`
+/// after a `fetch`).
+fn awaited_elsewhere(
+    ctx: &RuleContext<'_>,
+    call: Node<'_>,
+    receiver: &str,
+    method: &str,
+    functions: &Functions<'_>,
+) -> bool {
+    let Some(group) = functions.module_bindings.get(receiver) else {
+        return false;
+    };
+    if is_parameter(ctx, call, receiver, Language::JavaScript) {
+        return false;
+    }
+    let pascal = |name: &str| {
+        name.starts_with(|c: char| c.is_ascii_uppercase())
+            && name.chars().any(|c| c.is_ascii_lowercase())
+    };
+    functions.awaited_members.contains(&(receiver, method))
+        || pascal(receiver)
+            && functions.awaited_members.iter().any(|(other, m)| {
+                *m == method
+                    && *other != receiver
+                    && pascal(other)
+                    && functions.module_bindings.get(other) == Some(group)
+            })
+}
+
+fn js_awaited_members<'s>(ctx: &RuleContext<'s>) -> HashSet<(&'s str, &'s str)> {
+    let mut pairs = HashSet::new();
+    for node in ctx.nodes_of_kind(&["await_expression"]) {
+        let Some(inner) = node.named_child(0).map(unwrap_expression) else {
+            continue;
+        };
+        let callee = match inner.kind() {
+            "call_expression" => inner.field("function").map(unwrap_expression),
+            // `await api.post<T>(…)`: the TypeScript grammar reads the type
+            // arguments as applying to `await api.post`.
+            "member_expression"
+                if ctx.parent(node).is_some_and(|p| {
+                    p.kind() == "call_expression" && p.field("function") == Some(node)
+                }) =>
+            {
+                Some(inner)
+            }
+            _ => None,
+        };
+        let Some(callee) = callee.filter(|f| f.kind() == "member_expression") else {
+            continue;
+        };
+        if let (Some(object), Some(property)) = (callee.field("object"), callee.field("property"))
+            && object.kind() == "identifier"
+        {
+            pairs.insert((ctx.text(object), ctx.text(property)));
+        }
+    }
+    pairs
+}
+
+fn js_module_bindings<'s>(ctx: &RuleContext<'s>) -> std::collections::HashMap<&'s str, usize> {
+    let mut names = std::collections::HashMap::new();
+    let Some(root) = ctx.root() else {
+        return names;
+    };
+    let mut cursor = root.walk();
+    for (index, statement) in root.named_children(&mut cursor).enumerate() {
+        let targets: Vec<Node<'_>> = match statement.kind() {
+            "import_statement" => statement
+                .named_children(&mut statement.walk())
+                .filter(|c| c.kind() == "import_clause")
+                .collect(),
+            "lexical_declaration" | "variable_declaration" => {
+                let mut inner = statement.walk();
+                statement
+                    .named_children(&mut inner)
+                    .filter(|d| d.kind() == "variable_declarator")
+                    .filter_map(|d| d.field("name"))
+                    .collect()
+            }
+            _ => continue,
+        };
+        for target in targets {
+            for n in preorder(target) {
+                let bound = matches!(
+                    n.kind(),
+                    "identifier" | "shorthand_property_identifier_pattern"
+                );
+                // `import { a as b }`: `b` is the local name.
+                let renamed_from = ctx.parent(n).is_some_and(|p| {
+                    p.kind() == "import_specifier"
+                        && p.field("alias").is_some()
+                        && p.field("name") == Some(n)
+                });
+                if bound && !renamed_from {
+                    names.insert(ctx.text(n), index);
+                }
+            }
+        }
+    }
+    names
 }
 
 /// Names imported from a module of the project (`import { notify } from

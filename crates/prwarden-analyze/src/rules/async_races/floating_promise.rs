@@ -53,7 +53,12 @@
 //!   return promises in every version; and in any test, an assertion on a
 //!   promise — `expect(p).rejects…`/`.resolves…`, chai-as-promised's
 //!   `expect(p).to.be.rejectedWith(…)`/`.eventually…` — neither awaited nor
-//!   returned.
+//!   returned; and in a test callback that takes no `done`
+//!   (`it("…", () => {…})`), a promise chain as a bare statement — one with
+//!   a `.then(…)`, or a supertest chain (`request(app).get("/x").expect(200);`
+//!   with `request` from `supertest`): the test ends, and passes, before the
+//!   chain settles. (A `.catch(…)` alone is not enough: schema libraries
+//!   have one too.)
 //!
 //! - JavaScript/TypeScript, inside an async function: a bare call of a
 //!   function imported from a module of the project (a relative import)
@@ -119,7 +124,8 @@ use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
 use crate::syntax::FieldExt as _;
 use crate::syntax::{
-    enclosing_function, is_async_function, is_js_function, preorder, unwrap_expression,
+    enclosing_function, is_async_function, is_js_function, is_test_path, preorder,
+    unwrap_expression,
 };
 
 pub static META: RuleMeta = RuleMeta {
@@ -159,6 +165,11 @@ impl Rule for FloatingPromise {
             user_event_receivers(ctx)
         };
         let testing_library = !python && ctx.source.contains("@testing-library/");
+        let supertest = if python {
+            HashSet::new()
+        } else {
+            supertest_names(ctx)
+        };
         for node in ctx.nodes_in_order(&["expression_statement"]) {
             let Some(call) = node
                 .named_child(0)
@@ -178,6 +189,11 @@ impl Rule for FloatingPromise {
                 Some(Kind::AsyncQuery)
             } else if is_async_assertion(ctx, call) {
                 Some(Kind::AsyncAssertion)
+            } else if is_test_path(ctx.path)
+                && is_test_callback(ctx, function)
+                && is_promise_chain(ctx, call, &supertest)
+            {
+                Some(Kind::TestPromise)
             } else if is_async_function(function) {
                 js_floating(ctx, call, &functions)
             } else if is_event_handler(ctx, function) {
@@ -213,6 +229,123 @@ enum Kind {
     /// `expect(p).rejects.toThrow(…)` (Jest, Vitest) or chai-as-promised's
     /// `expect(p).to.be.rejectedWith(…)`, neither awaited nor returned.
     AsyncAssertion,
+    /// A promise chain (`….then(…)`, a supertest `request(app).get(…)…`)
+    /// dropped in a test callback that takes no `done`.
+    TestPromise,
+}
+
+/// Local names of supertest's entry point (`const request =
+/// require("supertest")`, `import request from "supertest"`).
+fn supertest_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
+    let mut names = HashSet::new();
+    if !ctx.source.contains("supertest") {
+        return names;
+    }
+    for node in ctx.nodes_of_kind(&["variable_declarator", "import_statement"]) {
+        let (target, source) = if node.kind() == "variable_declarator" {
+            let Some(value) = node
+                .field("value")
+                .filter(|v| v.kind() == "call_expression")
+            else {
+                continue;
+            };
+            if value.field("function").map(|f| ctx.text(f)) != Some("require") {
+                continue;
+            }
+            (
+                node.field("name"),
+                value.field("arguments").and_then(|a| a.named_child(0)),
+            )
+        } else {
+            let mut cursor = node.walk();
+            let clause = node
+                .named_children(&mut cursor)
+                .find(|c| c.kind() == "import_clause");
+            (
+                clause
+                    .and_then(|c| c.named_child(0))
+                    .filter(|c| c.kind() == "identifier"),
+                node.field("source"),
+            )
+        };
+        if let (Some(target), Some(source)) = (target, source)
+            && target.kind() == "identifier"
+            && ctx.text(source).trim_matches(['"', '\'', '`']) == "supertest"
+        {
+            names.insert(ctx.text(target));
+        }
+    }
+    names
+}
+
+/// The callback of a Jest/Mocha/Vitest test (`it("…", () => {…})`,
+/// `test.only(…)`) that takes no `done` callback: the test ends when the
+/// callback returns (or its promise settles).
+fn is_test_callback(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
+    let Some(call) = ctx
+        .parent(function)
+        .filter(|a| a.kind() == "arguments")
+        .and_then(|a| ctx.parent(a))
+        .filter(|c| c.kind() == "call_expression")
+    else {
+        return false;
+    };
+    let name = call.field("function").map_or("", |f| ctx.text(f));
+    let test = matches!(name.split('.').next(), Some("it" | "test" | "specify"))
+        && !name.contains(".each")
+        && !name.contains(".skip")
+        && !name.contains(".todo");
+    let takes_done = function
+        .field("parameters")
+        .or_else(|| function.field("parameter"))
+        .is_some_and(|p| p.named_child_count() > 0 || p.kind() == "identifier");
+    test && !takes_done
+}
+
+/// `fetchX().then((r) => expect(…))`, `request(app).get("/").expect(200)`:
+/// a promise chain, by a `.then` anywhere along it, or a chain rooted at
+/// supertest's `request(…)` (a thenable that sends nothing until awaited,
+/// `.end(…)`ed or `.then`ed).
+fn is_promise_chain(ctx: &RuleContext<'_>, call: Node<'_>, supertest: &HashSet<&str>) -> bool {
+    let Some(callee) = call
+        .field("function")
+        .map(unwrap_expression)
+        .filter(|f| f.kind() == "member_expression")
+    else {
+        return false;
+    };
+    let last = callee.field("property").map_or("", |p| ctx.text(p));
+    if last == "end" {
+        return false;
+    }
+    // Down the chain to its root call: `request(app)`, noting any `.then`.
+    let mut node = callee;
+    loop {
+        if node.kind() == "member_expression"
+            && node
+                .field("property")
+                .is_some_and(|p| ctx.text(p) == "then")
+        {
+            return true;
+        }
+        let next = match node.kind() {
+            "member_expression" => node.field("object"),
+            "call_expression" => {
+                let f = node.field("function").map(unwrap_expression);
+                if let Some(f) = f
+                    && f.kind() == "identifier"
+                {
+                    return !supertest.is_empty() && supertest.contains(ctx.text(f));
+                }
+                f
+            }
+            _ => return false,
+        };
+        match next.map(unwrap_expression) {
+            Some(n) => node = n,
+            None => return false,
+        }
+    }
 }
 
 /// Testing Library user-event interactions: asynchronous in v14.
@@ -1453,6 +1586,24 @@ fn report(ctx: &RuleContext<'_>, call: Node<'_>, kind: Kind, python: bool) -> Fi
             )
             .fix(format!(
                 "Await `{callee}(…)` (the test callback is, or becomes, `async`)."
+            )),
+        (Kind::TestPromise, _) => builder
+            .title(format!(
+                "`{callee}(…)` is neither returned nor awaited: the test ends before it settles"
+            ))
+            .message(format!(
+                "`{code}` is a promise chain, and the test callback drops it: the test                  finishes (and passes) before the request or promise settles, so the                  assertions in the chain decide nothing, and a late failure surfaces as an                  unhandled rejection in another test or nowhere.\n\nReturn the chain, or make                  the test `async` and `await` it."
+            ))
+            .symptom(format!(
+                "`{code}` is a promise chain in a test that neither returns nor awaits it."
+            ))
+            .root_cause(
+                "The test runner waits only for a promise the test callback returns (or a \
+                 `done` call); a chain built and dropped runs after the test is over.",
+            )
+            .fix(format!(
+                "Return the chain (`return {callee}(…)`) or `await` it in an `async` test \
+                 callback, keeping the assertions the same."
             )),
         (Kind::AsyncAssertion, _) => builder
             .title(format!(

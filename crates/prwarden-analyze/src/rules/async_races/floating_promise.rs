@@ -73,9 +73,9 @@
 //!   import, a require, a top-level `const`) when the file awaits the same
 //!   method on it elsewhere (`await api.post(…)` … `api.post("/audit", …);`),
 //!   or — for PascalCase names such as models — on another name of the same
-//!   import (`await FeedingRound.create(…)` … `FeedingLog.create(…);` with
-//!   both from `require("./models")`): the file itself shows the method
-//!   returns a promise. Parameters and locals are left alone (`res.json(…)`
+//!   import of a project module (`await FeedingRound.create(…)` …
+//!   `FeedingLog.create(…);` with both from `require("./models")`): the file
+//!   itself shows the method returns a promise. Parameters and locals are left alone (`res.json(…)`
 //!   in one handler, `await res.json()` after a `fetch` in another).
 //!
 //! Deliberately not reported: other promise-returning functions from other files or
@@ -318,7 +318,12 @@ fn is_promise_chain(ctx: &RuleContext<'_>, call: Node<'_>, supertest: &HashSet<&
     if last == "end" {
         return false;
     }
-    // Down the chain to its root call: `request(app)`, noting any `.then`.
+    // Cypress commands (`cy.get(…).then(…)`) are queued, not promises.
+    if ctx.path.contains("cypress/") || ctx.path.contains(".cy.") {
+        return false;
+    }
+    // Down the chain to its root (`request(app)`, `cy`), noting any `.then`.
+    let mut saw_then = false;
     let mut node = callee;
     loop {
         if node.kind() == "member_expression"
@@ -326,7 +331,7 @@ fn is_promise_chain(ctx: &RuleContext<'_>, call: Node<'_>, supertest: &HashSet<&
                 .field("property")
                 .is_some_and(|p| ctx.text(p) == "then")
         {
-            return true;
+            saw_then = true;
         }
         let next = match node.kind() {
             "member_expression" => node.field("object"),
@@ -335,15 +340,18 @@ fn is_promise_chain(ctx: &RuleContext<'_>, call: Node<'_>, supertest: &HashSet<&
                 if let Some(f) = f
                     && f.kind() == "identifier"
                 {
-                    return !supertest.is_empty() && supertest.contains(ctx.text(f));
+                    return saw_then || supertest.contains(ctx.text(f));
                 }
                 f
             }
-            _ => return false,
+            // Cypress commands (`cy.get(…).then(…)`) are queued, not
+            // promises.
+            "identifier" => return saw_then && !matches!(ctx.text(node), "cy" | "Cypress"),
+            _ => return saw_then,
         };
         match next.map(unwrap_expression) {
             Some(n) => node = n,
-            None => return false,
+            None => return saw_then,
         }
     }
 }
@@ -641,9 +649,10 @@ struct Functions<'s> {
     /// in the file.
     awaited_members: HashSet<(&'s str, &'s str)>,
     /// JavaScript: names bound at the top of the module (imports, requires,
-    /// top-level `const`s), each with the index of its declaration: names
-    /// of one declaration come from one module.
-    module_bindings: std::collections::HashMap<&'s str, usize>,
+    /// top-level `const`s), each with the index of its declaration when
+    /// that declaration imports a module of the project (`./models`): such
+    /// names come from one module.
+    module_bindings: std::collections::HashMap<&'s str, Option<usize>>,
 }
 
 impl<'s> Functions<'s> {
@@ -881,7 +890,7 @@ fn awaited_elsewhere(
     method: &str,
     functions: &Functions<'_>,
 ) -> bool {
-    let Some(group) = functions.module_bindings.get(receiver) else {
+    let Some(&group) = functions.module_bindings.get(receiver) else {
         return false;
     };
     if is_parameter(ctx, call, receiver, Language::JavaScript) {
@@ -897,7 +906,8 @@ fn awaited_elsewhere(
                 *m == method
                     && *other != receiver
                     && pascal(other)
-                    && functions.module_bindings.get(other) == Some(group)
+                    && group.is_some()
+                    && functions.module_bindings.get(other) == Some(&group)
             })
 }
 
@@ -932,13 +942,30 @@ fn js_awaited_members<'s>(ctx: &RuleContext<'s>) -> HashSet<(&'s str, &'s str)> 
     pairs
 }
 
-fn js_module_bindings<'s>(ctx: &RuleContext<'s>) -> std::collections::HashMap<&'s str, usize> {
+fn js_module_bindings<'s>(
+    ctx: &RuleContext<'s>,
+) -> std::collections::HashMap<&'s str, Option<usize>> {
     let mut names = std::collections::HashMap::new();
     let Some(root) = ctx.root() else {
         return names;
     };
     let mut cursor = root.walk();
     for (index, statement) in root.named_children(&mut cursor).enumerate() {
+        // `import … from "./models"`, `const { … } = require("../models")`.
+        let relative = preorder(statement)
+            .find(|n| {
+                n.kind() == "string"
+                    && ctx.parent(*n).is_some_and(|p| {
+                        p.kind() == "import_statement"
+                            || p.kind() == "arguments"
+                                && ctx
+                                    .parent(p)
+                                    .and_then(|c| c.field("function"))
+                                    .is_some_and(|f| ctx.text(f) == "require")
+                    })
+            })
+            .is_some_and(|m| ctx.text(m).trim_matches(['"', '\'', '`']).starts_with('.'));
+        let group = relative.then_some(index);
         let targets: Vec<Node<'_>> = match statement.kind() {
             "import_statement" => statement
                 .named_children(&mut statement.walk())
@@ -967,7 +994,7 @@ fn js_module_bindings<'s>(ctx: &RuleContext<'s>) -> std::collections::HashMap<&'
                         && p.field("name") == Some(n)
                 });
                 if bound && !renamed_from {
-                    names.insert(ctx.text(n), index);
+                    names.insert(ctx.text(n), group);
                 }
             }
         }

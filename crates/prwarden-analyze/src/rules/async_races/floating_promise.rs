@@ -55,7 +55,12 @@
 //!   return promises in every version; and in any test, an assertion on a
 //!   promise — `expect(p).rejects…`/`.resolves…`, chai-as-promised's
 //!   `expect(p).to.be.rejectedWith(…)`/`.eventually…` — neither awaited nor
-//!   returned.
+//!   returned; and in a test callback that takes no `done`
+//!   (`it("…", () => {…})`), a promise chain as a bare statement — one with
+//!   a `.then(…)`, or a supertest chain (`request(app).get("/x").expect(200);`
+//!   with `request` from `supertest`): the test ends, and passes, before the
+//!   chain settles. (A `.catch(…)` alone is not enough: schema libraries
+//!   have one too.)
 //!
 //! - JavaScript/TypeScript, inside an async function: a bare call of a
 //!   function imported from a module of the project (a relative import)
@@ -65,6 +70,15 @@
 //!   work done through an asynchronous database or client handle is a
 //!   promise. Wiring calls (`register…`, `setup…`, `init…`, `use…`,
 //!   `add…`, `log…`) are left alone.
+//! - JavaScript/TypeScript, inside an async function: a bare
+//!   `receiver.method(…)` on a name bound at the top of the module (an
+//!   import, a require, a top-level `const`) when the file awaits the same
+//!   method on it elsewhere (`await api.post(…)` … `api.post("/audit", …);`),
+//!   or — for PascalCase names such as models — on another name of the same
+//!   import of a project module (`await FeedingRound.create(…)` …
+//!   `FeedingLog.create(…);` with both from `require("./models")`): the file
+//!   itself shows the method returns a promise. Parameters and locals are left alone (`res.json(…)`
+//!   in one handler, `await res.json()` after a `fetch` in another).
 //!
 //! Deliberately not reported: other promise-returning functions from other files or
 //! libraries (their return type is unknown without type information), a name
@@ -112,7 +126,8 @@ use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
 use crate::syntax::FieldExt as _;
 use crate::syntax::{
-    enclosing_function, is_async_function, is_js_function, preorder, unwrap_expression,
+    enclosing_function, is_async_function, is_js_function, is_test_path, preorder,
+    unwrap_expression,
 };
 
 pub static META: RuleMeta = RuleMeta {
@@ -152,6 +167,11 @@ impl Rule for FloatingPromise {
             user_event_receivers(ctx)
         };
         let testing_library = !python && ctx.source.contains("@testing-library/");
+        let supertest = if python {
+            HashSet::new()
+        } else {
+            supertest_names(ctx)
+        };
         for node in ctx.nodes_in_order(&["expression_statement"]) {
             let Some(call) = node
                 .named_child(0)
@@ -171,6 +191,11 @@ impl Rule for FloatingPromise {
                 Some(Kind::AsyncQuery)
             } else if is_async_assertion(ctx, call) {
                 Some(Kind::AsyncAssertion)
+            } else if is_test_path(ctx.path)
+                && is_test_callback(ctx, function)
+                && is_promise_chain(ctx, call, &supertest)
+            {
+                Some(Kind::TestPromise)
             } else if is_async_function(function) {
                 js_floating(ctx, call, &functions)
             } else if is_event_handler(ctx, function) {
@@ -206,6 +231,131 @@ enum Kind {
     /// `expect(p).rejects.toThrow(…)` (Jest, Vitest) or chai-as-promised's
     /// `expect(p).to.be.rejectedWith(…)`, neither awaited nor returned.
     AsyncAssertion,
+    /// A promise chain (`….then(…)`, a supertest `request(app).get(…)…`)
+    /// dropped in a test callback that takes no `done`.
+    TestPromise,
+}
+
+/// Local names of supertest's entry point (`const request =
+/// require("supertest")`, `import request from "supertest"`).
+fn supertest_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
+    let mut names = HashSet::new();
+    if !ctx.source.contains("supertest") {
+        return names;
+    }
+    for node in ctx.nodes_of_kind(&["variable_declarator", "import_statement"]) {
+        let (target, source) = if node.kind() == "variable_declarator" {
+            let Some(value) = node
+                .field("value")
+                .filter(|v| v.kind() == "call_expression")
+            else {
+                continue;
+            };
+            if value.field("function").map(|f| ctx.text(f)) != Some("require") {
+                continue;
+            }
+            (
+                node.field("name"),
+                value.field("arguments").and_then(|a| a.named_child(0)),
+            )
+        } else {
+            let mut cursor = node.walk();
+            let clause = node
+                .named_children(&mut cursor)
+                .find(|c| c.kind() == "import_clause");
+            (
+                clause
+                    .and_then(|c| c.named_child(0))
+                    .filter(|c| c.kind() == "identifier"),
+                node.field("source"),
+            )
+        };
+        if let (Some(target), Some(source)) = (target, source)
+            && target.kind() == "identifier"
+            && ctx.text(source).trim_matches(['"', '\'', '`']) == "supertest"
+        {
+            names.insert(ctx.text(target));
+        }
+    }
+    names
+}
+
+/// The callback of a Jest/Mocha/Vitest test (`it("…", () => {…})`,
+/// `test.only(…)`) that takes no `done` callback: the test ends when the
+/// callback returns (or its promise settles).
+fn is_test_callback(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
+    let Some(call) = ctx
+        .parent(function)
+        .filter(|a| a.kind() == "arguments")
+        .and_then(|a| ctx.parent(a))
+        .filter(|c| c.kind() == "call_expression")
+    else {
+        return false;
+    };
+    let name = call.field("function").map_or("", |f| ctx.text(f));
+    let test = matches!(name.split('.').next(), Some("it" | "test" | "specify"))
+        && !name.contains(".each")
+        && !name.contains(".skip")
+        && !name.contains(".todo");
+    let takes_done = function
+        .field("parameters")
+        .or_else(|| function.field("parameter"))
+        .is_some_and(|p| p.named_child_count() > 0 || p.kind() == "identifier");
+    test && !takes_done
+}
+
+/// `fetchX().then((r) => expect(…))`, `request(app).get("/").expect(200)`:
+/// a promise chain, by a `.then` anywhere along it, or a chain rooted at
+/// supertest's `request(…)` (a thenable that sends nothing until awaited,
+/// `.end(…)`ed or `.then`ed).
+fn is_promise_chain(ctx: &RuleContext<'_>, call: Node<'_>, supertest: &HashSet<&str>) -> bool {
+    let Some(callee) = call
+        .field("function")
+        .map(unwrap_expression)
+        .filter(|f| f.kind() == "member_expression")
+    else {
+        return false;
+    };
+    let last = callee.field("property").map_or("", |p| ctx.text(p));
+    if last == "end" {
+        return false;
+    }
+    // Cypress commands (`cy.get(…).then(…)`) are queued, not promises.
+    if ctx.path.contains("cypress/") || ctx.path.contains(".cy.") {
+        return false;
+    }
+    // Down the chain to its root (`request(app)`, `cy`), noting any `.then`.
+    let mut saw_then = false;
+    let mut node = callee;
+    loop {
+        if node.kind() == "member_expression"
+            && node
+                .field("property")
+                .is_some_and(|p| ctx.text(p) == "then")
+        {
+            saw_then = true;
+        }
+        let next = match node.kind() {
+            "member_expression" => node.field("object"),
+            "call_expression" => {
+                let f = node.field("function").map(unwrap_expression);
+                if let Some(f) = f
+                    && f.kind() == "identifier"
+                {
+                    return saw_then || supertest.contains(ctx.text(f));
+                }
+                f
+            }
+            // Cypress commands (`cy.get(…).then(…)`) are queued, not
+            // promises.
+            "identifier" => return saw_then && !matches!(ctx.text(node), "cy" | "Cypress"),
+            _ => return saw_then,
+        };
+        match next.map(unwrap_expression) {
+            Some(n) => node = n,
+            None => return saw_then,
+        }
+    }
 }
 
 /// Testing Library user-event interactions: asynchronous in v14.
@@ -545,6 +695,14 @@ struct Functions<'s> {
     rejecting_fns: HashSet<&'s str>,
     /// JavaScript: names imported from a module of the project.
     relative_imports: HashSet<&'s str>,
+    /// JavaScript: `(receiver, method)` of every `await receiver.method(…)`
+    /// in the file.
+    awaited_members: HashSet<(&'s str, &'s str)>,
+    /// JavaScript: names bound at the top of the module (imports, requires,
+    /// top-level `const`s), each with the index of its declaration when
+    /// that declaration imports a module of the project (`./models`): such
+    /// names come from one module.
+    module_bindings: std::collections::HashMap<&'s str, Option<usize>>,
 }
 
 impl<'s> Functions<'s> {
@@ -558,6 +716,8 @@ impl<'s> Functions<'s> {
             promise_modules: HashSet::new(),
             rejecting_fns: HashSet::new(),
             relative_imports: HashSet::new(),
+            awaited_members: HashSet::new(),
+            module_bindings: std::collections::HashMap::new(),
         };
         let mut plain: Vec<(&'s str, Node<'s>)> = Vec::new();
         if python {
@@ -565,6 +725,8 @@ impl<'s> Functions<'s> {
         } else {
             f.promise_modules = js_promise_modules(ctx);
             f.relative_imports = js_relative_imports(ctx);
+            f.awaited_members = js_awaited_members(ctx);
+            f.module_bindings = js_module_bindings(ctx);
         }
         for node in ctx.nodes_in_order(&[
             "function_declaration",
@@ -667,6 +829,11 @@ fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>)
             if matches!(ctx.text(property), "map" | "flatMap") {
                 return maps_to_promises(ctx, call, functions).then_some(Kind::DroppedMap);
             }
+            if object.kind() == "identifier"
+                && awaited_elsewhere(ctx, call, ctx.text(object), ctx.text(property), functions)
+            {
+                return Some(Kind::AsyncCall);
+            }
             if object.kind() != "this" {
                 return None;
             }
@@ -756,6 +923,133 @@ fn passes_awaited_handle(
                             handle.is_some_and(|h| handles.contains(&ctx.text(h)))
                         })
         })
+}
+
+/// `api.post("/audit", …);` as a statement where the file awaits
+/// `api.post(…)` elsewhere, or `FeedingLog.create(…);` where it awaits
+/// `FeedingRound.create(…)` and both models come from one import: the file
+/// itself shows the method returns a promise. Only for receivers bound at
+/// the top of the module (an import, a require, a top-level `const`), not
+/// parameters or locals, whose name may stand for different objects in
+/// different functions (`res.json(…)` in a handler, `await res.json()`
+/// after a `fetch`).
+fn awaited_elsewhere(
+    ctx: &RuleContext<'_>,
+    call: Node<'_>,
+    receiver: &str,
+    method: &str,
+    functions: &Functions<'_>,
+) -> bool {
+    let Some(&group) = functions.module_bindings.get(receiver) else {
+        return false;
+    };
+    if is_parameter(ctx, call, receiver, Language::JavaScript) {
+        return false;
+    }
+    let pascal = |name: &str| {
+        name.starts_with(|c: char| c.is_ascii_uppercase())
+            && name.chars().any(|c| c.is_ascii_lowercase())
+    };
+    functions.awaited_members.contains(&(receiver, method))
+        || pascal(receiver)
+            && functions.awaited_members.iter().any(|(other, m)| {
+                *m == method
+                    && *other != receiver
+                    && pascal(other)
+                    && group.is_some()
+                    && functions.module_bindings.get(other) == Some(&group)
+            })
+}
+
+fn js_awaited_members<'s>(ctx: &RuleContext<'s>) -> HashSet<(&'s str, &'s str)> {
+    let mut pairs = HashSet::new();
+    for node in ctx.nodes_of_kind(&["await_expression"]) {
+        let Some(inner) = node.named_child(0).map(unwrap_expression) else {
+            continue;
+        };
+        let callee = match inner.kind() {
+            "call_expression" => inner.field("function").map(unwrap_expression),
+            // `await api.post<T>(…)`: the TypeScript grammar reads the type
+            // arguments as applying to `await api.post`.
+            "member_expression"
+                if ctx.parent(node).is_some_and(|p| {
+                    p.kind() == "call_expression" && p.field("function") == Some(node)
+                }) =>
+            {
+                Some(inner)
+            }
+            _ => None,
+        };
+        let Some(callee) = callee.filter(|f| f.kind() == "member_expression") else {
+            continue;
+        };
+        if let (Some(object), Some(property)) = (callee.field("object"), callee.field("property"))
+            && object.kind() == "identifier"
+        {
+            pairs.insert((ctx.text(object), ctx.text(property)));
+        }
+    }
+    pairs
+}
+
+fn js_module_bindings<'s>(
+    ctx: &RuleContext<'s>,
+) -> std::collections::HashMap<&'s str, Option<usize>> {
+    let mut names = std::collections::HashMap::new();
+    let Some(root) = ctx.root() else {
+        return names;
+    };
+    let mut cursor = root.walk();
+    for (index, statement) in root.named_children(&mut cursor).enumerate() {
+        // `import … from "./models"`, `const { … } = require("../models")`.
+        let relative = preorder(statement)
+            .find(|n| {
+                n.kind() == "string"
+                    && ctx.parent(*n).is_some_and(|p| {
+                        p.kind() == "import_statement"
+                            || p.kind() == "arguments"
+                                && ctx
+                                    .parent(p)
+                                    .and_then(|c| c.field("function"))
+                                    .is_some_and(|f| ctx.text(f) == "require")
+                    })
+            })
+            .is_some_and(|m| ctx.text(m).trim_matches(['"', '\'', '`']).starts_with('.'));
+        let group = relative.then_some(index);
+        let targets: Vec<Node<'_>> = match statement.kind() {
+            "import_statement" => statement
+                .named_children(&mut statement.walk())
+                .filter(|c| c.kind() == "import_clause")
+                .collect(),
+            "lexical_declaration" | "variable_declaration" => {
+                let mut inner = statement.walk();
+                statement
+                    .named_children(&mut inner)
+                    .filter(|d| d.kind() == "variable_declarator")
+                    .filter_map(|d| d.field("name"))
+                    .collect()
+            }
+            _ => continue,
+        };
+        for target in targets {
+            for n in preorder(target) {
+                let bound = matches!(
+                    n.kind(),
+                    "identifier" | "shorthand_property_identifier_pattern"
+                );
+                // `import { a as b }`: `b` is the local name.
+                let renamed_from = ctx.parent(n).is_some_and(|p| {
+                    p.kind() == "import_specifier"
+                        && p.field("alias").is_some()
+                        && p.field("name") == Some(n)
+                });
+                if bound && !renamed_from {
+                    names.insert(ctx.text(n), group);
+                }
+            }
+        }
+    }
+    names
 }
 
 /// Names imported from a module of the project (`import { notify } from
@@ -1369,6 +1663,24 @@ fn report(ctx: &RuleContext<'_>, call: Node<'_>, kind: Kind, python: bool) -> Fi
             )
             .fix(format!(
                 "Await `{callee}(…)` (the test callback is, or becomes, `async`)."
+            )),
+        (Kind::TestPromise, _) => builder
+            .title(format!(
+                "`{callee}(…)` is neither returned nor awaited: the test ends before it settles"
+            ))
+            .message(format!(
+                "`{code}` is a promise chain, and the test callback drops it: the test                  finishes (and passes) before the request or promise settles, so the                  assertions in the chain decide nothing, and a late failure surfaces as an                  unhandled rejection in another test or nowhere.\n\nReturn the chain, or make                  the test `async` and `await` it."
+            ))
+            .symptom(format!(
+                "`{code}` is a promise chain in a test that neither returns nor awaits it."
+            ))
+            .root_cause(
+                "The test runner waits only for a promise the test callback returns (or a \
+                 `done` call); a chain built and dropped runs after the test is over.",
+            )
+            .fix(format!(
+                "Return the chain (`return {callee}(…)`) or `await` it in an `async` test \
+                 callback, keeping the assertions the same."
             )),
         (Kind::AsyncAssertion, _) => builder
             .title(format!(

@@ -5,7 +5,9 @@
 //! Finds a log or print call whose only argument is the error just caught:
 //! - JavaScript/TypeScript: `console.log(err)`/`error`/`warn`/`info` where
 //!   `err` is the parameter of the enclosing `catch (err)` or
-//!   `.catch((err) => …)` callback;
+//!   `.catch((err) => …)` callback, or the first parameter of an `onError`
+//!   callback in an object (`useMutation({ onError: (err) =>
+//!   console.log(err) })`, SWR and Apollo options);
 //! - Python: `print(e)`, `logging.error(e)`, `logger.warning(str(e))`, … where
 //!   `e` is the alias of the enclosing `except … as e:`;
 //! - Go: `log.Print(err)`, `log.Println(err)`, `log.Printf("%v", err)`,
@@ -144,6 +146,25 @@ fn js_caught_name<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<&'s str> 
             return n.field("parameter").map(|p| ctx.text(p));
         }
         if is_function(Language::JavaScript, n) {
+            // `onError: (err) => …` / `onError(err) { … }`: the error
+            // callback of a data-fetching hook or client (React Query, SWR,
+            // Apollo), whose first parameter is the error.
+            let on_error = match n.kind() {
+                "method_definition" => n.field("name").is_some_and(|k| ctx.text(k) == "onError"),
+                _ => n.parent().is_some_and(|p| {
+                    p.kind() == "pair"
+                        && p.field("value") == Some(n)
+                        && p.field("key")
+                            .is_some_and(|k| ctx.text(k).trim_matches(['"', '\'']) == "onError")
+                }),
+            };
+            if on_error {
+                let param = n
+                    .field("parameter")
+                    .or_else(|| n.field("parameters").and_then(|p| statements(p).next()))?;
+                let param = param.field("pattern").unwrap_or(param);
+                return (param.kind() == "identifier").then(|| ctx.text(param));
+            }
             let args = n.parent()?;
             let call = args.parent()?;
             let (_, method) = member_call(call)?;

@@ -7,8 +7,9 @@
 //! - JavaScript/TypeScript: `new Error()`, `new Error("error")`, `Error("failed")`,
 //!   and NestJS's `new BadRequestException()` /
 //!   `new UnprocessableEntityException()` without a message (a 400 that does
-//!   not say what to fix), and Koa's `ctx.throw(400, "Bad request")` with a
-//!   4xx status;
+//!   not say what to fix), Koa's `ctx.throw(400, "Bad request")` with a
+//!   4xx status, and Redux Toolkit's `rejectWithValue("error")` (the
+//!   payload the slice stores and the UI shows);
 //! - Python: `raise Exception`, `raise ValueError()`, `raise RuntimeError("error")`
 //!   (also `TypeError`);
 //! - Java: `new RuntimeException()`, `new Exception("Error")`,
@@ -44,7 +45,9 @@
 //! A message is generic when, ignoring case, surrounding spaces and final
 //! punctuation, it is empty or one of "error", "an error occurred",
 //! "something went wrong", "failed", "failure", "unknown error",
-//! "unexpected error", "internal error", "oops", "exception", … (the list is
+//! "unexpected error", "internal error", "oops", "exception", "not found"
+//! (found what? — except as a Go package's sentinel, `var ErrNotFound =
+//! errors.New("not found")`), … (the list is
 //! in the rule's source: "parse failed", "validation failed", …), or
 //! "invalid"/"bad" followed by a noun that could name any input: "Invalid
 //! input", "invalid data", "bad request", "invalid record", "invalid
@@ -65,7 +68,9 @@
 //! (`raise UserNotFound()`, `throw new NotFoundError()`: the type is the
 //! message), `NotImplementedError`/`UnsupportedOperationException`, any
 //! message with more words than the generic phrases (context is the point,
-//! and "invalid email" already names what was wrong), or test files, where
+//! and "invalid email" already names what was wrong), a Python exception
+//! raised inside a `try` whose own `except` catches it (control flow: the
+//! message is never read), or test files, where
 //! `new Error()` stands in for "some failure".
 //!
 //! ## Why is this bad?
@@ -153,6 +158,7 @@ const GENERIC: &[&str] = &[
     "exception",
     "an exception occurred",
     "invalid",
+    "not found",
 ];
 
 const JS_TYPES: &[&str] = &["Error"];
@@ -229,7 +235,9 @@ impl Rule for GenericMessage {
                     .or_else(|| rust_error_variant(ctx, node))
                     .or_else(|| actix_client_error(ctx, node)),
                 Language::Sql => None,
-                _ => js_error(ctx, node).or_else(|| koa_throw(ctx, node)),
+                _ => js_error(ctx, node)
+                    .or_else(|| koa_throw(ctx, node))
+                    .or_else(|| reject_with_value(ctx, node)),
             };
             if let Some((constructor, message)) = found {
                 out.push(report(ctx, language, node, &constructor, message));
@@ -335,6 +343,29 @@ fn report_missed_key(ctx: &RuleContext<'_>, node: Node<'_>, key: &str, message: 
              return values.",
         )
         .build()
+}
+
+/// Redux Toolkit's `rejectWithValue("error")` (also `thunkAPI.rejectWithValue`):
+/// the rejected thunk's payload, which the slice stores and the UI shows, is
+/// only a generic literal.
+fn reject_with_value<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let callee = node.field("function")?;
+    let name = match callee.kind() {
+        "identifier" => ctx.text(callee),
+        "member_expression" => ctx.text(callee.field("property")?),
+        _ => return None,
+    };
+    if name != "rejectWithValue" {
+        return None;
+    }
+    let value = string_literal_value(
+        node.field("arguments").and_then(first_named_arg)?,
+        ctx.source,
+    )?;
+    (!value.trim().is_empty() && is_generic(value)).then(|| ("rejectWithValue".to_string(), value))
 }
 
 /// Koa's `ctx.throw(400, "Bad request")`: a 4xx answer whose message does
@@ -516,7 +547,45 @@ fn python_raise<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'
         return None;
     }
     let message = generic_message(ctx, first)?;
+    if caught_by_own_try(ctx, node, name) {
+        return None;
+    }
     Some((name.to_string(), message))
+}
+
+/// `try: … raise ValueError("not found") … except (ImportError, ValueError):`:
+/// raised inside a `try` whose own handler catches it — control flow within
+/// the function, whose message nobody reads.
+fn caught_by_own_try(ctx: &RuleContext<'_>, raise: Node<'_>, name: &str) -> bool {
+    let mut child = raise;
+    let mut current = ctx.parent(raise);
+    while let Some(n) = current {
+        match n.kind() {
+            "function_definition" | "lambda" | "class_definition" => return false,
+            "try_statement" if n.field("body") == Some(child) => {
+                let mut cursor = n.walk();
+                return n
+                    .named_children(&mut cursor)
+                    .filter(|c| c.kind() == "except_clause")
+                    .any(|clause| {
+                        let mut inner = clause.walk();
+                        clause
+                            .named_children(&mut inner)
+                            .take_while(|c| c.kind() != "block")
+                            .any(|types| {
+                                crate::syntax::preorder(types).any(|t| {
+                                    t.kind() == "identifier"
+                                        && matches!(ctx.text(t), x if x == name || x == "Exception")
+                                })
+                            })
+                    });
+            }
+            _ => {}
+        }
+        child = n;
+        current = ctx.parent(n);
+    }
+    false
 }
 
 /// A class the file defines as `class DunningError(Exception): pass` (body
@@ -802,7 +871,17 @@ fn go_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
         return None;
     }
     let value = string_literal_value(args.named_child(0)?, ctx.source)?;
-    is_generic(value).then(|| (name.to_string(), value))
+    // `var ErrNotFound = errors.New("not found")`: a package's sentinel,
+    // which callers compare with `errors.Is` and wrap with the key.
+    let sentinel = value.trim().eq_ignore_ascii_case("not found")
+        && ctx
+            .parent(node)
+            .is_some_and(|p| p.kind() == "expression_list")
+        && ctx
+            .parent(node)
+            .and_then(|p| ctx.parent(p))
+            .is_some_and(|spec| spec.kind() == "var_spec");
+    (is_generic(value) && !sentinel).then(|| (name.to_string(), value))
 }
 
 /// `anyhow!("error")`, `bail!("failed")`: a single literal argument.

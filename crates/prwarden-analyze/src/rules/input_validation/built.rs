@@ -676,6 +676,32 @@ fn passes_request_through(
         return false;
     }
     let value = crate::syntax::unwrap_expression(value);
+    // `ARCHIVE_ROOT / code / f"{day:%j}.mseed"`: pathlib's `/` joins like
+    // `os.path.join` — when the left-most operand is a path.
+    if language == Language::Python && value.kind() == "binary_operator" {
+        let carries = |n: Node<'_>| {
+            is_request_expression(ctx, language, ctx.text(n), names)
+                || passes_request_through(ctx, language, n, names, depth + 1)
+        };
+        let mut leftmost = value;
+        let mut operands = Vec::new();
+        while leftmost.kind() == "binary_operator"
+            && leftmost
+                .field("operator")
+                .is_some_and(|o| ctx.text(o) == "/")
+        {
+            if let Some(right) = leftmost.field("right") {
+                operands.push(right);
+            }
+            match leftmost.field("left") {
+                Some(left) => leftmost = left,
+                None => return false,
+            }
+        }
+        return !operands.is_empty()
+            && is_python_path(ctx, leftmost)
+            && operands.into_iter().any(carries);
+    }
     let Some((receiver, method, args)) = call_parts(language, value) else {
         return false;
     };
@@ -692,6 +718,30 @@ fn passes_request_through(
         return argument_nodes(args).into_iter().any(carries);
     }
     METHODS.contains(&method) && receiver.is_some_and(carries)
+}
+
+/// `Path(…)`, `PurePath(…)`, `settings.MEDIA_ROOT`, `ARCHIVE_ROOT`,
+/// `upload_dir`: the left operand of a pathlib `/` join — a name that says
+/// it is a directory or path (a number divided by request data is not).
+fn is_python_path(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
+    match node.kind() {
+        "call" => node.field("function").is_some_and(|f| {
+            matches!(
+                ctx.text(f).rsplit('.').next(),
+                Some("Path" | "PurePath" | "PurePosixPath" | "PosixPath")
+            )
+        }),
+        "identifier" | "attribute" => {
+            let last = ctx.text(node).rsplit('.').next().unwrap_or("");
+            identifier_words(last).iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "dir" | "directory" | "root" | "path" | "folder" | "base"
+                )
+            })
+        }
+        _ => false,
+    }
 }
 
 fn is_request_expression(

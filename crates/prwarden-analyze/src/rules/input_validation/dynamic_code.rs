@@ -4,7 +4,10 @@
 //! Finds calls that compile and run a string whose value is not a literal:
 //! - JavaScript/TypeScript: `eval(x)`, `new Function(…, x)` / `Function(x)`,
 //!   and `setTimeout`/`setInterval` given a string or template literal
-//!   instead of a function;
+//!   instead of a function, and MongoDB's `$where` operator given a string
+//!   built at run time (`{ $where: \`this.species === '${species}'\` }`,
+//!   `filter.$where = "this.n > " + n`), which the database server runs as
+//!   JavaScript;
 //! - Python: the built-ins `eval(x)` and `exec(x)`.
 //!
 //! The finding is an **error** when the string is request data in the same
@@ -74,7 +77,12 @@ impl Rule for DynamicCode {
         let kinds: &[&str] = if language == Language::Python {
             &["call"]
         } else {
-            &["call_expression", "new_expression"]
+            &[
+                "call_expression",
+                "new_expression",
+                "pair",
+                "assignment_expression",
+            ]
         };
         for node in ctx.nodes_in_order(kinds) {
             let found = if language == Language::Python {
@@ -108,7 +116,56 @@ fn is_js_literal(node: Node<'_>) -> bool {
     }
 }
 
+/// MongoDB's `$where` operator: `{ $where: \`this.species === '${s}'\` }` or
+/// `filter.$where = …`, given a string built at run time (a template with
+/// substitutions, or `+` with a non-literal). The server runs it as
+/// JavaScript; a function or a literal string is left alone.
+fn mongo_where<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
+    let (key, value) = match node.kind() {
+        "pair" => {
+            let key = node.field("key")?;
+            let name = match key.kind() {
+                "property_identifier" => ctx.text(key),
+                "string" => ctx.text(key).trim_matches(['"', '\'']),
+                _ => return None,
+            };
+            (name, node.field("value")?)
+        }
+        "assignment_expression" => {
+            let left = node.field("left")?;
+            let name = match left.kind() {
+                "member_expression" => ctx.text(left.field("property")?),
+                "subscript_expression" => ctx.text(left.field("index")?).trim_matches(['"', '\'']),
+                _ => return None,
+            };
+            (name, node.field("right")?)
+        }
+        _ => return None,
+    };
+    if key != "$where" {
+        return None;
+    }
+    let value = unwrap_expression(value);
+    let built = match value.kind() {
+        "template_string" => !is_js_literal(value),
+        "binary_expression" => {
+            value.field("operator").is_some_and(|o| ctx.text(o) == "+")
+                && crate::syntax::preorder(value).any(|n| {
+                    matches!(
+                        n.kind(),
+                        "identifier" | "member_expression" | "call_expression"
+                    )
+                })
+        }
+        _ => false,
+    };
+    built.then_some(value)
+}
+
 fn js<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<(&'static str, Node<'t>)> {
+    if matches!(node.kind(), "pair" | "assignment_expression") {
+        return mongo_where(ctx, node).map(|code| ("$where", code));
+    }
     let callee = match node.kind() {
         "call_expression" => node.field("function")?,
         "new_expression" => node.field("constructor")?,
@@ -181,7 +238,15 @@ fn report(
             matches!(n.kind(), "identifier" | "member_expression" | "attribute")
                 && request.contains(ctx, language, ctx.text(n))
         });
-    let (why, fix) = if api == "setTimeout(string)" {
+    let (why, fix) = if api == "$where" {
+        (
+            "MongoDB runs a `$where` string as JavaScript on the database server, for every \
+             document scanned.",
+            "Express the condition with query operators instead (`{ species: value }`, \
+             `$regex` with escaped input or a collation for case-insensitive matches), and \
+             never splice values into `$where`.",
+        )
+    } else if api == "setTimeout(string)" {
         (
             "A string passed to `setTimeout`/`setInterval` is compiled like `eval` every time \
              it fires.",

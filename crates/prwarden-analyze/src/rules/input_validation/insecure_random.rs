@@ -5,8 +5,8 @@
 //! password, secret, nonce, salt, OTP, CSRF or session value — judged by the
 //! name it is assigned to (`const resetToken = …`, `otp = …`, `{ apiKey: … }`)
 //! or by the name of the function that produces it (`generateSessionId()`),
-//! or a one-time code (`pickupCode`, `inviteCode`, `voucherCode`, a door
-//! `pin`):
+//! or a one-time code (`pickupCode`, `inviteCode`, `voucherCode`, a
+//! booking's `cancelCode`, a door `pin`):
 //! - JavaScript/TypeScript: `Math.random()`;
 //! - Python: `random.random`/`randint`/`choice`/`choices`/`sample`/
 //!   `randrange`/`getrandbits`;
@@ -175,7 +175,8 @@ fn is_secret_name(name: &str) -> bool {
 }
 
 /// A code someone types or shows to prove something (`pickupCode`,
-/// `inviteCode`, `voucherCode`): guessing it is the attack. Codes that
+/// `inviteCode`, `voucherCode`, the `cancelCode` that cancels a booking):
+/// guessing it is the attack. Codes that
 /// name a thing (`statusCode`, `countryCode`, `colorCode`) have none of
 /// these words.
 fn is_one_time_code(words: &[String]) -> bool {
@@ -206,6 +207,8 @@ fn is_one_time_code(words: &[String]) -> bool {
                 | "gift"
                 | "referral"
                 | "door"
+                | "cancel"
+                | "cancellation"
         )
     })
 }

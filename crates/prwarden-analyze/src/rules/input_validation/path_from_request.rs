@@ -16,8 +16,11 @@
 //!   `os.Mkdir`/`os.MkdirAll`/`os.ReadDir`/`os.Rename`, `http.ServeFile`.
 //!
 //! Request data passes through `String(…)`, `path.join`/`os.path.join`/
-//! `filepath.Join`, `decodeURIComponent`, `trim`/`toLowerCase` and the like:
-//! they reshape the value without restricting it.
+//! `filepath.Join`, pathlib's `/` (`ARCHIVE_ROOT / code / "x.bin"`, when the
+//! left-most operand is `Path(…)` or a name with `dir`/`root`/`path`/
+//! `folder`/`base` in it), `decodeURIComponent`, `trim`/`toLowerCase` and the
+//! like: they reshape the value without restricting it. A length limit
+//! (`Query(max_length=5)`) is no restriction: `../..` is five characters.
 //!
 //! When the call is given a local variable that was built from request data
 //! (`path = os.path.join(EXPORT_DIR, filename)`), the finding is on the line

@@ -53,6 +53,17 @@
 //!   with `v, ok := m[…]`, compares an entry with `nil`, or ranges over the
 //!   same map with the same key. Method calls (`m[k].String()`) are left
 //!   alone: a pointer method may accept a nil receiver.
+//! - JavaScript/TypeScript and Python, a row looked up by key and kept in a
+//!   variable whose first use after the lookup dereferences it (no check,
+//!   `?.` or hand-off before): `const loan = await Loan.findByPk(id)` (also
+//!   `findById`, `findOne`, `findOneBy` on a PascalCase model, through
+//!   `.select()`/`.lean()`/`.exec()`, and Prisma/Drizzle `findUnique`/
+//!   `findFirst`) then `loan.Items`; `station = await session.get(Station,
+//!   id)` (a `session`/`db` receiver given a model class) or an ORM query's
+//!   `.first()`/`.one_or_none()` then `station.code`. Not when the finder
+//!   throws instead (`orFail()`, `rejectOnEmpty`, `…OrThrow`), nor for a
+//!   service's own `findOne` (a camelCase receiver may throw a not-found
+//!   error itself).
 //!
 //! It deliberately does not report test files, optional chaining (`find(…)?.name`),
 //! `find` with a non-function argument (jQuery, MongoDB and ORM `find`
@@ -160,7 +171,174 @@ impl Rule for UncheckedLookup {
                 out.push(report(ctx, node, &found));
             }
         }
+        if matches!(language, Language::Python) || language.is_js_family() {
+            stored_rows(ctx, language, out);
+        }
     }
+}
+
+// ------------------------------------------------- ORM rows kept in a name
+
+/// `const loan = await Loan.findByPk(id); loan.Items…` and
+/// `station = await session.get(Station, id); station.code`: a row looked
+/// up by key, kept in a variable whose first use after the lookup
+/// dereferences it — no `if (!loan)`, `is None`, `?.` or hand-off first.
+fn stored_rows(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<Finding>) {
+    let python = language == Language::Python;
+    let kinds: &[&str] = if python {
+        &["assignment"]
+    } else {
+        &["variable_declarator"]
+    };
+    for node in ctx.nodes_in_order(kinds) {
+        let (target, value) = if python {
+            (node.field("left"), node.field("right"))
+        } else {
+            (node.field("name"), node.field("value"))
+        };
+        let (Some(target), Some(value)) = (target, value) else {
+            continue;
+        };
+        if target.kind() != "identifier" {
+            continue;
+        }
+        let value = if matches!(value.kind(), "await_expression" | "await") {
+            match value.named_child(0) {
+                Some(v) => v,
+                None => continue,
+            }
+        } else if python {
+            value
+        } else {
+            // JavaScript ORM calls are promises: only an awaited one is a row.
+            continue;
+        };
+        let lookup = if python {
+            python_row_lookup(ctx, value)
+        } else {
+            js_row_lookup(ctx, value)
+        };
+        let Some(lookup) = lookup else {
+            continue;
+        };
+        let name = ctx.text(target);
+        let Some(function) = ctx.enclosing_function(language, node) else {
+            continue;
+        };
+        let after = node.end_byte();
+        let Some(first) = crate::syntax::preorder(function)
+            .find(|n| n.start_byte() >= after && n.kind() == "identifier" && ctx.text(*n) == name)
+        else {
+            continue;
+        };
+        let Some(parent) = ctx.parent(first) else {
+            continue;
+        };
+        let dereferenced = match parent.kind() {
+            "member_expression" => {
+                // Not `loan?.Items`.
+                parent.field("object") == Some(first)
+                    && !ctx.source[first.end_byte()..parent.end_byte()]
+                        .trim_start()
+                        .starts_with("?.")
+            }
+            "attribute" => parent.field("object") == Some(first),
+            _ => false,
+        };
+        if dereferenced {
+            out.push(report(ctx, parent, &lookup));
+        }
+    }
+}
+
+/// Mongoose/Sequelize/TypeORM model statics and Prisma/Drizzle finders that
+/// resolve to `null`/`undefined` when no row matches.
+fn js_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
+    let mut call = crate::syntax::unwrap_expression(value);
+    // `Model.findById(id).select("…").lean()`: down the query's chain.
+    for _ in 0..8 {
+        let (receiver, method) = member_call(call)?;
+        let method = ctx.text(method);
+        match method {
+            "lean" | "exec" | "select" | "populate" | "session" | "collation" => {
+                call = crate::syntax::unwrap_expression(receiver);
+                if call.kind() != "call_expression" {
+                    return None;
+                }
+            }
+            "findByPk" | "findById" | "findOne" | "findOneBy" => {
+                let model = ctx.text(receiver);
+                let pascal = receiver.kind() == "identifier"
+                    && model.starts_with(|c: char| c.is_ascii_uppercase())
+                    && model.chars().any(|c| c.is_ascii_lowercase());
+                if !pascal || ctx.text(call).contains("rejectOnEmpty") {
+                    return None;
+                }
+                return Some(Lookup {
+                    call: format!("{model}.{method}(…)"),
+                    missing: "null",
+                    failure: "throws a `TypeError` (a 500 instead of a 404)",
+                    remedy: "check the row (`if (!row) return res.status(404)…` or throw a \
+                             not-found error that names the key) before using it",
+                });
+            }
+            "findUnique" | "findFirst" => {
+                return Some(Lookup {
+                    call: format!("{}(…)", quote(ctx.text(call.field("function")?), 50)),
+                    missing: "null",
+                    failure: "throws a `TypeError` (a 500 instead of a 404)",
+                    remedy: "check the row before using it, or use `findUniqueOrThrow`/\
+                             `findFirstOrThrow` when it must exist",
+                });
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// SQLAlchemy `session.get(Model, id)` and an ORM query's `.first()` /
+/// `.one_or_none()`: `None` when no row matches.
+fn python_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
+    if value.kind() != "call" {
+        return None;
+    }
+    let (receiver, method) = method_call(value)?;
+    let args = value.field("arguments")?;
+    let function = ctx.text(value.field("function")?);
+    let found = match ctx.text(method) {
+        "get" => {
+            let mut cursor = args.walk();
+            let positional: Vec<Node<'_>> = args
+                .named_children(&mut cursor)
+                .filter(|a| a.kind() != "comment")
+                .collect();
+            positional.len() == 2
+                && positional.iter().all(|a| a.kind() != "keyword_argument")
+                && positional[0].kind() == "identifier"
+                && ctx
+                    .text(positional[0])
+                    .starts_with(|c: char| c.is_ascii_uppercase())
+                && identifier_words_last(ctx.text(receiver))
+                    .is_some_and(|w| matches!(w.as_str(), "session" | "db"))
+        }
+        "first" | "one_or_none" => args.named_child_count() == 0 && python_orm_query(ctx, receiver),
+        _ => false,
+    };
+    found.then(|| Lookup {
+        call: format!("{}(…)", quote(function, 50)),
+        missing: "None",
+        failure: "raises `AttributeError: 'NoneType' object has no attribute …` (a 500 \
+                  instead of a 404)",
+        remedy: "check `if row is None:` (raise a not-found error that names the key) before \
+                 using it",
+    })
+}
+
+/// The last word of a receiver (`self.session` → `session`, `db` → `db`).
+fn identifier_words_last(receiver: &str) -> Option<String> {
+    let last = receiver.rsplit('.').next()?;
+    crate::syntax::identifier_words(last).pop()
 }
 
 /// What was looked up and what it yields when nothing is there.

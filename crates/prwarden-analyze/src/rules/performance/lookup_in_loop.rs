@@ -7,7 +7,8 @@
 //! stream lambdas, Rust iterator closures) or a Python comprehension:
 //! - JavaScript/TypeScript: `list.includes/indexOf/lastIndexOf(…)`, and
 //!   `list.find/findIndex/filter/some(…)` whose callback compares a key
-//!   (`(c) => c.id === order.customerId`);
+//!   (`(c) => c.id === order.customerId`, or a composite key joined with
+//!   `&&`: `(p) => p.food === item.food && p.prep === item.prep`);
 //! - Python: `x in list`, `x not in list`, `list.index(x)`, `list.count(x)`;
 //! - Go: `slices.Contains/Index/ContainsFunc/IndexFunc(list, …)`;
 //! - Java: `list.contains/indexOf/lastIndexOf(…)`, and
@@ -257,7 +258,7 @@ const PREDICATE_METHODS: &[&str] = &["find", "findIndex", "filter", "some"];
 /// `(c) => c.id === id`, `function (c) { return c.id == id; }`,
 /// `|s| *s == sku`: an equality between the element (or one of its fields)
 /// and a value from outside the callback, which is returned.
-fn key_equality<'t>(ctx: &RuleContext<'_>, callback: Node<'t>) -> Option<Node<'t>> {
+pub(super) fn key_equality<'t>(ctx: &RuleContext<'_>, callback: Node<'t>) -> Option<Node<'t>> {
     if !matches!(
         callback.kind(),
         "arrow_function" | "function_expression" | "function" | "closure_expression"
@@ -289,29 +290,28 @@ fn key_equality<'t>(ctx: &RuleContext<'_>, callback: Node<'t>) -> Option<Node<'t
             _ => return None,
         }
     }
-    let body = crate::syntax::unwrap_expression(body);
-    if body.kind() != "binary_expression" || params.is_empty() {
-        return None;
-    }
-    let operator = body.field("operator").map(|o| ctx.text(o));
-    // `|o| o.tank_id == r.tank_id && o.taken_at <= cutoff`: a key match
-    // narrowed by other conditions is still a keyed scan.
-    if operator == Some("&&") {
-        return [body.field("left")?, body.field("right")?]
-            .into_iter()
-            .find_map(|side| equality_key(ctx, &params, side));
-    }
-    equality_key(ctx, &params, body)
+    element_key_equality(ctx, crate::syntax::unwrap_expression(body), &params)
 }
 
-/// The outside value of `element.key == value` (either order), when
-/// `body` is such an equality over the callback's `params`.
-fn equality_key<'t>(ctx: &RuleContext<'_>, params: &[&str], body: Node<'t>) -> Option<Node<'t>> {
-    let body = crate::syntax::unwrap_expression(body);
+/// `c.id === id` between the element (named by one of `params`) and an
+/// outside value, or one such equality among the operands of `&&`: a
+/// composite key (`p.food === item.food && p.prep === item.prep`) is still a
+/// key, and a map keyed by it replaces the scan.
+fn element_key_equality<'t>(
+    ctx: &RuleContext<'_>,
+    body: Node<'t>,
+    params: &[&str],
+) -> Option<Node<'t>> {
     if body.kind() != "binary_expression" {
         return None;
     }
     let operator = body.field("operator").map(|o| ctx.text(o));
+    if operator == Some("&&") {
+        let (left, right) = (body.field("left")?, body.field("right")?);
+        return element_key_equality(ctx, crate::syntax::unwrap_expression(left), params).or_else(
+            || element_key_equality(ctx, crate::syntax::unwrap_expression(right), params),
+        );
+    }
     if !matches!(operator, Some("===" | "==")) {
         return None;
     }

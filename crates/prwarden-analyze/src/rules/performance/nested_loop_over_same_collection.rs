@@ -22,6 +22,13 @@
 //! element by a key (`xs[j].ID == x.ID`, also as one operand of `&&`): a
 //! search of the earlier elements for a duplicate.
 //!
+//! JavaScript/TypeScript: a scan of an array (`filter`, `find`, `some`,
+//! `indexOf`, `map`, …) inside a per-element callback over the same array
+//! (`results.map((r) => results.filter((o) => beats(o, r)).length)`,
+//! `names.filter((n, i) => names.indexOf(n) === i)`), in the callback
+//! itself. A scan whose predicate matches a key, and `indexOf`/`includes`
+//! on an array declared as such, are left to `performance/lookup-in-loop`.
+//!
 //! Not reported: other counting loops — whether they visit every pair, and
 //! whether each pair is real work (a distance matrix), cannot be told
 //! without evaluating bounds — and nested loops over different collections
@@ -54,8 +61,8 @@
 
 use tree_sitter::Node;
 
-use super::search::{collection_path, equality_sides, search_conditions};
-use super::shapes::{Shape, prepare};
+use super::search::{collection_path, equality_sides, is_constant_name, search_conditions};
+use super::shapes::{Shape, Shapes, prepare};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
@@ -170,6 +177,93 @@ impl Rule for NestedLoopOverSameCollection {
                     out.push(report(ctx, inner, outer, &collection));
                 }
             }
+        }
+        if language.is_js_family() {
+            nested_callbacks(ctx, &shapes, out);
+        }
+    }
+}
+
+/// Array methods that run a callback once per element.
+const PER_ELEMENT: &[&str] = &[
+    "map",
+    "flatMap",
+    "filter",
+    "forEach",
+    "some",
+    "every",
+    "find",
+    "findIndex",
+    "reduce",
+];
+/// Array methods that walk the whole array (or up to a match).
+const SCANS: &[&str] = &[
+    "filter",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "some",
+    "every",
+    "map",
+    "forEach",
+    "reduce",
+    "includes",
+    "indexOf",
+    "lastIndexOf",
+];
+
+/// JavaScript/TypeScript: a scan of a collection inside a per-element
+/// callback over the same collection, in the callback itself (not in a
+/// function nested in it): `results.map((r) => results.filter((o) =>
+/// beats(o, r)).length)`, `xs.filter((x, i) => xs.indexOf(x) === i)`. A
+/// scan whose predicate matches a key against the outer element is
+/// `performance/lookup-in-loop`'s.
+fn nested_callbacks(ctx: &RuleContext<'_>, shapes: &Shapes, out: &mut Vec<Finding>) {
+    let scan_of = |call: Node<'_>, methods: &[&str]| -> Option<String> {
+        let (receiver, method) = crate::syntax::member_call(call)?;
+        methods
+            .contains(&ctx.text(method))
+            .then(|| collection_path(ctx, receiver))?
+    };
+    for inner in ctx.nodes_in_order(&["call_expression"]) {
+        let Some(collection) = scan_of(inner, SCANS) else {
+            continue;
+        };
+        if matches!(
+            shapes.of(&collection),
+            Some(Shape::LiteralList | Shape::Str)
+        ) || is_constant_name(&collection)
+        {
+            continue;
+        }
+        let Some(callback) = ctx.enclosing_function(Language::JavaScript, inner) else {
+            continue;
+        };
+        // The callback is the first argument of `collection.<per-element>(…)`.
+        let Some(outer) = ctx
+            .parent(callback)
+            .filter(|a| a.kind() == "arguments" && a.named_child(0) == Some(callback))
+            .and_then(|a| ctx.parent(a))
+            .filter(|c| c.kind() == "call_expression")
+        else {
+            continue;
+        };
+        if scan_of(outer, PER_ELEMENT).as_deref() != Some(collection.as_str()) {
+            continue;
+        }
+        let method = crate::syntax::member_call(inner).map_or("", |(_, m)| ctx.text(m));
+        // `names.indexOf(n)` on a known list is `lookup-in-loop`'s.
+        let list_lookup = matches!(method, "includes" | "indexOf" | "lastIndexOf")
+            && shapes.of_at(&collection, inner.start_byte()) == Some(Shape::List);
+        let keyed = matches!(method, "find" | "findIndex" | "filter" | "some")
+            && inner
+                .field("arguments")
+                .and_then(|a| a.named_child(0))
+                .and_then(|cb| super::lookup_in_loop::key_equality(ctx, cb))
+                .is_some();
+        if !keyed && !list_lookup {
+            out.push(report(ctx, inner, outer, &collection));
         }
     }
 }

@@ -16,7 +16,10 @@
 //!   `save`, `insert`, `select`, `count`, …) on a receiver named like a
 //!   database handle (`db`, `prisma`, `knex`, `supabase`, `repo`,
 //!   `repository`, `model`, `client`, `pool`, `tx`, `this.userRepository`…)
-//!   or on a Mongoose/Sequelize-style model (`User.findById`). A receiver
+//!   or on a Mongoose/Sequelize-style model (`User.findById`; with the
+//!   generic names too, `Item.update(…)`, when the file shows `Item` is a
+//!   model: it calls an ORM-only static such as `Item.bulkCreate` on it, or
+//!   imports it from a `models` module of the project). A receiver
 //!   whose every typed declaration in the file names a repository or DAO
 //!   type (`constructor(private readonly orders: OrderRepository)`) counts
 //!   as a database handle whatever its name, and its derived queries
@@ -849,7 +852,91 @@ fn classify_method(
     if pascal_model && MODEL_STATICS.contains(&method) {
         return db_kind(method);
     }
+    // `Item.update(…)` where the file shows `Item` is a model: it calls an
+    // ORM-only static on it elsewhere (`Item.bulkCreate(…)`), or imports it
+    // from a `models` module.
+    if pascal_model && db_kind(method).is_some() && file_models(ctx).0.contains(nearest) {
+        return db_kind(method);
+    }
     None
+}
+
+/// PascalCase names the file shows to be ORM models (see `classify_method`).
+struct FileModels(HashSet<String>);
+
+fn file_models(ctx: &RuleContext<'_>) -> std::rc::Rc<FileModels> {
+    ctx.memo(|| {
+        let mut names = HashSet::new();
+        let pascal = |name: &str| {
+            name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name.chars().any(|c| c.is_ascii_lowercase())
+                && !JS_GLOBALS.contains(&name)
+        };
+        if !ctx.language.is_some_and(|l| l.is_js_family()) {
+            return FileModels(names);
+        }
+        for call in ctx.nodes_of_kind(&["call_expression"]) {
+            if let Some((receiver, method)) = crate::syntax::member_call(call)
+                && receiver.kind() == "identifier"
+                && pascal(ctx.text(receiver))
+                && MODEL_STATICS.contains(&ctx.text(method))
+            {
+                names.insert(ctx.text(receiver).to_string());
+            }
+            // `const { Loan, Item } = require("../models")`.
+            let required = call
+                .field("function")
+                .is_some_and(|f| ctx.text(f) == "require")
+                && call
+                    .field("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .is_some_and(|m| is_models_module(ctx.text(m)));
+            if required
+                && let Some(declarator) = ctx
+                    .parent(call)
+                    .filter(|d| d.kind() == "variable_declarator")
+                && let Some(pattern) = declarator.field("name")
+            {
+                for n in preorder(pattern) {
+                    if matches!(
+                        n.kind(),
+                        "shorthand_property_identifier_pattern" | "identifier"
+                    ) && pascal(ctx.text(n))
+                    {
+                        names.insert(ctx.text(n).to_string());
+                    }
+                }
+            }
+        }
+        // `import { Loan, Item } from "../models"`.
+        for import in ctx.nodes_of_kind(&["import_statement"]) {
+            if !import
+                .field("source")
+                .is_some_and(|m| is_models_module(ctx.text(m)))
+            {
+                continue;
+            }
+            for n in preorder(import) {
+                if n.kind() == "identifier" && pascal(ctx.text(n)) {
+                    names.insert(ctx.text(n).to_string());
+                }
+            }
+        }
+        FileModels(names)
+    })
+}
+
+/// `"../models"`, `'./models/index.js'`, `"./models.js"`: a project module
+/// of ORM models.
+fn is_models_module(literal: &str) -> bool {
+    let path = literal.trim_matches(['"', '\'', '`']);
+    path.starts_with('.')
+        && path.split('/').any(|segment| {
+            matches!(
+                segment.trim_end_matches(".js").trim_end_matches(".ts"),
+                "models"
+            )
+        })
 }
 
 /// The names along a receiver expression, root first, each with whether it

@@ -569,27 +569,12 @@ fn java_executor_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
         "formal_parameter",
         "local_variable_declaration",
     ]) {
-        let Some(ty) = node.field("type") else {
+        let Some((base, names)) = crate::syntax::java_declaration(node, ctx.source) else {
             continue;
         };
-        let ty = ctx.text(ty);
-        let base = ty.split('<').next().unwrap_or(ty).trim();
-        let base = base.rsplit('.').next().unwrap_or(base);
         let executor = base.ends_with("ExecutorService")
             || base.ends_with("ThreadPoolExecutor")
             || base == "ForkJoinPool";
-        let names: Vec<&str> = if node.kind() == "formal_parameter" {
-            node.field("name")
-                .map(|n| ctx.text(n))
-                .into_iter()
-                .collect()
-        } else {
-            let mut cursor = node.walk();
-            node.children_by_field_name("declarator", &mut cursor)
-                .filter_map(|d| d.field("name"))
-                .map(|n| ctx.text(n))
-                .collect()
-        };
         for name in names {
             if executor {
                 executors.insert(name);

@@ -55,7 +55,7 @@ use crate::rules::{Rule, quote};
 use crate::syntax::FieldExt as _;
 use crate::syntax::{is_test_path, preorder};
 
-use super::goroutines::takes_lock;
+use super::goroutines::{is_http_handler, takes_lock};
 
 pub static META: RuleMeta = RuleMeta {
     id: "concurrency/go-global-written-by-handler",
@@ -66,14 +66,6 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 pub struct GoGlobalWrittenByHandler;
-
-/// Parameter types that make a function an HTTP handler.
-const HANDLER_TYPES: &[&str] = &[
-    "http.ResponseWriter",
-    "*gin.Context",
-    "echo.Context",
-    "*fiber.Ctx",
-];
 
 impl Rule for GoGlobalWrittenByHandler {
     fn meta(&self) -> &'static RuleMeta {
@@ -101,7 +93,7 @@ impl Rule for GoGlobalWrittenByHandler {
         for function in
             ctx.nodes_in_order(&["function_declaration", "method_declaration", "func_literal"])
         {
-            if !is_handler(ctx, function) {
+            if !is_http_handler(ctx, function) {
                 continue;
             }
             let Some(body) = function.field("body") else {
@@ -162,17 +154,6 @@ fn package_vars<'t>(ctx: &RuleContext<'t>, root: Node<'t>) -> HashMap<&'t str, N
         }
     }
     vars
-}
-
-fn is_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
-    function.field("parameters").is_some_and(|params| {
-        let mut cursor = params.walk();
-        params
-            .named_children(&mut cursor)
-            .filter(|p| p.kind() == "parameter_declaration")
-            .filter_map(|p| p.field("type"))
-            .any(|t| HANDLER_TYPES.contains(&ctx.text(t)))
-    })
 }
 
 /// `g = …`, `g.F = …`, `g += …`, `g++`: the global written.

@@ -91,7 +91,7 @@
 
 use tree_sitter::Node;
 
-use super::goroutines::{declared_inside, racing_writes, takes_lock};
+use super::goroutines::{declared_inside, is_http_handler, racing_writes, takes_lock};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
@@ -132,18 +132,6 @@ impl Rule for GoMapInGoroutine {
     }
 }
 
-/// Parameter types that make a function an HTTP handler, which net/http (and
-/// every framework on top of it) runs on one goroutine per request.
-const HANDLER_TYPES: &[&str] = &[
-    "http.ResponseWriter",
-    "*http.Request",
-    "*gin.Context",
-    "echo.Context",
-    "*fiber.Ctx",
-    "fiber.Ctx",
-    "*fasthttp.RequestCtx",
-];
-
 /// Package-level maps written by an HTTP handler without a lock, and maps
 /// in fields of the handler's own receiver (`s.reservations[id] = …` in a
 /// gRPC or HTTP handler method): every request is its own goroutine, so two
@@ -172,7 +160,7 @@ fn handler_writes<'a>(
         let receiver = receiver_name(ctx, handler).filter(|_| {
             full_handler_signature(ctx, handler) || is_grpc_handler(ctx, root, handler)
         });
-        let http = is_handler(ctx, handler);
+        let http = is_http_handler(ctx, handler);
         let grpc = !http && is_grpc_handler(ctx, root, handler);
         if !(http || grpc) || takes_lock(ctx, handler) {
             continue;
@@ -238,7 +226,7 @@ fn unlocked_handler_reads<'a>(
     let handlers: Vec<Node<'_>> = functions
         .iter()
         .copied()
-        .filter(|f| is_handler(ctx, *f) || is_grpc_handler(ctx, root, *f))
+        .filter(|f| is_http_handler(ctx, *f) || is_grpc_handler(ctx, root, *f))
         .collect();
     let name_of = |f: Node<'_>| f.field("name").map(|n| ctx.text(n));
     let called_by_handler = |name: &str| {
@@ -427,16 +415,6 @@ fn is_grpc_handler(ctx: &RuleContext<'_>, root: Node<'_>, method: Node<'_>) -> b
                     })
                 })
         })
-}
-
-fn is_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
-    function.field("parameters").is_some_and(|params| {
-        let mut c = params.walk();
-        params.named_children(&mut c).any(|p| {
-            p.field("type")
-                .is_some_and(|t| HANDLER_TYPES.contains(&ctx.text(t)))
-        })
-    })
 }
 
 /// Names of maps declared with `var` at package level.

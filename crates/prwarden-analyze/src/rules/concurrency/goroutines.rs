@@ -209,3 +209,28 @@ pub(super) fn declared_inside(ctx: &RuleContext<'_>, literal: Node<'_>, name: &s
         })
     })
 }
+
+/// Parameter types that make a function an HTTP handler, which net/http (and
+/// every framework on top of it) runs on one goroutine per request.
+const HANDLER_TYPES: &[&str] = &[
+    "http.ResponseWriter",
+    "*http.Request",
+    "*gin.Context",
+    "echo.Context",
+    "*fiber.Ctx",
+    "fiber.Ctx",
+    "*fasthttp.RequestCtx",
+];
+
+/// Whether a Go function serves HTTP requests: one of its parameters has a
+/// handler type (net/http, gin, echo, fiber, fasthttp). Each request runs
+/// on its own goroutine.
+pub(super) fn is_http_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
+    function.field("parameters").is_some_and(|params| {
+        let mut cursor = params.walk();
+        params.named_children(&mut cursor).any(|p| {
+            p.field("type")
+                .is_some_and(|t| HANDLER_TYPES.contains(&ctx.text(t)))
+        })
+    })
+}

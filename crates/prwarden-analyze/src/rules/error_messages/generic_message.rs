@@ -349,16 +349,7 @@ fn report_missed_key(ctx: &RuleContext<'_>, node: Node<'_>, key: &str, message: 
 /// the rejected thunk's payload, which the slice stores and the UI shows, is
 /// only a generic literal.
 fn reject_with_value<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
-    if node.kind() != "call_expression" {
-        return None;
-    }
-    let callee = node.field("function")?;
-    let name = match callee.kind() {
-        "identifier" => ctx.text(callee),
-        "member_expression" => ctx.text(callee.field("property")?),
-        _ => return None,
-    };
-    if name != "rejectWithValue" {
+    if crate::syntax::call_name(node, ctx.source)? != "rejectWithValue" {
         return None;
     }
     let value = string_literal_value(
@@ -973,15 +964,8 @@ fn rust_error_variant<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(Stri
 /// client is told nothing about what to fix. (A 5xx body is deliberately
 /// opaque, as for Go's `http.Error`.)
 fn actix_client_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
-    if node.kind() != "call_expression" {
-        return None;
-    }
+    let name = crate::syntax::call_name(node, ctx.source)?;
     let function = node.field("function")?;
-    let name = match function.kind() {
-        "identifier" => ctx.text(function),
-        "scoped_identifier" => ctx.text(function.field("name")?),
-        _ => return None,
-    };
     if !name
         .strip_prefix("Error")
         .is_some_and(|status| GO_CLIENT_ERRORS.contains(&status))

@@ -546,16 +546,7 @@ fn is_new_map(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
 
 /// The name a plain call calls: `useMemo` in `useMemo(…)`.
 fn call_name<'s>(ctx: &RuleContext<'s>, value: Node<'_>) -> Option<&'s str> {
-    let value = crate::syntax::unwrap_expression(value);
-    let callee = value
-        .field("function")
-        .filter(|_| value.kind() == "call_expression")?;
-    match callee.kind() {
-        "identifier" => Some(ctx.text(callee)),
-        // `React.useMemo(…)`
-        "member_expression" => callee.field("property").map(|p| ctx.text(p)),
-        _ => None,
-    }
+    crate::syntax::call_name(crate::syntax::unwrap_expression(value), ctx.source)
 }
 
 /// Whether every value a function returns is a `new Map(…)`: the arrow
@@ -1125,27 +1116,14 @@ fn java_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
         "local_variable_declaration",
         "formal_parameter",
     ]) {
-        let Some(ty) = node.field("type") else {
+        let Some((base, names)) = crate::syntax::java_declaration(node, ctx.source) else {
             continue;
         };
-        let ty_text = ctx.text(ty);
-        let base = ty_text.split('<').next().unwrap_or(ty_text).trim();
-        let base = base.rsplit('.').next().unwrap_or(base);
-        let is_map = ty.kind() == "generic_type"
+        let is_map = node
+            .field("type")
+            .is_some_and(|t| t.kind() == "generic_type")
             && MAP_TYPES.contains(&base)
             && node.kind() != "local_variable_declaration";
-        let names: Vec<&str> = if node.kind() == "formal_parameter" {
-            node.field("name")
-                .map(|n| ctx.text(n))
-                .into_iter()
-                .collect()
-        } else {
-            let mut cursor = node.walk();
-            node.children_by_field_name("declarator", &mut cursor)
-                .filter_map(|d| d.field("name"))
-                .map(|n| ctx.text(n))
-                .collect()
-        };
         for name in names {
             if is_map {
                 maps.insert(name.to_string());

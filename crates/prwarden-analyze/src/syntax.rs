@@ -539,6 +539,41 @@ pub fn go_sql_handle(source: &str, imports: &HashMap<&str, &str>, operand: Node<
     matches!(name, "db" | "tx" | "conn" | "pool")
 }
 
+/// A Java field, local or parameter declaration as its type's simple name
+/// (`Map` for `java.util.Map<K, V>`) and the names it declares
+/// (`int a, b;` declares two).
+pub fn java_declaration<'s>(node: Node<'_>, source: &'s str) -> Option<(&'s str, Vec<&'s str>)> {
+    let text = |n: Node<'_>| &source[n.byte_range()];
+    let ty = text(node.field("type")?);
+    let base = ty.split('<').next().unwrap_or(ty).trim();
+    let base = base.rsplit('.').next().unwrap_or(base);
+    let names = if node.kind() == "formal_parameter" {
+        node.field("name").map(text).into_iter().collect()
+    } else {
+        let mut cursor = node.walk();
+        node.children_by_field_name("declarator", &mut cursor)
+            .filter_map(|d| d.field("name"))
+            .map(text)
+            .collect()
+    };
+    Some((base, names))
+}
+
+/// The last name of what a call calls: `useMemo` in `useMemo(…)` and
+/// `React.useMemo(…)`, `ErrorBadRequest` in `error::ErrorBadRequest(…)`.
+pub fn call_name<'s>(call: Node<'_>, source: &'s str) -> Option<&'s str> {
+    let callee = call
+        .field("function")
+        .filter(|_| call.kind() == "call_expression")?;
+    let name = match callee.kind() {
+        "identifier" => callee,
+        "member_expression" => callee.field("property")?,
+        "scoped_identifier" => callee.field("name")?,
+        _ => return None,
+    };
+    Some(&source[name.byte_range()])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -653,39 +688,4 @@ mod tests {
         assert_eq!(identifier_words("prisma"), ["prisma"]);
         assert_eq!(identifier_words("v2Api"), ["v2", "api"]);
     }
-}
-
-/// A Java field, local or parameter declaration as its type's simple name
-/// (`Map` for `java.util.Map<K, V>`) and the names it declares
-/// (`int a, b;` declares two).
-pub fn java_declaration<'s>(node: Node<'_>, source: &'s str) -> Option<(&'s str, Vec<&'s str>)> {
-    let text = |n: Node<'_>| &source[n.byte_range()];
-    let ty = text(node.field("type")?);
-    let base = ty.split('<').next().unwrap_or(ty).trim();
-    let base = base.rsplit('.').next().unwrap_or(base);
-    let names = if node.kind() == "formal_parameter" {
-        node.field("name").map(text).into_iter().collect()
-    } else {
-        let mut cursor = node.walk();
-        node.children_by_field_name("declarator", &mut cursor)
-            .filter_map(|d| d.field("name"))
-            .map(text)
-            .collect()
-    };
-    Some((base, names))
-}
-
-/// The last name of what a call calls: `useMemo` in `useMemo(…)` and
-/// `React.useMemo(…)`, `ErrorBadRequest` in `error::ErrorBadRequest(…)`.
-pub fn call_name<'s>(call: Node<'_>, source: &'s str) -> Option<&'s str> {
-    let callee = call
-        .field("function")
-        .filter(|_| call.kind() == "call_expression")?;
-    let name = match callee.kind() {
-        "identifier" => callee,
-        "member_expression" => callee.field("property")?,
-        "scoped_identifier" => callee.field("name")?,
-        _ => return None,
-    };
-    Some(&source[name.byte_range()])
 }

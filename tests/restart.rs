@@ -126,3 +126,96 @@ async fn sigkill_mid_review_then_restart_completes_the_review_once() {
         fake.schema_violations()
     );
 }
+
+/// Sends `signal` to a child process.
+fn signal(child: &Child, signal: libc::c_int) {
+    // SAFETY: kill(2) on the pid of a child this test started and has not
+    // yet waited for, so the pid cannot have been reused.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    assert_eq!(rc, 0, "kill({signal})");
+}
+
+/// A replica frozen past its lease (a VM pause, a starved host) comes back
+/// to find its job reviewed by another: it must not post a second review or
+/// touch the check run on the strength of work it did before the pause.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_frozen_past_its_lease_writes_nothing_when_it_thaws() {
+    let fake = FakeGitHub::start().await;
+    fake.add_repo(INSTALLATION, OWNER, REPO);
+    fake.add_pull(
+        OWNER,
+        REPO,
+        FakePr::new(PR, HEAD, vec![FakeFile::added("src/users.ts", &risky_ts())]),
+    );
+    // The read that comes right before the check run is completed: the
+    // first replica is frozen while it waits for it (its review already
+    // posted), so completing the run is its next request when it thaws.
+    fake.delay("GET", "/check-runs/", Duration::from_secs(3));
+    let dir = tempfile::tempdir().unwrap();
+    let http = reqwest::Client::new();
+
+    let port = free_port();
+    let mut first = spawn_server(&fake, dir.path(), port);
+    wait_healthy(&http, port).await;
+    let body = payload_bytes("pull_request.opened");
+    let response = http
+        .post(format!("http://127.0.0.1:{port}/api/github/webhooks"))
+        .header("x-github-event", "pull_request")
+        .header("x-github-delivery", "freeze-1")
+        .header(
+            "x-hub-signature-256",
+            prwarden::intake::signature::sign(SECRET, &body),
+        )
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    wait_until(Duration::from_secs(20), || async {
+        fake.arrived("GET", "/check-runs/") > 0
+    })
+    .await;
+    signal(&first, libc::SIGSTOP);
+    assert_eq!(fake.reviews(OWNER, REPO, PR).len(), 1);
+
+    // The second replica takes the job over once the 2-second lease has
+    // run out, finds the review's comments already there, and completes
+    // the check run.
+    let port = free_port();
+    let mut second = spawn_server(&fake, dir.path(), port);
+    wait_healthy(&http, port).await;
+    wait_until(Duration::from_secs(40), || async {
+        fake.reviews(OWNER, REPO, PR).len() == 1
+            && fake
+                .check_runs(OWNER, REPO)
+                .iter()
+                .all(|r| r["status"] == "completed")
+    })
+    .await;
+    let requests_before_thaw = fake.requests().len();
+
+    signal(&first, libc::SIGCONT);
+    // Long enough for the thawed replica to complete the run, had it kept
+    // going, and to notice the lost lease at its next heartbeat.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    first.kill().unwrap();
+    first.wait().unwrap();
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    let late: Vec<String> = fake.requests()[requests_before_thaw..]
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(
+        late.is_empty(),
+        "the thawed replica wrote after losing its lease: {late:?}"
+    );
+    assert_eq!(fake.reviews(OWNER, REPO, PR).len(), 1, "one review");
+    assert_eq!(fake.review_comments(OWNER, REPO, PR).len(), 4);
+    let runs = fake.check_runs(OWNER, REPO);
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["status"], "completed");
+}

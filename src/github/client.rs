@@ -61,6 +61,8 @@ pub enum GitHubError {
     Graphql(String),
     #[error("GitHub rate limit: paused until {retry_at}")]
     RateLimited { retry_at: DateTime<Utc> },
+    #[error("{method} {path}: not sent, the job's lease ran out (another worker may hold it)")]
+    LeaseExpired { method: Method, path: String },
 }
 
 impl GitHubError {
@@ -554,6 +556,14 @@ impl Installation {
             attempt += 1;
             let retryable = retry == Retry::Safe && attempt < GET_ATTEMPTS;
             let auth = self.auth_header().await?;
+            // Checked last, after every wait above: the write goes out now
+            // or not at all.
+            if creates_content && !super::fence::allows_write() {
+                return Err(GitHubError::LeaseExpired {
+                    method,
+                    path: redact_query(&url),
+                });
+            }
             let sent = self
                 .app
                 .send(method.clone(), &url, &auth, body, if_none_match)

@@ -2,6 +2,7 @@
 //! the typed REST/GraphQL calls the review pipeline makes.
 
 mod client;
+pub mod fence;
 pub mod rest;
 
 pub use client::{GitHubApp, GitHubError, Installation, JsonResponse, http_client, next_link};

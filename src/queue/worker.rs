@@ -2,11 +2,12 @@
 //! record the outcome. A worker that dies simply stops renewing its lease.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tracing::{Instrument, error, info, info_span, warn};
 
 use super::{Job, MAX_ATTEMPTS};
+use crate::github::fence::{self, WriteFence};
 use crate::review::{Outcome, pipeline};
 use crate::state::AppState;
 
@@ -16,6 +17,7 @@ pub async fn run(state: Arc<AppState>, worker_id: String) {
         // Register interest before looking, so that a job enqueued between the
         // look and the wait still wakes us.
         let notified = state.wake.notified();
+        let asked_at = SystemTime::now();
         let claimed = match state.credentials() {
             Some(_) => state.store.claim(&worker_id, state.config.lease()).await,
             None => Ok(None),
@@ -31,7 +33,10 @@ pub async fn run(state: Arc<AppState>, worker_id: String) {
                     attempt = job.attempts,
                     trigger = %job.trigger,
                 );
-                process(&state, &worker_id, job).instrument(span).await;
+                let fence = WriteFence::at(WriteFence::for_lease(asked_at, state.config.lease()));
+                process(&state, &worker_id, job, fence)
+                    .instrument(span)
+                    .await;
             }
             Ok(None) => {
                 let _ = tokio::time::timeout(state.config.poll_interval(), notified).await;
@@ -44,17 +49,20 @@ pub async fn run(state: Arc<AppState>, worker_id: String) {
     }
 }
 
-async fn process(state: &Arc<AppState>, worker_id: &str, job: Job) {
+async fn process(state: &Arc<AppState>, worker_id: &str, job: Job, fence: Arc<WriteFence>) {
     let Some(creds) = state.credentials() else {
         return;
     };
     let gh = creds.github.installation(job.installation_id);
     // The review runs only while this worker holds the lease: once another
-    // worker has taken the job over, this one stops instead of racing it.
+    // worker has taken the job over, this one stops instead of racing it,
+    // and no write goes to GitHub after the lease could have run out (the
+    // fence), even before a renewal has said so.
     let services = state.services();
+    let review = fence::guarded(Arc::clone(&fence), pipeline::run(&gh, &services, &job));
     let result = tokio::select! {
-        result = pipeline::run(&gh, &services, &job) => result,
-        () = keep_lease(Arc::clone(state), job.id, worker_id.to_owned()) => {
+        result = review => result,
+        () = keep_lease(Arc::clone(state), job.id, worker_id.to_owned(), fence) => {
             warn!("lease lost to another worker: abandoning this attempt");
             return;
         }
@@ -68,6 +76,10 @@ async fn process(state: &Arc<AppState>, worker_id: &str, job: Job) {
             if let Err(err) = state.store.complete(job.id, worker_id).await {
                 error!(error = %err, "could not mark the job done");
             }
+        }
+        Err(err) if fence::refused(&err) => {
+            // Whoever claims the expired lease (maybe this worker) runs it.
+            warn!(error = %format!("{err:#}"), "lease ran out mid-review: abandoning this attempt");
         }
         Err(err) if pipeline::rate_limited(&err).is_some() => {
             let until = pipeline::rate_limited(&err).expect("checked");
@@ -99,14 +111,15 @@ async fn process(state: &Arc<AppState>, worker_id: &str, job: Job) {
     }
 }
 
-/// Renews the lease at a third of its length; returns only when the lease
-/// was lost to another worker.
-async fn keep_lease(state: Arc<AppState>, job_id: i64, worker_id: String) {
+/// Renews the lease at a third of its length, moving the write fence with
+/// it; returns only when the lease was lost to another worker.
+async fn keep_lease(state: Arc<AppState>, job_id: i64, worker_id: String, fence: Arc<WriteFence>) {
     let lease = state.config.lease();
     loop {
         tokio::time::sleep(lease / 3).await;
+        let asked_at = SystemTime::now();
         match state.store.heartbeat(job_id, &worker_id, lease).await {
-            Ok(true) => {}
+            Ok(true) => fence.extend_to(WriteFence::for_lease(asked_at, lease)),
             Ok(false) => {
                 warn!(job = job_id, "lease lost to another worker");
                 return;

@@ -159,7 +159,8 @@ pub async fn run(gh: &Installation, services: &Services<'_>, job: &Job) -> anyho
             findings,
         }),
         Err(err) => {
-            if rate_limited(&err).is_none() {
+            // Past the fence the check run is another worker's to report.
+            if rate_limited(&err).is_none() && !crate::github::fence::refused(&err) {
                 report_failed_attempt(gh, job, check_run_id, &err).await;
             }
             Err(err)

@@ -334,6 +334,9 @@ pub(crate) struct State {
     pub repos: HashMap<String, Repo>,
     pub manifest_codes: HashMap<String, ManifestCode>,
     pub requests: Vec<RecordedRequest>,
+    /// `(method, path)` of every request as it arrived, before any injected
+    /// delay (`requests` records them once answered).
+    pub arrivals: Vec<(String, String)>,
     pub violations: Vec<String>,
     pub graphql_log: Vec<GraphqlCall>,
     pub pending_reviews: usize,
@@ -402,6 +405,7 @@ impl State {
             repos: HashMap::new(),
             manifest_codes: HashMap::new(),
             requests: Vec::new(),
+            arrivals: Vec::new(),
             violations: Vec::new(),
             graphql_log: Vec::new(),
             pending_reviews: 0,
@@ -687,6 +691,17 @@ impl FakeGitHub {
             .requests
             .iter()
             .filter(|r| matches_rule(method, path_contains, &r.method, &r.path))
+            .count()
+    }
+
+    /// Like [`FakeGitHub::count`], counting requests from when they arrive,
+    /// so a test can act while one is held by [`FakeGitHub::delay`].
+    pub fn arrived(&self, method: &str, path_contains: &str) -> usize {
+        self.shared
+            .lock()
+            .arrivals
+            .iter()
+            .filter(|(m, p)| matches_rule(method, path_contains, m, p))
             .count()
     }
 

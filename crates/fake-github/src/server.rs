@@ -120,7 +120,8 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, req: Request) -> Resp
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().map(str::to_string);
     let delay = {
-        let st = shared.lock();
+        let mut st = shared.lock();
+        st.arrivals.push((method.clone(), path.clone()));
         let chaos_delay = st.chaos.as_ref().map_or(Duration::ZERO, |c| {
             c.max_delay.mul_f64(rand::random::<f64>())
         });

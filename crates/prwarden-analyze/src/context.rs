@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use tree_sitter::{Node, Tree};
 
 use crate::model::{AgentPrompt, ChangedFile, Finding, Language, LineSet, RuleMeta};
+use crate::pr_facts::PrFacts;
 use crate::syntax::FieldExt as _;
 
 /// One file as a rule sees it: the whole content at the head commit (context),
@@ -27,6 +28,9 @@ pub struct RuleContext<'a> {
     /// only language-independent rules run then.
     pub tree: Option<&'a Tree>,
     pub added_lines: &'a LineSet,
+    /// What the pull request's other files say (see [`PrFacts`]); empty
+    /// when the file is analysed on its own.
+    pub pr: &'a PrFacts,
     /// Byte offset at which each line starts; index 0 is line 1.
     line_starts: Vec<usize>,
     /// Every node of the tree in document order, built on first use: one
@@ -57,6 +61,7 @@ impl<'a> RuleContext<'a> {
             language,
             tree,
             added_lines: file.added_lines,
+            pr: PrFacts::none(),
             line_starts,
             all_nodes: OnceCell::new(),
             by_kind: OnceCell::new(),
@@ -64,6 +69,12 @@ impl<'a> RuleContext<'a> {
             parents: OnceCell::new(),
             memo: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// The same context with the pull request's facts.
+    pub fn with_pr(mut self, pr: &'a PrFacts) -> Self {
+        self.pr = pr;
+        self
     }
 
     /// Every node of the file's tree in document order (what

@@ -13,6 +13,7 @@ use tree_sitter::{Node, Parser, Tree};
 use crate::change::{Change, ChangeFinding, ChangeRule, ChangedPath};
 use crate::context::RuleContext;
 use crate::model::{ChangedFile, FileReport, Finding, Language, RuleMeta, SkipReason};
+use crate::pr_facts::PrFacts;
 use crate::rules::{self, Rule};
 
 /// The result of analysing a whole change.
@@ -121,6 +122,16 @@ impl Analyzer {
     /// lines, so that every finding can be anchored on the RIGHT side of the
     /// diff.
     pub fn analyze_file(&self, file: ChangedFile<'_>) -> (FileReport, Vec<Finding>) {
+        self.analyze_file_in(file, PrFacts::none())
+    }
+
+    /// [`Self::analyze_file`] for one file of a pull request whose other
+    /// files said `pr`.
+    pub fn analyze_file_in(
+        &self,
+        file: ChangedFile<'_>,
+        pr: &PrFacts,
+    ) -> (FileReport, Vec<Finding>) {
         let language = Language::from_path(file.path);
         let mut report = FileReport {
             path: file.path.to_string(),
@@ -146,7 +157,7 @@ impl Analyzer {
             },
         };
 
-        let ctx = RuleContext::new(file, language, tree.as_ref());
+        let ctx = RuleContext::new(file, language, tree.as_ref()).with_pr(pr);
         let mut findings = Vec::new();
         for rule in &self.rules {
             let meta = rule.meta();
@@ -181,12 +192,14 @@ impl Analyzer {
     /// depend on the thread count.
     pub fn analyze_with_threads(&self, files: &[ChangedFile<'_>], threads: usize) -> Analysis {
         let threads = threads.clamp(1, files.len().max(1));
+        let pr = PrFacts::collect(files);
+        let pr = &pr;
         let mut results: Vec<(usize, FileReport, Vec<Finding>)> = if threads == 1 {
             files
                 .iter()
                 .enumerate()
                 .map(|(i, file)| {
-                    let (report, findings) = self.analyze_file(*file);
+                    let (report, findings) = self.analyze_file_in(*file, pr);
                     (i, report, findings)
                 })
                 .collect()
@@ -202,7 +215,7 @@ impl Analyzer {
                                 let Some(file) = files.get(i) else {
                                     return done;
                                 };
-                                let (report, findings) = self.analyze_file(*file);
+                                let (report, findings) = self.analyze_file_in(*file, pr);
                                 done.push((i, report, findings));
                             }
                         })

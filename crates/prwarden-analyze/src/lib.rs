@@ -21,8 +21,10 @@ mod context;
 pub mod custom;
 mod engine;
 pub mod model;
+pub mod pr_facts;
 pub mod rules;
 pub mod security;
+mod sql_ddl;
 pub mod syntax;
 
 pub use change::{Change, ChangeFinding, ChangeRule, ChangedPath, FileStatus};

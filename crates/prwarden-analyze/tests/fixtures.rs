@@ -89,6 +89,27 @@ fn every_fixture_produces_exactly_its_expected_findings() {
         let (mut positives, mut negatives) = (0, 0);
         for file in files {
             let name = file.file_name().unwrap().to_str().unwrap().to_string();
+            if file.is_dir() {
+                // A whole pull request: rules that read one file in the
+                // light of the others.
+                let positive = name.starts_with("positive");
+                if positive {
+                    positives += 1;
+                } else if name.starts_with("negative") {
+                    negatives += 1;
+                } else {
+                    continue;
+                }
+                files_checked += check_pull_request(
+                    &analyzer,
+                    &file,
+                    &rule_id,
+                    positive,
+                    &values,
+                    &mut failures,
+                );
+                continue;
+            }
             let raw = fs::read_to_string(&file).unwrap();
             let content = substitute(&raw, &values, &file);
             let expected = expectations(&content);
@@ -166,6 +187,91 @@ fn every_fixture_produces_exactly_its_expected_findings() {
         "every rule needs a fixture directory"
     );
     assert!(files_checked >= 8);
+}
+
+/// Runs a directory of files as one pull request (each file under its path
+/// inside the directory, every line added) and compares each file's findings
+/// with its markers; returns how many files it checked.
+fn check_pull_request(
+    analyzer: &Analyzer,
+    dir: &Path,
+    rule_id: &str,
+    positive: bool,
+    values: &BTreeMap<&'static str, String>,
+    failures: &mut Vec<String>,
+) -> usize {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    walk(dir, &mut paths);
+    paths.sort();
+    let mut inputs = Vec::new();
+    for file in &paths {
+        let raw = fs::read_to_string(file).unwrap();
+        let content = substitute(&raw, values, file);
+        let relative = file
+            .strip_prefix(dir)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let expected = expectations(&content);
+        let analysed = markers::blank_label_lines(&content, "expect:");
+        let added: LineSet = (1..=u32::try_from(content.lines().count()).unwrap()).collect();
+        inputs.push((relative, analysed, added, expected));
+    }
+    let case = dir.display();
+    let all_expected: BTreeSet<&String> = inputs
+        .iter()
+        .flat_map(|(_, _, _, e)| e.iter().map(|(_, id)| id))
+        .collect();
+    if positive {
+        assert!(
+            all_expected.iter().any(|id| *id == rule_id),
+            "{case}: a positive case needs an expect marker for {rule_id}"
+        );
+    } else {
+        assert!(
+            all_expected.is_empty(),
+            "{case}: a negative case has expect markers"
+        );
+    }
+    let files: Vec<ChangedFile<'_>> = inputs
+        .iter()
+        .map(|(path, content, added, _)| ChangedFile {
+            path,
+            content,
+            added_lines: added,
+        })
+        .collect();
+    let analysis = analyzer.analyze(&files);
+    for (path, _, _, expected) in &inputs {
+        let actual: BTreeSet<(u32, String)> = analysis
+            .findings
+            .iter()
+            .filter(|f| f.path == *path)
+            .map(|f| (f.line, f.rule_id.to_string()))
+            .collect();
+        if actual != *expected {
+            let missing: Vec<_> = expected.difference(&actual).collect();
+            let unexpected: Vec<_> = actual.difference(expected).collect();
+            failures.push(format!(
+                "{case} {path}:\n  missing:    {missing:?}\n  unexpected: {unexpected:?}"
+            ));
+        }
+    }
+    for f in &analysis.findings {
+        check_finding_is_complete(f, &f.path, values);
+    }
+    inputs.len()
 }
 
 fn check_finding_is_complete(

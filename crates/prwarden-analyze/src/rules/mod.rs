@@ -46,6 +46,7 @@ pub fn builtin() -> Vec<Box<dyn Rule>> {
         Box::new(error_handling::logged_without_error::LoggedWithoutError),
         Box::new(query_efficiency::call_in_loop::CallInLoop),
         Box::new(query_efficiency::lazy_relation_in_loop::LazyRelationInLoop),
+        Box::new(query_efficiency::lookup_column_without_index::LookupColumnWithoutIndex),
         Box::new(query_efficiency::missing_fk_index::MissingFkIndex),
         Box::new(query_efficiency::unbounded_query::UnboundedQuery),
         Box::new(performance::lookup_in_loop::LookupInLoop),

@@ -4,8 +4,8 @@
 
 use tree_sitter::Node;
 
-use super::{ForeignKey, Schema};
 use crate::context::RuleContext;
+use crate::sql_ddl::{ForeignKey, Schema};
 use crate::syntax::FieldExt as _;
 use crate::syntax::preorder;
 

@@ -1,0 +1,697 @@
+//! What the other files of a pull request say that a rule reading one file
+//! needs: which columns the PR's code filters rows on, and which columns its
+//! migrations (or its ORM declarations) index.
+//!
+//! Rules see one file at a time; some defects are only visible across two.
+//! A migration that adds `orders.external_ref` without an index is fine
+//! until the repository file next to it runs `WHERE external_ref = $1` on
+//! every import. The engine collects these facts once per pull request,
+//! before the per-file pass, from the text of every file (no parse: SQL in
+//! code lives in string literals and ORM calls of six languages), and only
+//! when some migration of the PR adds a column — otherwise there is nothing
+//! to ask and the pass costs nothing.
+
+use std::collections::HashSet;
+
+use crate::model::{ChangedFile, Language, is_migration_path};
+use crate::sql_ddl;
+use crate::syntax::is_test_path;
+
+/// Facts about a whole pull request; [`PrFacts::default`] knows nothing
+/// (a file analysed on its own).
+#[derive(Debug, Default)]
+pub struct PrFacts {
+    filters: Vec<ColumnFilter>,
+    /// `(table, column)` covered by an index a migration of the PR creates.
+    covered: HashSet<(String, String)>,
+    /// Columns (snake case) named next to an index declaration in code
+    /// (`index=True`, `@Index`, Drizzle's `index(…).on(t.col)`).
+    index_mentions: HashSet<String>,
+}
+
+/// One place where the PR's code selects rows by a column.
+#[derive(Debug)]
+pub struct ColumnFilter {
+    /// Snake case, lower case: `externalRef` and `external_ref` are one.
+    pub column: String,
+    pub path: String,
+    pub line: u32,
+    /// The text around the filter, folded (lower case, no `_`), to tell
+    /// which table it is about.
+    around: String,
+}
+
+/// How far around a filter the table it reads from is looked for.
+const TABLE_CONTEXT_BEFORE: usize = 400;
+const TABLE_CONTEXT_AFTER: usize = 200;
+/// How much of a `WHERE` is read.
+const WHERE_WINDOW: usize = 240;
+
+impl PrFacts {
+    /// Knows nothing: a file analysed on its own.
+    pub fn none() -> &'static PrFacts {
+        static NONE: std::sync::OnceLock<PrFacts> = std::sync::OnceLock::new();
+        NONE.get_or_init(PrFacts::default)
+    }
+
+    /// Collects the facts of `files` (all files of one pull request).
+    pub fn collect(files: &[ChangedFile<'_>]) -> PrFacts {
+        let mut facts = PrFacts::default();
+        let adds_columns = files.iter().any(|f| {
+            Language::from_path(f.path) == Some(Language::Sql)
+                && is_migration_path(f.path)
+                && contains_word_ignore_case(f.content, "add")
+        });
+        if !adds_columns {
+            return facts;
+        }
+        for file in files {
+            let language = Language::from_path(file.path);
+            if language == Some(Language::Sql) && is_migration_path(file.path) {
+                facts
+                    .covered
+                    .extend(sql_ddl::read_sql(file.content).covered);
+                continue;
+            }
+            // Tests, fixtures and one-off data migrations do not say what
+            // production traffic looks rows up by.
+            if language.is_none() || is_migration_path(file.path) || is_test_path(file.path) {
+                continue;
+            }
+            facts.scan_code(file.path, file.content);
+        }
+        facts
+    }
+
+    /// Where the PR's code filters `table` rows on `column`, if it does.
+    pub fn filter_on(&self, table: &str, column: &str) -> Option<&ColumnFilter> {
+        let stem = table_stem(table);
+        self.filters
+            .iter()
+            .find(|f| f.column == column && f.around.contains(&stem))
+    }
+
+    /// Whether some file of the PR indexes `table.column` (a migration) or
+    /// declares an index next to the column's name (an ORM model).
+    pub fn indexed(&self, table: &str, column: &str) -> bool {
+        self.covered
+            .contains(&(table.to_string(), column.to_string()))
+            || self.index_mentions.contains(column)
+    }
+
+    fn scan_code(&mut self, path: &str, source: &str) {
+        let lower = source.to_ascii_lowercase();
+        let mut columns: Vec<(usize, String)> = Vec::new();
+        for at in word_positions(&lower, "where") {
+            let rest = &source[at + "where".len()..];
+            let trimmed = rest.trim_start();
+            if let Some(object) = trimmed.strip_prefix(':') {
+                // `where: { externalRef, status: "open" }` (Prisma, TypeORM,
+                // Sequelize, Objection).
+                let offset = source.len() - object.len();
+                columns.extend(
+                    object_keys(object)
+                        .into_iter()
+                        .map(|(i, key)| (offset + i, key)),
+                );
+            } else {
+                let window = clause(rest);
+                let offset = at + "where".len();
+                columns.extend(
+                    comparisons(window, false)
+                        .into_iter()
+                        .map(|(i, c)| (offset + i, c)),
+                );
+            }
+        }
+        // Drizzle's operators take the column first: `eq(lessons.ref, x)`.
+        for op in [
+            "eq", "ne", "gt", "gte", "lt", "lte", "inarray", "like", "ilike", "between",
+        ] {
+            for at in word_positions(&lower, op) {
+                let rest = &source[at + op.len()..];
+                let Some(args) = rest.strip_prefix('(') else {
+                    continue;
+                };
+                let (chain, len) = ident_chain(args);
+                if chain.len() >= 2 && args[len..].trim_start().starts_with(',') {
+                    let offset = source.len() - args.len();
+                    columns.push((offset, snake(chain[chain.len() - 1])));
+                }
+            }
+        }
+        // Django and SQLAlchemy: `.filter(ref=x)`, `.filter_by(ref=x)`,
+        // `.get(ref=x)`, `.filter(Model.ref == x)`.
+        for call in [".filter(", ".filter_by(", ".get(", ".exclude("] {
+            for (at, _) in lower.match_indices(call) {
+                let args_at = at + call.len();
+                let args = &source[args_at..];
+                let args = &args[..balanced_len(args)];
+                columns.extend(
+                    keyword_arguments(args)
+                        .into_iter()
+                        .map(|(i, c)| (args_at + i, c)),
+                );
+                columns.extend(
+                    comparisons(args, true)
+                        .into_iter()
+                        .map(|(i, c)| (args_at + i, c)),
+                );
+            }
+        }
+        if path.ends_with(".java") {
+            columns.extend(derived_query_properties(source));
+        }
+        for (at, column) in columns {
+            if column.is_empty() || is_sql_word(&column) {
+                continue;
+            }
+            let line = 1 + source[..at.min(source.len())].matches('\n').count() as u32;
+            let from = floor_char(source, at.saturating_sub(TABLE_CONTEXT_BEFORE));
+            let to = floor_char(source, (at + TABLE_CONTEXT_AFTER).min(source.len()));
+            self.filters.push(ColumnFilter {
+                column,
+                path: path.to_string(),
+                line,
+                around: fold(&source[from..to]),
+            });
+        }
+        self.scan_index_mentions(source);
+    }
+
+    fn scan_index_mentions(&mut self, source: &str) {
+        let lines: Vec<&str> = source.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let lower = line.to_ascii_lowercase();
+            if !lower.contains("index") {
+                continue;
+            }
+            // A decorator stands above the field it indexes.
+            let reach = if lower.trim_start().starts_with('@') {
+                3
+            } else {
+                1
+            };
+            for text in lines.iter().skip(i).take(reach) {
+                for word in identifiers(text) {
+                    self.index_mentions.insert(snake(word));
+                }
+            }
+        }
+    }
+}
+
+/// `external_ref` for `externalRef`, `ExternalRef` or `EXTERNAL_REF`.
+fn snake(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = false;
+        } else {
+            out.push(c);
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        }
+    }
+    out
+}
+
+/// Lower case without `_`, so that `vendor_licences`, `VendorLicence` and
+/// `vendorLicences` all contain `vendorlicence`.
+fn fold(text: &str) -> String {
+    text.chars()
+        .filter(|c| *c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// A table's name as code names it: folded, without a plural `s`
+/// (`flight_logs` → `flightlog`, matched by `FlightLog`, `flight_logs`).
+fn table_stem(table: &str) -> String {
+    let folded = fold(table);
+    match folded.strip_suffix('s') {
+        Some(stem) if stem.len() >= 3 => stem.to_string(),
+        _ => folded,
+    }
+}
+
+fn contains_word_ignore_case(text: &str, word: &str) -> bool {
+    word_positions(&text.to_ascii_lowercase(), word)
+        .next()
+        .is_some()
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Byte offsets of `word` in `lower` where it stands as a whole word.
+fn word_positions<'a>(lower: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let bytes = lower.as_bytes();
+    lower.match_indices(word).map(|(i, _)| i).filter(move |&i| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + word.len()).copied();
+        !before.is_some_and(is_ident_byte) && !after.is_some_and(is_ident_byte)
+    })
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The condition of a `WHERE`: up to the clause that ends it, a statement
+/// end, or [`WHERE_WINDOW`] bytes.
+fn clause(rest: &str) -> &str {
+    let window = &rest[..floor_char(rest, rest.len().min(WHERE_WINDOW))];
+    let lower = window.to_ascii_lowercase();
+    let end = [
+        "order by",
+        "group by",
+        "limit",
+        "returning",
+        "having",
+        "offset",
+        ";",
+        "for update",
+    ]
+    .iter()
+    .filter_map(|stop| lower.find(stop))
+    .min()
+    .unwrap_or(window.len());
+    &window[..end]
+}
+
+/// The length of `args` up to the `)` that closes the call they open.
+fn balanced_len(args: &str) -> usize {
+    let mut depth = 0usize;
+    for (i, c) in args.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => return i,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    args.len()
+}
+
+/// `a.b.c` at the start of `text` (after spaces and quotes): its parts and
+/// the bytes it spans.
+fn ident_chain(text: &str) -> (Vec<&str>, usize) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut parts = Vec::new();
+    loop {
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'"' | b'`') {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && is_ident_byte(bytes[i]) {
+            i += 1;
+        }
+        if start == i || bytes[start].is_ascii_digit() {
+            return (parts, start);
+        }
+        parts.push(&text[start..i]);
+        let mut j = i;
+        while j < bytes.len() && matches!(bytes[j], b'"' | b'`') {
+            j += 1;
+        }
+        if bytes.get(j) == Some(&b'.') {
+            i = j + 1;
+        } else {
+            return (parts, j);
+        }
+    }
+}
+
+/// Columns compared in `text`: `col = …`, `t.col >= …`, `col IN (…)`,
+/// `Model.col == …`. With `models_only`, only `Model.col` chains count
+/// (SQLAlchemy filters; a lower-case receiver is an in-memory filter).
+fn comparisons(text: &str, models_only: bool) -> Vec<(usize, String)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let starts_ident = (b.is_ascii_alphabetic() || b == b'_')
+            && !i.checked_sub(1).is_some_and(|j| {
+                is_ident_byte(bytes[j]) || matches!(bytes[j], b'.' | b'$' | b':' | b'@' | b'?')
+            });
+        if !starts_ident {
+            i += 1;
+            continue;
+        }
+        let (chain, len) = ident_chain(&text[i..]);
+        let after = text[i + len..].trim_start_matches([' ', '"', '`']);
+        let lower_after = after.get(..8).unwrap_or(after).to_ascii_lowercase();
+        let compares = (after.starts_with('=') && !after.starts_with("=>"))
+            || after.starts_with("!=")
+            || after.starts_with("<>")
+            || after.starts_with('>') && !after.starts_with(">>")
+            || after.starts_with('<') && !after.starts_with("<<")
+            || ["in ", "in(", "like ", "ilike ", "between "]
+                .iter()
+                .any(|w| lower_after.starts_with(w));
+        let model_ok = !models_only
+            || (chain.len() >= 2 && chain[0].starts_with(|c: char| c.is_ascii_uppercase()));
+        if compares
+            && model_ok
+            && let Some(last) = chain.last()
+        {
+            out.push((i, snake(last)));
+        }
+        i += len.max(1);
+    }
+    out
+}
+
+/// Keys of the object literal that `text` opens: `{ a, b: 1, c: { … } }`.
+fn object_keys(text: &str) -> Vec<(usize, String)> {
+    let start = text.len() - text.trim_start().len();
+    if !text[start..].starts_with('{') {
+        return Vec::new();
+    }
+    let body_at = start + 1;
+    let body = &text[body_at..];
+    let body = &body[..balanced_len(body)];
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut entry_start = 0;
+    for (i, c) in body
+        .char_indices()
+        .chain(std::iter::once((body.len(), ',')))
+    {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                let entry = &body[entry_start..i];
+                let (chain, len) = ident_chain(entry);
+                let rest = entry[len..].trim_start();
+                if chain.len() == 1 && (rest.is_empty() || rest.starts_with(':')) {
+                    let lead = entry.len() - entry.trim_start().len();
+                    out.push((body_at + entry_start + lead, snake(chain[0])));
+                }
+                entry_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Python keyword arguments `name=` / `name__op=` at the top level of `args`.
+fn keyword_arguments(args: &str) -> Vec<(usize, String)> {
+    let bytes = args.as_bytes();
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'=' if depth == 0
+                && bytes.get(i + 1) != Some(&b'=')
+                && bytes.get(i + 1) != Some(&b'>')
+                && !i
+                    .checked_sub(1)
+                    .is_some_and(|j| matches!(bytes[j], b'=' | b'!' | b'<' | b'>')) =>
+            {
+                let name_end = args[..i].trim_end().len();
+                let name_start = args[..name_end]
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map_or(0, |p| p + 1);
+                let name = &args[name_start..name_end];
+                let field = name.split("__").next().unwrap_or(name);
+                if !field.is_empty() && !field.starts_with(|c: char| c.is_ascii_digit()) {
+                    out.push((name_start, snake(field)));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Properties of Spring Data derived queries: `findByLicenceRefAndStatus`
+/// → `licence_ref`, `status`.
+fn derived_query_properties(source: &str) -> Vec<(usize, String)> {
+    const PREFIXES: &[&str] = &[
+        "find", "read", "get", "query", "count", "exists", "delete", "stream", "search",
+    ];
+    const OPERATORS: &[&str] = &[
+        "IgnoreCase",
+        "GreaterThanEqual",
+        "GreaterThan",
+        "LessThanEqual",
+        "LessThan",
+        "Between",
+        "NotLike",
+        "Like",
+        "StartingWith",
+        "EndingWith",
+        "Containing",
+        "NotIn",
+        "In",
+        "IsNotNull",
+        "IsNull",
+        "NotNull",
+        "Null",
+        "After",
+        "Before",
+        "Equals",
+        "Not",
+        "Is",
+    ];
+    let mut out = Vec::new();
+    for (at, word) in identifier_positions(source) {
+        if !PREFIXES.iter().any(|p| word.starts_with(p)) {
+            continue;
+        }
+        let Some(by) = word.find("By") else {
+            continue;
+        };
+        let head = &word[..by];
+        if !head.chars().all(|c| c.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let mut rest = &word[by + 2..];
+        if let Some(order) = rest.find("OrderBy") {
+            rest = &rest[..order];
+        }
+        for part in split_camel_words(rest, &["And", "Or"]) {
+            let mut property = part;
+            while let Some(op) = OPERATORS
+                .iter()
+                .find(|op| property.len() > op.len() && property.ends_with(*op))
+            {
+                property = &property[..property.len() - op.len()];
+            }
+            if property.starts_with(|c: char| c.is_ascii_uppercase()) {
+                out.push((at, snake(property)));
+            }
+        }
+    }
+    out
+}
+
+/// Splits `text` at each separator that starts a new capitalised word.
+fn split_camel_words<'a>(text: &'a str, separators: &[&str]) -> Vec<&'a str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut i = 1;
+    while i < text.len() {
+        let hit = separators.iter().find(|s| {
+            text[i..].starts_with(*s)
+                && text[i + s.len()..].starts_with(|c: char| c.is_ascii_uppercase())
+        });
+        if let Some(sep) = hit {
+            parts.push(&text[start..i]);
+            start = i + sep.len();
+            i = start + 1;
+        } else {
+            i += 1;
+        }
+    }
+    parts.push(&text[start..]);
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
+fn identifier_positions(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if bytes[i].is_ascii_alphabetic() || bytes[i] == b'_' {
+                let start = i;
+                while i < bytes.len() && is_ident_byte(bytes[i]) {
+                    i += 1;
+                }
+                return Some((start, &text[start..i]));
+            }
+            i += 1;
+        }
+        None
+    })
+}
+
+fn identifiers(text: &str) -> impl Iterator<Item = &str> {
+    identifier_positions(text).map(|(_, word)| word)
+}
+
+/// SQL words that look like a compared name but are not columns.
+fn is_sql_word(word: &str) -> bool {
+    matches!(
+        word,
+        "and"
+            | "or"
+            | "not"
+            | "select"
+            | "from"
+            | "where"
+            | "null"
+            | "true"
+            | "false"
+            | "case"
+            | "when"
+            | "then"
+            | "else"
+            | "end"
+            | "exists"
+            | "any"
+            | "all"
+            | "now"
+            | "interval"
+            | "current_date"
+            | "current_timestamp"
+            | "lower"
+            | "upper"
+            | "coalesce"
+            | "id"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LineSet;
+
+    fn facts(files: &[(&str, &str)]) -> PrFacts {
+        let added = LineSet::default();
+        let files: Vec<ChangedFile<'_>> = files
+            .iter()
+            .map(|(path, content)| ChangedFile {
+                path,
+                content,
+                added_lines: &added,
+            })
+            .collect();
+        PrFacts::collect(&files)
+    }
+
+    const MIGRATION: (&str, &str) = (
+        "db/migrations/001.sql",
+        "ALTER TABLE orders ADD COLUMN external_ref TEXT;",
+    );
+
+    #[test]
+    fn sql_in_strings_and_orm_filters_name_their_columns() {
+        let f = facts(&[
+            MIGRATION,
+            (
+                "src/repo.ts",
+                "await db.query(`SELECT id FROM orders o\n WHERE o.external_ref = $1 AND total >= $2 ORDER BY id`, [r]);\n\
+                 const a = await prisma.order.findFirst({ where: { customerRef, state: 'open' } });\n\
+                 const b = await db.select().from(orders).where(eq(orders.trackingCode, code));",
+            ),
+            (
+                "app/views.py",
+                "Order.objects.filter(batch_no=n, placed_at__gte=t)\n\
+                 session.execute(select(Order).where(Order.vessel_code == v))\n\
+                 names = [o for o in orders if o.x]\n",
+            ),
+            (
+                "src/main/java/VendorRepository.java",
+                "interface OrderRepository { Optional<Order> findByLicenceRefAndStatusIgnoreCase(String r, String s); }",
+            ),
+        ]);
+        let columns: HashSet<&str> = f.filters.iter().map(|c| c.column.as_str()).collect();
+        for expected in [
+            "external_ref",
+            "total",
+            "customer_ref",
+            "state",
+            "tracking_code",
+            "batch_no",
+            "placed_at",
+            "vessel_code",
+            "licence_ref",
+            "status",
+        ] {
+            assert!(columns.contains(expected), "{expected} in {columns:?}");
+        }
+        assert!(!columns.contains("id"));
+        let hit = f.filter_on("orders", "external_ref").unwrap();
+        assert_eq!((hit.path.as_str(), hit.line), ("src/repo.ts", 2));
+        assert!(
+            f.filter_on("invoices", "external_ref").is_none(),
+            "another table"
+        );
+    }
+
+    #[test]
+    fn in_memory_filters_and_assignments_are_not_row_filters() {
+        let f = facts(&[
+            MIGRATION,
+            (
+                "src/a.ts",
+                "const open = orders.filter((o) => o.externalRef === ref);\n\
+                 await db.query('UPDATE orders SET external_ref = $1 WHERE id = $2', [r, id]);\n\
+                 const where = { x: 1 };",
+            ),
+        ]);
+        let columns: Vec<&str> = f.filters.iter().map(|c| c.column.as_str()).collect();
+        assert!(!columns.contains(&"external_ref"), "{columns:?}");
+    }
+
+    #[test]
+    fn nothing_is_collected_unless_a_migration_adds_something() {
+        let f = facts(&[("src/repo.ts", "db.query('SELECT 1 FROM t WHERE a = $1')")]);
+        assert!(f.filters.is_empty());
+    }
+
+    #[test]
+    fn indexes_in_migrations_and_orm_declarations_count() {
+        let f = facts(&[
+            MIGRATION,
+            (
+                "db/migrations/002.sql",
+                "CREATE INDEX orders_ref_status ON orders (status, external_ref);",
+            ),
+            ("src/entity.ts", "@Index()\n@Column()\nbatchNo: string;\n"),
+        ]);
+        assert!(f.indexed("orders", "external_ref"));
+        assert!(f.indexed("orders", "batch_no"));
+        assert!(!f.indexed("orders", "total"));
+    }
+
+    #[test]
+    fn names_fold_to_snake_case_and_table_stems() {
+        assert_eq!(snake("externalRef"), "external_ref");
+        assert_eq!(snake("ExternalRef"), "external_ref");
+        assert_eq!(snake("external_ref"), "external_ref");
+        assert_eq!(snake("rfidUid2"), "rfid_uid2");
+        assert_eq!(table_stem("flight_logs"), "flightlog");
+        assert_eq!(table_stem("bus"), "bus");
+    }
+}

@@ -1,17 +1,21 @@
 //! What the other files of a pull request say that a rule reading one file
-//! needs: which columns the PR's code filters rows on, and which columns its
-//! migrations (or its ORM declarations) index.
+//! needs: which columns the PR's code filters rows on, which columns its
+//! migrations (or its ORM declarations) index, and which functions its
+//! modules export as coroutines / async functions.
 //!
 //! Rules see one file at a time; some defects are only visible across two.
 //! A migration that adds `orders.external_ref` without an index is fine
 //! until the repository file next to it runs `WHERE external_ref = $1` on
 //! every import. The engine collects these facts once per pull request,
 //! before the per-file pass, from the text of every file (no parse: SQL in
-//! code lives in string literals and ORM calls of six languages), and only
-//! when some migration of the PR adds a column — otherwise there is nothing
-//! to ask and the pass costs nothing.
+//! code lives in string literals and ORM calls of six languages); the column
+//! facts only when some migration of the PR adds a column — otherwise there
+//! is nothing to ask and that pass costs nothing. Likewise `notify(user)`
+//! without `await` is a dropped coroutine when `notify` is an `async def` of
+//! the module the file imports it from, also when that module is another
+//! file of the PR.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::model::{ChangedFile, Language, is_migration_path};
 use crate::sql_ddl;
@@ -27,6 +31,10 @@ pub struct PrFacts {
     /// Columns (snake case) named next to an index declaration in code
     /// (`index=True`, `@Index`, Drizzle's `index(…).on(t.col)`).
     index_mentions: HashSet<String>,
+    /// Module stem (`notify` for `src/lib/notify.ts`, `app/notify.py`, or
+    /// `lib/notify/index.ts`) → the names it declares at top level, each
+    /// with whether every declaration of it in such a module is async.
+    module_functions: HashMap<String, HashMap<String, bool>>,
 }
 
 /// One place where the PR's code selects rows by a column.
@@ -57,6 +65,9 @@ impl PrFacts {
     /// Collects the facts of `files` (all files of one pull request).
     pub fn collect(files: &[ChangedFile<'_>]) -> PrFacts {
         let mut facts = PrFacts::default();
+        for file in files {
+            facts.scan_functions(file.path, file.content);
+        }
         let adds_columns = files.iter().any(|f| {
             Language::from_path(f.path) == Some(Language::Sql)
                 && is_migration_path(f.path)
@@ -97,6 +108,71 @@ impl PrFacts {
         self.covered
             .contains(&(table.to_string(), column.to_string()))
             || self.index_mentions.contains(column)
+    }
+
+    /// Whether the PR's module `stem` (a Python module or a JavaScript /
+    /// TypeScript file, by its file name) declares `name` at top level as an
+    /// async function, and nothing else by that name.
+    pub fn async_function_of(&self, stem: &str, name: &str) -> bool {
+        self.module_functions
+            .get(stem)
+            .and_then(|names| names.get(name))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    fn scan_functions(&mut self, path: &str, source: &str) {
+        let Some(language) = Language::from_path(path) else {
+            return;
+        };
+        let python = language == Language::Python;
+        if !python && !language.is_js_family() {
+            return;
+        }
+        let Some(stem) = module_stem(path) else {
+            return;
+        };
+        let mut declared: Vec<(&str, bool)> = Vec::new();
+        for line in source.lines() {
+            // Top level only: a method or a nested function is not what
+            // `from module import name` imports.
+            if python {
+                if let Some(rest) = line.strip_prefix("async def ") {
+                    declared.extend(leading_ident(rest).map(|n| (n, true)));
+                } else if let Some(rest) = line.strip_prefix("def ") {
+                    declared.extend(leading_ident(rest).map(|n| (n, false)));
+                }
+            } else if let Some(rest) = line.strip_prefix("export ") {
+                let rest = rest.trim_start();
+                if let Some(f) = rest.strip_prefix("async function ") {
+                    declared.extend(
+                        leading_ident(f.trim_start_matches('*').trim_start()).map(|n| (n, true)),
+                    );
+                } else if let Some(f) = rest.strip_prefix("function ") {
+                    declared.extend(leading_ident(f).map(|n| (n, false)));
+                } else if let Some(d) = rest
+                    .strip_prefix("const ")
+                    .or_else(|| rest.strip_prefix("let "))
+                    && let Some(name) = leading_ident(d)
+                {
+                    let value = d[name.len()..]
+                        .split_once('=')
+                        .map(|(_, v)| v.trim_start())
+                        .unwrap_or("");
+                    declared.push((
+                        name,
+                        value.starts_with("async ") || value.starts_with("async("),
+                    ));
+                }
+            }
+        }
+        let names = self.module_functions.entry(stem).or_default();
+        for (name, is_async) in declared {
+            names
+                .entry(name.to_string())
+                .and_modify(|a| *a &= is_async)
+                .or_insert(is_async);
+        }
     }
 
     fn scan_code(&mut self, path: &str, source: &str) {
@@ -199,6 +275,27 @@ impl PrFacts {
             }
         }
     }
+}
+
+/// The name `import … from "./x"` / `from .x import …` gives a file: its
+/// name without extension, or its directory's for an `index`/`__init__`.
+pub fn module_stem(path: &str) -> Option<String> {
+    let mut parts = path.rsplit('/');
+    let file = parts.next()?;
+    let stem = file.split('.').next()?;
+    let stem = if matches!(stem, "index" | "__init__") {
+        parts.next()?
+    } else {
+        stem
+    };
+    (!stem.is_empty()).then(|| stem.to_string())
+}
+
+fn leading_ident(text: &str) -> Option<&str> {
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(text.len());
+    (end > 0).then(|| &text[..end])
 }
 
 /// `external_ref` for `externalRef`, `ExternalRef` or `EXTERNAL_REF`.
@@ -683,6 +780,31 @@ mod tests {
         assert!(f.indexed("orders", "external_ref"));
         assert!(f.indexed("orders", "batch_no"));
         assert!(!f.indexed("orders", "total"));
+    }
+
+    #[test]
+    fn top_level_async_functions_are_known_by_module() {
+        let f = facts(&[
+            (
+                "app/services/alerts.py",
+                "async def publish(d):\n    pass\n\ndef render(d):\n    pass\n\nclass A:\n    async def method(self):\n        pass\n",
+            ),
+            (
+                "src/lib/notify/index.ts",
+                "export async function notifyOwner(id: string) {}\nexport const ping = async (x: number) => x;\nexport function sync() {}\n",
+            ),
+            ("src/a/util.ts", "export async function both() {}\n"),
+            ("src/b/util.ts", "export function both() {}\n"),
+        ]);
+        assert!(f.async_function_of("alerts", "publish"));
+        assert!(!f.async_function_of("alerts", "render"));
+        assert!(!f.async_function_of("alerts", "method"), "a method");
+        assert!(f.async_function_of("notify", "notifyOwner"));
+        assert!(f.async_function_of("notify", "ping"));
+        assert!(!f.async_function_of("notify", "sync"));
+        assert!(!f.async_function_of("util", "both"), "two modules disagree");
+        assert_eq!(module_stem("src/x/index.ts").as_deref(), Some("x"));
+        assert_eq!(module_stem("app/audit.py").as_deref(), Some("audit"));
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! ## What it does
 //! - JavaScript/TypeScript: inside an `async` function, a call to an async
 //!   function or method declared in the same file (`async function save…`,
-//!   `const save = async (…) =>`, `async save()` called as `this.save()`)
+//!   `const save = async (…) =>`, `async save()` called as `this.save()`) or
+//!   exported as async by a file of the pull request it is imported from
+//!   (`import { notifyOwner } from "./notify"` with the PR's `notify.ts`)
 //!   used as a bare statement — not awaited, returned, assigned, passed on,
 //!   `void`-ed or chained with `.then`/`.catch`; the same for the
 //!   promise-only Node APIs (`fs.unlink(p)` with `fs` from
@@ -13,7 +15,9 @@
 //!   `self.notify(user)`) used as a bare statement, which creates a coroutine
 //!   and never runs it — also for an imported function that the same file
 //!   awaits (`await notify(…)`) or hands to `asyncio.gather`/`create_task`
-//!   elsewhere, since awaiting anything but an awaitable raises; a coroutine
+//!   elsewhere, since awaiting anything but an awaitable raises, and for one
+//!   imported from a module of the pull request that declares it `async def`
+//!   (`from .alerts import publish` with the PR's `alerts.py`); a coroutine
 //!   method of a parameter annotated `AsyncSession` (`session.commit()`,
 //!   `session.execute(…)`; not `add`/`add_all`); and `asyncio.create_task(…)` /
 //!   `asyncio.ensure_future(…)` / `loop.create_task(…)` whose task is
@@ -129,6 +133,8 @@ use crate::syntax::{
     enclosing_function, is_async_function, is_js_function, is_test_path, preorder,
     unwrap_expression,
 };
+
+mod imports;
 
 pub static META: RuleMeta = RuleMeta {
     id: "async-races/floating-promise",
@@ -707,7 +713,11 @@ impl<'s> Functions<'s> {
         let mut plain: Vec<(&'s str, Node<'s>)> = Vec::new();
         if python {
             f.awaited_fns = python_awaited_names(ctx);
+            f.awaited_fns
+                .extend(imports::imported_pr_coroutines(ctx, true));
         } else {
+            f.async_fns
+                .extend(imports::imported_pr_coroutines(ctx, false));
             f.promise_modules = js_promise_modules(ctx);
             f.relative_imports = js_relative_imports(ctx);
             f.awaited_members = js_awaited_members(ctx);

@@ -150,8 +150,8 @@ fn js_catch_clause<'t>(
 ) -> Option<Handler<'t>> {
     let body = clause.field("body")?;
     if language == Language::Java
-        && let Some(handler) = java_returns_unsaved(ctx, clause, body)
-            .or_else(|| java_fails_open(ctx, clause, body))
+        && let Some(handler) =
+            java_returns_unsaved(ctx, clause, body).or_else(|| java_fails_open(ctx, clause, body))
     {
         return Some(handler);
     }
@@ -312,7 +312,10 @@ fn java_failure_callback<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Ha
     if !(empty || null) {
         return None;
     }
-    if ctx.parent(call).is_none_or(|p| p.kind() != "expression_statement") {
+    if ctx
+        .parent(call)
+        .is_none_or(|p| p.kind() != "expression_statement")
+    {
         return None;
     }
     let params = callback.field("parameters").map_or("()", |p| ctx.text(p));

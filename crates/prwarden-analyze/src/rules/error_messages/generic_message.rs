@@ -779,12 +779,17 @@ fn java_drops_collected<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(&'
             && n.field("object").is_some_and(|o| ctx.text(o) == list)
     });
     // Nothing in the branch reads the list (a log line before the throw).
-    let read_in_branch = crate::syntax::preorder(branch)
-        .any(|n| n.kind() == "identifier" && ctx.text(n) == list);
+    let read_in_branch =
+        crate::syntax::preorder(branch).any(|n| n.kind() == "identifier" && ctx.text(n) == list);
     (declared && filled && !read_in_branch).then_some((list, message))
 }
 
-fn report_dropped_list(ctx: &RuleContext<'_>, node: Node<'_>, list: &str, message: &str) -> Finding {
+fn report_dropped_list(
+    ctx: &RuleContext<'_>,
+    node: Node<'_>,
+    list: &str,
+    message: &str,
+) -> Finding {
     let code = quote(ctx.text(node), 70);
     let in_symbol = symbol_suffix(ctx.symbol_for(node).as_deref());
     let what = format!("Error \"{message}\" drops the problems collected in `{list}`");

@@ -1389,7 +1389,9 @@ fn java_row_lookup(
         "firstResult" => args.named_child_count() == 0,
         "find" => {
             args.named_child_count() == 2
-                && args.named_child(0).is_some_and(|a| a.kind() == "class_literal")
+                && args
+                    .named_child(0)
+                    .is_some_and(|a| a.kind() == "class_literal")
         }
         _ => {
             mappers.contains(receiver_name)
@@ -1402,7 +1404,10 @@ fn java_row_lookup(
             "{}(…)",
             quote(
                 ctx.source
-                    .get(call.start_byte()..call.field("name").map_or(call.end_byte(), |n| n.end_byte()))
+                    .get(
+                        call.start_byte()
+                            ..call.field("name").map_or(call.end_byte(), |n| n.end_byte())
+                    )
                     .unwrap_or(method),
                 50
             )
@@ -1424,10 +1429,16 @@ fn java_mybatis_mappers(ctx: &RuleContext<'_>) -> HashSet<String> {
         };
         let mapper = base.len() > "Mapper".len()
             && base.ends_with("Mapper")
-            && !["Object", "Json", "Xml", "YAML", "Yaml", "Csv", "Model", "Row"]
-                .iter()
-                .any(|other| base.ends_with(&format!("{other}Mapper")));
-        if mapper && node.field("type").is_some_and(|t| t.kind() == "type_identifier") {
+            && ![
+                "Object", "Json", "Xml", "YAML", "Yaml", "Csv", "Model", "Row",
+            ]
+            .iter()
+            .any(|other| base.ends_with(&format!("{other}Mapper")));
+        if mapper
+            && node
+                .field("type")
+                .is_some_and(|t| t.kind() == "type_identifier")
+        {
             mappers.extend(names.into_iter().map(str::to_string));
         }
     }

@@ -128,7 +128,9 @@ fn raw_type_in<'t>(ctx: &RuleContext<'_>, ty: Node<'t>, awt_list: bool) -> Optio
             (GENERIC_TYPES.contains(&name) && !(awt_list && name == "List")).then_some(ty)
         }
         "generic_type" => {
-            let args = ty.named_children(&mut ty.walk()).find(|c| c.kind() == "type_arguments")?;
+            let args = ty
+                .named_children(&mut ty.walk())
+                .find(|c| c.kind() == "type_arguments")?;
             let found = args
                 .named_children(&mut args.walk())
                 .find_map(|arg| raw_type_in(ctx, arg, awt_list));

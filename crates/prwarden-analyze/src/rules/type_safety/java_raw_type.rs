@@ -131,10 +131,9 @@ fn raw_type_in<'t>(ctx: &RuleContext<'_>, ty: Node<'t>, awt_list: bool) -> Optio
             let args = ty
                 .named_children(&mut ty.walk())
                 .find(|c| c.kind() == "type_arguments")?;
-            let found = args
-                .named_children(&mut args.walk())
-                .find_map(|arg| raw_type_in(ctx, arg, awt_list));
-            found
+            let mut cursor = args.walk();
+            let mut arguments = args.named_children(&mut cursor);
+            arguments.find_map(|arg| raw_type_in(ctx, arg, awt_list))
         }
         _ => None,
     }

@@ -11,10 +11,14 @@
 //!   `with contextlib.suppress(BaseException):` — `contextlib.suppress` of a
 //!   catch-all type is the same silent `except Exception: pass` (suppressing
 //!   a narrow type such as `FileNotFoundError` is the idiom and is fine);
-//! - Java: a `catch` block with no statements, and one whose only statement
+//! - Java: a `catch` block with no statements, one whose only statement
 //!   returns the object the `try` was writing (`try { return
 //!   items.saveAndFlush(item); } catch (DataIntegrityViolationException e) {
-//!   return item; }`: the unsaved entity passed off as saved);
+//!   return item; }`: the unsaved entity passed off as saved), a catch-all
+//!   (`Exception`, `Throwable`, …) whose only statement is `return true;`
+//!   (the check fails open, silently), and an empty failure callback ending
+//!   a statement: Vert.x `future.onFailure(err -> {})`,
+//!   `CompletableFuture`'s `.exceptionally(e -> null)`;
 //! - Go: `if err != nil {}` with an empty body (and no `else`), for any
 //!   variable named like an error (`err`, `readErr`, …), and
 //!   `if err != nil { return nil, nil }` (only `nil`s) in a function whose
@@ -102,6 +106,7 @@ impl Rule for EmptyCatch {
             Language::Python => &["except_clause", "with_statement"],
             Language::Sql => &[],
             Language::Go => &["if_statement"],
+            Language::Java => &["catch_clause", "method_invocation"],
             _ => &["catch_clause", "call_expression"],
         };
         for node in ctx.nodes_in_order(kinds) {
@@ -111,6 +116,7 @@ impl Rule for EmptyCatch {
                 (Language::Python | Language::Sql, _) => None,
                 (Language::Go, "if_statement") => go_err_check(ctx, node),
                 (Language::Go, _) => None,
+                (Language::Java, "method_invocation") => java_failure_callback(ctx, node),
                 (_, "catch_clause") => js_catch_clause(ctx, language, node),
                 (_, "call_expression") => js_catch_call(ctx, node),
                 _ => None,
@@ -144,7 +150,8 @@ fn js_catch_clause<'t>(
 ) -> Option<Handler<'t>> {
     let body = clause.field("body")?;
     if language == Language::Java
-        && let Some(handler) = java_returns_unsaved(ctx, clause, body)
+        && let Some(handler) =
+            java_returns_unsaved(ctx, clause, body).or_else(|| java_fails_open(ctx, clause, body))
     {
         return Some(handler);
     }
@@ -237,6 +244,112 @@ fn java_returns_unsaved<'t>(
         source_of_error: first_call(ctx, try_body, "method_invocation"),
         language: Language::Java,
         promise: false,
+    })
+}
+
+/// Java `catch (Exception e) { return true; }`: every failure of the check in
+/// the `try` (and every bug in it) answered with "yes", without a log line.
+fn java_fails_open<'t>(
+    ctx: &RuleContext<'_>,
+    clause: Node<'t>,
+    body: Node<'_>,
+) -> Option<Handler<'t>> {
+    let mut handler = statements(body);
+    let only = handler.next()?;
+    if handler.next().is_some()
+        || only.kind() != "return_statement"
+        || only.named_child(0).is_none_or(|r| r.kind() != "true")
+    {
+        return None;
+    }
+    let mut cursor = clause.walk();
+    let param = clause
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "catch_formal_parameter")?;
+    if !java_catch_all(ctx, param) || while_handling_another(clause) {
+        return None;
+    }
+    if intentionally_ignored(ctx, clause) {
+        return None;
+    }
+    let try_body = ctx.parent(clause)?.field("body")?;
+    Some(Handler {
+        node: clause,
+        line: ctx.line(clause),
+        form: format!("catch ({}) {{ return true; }}", ctx.text(param)),
+        source_of_error: first_call(ctx, try_body, "method_invocation"),
+        language: Language::Java,
+        promise: false,
+    })
+}
+
+/// Vert.x `future.onFailure(err -> {})` and `CompletableFuture`'s
+/// `.exceptionally(e -> null)` ending a statement: the failure callback that
+/// was meant to handle the error does nothing, and nobody else sees it.
+fn java_failure_callback<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Handler<'t>> {
+    let method = call.field("name")?;
+    if !matches!(ctx.text(method), "onFailure" | "exceptionally") || call.field("object").is_none()
+    {
+        return None;
+    }
+    let args = call.field("arguments")?;
+    let mut cursor = args.walk();
+    let callbacks: Vec<Node<'t>> = args
+        .named_children(&mut cursor)
+        .filter(|n| !is_comment(*n))
+        .collect();
+    let [callback] = callbacks.as_slice() else {
+        return None;
+    };
+    if callback.kind() != "lambda_expression" {
+        return None;
+    }
+    let body = callback.field("body")?;
+    // `.exceptionally(e -> null)`: its callback must return a value, and
+    // `null` is the empty one.
+    let empty = body.kind() == "block" && statements(body).next().is_none();
+    let null = body.kind() == "null_literal" && ctx.text(method) == "exceptionally";
+    if !(empty || null) {
+        return None;
+    }
+    if ctx
+        .parent(call)
+        .is_none_or(|p| p.kind() != "expression_statement")
+    {
+        return None;
+    }
+    let params = callback.field("parameters").map_or("()", |p| ctx.text(p));
+    let name = params.trim_matches(|c| c == '(' || c == ')').trim();
+    if named_as_ignored(name) || intentionally_ignored(ctx, *callback) {
+        return None;
+    }
+    // `repo.save(x).map(…).onFailure(…)`: the failure comes from the start
+    // of the chain.
+    let mut origin = call;
+    while let Some(inner) = origin.field("object")
+        && inner.kind() == "method_invocation"
+    {
+        origin = inner;
+    }
+    let source_of_error = (origin.id() != call.id())
+        .then(|| {
+            let name = origin.field("name")?;
+            ctx.source
+                .get(origin.start_byte()..name.end_byte())
+                .map(|callee| format!("{}(…)", quote(callee, 50)))
+        })
+        .flatten();
+    Some(Handler {
+        node: method,
+        line: ctx.line(method),
+        form: format!(
+            ".{}({params} -> {})",
+            ctx.text(method),
+            if null { "null" } else { "{}" }
+        ),
+        source_of_error,
+        language: Language::Java,
+        promise: true,
     })
 }
 
@@ -654,11 +767,12 @@ fn report(ctx: &RuleContext<'_>, handler: &Handler<'_>) -> Finding {
     let symbol = ctx.symbol_for(handler.node);
     let code = if handler.promise {
         // `catch(() => {})` — from the method name to the end of the call.
-        let call_end = handler
-            .node
-            .parent()
-            .and_then(|m| m.parent())
-            .map_or(handler.node.end_byte(), |c| c.end_byte());
+        let call = if handler.language == Language::Java {
+            handler.node.parent()
+        } else {
+            handler.node.parent().and_then(|m| m.parent())
+        };
+        let call_end = call.map_or(handler.node.end_byte(), |c| c.end_byte());
         ctx.source
             .get(handler.node.start_byte()..call_end)
             .unwrap_or("")
@@ -672,7 +786,12 @@ fn report(ctx: &RuleContext<'_>, handler: &Handler<'_>) -> Finding {
         .map(|s| format!("`{s}`"))
         .unwrap_or_else(|| "the code it guards".to_string());
 
-    let (title, what) = if handler.promise {
+    let (title, what) = if handler.promise && handler.language == Language::Java {
+        (
+            format!("`{form}` swallows the failure of {hidden}"),
+            format!("`{form}` ends the chain with a failure handler that does nothing"),
+        )
+    } else if handler.promise {
         (
             format!("`{form}` swallows the rejection of {hidden}"),
             format!("`{form}` turns every rejection of {hidden} into success"),
@@ -686,6 +805,14 @@ fn report(ctx: &RuleContext<'_>, handler: &Handler<'_>) -> Finding {
         (
             format!("`{form}` checks the error of {hidden} and then drops it"),
             format!("`{form}` detects the error returned by {hidden} and does nothing with it"),
+        )
+    } else if form.ends_with("{ return true; }") {
+        (
+            format!("`{form}` turns every failure of {hidden} into success"),
+            format!(
+                "`{form}` answers \"yes\" whenever {hidden} throws, for an outage and for a bug \
+                 alike, and leaves no log line"
+            ),
         )
     } else if form.ends_with("; }") {
         (

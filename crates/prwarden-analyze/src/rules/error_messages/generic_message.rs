@@ -25,7 +25,13 @@
 //!   DAO lookup, is reported; an
 //!   empty `IllegalArgumentException` is also left alone when the method's
 //!   Javadoc states the contract, `@throws IllegalArgumentException if …`,
-//!   or the method is an `@Override` of a documented one);
+//!   or the method is an `@Override` of a documented one); JAX-RS
+//!   `new WebApplicationException(Response.Status.CONFLICT)` and Spring
+//!   `new ResponseStatusException(HttpStatus.BAD_REQUEST)` given only a
+//!   status that asks the client to fix something (400, 409, 412, 422); and
+//!   any exception with a fixed literal thrown from `if (!list.isEmpty())`
+//!   where `list` is a local the method filled with `list.add(…)` (the
+//!   problems were collected, and the message drops them);
 //! - Go: `errors.New("error")`, `fmt.Errorf("failed")`, an `errors.New`
 //!   literal returned when a map lookup missed (`v, ok := m[key]; if !ok {
 //!   return errors.New("unknown gauge") }`: the key is at hand and not in
@@ -241,6 +247,10 @@ impl Rule for GenericMessage {
             };
             if let Some((constructor, message)) = found {
                 out.push(report(ctx, language, node, &constructor, message));
+            } else if language == Language::Java
+                && let Some((list, message)) = java_drops_collected(ctx, node)
+            {
+                out.push(report_dropped_list(ctx, node, list, message));
             } else if language == Language::Go
                 && let Some((key, message)) = go_missed_key(ctx, node)
             {
@@ -643,6 +653,9 @@ fn java_new<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
             .is_some_and(|m| !is_collection_accessor(m) && !in_collection_type(ctx, node))
             .then(|| (name.to_string(), ""));
     }
+    if let Some(status) = java_status_only(ctx, name, node) {
+        return Some((format!("{name}({status})"), ""));
+    }
     if !JAVA_TYPES.contains(&name) {
         // `new MemberDaoException("Error", e)`: any exception class given a
         // generic literal. (Without a message a custom type is the message.)
@@ -674,6 +687,135 @@ fn java_new<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
     }
     let message = generic_message(ctx, first)?;
     Some((name.to_string(), message))
+}
+
+/// Client-error statuses whose response must say what to change: JAX-RS
+/// `Response.Status` and Spring `HttpStatus` names, and their codes.
+/// (A bare 401/403/404 is the usual, often deliberate, answer.)
+const JAVA_CLIENT_FIX_STATUSES: &[&str] = &[
+    "BAD_REQUEST",
+    "CONFLICT",
+    "PRECONDITION_FAILED",
+    "UNPROCESSABLE_ENTITY",
+    "UNPROCESSABLE_CONTENT",
+    "400",
+    "409",
+    "412",
+    "422",
+];
+
+/// JAX-RS `new WebApplicationException(Response.Status.CONFLICT)` and Spring
+/// `new ResponseStatusException(HttpStatus.BAD_REQUEST)`: a 4xx telling the
+/// client to fix something with only the status — no reason. Returns the
+/// status as written.
+fn java_status_only<'s>(ctx: &RuleContext<'s>, name: &str, node: Node<'_>) -> Option<&'s str> {
+    if !matches!(
+        name.rsplit('.').next(),
+        Some("WebApplicationException" | "ResponseStatusException")
+    ) {
+        return None;
+    }
+    let args = node.field("arguments")?;
+    let mut arguments = statements(args);
+    let status = arguments.next()?;
+    if arguments.next().is_some() {
+        return None;
+    }
+    let text = ctx.text(status);
+    let last = text.rsplit('.').next().unwrap_or(text).trim();
+    JAVA_CLIENT_FIX_STATUSES.contains(&last).then_some(text)
+}
+
+/// `if (!problems.isEmpty()) { throw new IllegalStateException("Invalid crew"); }`:
+/// the method collected what was wrong into a local list, and the exception
+/// it throws because the list is not empty carries a fixed literal instead.
+/// Returns the list's name and the literal.
+fn java_drops_collected<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(&'s str, &'s str)> {
+    let name = ctx.text(node.field("type")?);
+    if !is_error_type_name(name.rsplit('.').next().unwrap_or(name)) {
+        return None;
+    }
+    let args = node.field("arguments")?;
+    let mut arguments = statements(args);
+    let message = string_literal_value(arguments.next()?, ctx.source)?;
+    if arguments.next().is_some() {
+        return None;
+    }
+    let throw = ctx.parent(node).filter(|p| p.kind() == "throw_statement")?;
+    let mut branch = throw;
+    if let Some(block) = ctx.parent(throw).filter(|p| p.kind() == "block") {
+        branch = block;
+    }
+    let check = ctx
+        .parent(branch)
+        .filter(|p| p.kind() == "if_statement" && p.field("consequence") == Some(branch))?;
+    let condition = crate::syntax::unwrap_expression(check.field("condition")?);
+    // `!list.isEmpty()`
+    let list = match condition.kind() {
+        "unary_expression" if condition.field("operator").map(|o| ctx.text(o)) == Some("!") => {
+            let call = crate::syntax::unwrap_expression(condition.field("operand")?);
+            (call.kind() == "method_invocation"
+                && call.field("name").map(|n| ctx.text(n)) == Some("isEmpty")
+                && call.field("arguments")?.named_child_count() == 0)
+                .then_some(call.field("object")?)?
+        }
+        _ => return None,
+    };
+    if list.kind() != "identifier" {
+        return None;
+    }
+    let list = ctx.text(list);
+    // A local collection of the method, filled with `list.add(…)`.
+    let method = ctx.enclosing_function(Language::Java, node)?;
+    let declared = crate::syntax::preorder(method).any(|n| {
+        n.kind() == "variable_declarator"
+            && n.field("name").is_some_and(|d| ctx.text(d) == list)
+            && n.field("value")
+                .is_some_and(|v| v.kind() == "object_creation_expression")
+    });
+    let filled = crate::syntax::preorder(method).any(|n| {
+        n.kind() == "method_invocation"
+            && n.field("name").is_some_and(|m| ctx.text(m) == "add")
+            && n.field("object").is_some_and(|o| ctx.text(o) == list)
+    });
+    // Nothing in the branch reads the list (a log line before the throw).
+    let read_in_branch =
+        crate::syntax::preorder(branch).any(|n| n.kind() == "identifier" && ctx.text(n) == list);
+    (declared && filled && !read_in_branch).then_some((list, message))
+}
+
+fn report_dropped_list(
+    ctx: &RuleContext<'_>,
+    node: Node<'_>,
+    list: &str,
+    message: &str,
+) -> Finding {
+    let code = quote(ctx.text(node), 70);
+    let in_symbol = symbol_suffix(ctx.symbol_for(node).as_deref());
+    let what = format!("Error \"{message}\" drops the problems collected in `{list}`");
+    ctx.node_finding(&META, node)
+        .title(what.clone())
+        .message(format!(
+            "{what}: the method gathered what was wrong into `{list}` and throws because it is \
+             not empty, but `{code}` says only that something was wrong. The log and the caller \
+             never learn which entries failed or why.\n\nPut the collected problems in the \
+             message: `\"{message}: \" + String.join(\", \", {list})`."
+        ))
+        .symptom(format!(
+            "`{code}`{in_symbol} is thrown when `{list}` is not empty, without its contents."
+        ))
+        .root_cause(
+            "The problems were collected for the error, then the error was written with a fixed \
+             message.",
+        )
+        .fix(format!(
+            "Include the contents of `{list}` in the exception's message, keeping its type."
+        ))
+        .scope(
+            "Change only this exception's message. Do not change when it is thrown or how the \
+             problems are collected.",
+        )
+        .build()
 }
 
 /// `throw new X()` as (or as the only statement of) the branch of

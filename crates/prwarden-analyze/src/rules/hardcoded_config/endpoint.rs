@@ -14,6 +14,9 @@
 //!   a cloud region (`gw.eu-west-1.acme.com`, `europe-west1`), a bare
 //!   service name (`http://billing:8080`) or carries an explicit port;
 //! - bare private IP addresses (`10.…`, `172.16–31.…`, `192.168.…`);
+//! - Java: a bare internal or environment-named host given to a host
+//!   setter (`new PgConnectOptions().setHost("pg.prod.internal")`,
+//!   `.host("…")`) or bound to a name that says host (`DB_HOST = "…"`);
 //! - bare `host:port` targets with no scheme whose host is internal or
 //!   environment-named (`grpc.NewClient("pricing.prod.svc.cluster.local:50051")`,
 //!   Kafka `brokers: ["kafka-1.prod.acme.internal:9092"]`).
@@ -94,7 +97,10 @@ impl Rule for Endpoint {
             let text = ctx.text(node);
             // The text scan first: most literals hold no endpoint, and the
             // checks below (all side-effect free) walk the tree.
-            let Some(found) = find_endpoint(text).or_else(|| named_bucket(ctx, node, text)) else {
+            let Some(found) = find_endpoint(text)
+                .or_else(|| named_bucket(ctx, node, text))
+                .or_else(|| java_host_argument(ctx, language, node, text))
+            else {
                 continue;
             };
             if excluded_context(ctx, language, node)
@@ -581,6 +587,50 @@ fn named_bucket(ctx: &RuleContext<'_>, literal: Node<'_>, text: &str) -> Option<
                 range: start..start + value.len(),
             }
         })
+}
+
+/// Java: a bare internal or environment-named host (no scheme, no port)
+/// given to a host setter (`new PgConnectOptions().setHost("pg.prod.internal")`,
+/// `builder.host("…")`) or bound to a name that says host
+/// (`DB_HOST = "…"`).
+fn java_host_argument(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    literal: Node<'_>,
+    text: &str,
+) -> Option<Found> {
+    if language != Language::Java {
+        return None;
+    }
+    let inner = text.trim_matches('"');
+    let lower = inner.to_ascii_lowercase();
+    if !lower.contains('.')
+        || ipv4(&lower).is_some()
+        || !lower.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !lower
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        || is_loopback_or_example(&lower)
+        || !is_internal_host(&lower)
+    {
+        return None;
+    }
+    let says_host = |name: &str| identifier_words(name).iter().any(|w| w == "host");
+    let args = literal.parent().filter(|p| p.kind() == "argument_list");
+    let setter = args.is_some_and(|a| {
+        a.named_child_count() == 1
+            && a.parent()
+                .filter(|c| c.kind() == "method_invocation")
+                .and_then(|c| c.field("name"))
+                .is_some_and(|m| says_host(ctx.text(m)))
+    });
+    (setter || bound_name(ctx, literal).is_some_and(says_host)).then(|| {
+        let start = text.find(inner).unwrap_or(0);
+        Found {
+            kind: Kind::Internal,
+            range: start..start + inner.len(),
+        }
+    })
 }
 
 /// The variable, constant, field, property or keyword argument a literal is

@@ -47,6 +47,13 @@
 //!   map) — unless the method calls
 //!   `containsKey`/`put`/`putIfAbsent`/`computeIfAbsent`/`keySet`/`entrySet`
 //!   on it or compares `map.get(key)` with `null`;
+//!   and a lookup kept in a local whose first use after it dereferences it
+//!   (no `null` check, `requireNonNull` or hand-off first): `get` on such a
+//!   map field, Panache's static `Entity.findById(id)` and `….firstResult()`,
+//!   JPA's `em.find(Entity.class, id)`, and a MyBatis mapper's single-row
+//!   `findX(…)`/`selectX(…)` (a field or parameter typed `…Mapper`, not
+//!   Jackson's `ObjectMapper` and kin; a `List`/`Optional` result is not a
+//!   single row), all of which return `null` when nothing matches;
 //! - Go: a field read on `m[key]` (`s.catalog[sku].MaxPerOrder`) where the
 //!   file declares `m` as a map of pointers (`map[string]*Item`: struct
 //!   field, parameter, `var` or `make`), unless the function reads the map
@@ -173,6 +180,9 @@ impl Rule for UncheckedLookup {
         }
         if matches!(language, Language::Python) || language.is_js_family() {
             stored_rows(ctx, language, out);
+        }
+        if language == Language::Java {
+            java_stored_lookups(ctx, &maps, out);
         }
     }
 }
@@ -1286,6 +1296,186 @@ fn java_map_guarded(ctx: &RuleContext<'_>, method: Node<'_>, name: &str, key: &s
         || body.contains(&format!("{name}.get({key}) != null"))
         || body.contains(&format!("null == {name}.get({key})"))
         || body.contains(&format!("null != {name}.get({key})"))
+}
+
+/// `Yacht yacht = Yacht.findById(id);` then `yacht.homeMarina`, `Technician
+/// t = mapper.findSupervisor(siteId);` then `t.level()`, `Chemical c =
+/// chemicals.get(code);` then `c.preHarvestDays()`: a lookup that returns
+/// `null` when nothing matches, kept in a local whose first use after the
+/// lookup dereferences it — no `if (x == null)`, `Objects.requireNonNull`
+/// or hand-off first.
+fn java_stored_lookups(ctx: &RuleContext<'_>, maps: &HashSet<String>, out: &mut Vec<Finding>) {
+    let mappers = java_mybatis_mappers(ctx);
+    for declaration in ctx.nodes_in_order(&["local_variable_declaration"]) {
+        let Some(ty) = declaration.field("type") else {
+            continue;
+        };
+        // One object, not a collection, `Optional` or primitive.
+        if !matches!(ty.kind(), "type_identifier" | "scoped_type_identifier")
+            || matches!(ctx.text(ty).rsplit('.').next(), Some("Optional" | "String"))
+        {
+            continue;
+        }
+        let mut cursor = declaration.walk();
+        let declarators: Vec<Node<'_>> = declaration
+            .children_by_field_name("declarator", &mut cursor)
+            .collect();
+        let [declarator] = declarators.as_slice() else {
+            continue;
+        };
+        let (Some(target), Some(value)) = (declarator.field("name"), declarator.field("value"))
+        else {
+            continue;
+        };
+        if value.kind() != "method_invocation" {
+            continue;
+        }
+        let Some(method) = ctx.enclosing_function(Language::Java, declaration) else {
+            continue;
+        };
+        let lookup = java_row_lookup(ctx, value, &mappers)
+            .or_else(|| java_stored_map_get(ctx, method, *declarator, value, maps));
+        let Some(lookup) = lookup else {
+            continue;
+        };
+        let name = ctx.text(target);
+        let after = declarator.end_byte();
+        let Some(first) = preorder(method)
+            .find(|n| n.start_byte() >= after && n.kind() == "identifier" && ctx.text(*n) == name)
+        else {
+            continue;
+        };
+        let Some(parent) = ctx.parent(first) else {
+            continue;
+        };
+        let dereferenced = matches!(parent.kind(), "method_invocation" | "field_access")
+            && parent.field("object") == Some(first);
+        if dereferenced {
+            out.push(report(ctx, parent, &lookup));
+        }
+    }
+}
+
+/// Lookups of one row that return `null` when it does not exist: Panache's
+/// static `Entity.findById(id)` and `….firstResult()`, JPA's
+/// `em.find(Entity.class, id)`, and a MyBatis mapper's single-row
+/// `findX(…)`/`selectX(…)` (a field or parameter typed `…Mapper`).
+fn java_row_lookup(
+    ctx: &RuleContext<'_>,
+    call: Node<'_>,
+    mappers: &HashSet<String>,
+) -> Option<Lookup> {
+    let method = ctx.text(call.field("name")?);
+    let args = call.field("arguments")?;
+    let receiver = call.field("object")?;
+    let receiver_text = ctx.text(receiver);
+    let pascal = receiver.kind() == "identifier"
+        && receiver_text.starts_with(|c: char| c.is_ascii_uppercase())
+        && receiver_text.chars().any(|c| c.is_ascii_lowercase());
+    let receiver_name = match receiver.kind() {
+        "identifier" => receiver_text,
+        "field_access" if receiver.field("object")?.kind() == "this" => {
+            ctx.text(receiver.field("field")?)
+        }
+        _ => "",
+    };
+    let single_row_name = |prefix: &str| {
+        method
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+    };
+    let found = match method {
+        "findById" => pascal && args.named_child_count() == 1,
+        "firstResult" => args.named_child_count() == 0,
+        "find" => {
+            args.named_child_count() == 2
+                && args
+                    .named_child(0)
+                    .is_some_and(|a| a.kind() == "class_literal")
+        }
+        _ => {
+            mappers.contains(receiver_name)
+                && (single_row_name("find") || single_row_name("select"))
+                && !method.contains("OrThrow")
+        }
+    };
+    found.then(|| Lookup {
+        call: format!(
+            "{}(…)",
+            quote(
+                ctx.source
+                    .get(
+                        call.start_byte()
+                            ..call.field("name").map_or(call.end_byte(), |n| n.end_byte())
+                    )
+                    .unwrap_or(method),
+                50
+            )
+        ),
+        missing: "null",
+        failure: "throws a `NullPointerException` (a 500 instead of a 404)",
+        remedy: "check the result for `null` and throw a not-found exception that names the \
+                 key, or return an `Optional` from the lookup and `orElseThrow` it",
+    })
+}
+
+/// Names of fields and parameters typed as a MyBatis mapper (`…Mapper`, not
+/// Jackson's `ObjectMapper`/`JsonMapper`/… or ModelMapper).
+fn java_mybatis_mappers(ctx: &RuleContext<'_>) -> HashSet<String> {
+    let mut mappers = HashSet::new();
+    for node in ctx.nodes_in_order(&["field_declaration", "formal_parameter"]) {
+        let Some((base, names)) = crate::syntax::java_declaration(node, ctx.source) else {
+            continue;
+        };
+        let mapper = base.len() > "Mapper".len()
+            && base.ends_with("Mapper")
+            && ![
+                "Object", "Json", "Xml", "YAML", "Yaml", "Csv", "Model", "Row",
+            ]
+            .iter()
+            .any(|other| base.ends_with(&format!("{other}Mapper")));
+        if mapper
+            && node
+                .field("type")
+                .is_some_and(|t| t.kind() == "type_identifier")
+        {
+            mappers.extend(names.into_iter().map(str::to_string));
+        }
+    }
+    mappers
+}
+
+/// `Chemical c = chemicals.get(code);` on a map field (see
+/// [`java_unboxed_map_get`] for why only fields), in a method that does not
+/// guard the map.
+fn java_stored_map_get(
+    ctx: &RuleContext<'_>,
+    method: Node<'_>,
+    declarator: Node<'_>,
+    value: Node<'_>,
+    maps: &HashSet<String>,
+) -> Option<Lookup> {
+    let receiver = value.field("object")?;
+    let name = match receiver.kind() {
+        "identifier" => ctx.text(receiver),
+        "field_access" => ctx.text(receiver.field("field")?),
+        _ => return None,
+    };
+    let shadowed = preorder(method).any(|n| {
+        matches!(n.kind(), "formal_parameter" | "variable_declarator")
+            && n.field("name").is_some_and(|p| ctx.text(p) == name)
+            && n.id() != declarator.id()
+    });
+    if !maps.contains(&format!("{name}{JAVA_MAP_FIELD}")) || shadowed {
+        return None;
+    }
+    java_map_lookup(
+        ctx,
+        Language::Java,
+        value,
+        maps,
+        "throws a `NullPointerException`",
+    )
 }
 
 // --------------------------------------------------------------------- Go

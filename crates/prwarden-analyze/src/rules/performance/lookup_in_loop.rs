@@ -13,7 +13,8 @@
 //! - Go: `slices.Contains/Index/ContainsFunc/IndexFunc(list, …)`;
 //! - Java: `list.contains/indexOf/lastIndexOf(…)`, and
 //!   `coll.stream().filter/anyMatch/noneMatch(…)` whose lambda compares a
-//!   key (`e -> e.code.equals(d.drugCode)`) with the loop's current element
+//!   key (`e -> e.code.equals(d.drugCode)`, also as one operand of `&&`)
+//!   with the loop's current element
 //!   — reported whatever the collection's declared type, like the
 //!   JavaScript keyed predicate below;
 //! - Rust: `vec.contains(…)`, and `vec.iter().position/find/any/filter(…)`
@@ -431,8 +432,26 @@ fn java_key_equality<'t>(ctx: &RuleContext<'_>, callback: Node<'t>) -> Option<No
     if params.is_empty() {
         return None;
     }
-    let (left, right) = equality_sides(ctx, callback.field("body")?)?;
-    match (mentions(ctx, left, &params), mentions(ctx, right, &params)) {
+    java_element_key_equality(ctx, callback.field("body")?, &params)
+}
+
+/// One side of an equality between the element and an outside value, or of
+/// one such equality among the operands of `&&` (`a -> a.blockId().equals(
+/// b.id()) && a.code().equals(code)`: a composite key is still a key).
+fn java_element_key_equality<'t>(
+    ctx: &RuleContext<'_>,
+    body: Node<'t>,
+    params: &[&str],
+) -> Option<Node<'t>> {
+    let body = crate::syntax::unwrap_expression(body);
+    if body.kind() == "binary_expression"
+        && body.field("operator").map(|o| ctx.text(o)) == Some("&&")
+    {
+        return java_element_key_equality(ctx, body.field("left")?, params)
+            .or_else(|| java_element_key_equality(ctx, body.field("right")?, params));
+    }
+    let (left, right) = equality_sides(ctx, body)?;
+    match (mentions(ctx, left, params), mentions(ctx, right, params)) {
         (true, false) => Some(right),
         (false, true) => Some(left),
         _ => None,

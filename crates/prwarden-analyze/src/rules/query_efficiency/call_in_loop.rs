@@ -60,7 +60,12 @@
 //!   (`query…`, `update`, `execute`), `EntityManager` (`find`,
 //!   `createQuery(…).getResultList()`), `RestTemplate` (`getForObject`,
 //!   `exchange`, …), `WebClient` chains ending in `block()`, `HttpClient.send`
-//!   and OkHttp `newCall(…).execute()`. `parallelStream()` is not reported.
+//!   and OkHttp `newCall(…).execute()`, a MyBatis mapper's `find…`/`select…`
+//!   methods (any name after the prefix, on a receiver named or typed
+//!   `…Mapper`, not Jackson's `ObjectMapper` and kin), and Quarkus Panache
+//!   entity statics (`Entity.list(…)`, `find`, `findById`, `count`,
+//!   `delete`, …) in a file that imports Panache. `parallelStream()` is not
+//!   reported.
 //!   A call of a method of the same class (`findById(id)`, `this.touch(id)`,
 //!   same name and arity) whose body makes one of these calls, or runs a
 //!   JDBC statement (`executeQuery`, `executeUpdate`, `executeBatch`), counts

@@ -4,7 +4,9 @@
 //! Finds raw uses of the standard generic types (`List`, `ArrayList`,
 //! `Map`, `HashMap`, `Set`, `Optional`, `Iterator`, `Comparator`,
 //! `Function`, `Stream`, …) as the type of a variable, field, parameter or
-//! return value, in `new ArrayList()` and in casts.
+//! return value, in `new ArrayList()` and in casts, also as a type argument
+//! of another type (`List<Map>`, the usual shape of an untyped MyBatis or
+//! JDBC-template row list).
 //!
 //! Not reported: the diamond (`new ArrayList<>()`), `Class` (raw `Class` is
 //! common and mostly harmless), `List` in files that import `java.awt.List`,
@@ -108,15 +110,32 @@ impl Rule for JavaRawType {
             let Some(ty) = ty else {
                 continue;
             };
-            if ty.kind() != "type_identifier" {
+            let Some(raw) = raw_type_in(ctx, ty, awt_list) else {
                 continue;
-            }
-            let name = ctx.text(ty);
-            if !GENERIC_TYPES.contains(&name) || (awt_list && name == "List") {
-                continue;
-            }
-            out.push(report(ctx, ty, node, name));
+            };
+            out.push(report(ctx, raw, node, ctx.text(raw)));
         }
+    }
+}
+
+/// The first raw generic type in `ty`: `ty` itself, or one of its type
+/// arguments at any depth (`List<Map>`, `Map<String, List>`). Wildcards and
+/// parameterised arguments are not raw.
+fn raw_type_in<'t>(ctx: &RuleContext<'_>, ty: Node<'t>, awt_list: bool) -> Option<Node<'t>> {
+    match ty.kind() {
+        "type_identifier" => {
+            let name = ctx.text(ty);
+            (GENERIC_TYPES.contains(&name) && !(awt_list && name == "List")).then_some(ty)
+        }
+        "generic_type" => {
+            let args = ty
+                .named_children(&mut ty.walk())
+                .find(|c| c.kind() == "type_arguments")?;
+            let mut cursor = args.walk();
+            let mut arguments = args.named_children(&mut cursor);
+            arguments.find_map(|arg| raw_type_in(ctx, arg, awt_list))
+        }
+        _ => None,
     }
 }
 

@@ -690,6 +690,21 @@ fn classify_java_call(
     if chain[index - 1].call.is_some() {
         return None;
     }
+    if let Some(kind) = java_panache_static(ctx, chain, index, method) {
+        return Some(kind);
+    }
+    // A MyBatis mapper's methods are named freely (`findCertificates`,
+    // `selectOrdersOf`); only the reading prefixes count, since a MapStruct
+    // `…Mapper` has `updateEntityFromDto`-style methods and no queries.
+    if is_mybatis_mapper(ctx, chain[index - 1].name)
+        && ["find", "select"].iter().any(|p| {
+            method
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+        })
+    {
+        return Some(CallKind::DbRead);
+    }
     let db_receiver = receiver_has(chain, index, JAVA_DB_RECEIVERS)
         || identifier_words(chain[index - 1].name)
             .windows(2)
@@ -715,6 +730,86 @@ fn classify_java_call(
         );
     }
     None
+}
+
+/// A receiver named or typed as a MyBatis mapper: `mapper`, `orderMapper`,
+/// or a field, parameter or local typed `…Mapper` — not Jackson's
+/// `objectMapper`/`jsonMapper` and kin, nor ModelMapper.
+fn is_mybatis_mapper(ctx: &RuleContext<'_>, name: &str) -> bool {
+    const NOT_SQL: &[&str] = &["object", "json", "xml", "yaml", "csv", "model", "row"];
+    let sql_mapper = |identifier: &str| {
+        let words = identifier_words(identifier);
+        words.last().map(String::as_str) == Some("mapper")
+            && !words.iter().any(|w| NOT_SQL.contains(&w.as_str()))
+    };
+    let declared: Vec<&str> = ctx
+        .nodes_of_kind(&[
+            "field_declaration",
+            "formal_parameter",
+            "local_variable_declaration",
+        ])
+        .filter_map(|d| crate::syntax::java_declaration(d, ctx.source))
+        .filter(|(_, names)| names.contains(&name))
+        .map(|(base, _)| base)
+        .collect();
+    // The declared type decides (`ObjectMapper mapper`); without one, the name.
+    if declared.is_empty() {
+        sql_mapper(name)
+    } else {
+        declared.iter().all(|base| sql_mapper(base))
+    }
+}
+
+/// Quarkus Panache active-record statics: `Entity.list("order", o)`,
+/// `Entity.findById(id)`, `Entity.count(…)` in a file that uses Panache.
+fn java_panache_static(
+    ctx: &RuleContext<'_>,
+    chain: &[Link<'_, '_>],
+    index: usize,
+    method: &str,
+) -> Option<CallKind> {
+    const READS: &[&str] = &[
+        "findById",
+        "findByIdOptional",
+        "find",
+        "findAll",
+        "list",
+        "listAll",
+        "stream",
+        "streamAll",
+        "count",
+    ];
+    const WRITES: &[&str] = &["delete", "deleteById", "deleteAll", "update", "persist"];
+    const NOT_ENTITIES: &[&str] = &[
+        "List",
+        "Set",
+        "Map",
+        "Collections",
+        "Arrays",
+        "Stream",
+        "Optional",
+        "Objects",
+        "Files",
+        "Sort",
+        "Page",
+        "Parameters",
+    ];
+    let entity = chain[index - 1].name;
+    if index != 1 || !is_pascal(entity) || NOT_ENTITIES.contains(&entity) {
+        return None;
+    }
+    let panache = ctx.source.contains("io.quarkus.hibernate.orm.panache")
+        || ctx.source.contains("io.quarkus.panache.common");
+    if !panache {
+        return None;
+    }
+    if READS.contains(&method) {
+        Some(CallKind::DbRead)
+    } else if WRITES.contains(&method) {
+        Some(CallKind::DbWrite)
+    } else {
+        None
+    }
 }
 
 const RUST_DB_ARGS: &[&str] = &[

@@ -1,7 +1,8 @@
 //! What the other files of a pull request say that a rule reading one file
 //! needs: which columns the PR's code filters rows on, which columns its
-//! migrations (or its ORM declarations) index, and which functions its
-//! modules export as coroutines / async functions.
+//! migrations (or its ORM declarations) index, which functions its
+//! modules export as coroutines / async functions, and which methods of its
+//! Java classes return futures.
 //!
 //! Rules see one file at a time; some defects are only visible across two.
 //! A migration that adds `orders.external_ref` without an index is fine
@@ -35,6 +36,9 @@ pub struct PrFacts {
     /// `lib/notify/index.ts`) → the names it declares at top level, each
     /// with whether every declaration of it in such a module is async.
     module_functions: HashMap<String, HashMap<String, bool>>,
+    /// Java class (by file name, as Java names public classes) → its
+    /// methods, each with whether every overload returns a future.
+    java_methods: HashMap<String, HashMap<String, bool>>,
 }
 
 /// One place where the PR's code selects rows by a column.
@@ -121,10 +125,43 @@ impl PrFacts {
             .unwrap_or(false)
     }
 
+    /// Whether the PR's Java class `class` declares `method`, and every
+    /// declaration of it returns a future (`CompletableFuture<…>`,
+    /// `CompletionStage`, `Future`, `ListenableFuture`).
+    pub fn java_method_returns_future(&self, class: &str, method: &str) -> bool {
+        self.java_methods
+            .get(class)
+            .and_then(|methods| methods.get(method))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    fn scan_java_methods(&mut self, path: &str, source: &str) {
+        let Some(class) = module_stem(path) else {
+            return;
+        };
+        let methods = self.java_methods.entry(class).or_default();
+        for line in source.lines() {
+            if let Some((return_type, name)) = java_method_declaration(line) {
+                let base = return_type.split('<').next().unwrap_or(return_type).trim();
+                let base = base.rsplit('.').next().unwrap_or(base);
+                let future = JAVA_FUTURE_TYPES.contains(&base);
+                methods
+                    .entry(name.to_string())
+                    .and_modify(|f| *f &= future)
+                    .or_insert(future);
+            }
+        }
+    }
+
     fn scan_functions(&mut self, path: &str, source: &str) {
         let Some(language) = Language::from_path(path) else {
             return;
         };
+        if language == Language::Java {
+            self.scan_java_methods(path, source);
+            return;
+        }
         let python = language == Language::Python;
         if !python && !language.is_js_family() {
             return;
@@ -275,6 +312,74 @@ impl PrFacts {
             }
         }
     }
+}
+
+/// Return types whose value is the only way to learn that the work failed.
+pub const JAVA_FUTURE_TYPES: &[&str] = &[
+    "CompletableFuture",
+    "CompletionStage",
+    "Future",
+    "ListenableFuture",
+];
+
+/// `(return type, name)` of a Java method declared on `line`:
+/// `public Future<Void> markDone(long id) {`, `CompletableFuture<List<X>> all();`.
+/// Calls, assignments, constructors and control statements are not.
+fn java_method_declaration(line: &str) -> Option<(&str, &str)> {
+    let head = &line[..line.find('(')?];
+    if head.contains(['=', '.', '"', '@']) || head.trim_start().starts_with("//") {
+        return None;
+    }
+    let head = head.trim_end();
+    let name_start = head
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+        .map_or(0, |p| p + 1);
+    let name = &head[name_start..];
+    let before = head[..name_start].trim_end();
+    if name.is_empty() || before.is_empty() {
+        return None;
+    }
+    // The return type: back from the name over one type, generics balanced.
+    let bytes = before.as_bytes();
+    let mut depth = 0i32;
+    let mut start = bytes.len();
+    while start > 0 {
+        let c = bytes[start - 1];
+        match c {
+            b'>' => depth += 1,
+            b'<' => depth -= 1,
+            b' ' | b'\t' if depth == 0 => break,
+            _ => {}
+        }
+        start -= 1;
+    }
+    let return_type = &before[start..];
+    let words = before[..start].split_whitespace();
+    let keywords_ok = words.clone().all(|w| {
+        matches!(
+            w,
+            "public"
+                | "protected"
+                | "private"
+                | "static"
+                | "final"
+                | "abstract"
+                | "synchronized"
+                | "default"
+                | "native"
+                | "strictfp"
+        ) || w.starts_with('<')
+            || w.ends_with('>')
+    });
+    let statement = matches!(
+        return_type,
+        "return" | "new" | "throw" | "else" | "case" | "yield" | "await"
+    ) || matches!(
+        name,
+        "if" | "for" | "while" | "switch" | "catch" | "synchronized"
+    );
+    (keywords_ok && !statement && return_type.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .then_some((return_type, name))
 }
 
 /// The name `import … from "./x"` / `from .x import …` gives a file: its
@@ -805,6 +910,36 @@ mod tests {
         assert!(!f.async_function_of("util", "both"), "two modules disagree");
         assert_eq!(module_stem("src/x/index.ts").as_deref(), Some("x"));
         assert_eq!(module_stem("app/audit.py").as_deref(), Some("audit"));
+    }
+
+    #[test]
+    fn java_methods_returning_futures_are_known_by_class() {
+        let f = facts(&[(
+            "src/main/java/x/AppointmentRepository.java",
+            "public class AppointmentRepository {\n\
+             \x20 public Future<Void> markCompleted(long id) {\n\
+             \x20   return pool.preparedQuery(SQL).execute(Tuple.of(id)).mapEmpty();\n\
+             \x20 }\n\
+             \x20 public Future<List<Long>> booked(String day) { return null; }\n\
+             \x20 CompletableFuture<Map<String, Long>> counts();\n\
+             \x20 public int size() { return 0; }\n\
+             \x20 public Future<Void> save(Appointment a) { return null; }\n\
+             \x20 public void save(Appointment a, boolean sync) { }\n\
+             \x20 public AppointmentRepository(Pool pool) { this.pool = pool; }\n\
+             \x20 void run() { if (ready(x)) { Future<Void> f = markCompleted(1); } }\n\
+             }\n",
+        )]);
+        let class = "AppointmentRepository";
+        assert!(f.java_method_returns_future(class, "markCompleted"));
+        assert!(f.java_method_returns_future(class, "booked"));
+        assert!(f.java_method_returns_future(class, "counts"));
+        assert!(!f.java_method_returns_future(class, "size"));
+        assert!(
+            !f.java_method_returns_future(class, "save"),
+            "an overload is void"
+        );
+        assert!(!f.java_method_returns_future(class, "ready"));
+        assert!(!f.java_method_returns_future("Other", "markCompleted"));
     }
 
     #[test]

@@ -24,7 +24,10 @@
 //!   dropped.
 //! - Java: a method of the same file declared to return a
 //!   `CompletableFuture`, `CompletionStage`, `Future` or `ListenableFuture`
-//!   (`pushToSupplier(summary);`, `this.pushToSupplier(…);`),
+//!   (`pushToSupplier(summary);`, `this.pushToSupplier(…);`), or of a class
+//!   of the pull request that every declaration of the method there does
+//!   (`repo.markCompleted(id);` with `AppointmentRepository repo` and the
+//!   PR's `AppointmentRepository.java` declaring `Future<Void> markCompleted`),
 //!   `CompletableFuture.runAsync/supplyAsync(…)`, or `executor.submit(…)`
 //!   (a receiver named like an executor, or one the file declares as an
 //!   `ExecutorService`, `ThreadPoolExecutor` or `ForkJoinPool`:
@@ -127,6 +130,7 @@ use tree_sitter::Node;
 
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
+use crate::pr_facts::JAVA_FUTURE_TYPES;
 use crate::rules::{Rule, quote};
 use crate::syntax::FieldExt as _;
 use crate::syntax::{
@@ -535,6 +539,7 @@ fn java_floating_futures(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         }
     }
     let executors = java_executor_names(ctx);
+    let declared = java_declared_types(ctx);
     for node in ctx.nodes_in_order(&["expression_statement"]) {
         let Some(call) = node
             .named_child(0)
@@ -553,15 +558,51 @@ fn java_floating_futures(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             Some(receiver) => {
                 let last = receiver.rsplit('.').next().unwrap_or(receiver);
                 let this_field = receiver.strip_prefix("this.").unwrap_or(receiver);
-                name == "submit"
+                let submit = name == "submit"
                     && (last.to_ascii_lowercase().ends_with("executor")
-                        || executors.contains(this_field))
+                        || executors.contains(this_field));
+                // A method of a class of the pull request declared to
+                // return a future: `repo.markCompleted(id);` with
+                // `AppointmentRepository repo` and its file in the PR.
+                submit
+                    || declared
+                        .get(this_field)
+                        .is_some_and(|ty| ctx.pr.java_method_returns_future(ty, name))
             }
         };
         if found && !marked_deliberate(ctx, call) && !inside_future_class(ctx, call) {
             out.push(report_java(ctx, call));
         }
     }
+}
+
+/// The simple type name of each name the file declares (field, parameter
+/// or local) with one type only.
+fn java_declared_types<'s>(ctx: &RuleContext<'s>) -> std::collections::HashMap<&'s str, &'s str> {
+    let mut types: std::collections::HashMap<&'s str, Option<&'s str>> = Default::default();
+    for node in ctx.nodes_in_order(&[
+        "field_declaration",
+        "formal_parameter",
+        "local_variable_declaration",
+    ]) {
+        let Some((base, names)) = crate::syntax::java_declaration(node, ctx.source) else {
+            continue;
+        };
+        for name in names {
+            types
+                .entry(name)
+                .and_modify(|t| {
+                    if *t != Some(base) {
+                        *t = None;
+                    }
+                })
+                .or_insert(Some(base));
+        }
+    }
+    types
+        .into_iter()
+        .filter_map(|(name, ty)| ty.map(|ty| (name, ty)))
+        .collect()
 }
 
 /// Names the file declares (field, parameter or local) only with an
@@ -620,14 +661,6 @@ fn inside_future_class(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     }
     false
 }
-
-/// Return types whose value is the only way to learn that the work failed.
-const JAVA_FUTURE_TYPES: &[&str] = &[
-    "CompletableFuture",
-    "CompletionStage",
-    "Future",
-    "ListenableFuture",
-];
 
 fn report_java(ctx: &RuleContext<'_>, call: Node<'_>) -> Finding {
     let callee = call

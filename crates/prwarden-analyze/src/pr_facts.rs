@@ -39,6 +39,10 @@ pub struct PrFacts {
     /// Java class (by file name, as Java names public classes) → its
     /// methods, each with whether every overload returns a future.
     java_methods: HashMap<String, HashMap<String, bool>>,
+    /// JavaScript/TypeScript class → its `async` methods.
+    js_async_methods: HashMap<String, HashSet<String>>,
+    /// Module stem → `export const name = new Class(…)` instances.
+    js_instances: HashMap<String, HashMap<String, String>>,
 }
 
 /// One place where the PR's code selects rows by a column.
@@ -136,6 +140,72 @@ impl PrFacts {
             .unwrap_or(false)
     }
 
+    /// Whether a class of the pull request named `class` declares `method`
+    /// as an `async` method (JavaScript/TypeScript).
+    pub fn js_async_method(&self, class: &str, method: &str) -> bool {
+        self.js_async_methods
+            .get(class)
+            .is_some_and(|methods| methods.contains(method))
+    }
+
+    /// The class of `name` when the PR's module `stem` exports it as an
+    /// instance (`export const sms = new SmsClient(…)`).
+    pub fn js_instance_class(&self, stem: &str, name: &str) -> Option<&str> {
+        self.js_instances
+            .get(stem)
+            .and_then(|names| names.get(name))
+            .map(String::as_str)
+    }
+
+    fn scan_js_classes(&mut self, stem: &str, source: &str) {
+        let mut class: Option<&str> = None;
+        for line in source.lines() {
+            let trimmed = line.trim_start();
+            let declaration = trimmed
+                .trim_start_matches("export ")
+                .trim_start_matches("default ")
+                .trim_start_matches("abstract ");
+            if let Some(rest) = declaration.strip_prefix("class ") {
+                class = leading_ident(rest);
+                continue;
+            }
+            if let Some(rest) = trimmed.strip_prefix("export const ")
+                && let Some(name) = leading_ident(rest)
+                && let Some(value) = rest[name.len()..].trim_start().strip_prefix('=')
+                && let Some(ctor) = value.trim_start().strip_prefix("new ")
+                && let Some(ctor) = leading_ident(ctor)
+            {
+                self.js_instances
+                    .entry(stem.to_string())
+                    .or_default()
+                    .insert(name.to_string(), ctor.to_string());
+                continue;
+            }
+            let Some(class) = class else {
+                continue;
+            };
+            // `async send(`, `public async send(`, `private static async *x<T>(`.
+            let mut words = trimmed;
+            while let Some(rest) = ["public ", "private ", "protected ", "static ", "override "]
+                .iter()
+                .find_map(|m| words.strip_prefix(m))
+            {
+                words = rest;
+            }
+            if let Some(rest) = words.strip_prefix("async ")
+                && let Some(name) = leading_ident(rest.trim_start_matches('*').trim_start())
+                && rest[rest.find(name).unwrap_or(0) + name.len()..]
+                    .trim_start()
+                    .starts_with(['(', '<'])
+            {
+                self.js_async_methods
+                    .entry(class.to_string())
+                    .or_default()
+                    .insert(name.to_string());
+            }
+        }
+    }
+
     fn scan_java_methods(&mut self, path: &str, source: &str) {
         let Some(class) = module_stem(path) else {
             return;
@@ -169,6 +239,9 @@ impl PrFacts {
         let Some(stem) = module_stem(path) else {
             return;
         };
+        if !python {
+            self.scan_js_classes(&stem, source);
+        }
         let mut declared: Vec<(&str, bool)> = Vec::new();
         for line in source.lines() {
             // Top level only: a method or a nested function is not what
@@ -940,6 +1013,26 @@ mod tests {
         );
         assert!(!f.java_method_returns_future(class, "ready"));
         assert!(!f.java_method_returns_future("Other", "markCompleted"));
+    }
+
+    #[test]
+    fn js_classes_async_methods_and_exported_instances() {
+        let f = facts(&[(
+            "src/lib/notify.ts",
+            "export class SmsClient {\n\
+             \x20 constructor(private url: string) {}\n\
+             \x20 async send(to: string, text: string): Promise<void> {\n\
+             \x20   await fetch(this.url);\n\
+             \x20 }\n\
+             \x20 public async *pages<T>() {}\n\
+             \x20 format(text: string) { return text; }\n\
+             }\n\
+             export const sms = new SmsClient(URL);\n",
+        )]);
+        assert!(f.js_async_method("SmsClient", "send"));
+        assert!(f.js_async_method("SmsClient", "pages"));
+        assert!(!f.js_async_method("SmsClient", "format"));
+        assert_eq!(f.js_instance_class("notify", "sms"), Some("SmsClient"));
     }
 
     #[test]

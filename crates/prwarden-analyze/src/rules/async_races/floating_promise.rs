@@ -5,7 +5,11 @@
 //!   function or method declared in the same file (`async function save…`,
 //!   `const save = async (…) =>`, `async save()` called as `this.save()`) or
 //!   exported as async by a file of the pull request it is imported from
-//!   (`import { notifyOwner } from "./notify"` with the PR's `notify.ts`)
+//!   (`import { notifyOwner } from "./notify"` with the PR's `notify.ts`),
+//!   or an `async` method of a class of the pull request called on a name
+//!   the file binds to that class (an instance exported by a PR module, a
+//!   `new C(…)`, a parameter or field typed `C`: `this.mailer.sendReceipt(…)`
+//!   with `constructor(private readonly mailer: MailerService)`)
 //!   used as a bare statement — not awaited, returned, assigned, passed on,
 //!   `void`-ed or chained with `.then`/`.catch`; the same for the
 //!   promise-only Node APIs (`fs.unlink(p)` with `fs` from
@@ -727,6 +731,9 @@ struct Functions<'s> {
     /// that declaration imports a module of the project (`./models`): such
     /// names come from one module.
     module_bindings: std::collections::HashMap<&'s str, Option<usize>>,
+    /// JavaScript: names bound to an instance of a class of the pull
+    /// request, with that class (see [`imports::js_bound_classes`]).
+    pr_classes: std::collections::HashMap<&'s str, String>,
 }
 
 impl<'s> Functions<'s> {
@@ -742,6 +749,7 @@ impl<'s> Functions<'s> {
             relative_imports: HashSet::new(),
             awaited_members: HashSet::new(),
             module_bindings: std::collections::HashMap::new(),
+            pr_classes: std::collections::HashMap::new(),
         };
         let mut plain: Vec<(&'s str, Node<'s>)> = Vec::new();
         if python {
@@ -751,6 +759,7 @@ impl<'s> Functions<'s> {
         } else {
             f.async_fns
                 .extend(imports::imported_pr_coroutines(ctx, false));
+            f.pr_classes = imports::js_bound_classes(ctx);
             f.promise_modules = js_promise_modules(ctx);
             f.relative_imports = js_relative_imports(ctx);
             f.awaited_members = js_awaited_members(ctx);
@@ -859,6 +868,22 @@ fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>)
             }
             if object.kind() == "identifier"
                 && awaited_elsewhere(ctx, call, ctx.text(object), ctx.text(property), functions)
+            {
+                return Some(Kind::AsyncCall);
+            }
+            // `sms.send(…)` / `this.mailer.sendReceipt(…)` on an instance of
+            // a class of the pull request whose method is `async`.
+            let bound = match object.kind() {
+                "identifier" => Some(ctx.text(object)),
+                "member_expression"
+                    if object.field("object").is_some_and(|o| o.kind() == "this") =>
+                {
+                    object.field("property").map(|p| ctx.text(p))
+                }
+                _ => None,
+            };
+            if let Some(class) = bound.and_then(|name| functions.pr_classes.get(name))
+                && ctx.pr.js_async_method(class, ctx.text(property))
             {
                 return Some(Kind::AsyncCall);
             }

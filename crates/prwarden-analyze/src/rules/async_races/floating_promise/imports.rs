@@ -1,9 +1,11 @@
-//! Coroutine functions a file imports from another file of the pull request:
-//! `from .alerts import publish` when the PR's `alerts.py` declares
-//! `async def publish`, `import { notifyOwner } from "./notify"` when its
-//! `notify.ts` exports `async function notifyOwner`.
+//! What a file's imports and declarations say about other files of the
+//! pull request: coroutine functions it imports (`from .alerts import
+//! publish` when the PR's `alerts.py` declares `async def publish`, `import
+//! { notifyOwner } from "./notify"` when its `notify.ts` exports `async
+//! function notifyOwner`), and which of its names hold instances of the PR's
+//! classes (whose `async` methods return promises).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
@@ -41,19 +43,7 @@ pub(super) fn imported_pr_coroutines<'s>(ctx: &RuleContext<'s>, python: bool) ->
         }
     } else {
         for node in ctx.nodes_of_kind(&["import_statement"]) {
-            let Some(source) = node.child_by_field_name("source") else {
-                continue;
-            };
-            let source = ctx.text(source).trim_matches(['"', '\'', '`']);
-            if !(source.starts_with('.') || source.starts_with("@/") || source.starts_with("~/")) {
-                continue;
-            }
-            let Some(stem) = source
-                .rsplit('/')
-                .next()
-                .and_then(|file| file.split('.').next())
-                .filter(|s| !s.is_empty())
-            else {
+            let Some(stem) = relative_module_stem(ctx, node) else {
                 continue;
             };
             for n in preorder(node) {
@@ -80,4 +70,89 @@ fn add<'s>(
     {
         names.insert(ctx.text(local));
     }
+}
+
+/// The class of each name the file binds to one class of the pull request
+/// only: an instance imported from a PR module (`import { sms } from
+/// "../lib/notify"` with `export const sms = new SmsClient(…)` there), a
+/// `new C(…)`, or a parameter or field typed `C` (`constructor(private
+/// readonly mailer: MailerService)`, `mailer: MailerService;`). Names bound
+/// two ways are left out.
+pub(super) fn js_bound_classes<'s>(ctx: &RuleContext<'s>) -> HashMap<&'s str, String> {
+    let mut bound: HashMap<&'s str, Option<String>> = HashMap::new();
+    let mut bind = |name: &'s str, class: Option<String>| {
+        bound
+            .entry(name)
+            .and_modify(|c| {
+                if *c != class {
+                    *c = None;
+                }
+            })
+            .or_insert(class);
+    };
+    for node in ctx.nodes_of_kind(&[
+        "import_statement",
+        "variable_declarator",
+        "required_parameter",
+        "optional_parameter",
+        "public_field_definition",
+    ]) {
+        match node.kind() {
+            "import_statement" => {
+                let Some(stem) = relative_module_stem(ctx, node) else {
+                    continue;
+                };
+                for n in preorder(node) {
+                    if n.kind() == "import_specifier"
+                        && let Some(name) = n.child_by_field_name("name")
+                    {
+                        let local = n.child_by_field_name("alias").unwrap_or(name);
+                        if let Some(class) = ctx.pr.js_instance_class(stem, ctx.text(name)) {
+                            bind(ctx.text(local), Some(class.to_string()));
+                        }
+                    }
+                }
+            }
+            _ => {
+                let name = node
+                    .child_by_field_name("name")
+                    .or_else(|| node.child_by_field_name("pattern"))
+                    .filter(|n| matches!(n.kind(), "identifier" | "property_identifier"));
+                let Some(name) = name else {
+                    continue;
+                };
+                let constructed = node
+                    .child_by_field_name("value")
+                    .filter(|v| v.kind() == "new_expression")
+                    .and_then(|v| v.child_by_field_name("constructor"));
+                let annotated = node
+                    .child_by_field_name("type")
+                    .and_then(|t| t.named_child(0))
+                    .filter(|t| t.kind() == "type_identifier");
+                let class = constructed
+                    .or(annotated)
+                    .filter(|c| matches!(c.kind(), "identifier" | "type_identifier"))
+                    .map(|c| ctx.text(c).to_string());
+                bind(ctx.text(name), class);
+            }
+        }
+    }
+    bound
+        .into_iter()
+        .filter_map(|(name, class)| class.map(|c| (name, c)))
+        .collect()
+}
+
+/// The module stem of an import of the project (`./x`, `@/x`, `~/x`).
+fn relative_module_stem<'s>(ctx: &RuleContext<'s>, import: Node<'_>) -> Option<&'s str> {
+    let source = import.child_by_field_name("source")?;
+    let source = ctx.text(source).trim_matches(['"', '\'', '`']);
+    if !(source.starts_with('.') || source.starts_with("@/") || source.starts_with("~/")) {
+        return None;
+    }
+    source
+        .rsplit('/')
+        .next()
+        .and_then(|file| file.split('.').next())
+        .filter(|s| !s.is_empty())
 }

@@ -9,7 +9,9 @@
 //!   `exec`/`run`/`all`/`get`/`prepare` on a database-named receiver;
 //! - Python: an f-string, `%` formatting, `.format()` or `+` passed to
 //!   `execute`/`executemany`/`executescript`, Django `.raw`, SQLAlchemy
-//!   `text(…)`/`exec_driver_sql`, pandas `read_sql`;
+//!   `text(…)`/`exec_driver_sql`, pandas `read_sql`, and asyncpg
+//!   `fetch`/`fetchrow`/`fetchval` (`databases`' `fetch_all`/`fetch_one`/
+//!   `fetch_val`) on a database-named receiver (`self.pool`, `conn`, `db`);
 //! - Go: `fmt.Sprintf` or `+` passed to `Query`/`QueryRow`/`Exec` (and their
 //!   `Context` variants), `Prepare`, sqlx `Select`/`Get`, gorm `Raw`;
 //! - Rust: `format!` passed to `sqlx::query`/`query_as`/`query_scalar`/`raw_sql`
@@ -303,7 +305,14 @@ fn sink<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -> Option
                 | "joinRaw"
                 | "selectRaw"
         );
-    let ambiguous = js && matches!(method, "exec" | "run" | "all" | "get" | "prepare");
+    let ambiguous = (js && matches!(method, "exec" | "run" | "all" | "get" | "prepare"))
+        // asyncpg's `pool.fetch(…)`/`fetchrow`/`fetchval`, `databases`'
+        // `database.fetch_all(…)`.
+        || (language == Language::Python
+            && matches!(
+                method,
+                "fetch" | "fetchrow" | "fetchval" | "fetch_all" | "fetch_one" | "fetch_val"
+            ));
     let ok = fragment
         || (ambiguous && db_receiver)
         || (is_query_method(language, method) && (receiver.is_some() || bare_ok(language, method)));

@@ -27,6 +27,7 @@
 //! `DELETE FROM`, `WHERE`, …) and may be held in a local variable first. The
 //! finding is an **error** when a spliced value is request data in the same
 //! handler (`req.query`, `req.params`, `req.body`, Flask `request.args`,
+//! Tornado `self.get_argument(…)`/`self.get_query_argument(…)`,
 //! FastAPI route parameters, Go `r.URL.Query()`/`r.FormValue`/gin `c.Query`,
 //! Spring `@RequestParam`/`@PathVariable`, axum/actix `Path`/`Query`/`Json`
 //! extractors, and locals assigned from them, also through calls that
@@ -427,6 +428,13 @@ fn report(
     };
     let line = std::iter::successors(Some(anchor.node), |n| n.parent())
         .find(|n| n.kind() == builder)
+        // Python's implicit concatenation of f-strings over several lines
+        // starts at its first part.
+        .map(|b| {
+            b.parent()
+                .filter(|p| p.kind() == "concatenated_string")
+                .unwrap_or(b)
+        })
         .map_or_else(|| ctx.line_at(anchor.start), |b| ctx.line(b));
     let symbol = ctx.symbol_for(anchor.node);
     let code = format!("{} <- {}", sink.method, anchor.text(ctx));

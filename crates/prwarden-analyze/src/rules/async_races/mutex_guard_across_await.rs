@@ -2,7 +2,10 @@
 //!
 //! ## What it does
 //! In Rust, finds `let guard = m.lock().unwrap();` (also `.expect(…)`,
-//! `.unwrap_or_else(…)`, and `.read()`/`.write()` of an `RwLock`; a bare
+//! `.unwrap_or_else(…)`, and `.read()`/`.write()` of an `RwLock` — named in
+//! the file, or recognised by its poisoning being recovered,
+//! `.write().unwrap_or_else(PoisonError::into_inner)`, which only a
+//! `std::sync` lock has, when the lock is declared elsewhere; a bare
 //! `.lock()` when the file uses `parking_lot`) inside an `async fn` or
 //! `async` block, followed in the same block by an `.await` while the guard
 //! is still alive (not passed to `drop(…)`, or moved into another call,
@@ -122,9 +125,16 @@ fn guard_name<'s>(
     let args_empty = lock_call
         .field("arguments")
         .is_some_and(|a| a.named_child_count() == 0);
+    // `.unwrap_or_else(PoisonError::into_inner)` (or `|e| e.into_inner()`):
+    // only a `std::sync` lock can be poisoned, whatever the file imports.
+    let poison_recovered = method == "unwrap_or_else"
+        && value.field("arguments").is_some_and(|a| {
+            let text = ctx.text(a);
+            text.contains("PoisonError") || text.contains("into_inner()")
+        });
     let is_lock = match lock_method {
         "lock" => unwrapped || parking_lot,
-        "read" | "write" => rw_lock && (unwrapped || parking_lot),
+        "read" | "write" => poison_recovered || (rw_lock && (unwrapped || parking_lot)),
         _ => false,
     };
     (is_lock && args_empty).then_some(name)

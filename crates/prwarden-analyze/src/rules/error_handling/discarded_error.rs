@@ -15,7 +15,10 @@
 //!   same calls discarded with a `….ok();` statement
 //!   (`sqlx::query(…).execute(&pool).await.ok();`); and a response body
 //!   decoded with `resp.json().await.unwrap_or_default()` (or `unwrap_or(…)`),
-//!   where a body that does not decode becomes an empty value;
+//!   where a body that does not decode becomes an empty value; and
+//!   `if let Ok(v) = ….await { … }` with no `else` on such an awaited call
+//!   (`if let Ok(wind) = fetch_wind(url).await { if wind.gust > max { … } }`:
+//!   when the call fails, the check is skipped without a trace);
 //! - Go: `_ = f(…)` or a bare call statement on `json.Unmarshal`,
 //!   `os.WriteFile`/`Rename`/`Mkdir`/`MkdirAll`/`Chmod`,
 //!   `ioutil.WriteFile`, `tx.Commit()` (a receiver named like a
@@ -114,6 +117,7 @@ enum Loss {
     Scan,
     Statement,
     Awaited,
+    Skipped,
 }
 
 impl Loss {
@@ -140,6 +144,11 @@ impl Loss {
                 "the operation did not happen (a lost connection, a timeout, a rejected \
                  request) and nothing records it: no log line, no metric, no retry, and the \
                  code carries on as if it had succeeded"
+            }
+            Loss::Skipped => {
+                "the block that needed its result is skipped without a trace: whatever it \
+                 was to check or do silently does not happen, and no log line, metric or \
+                 error says so"
             }
             Loss::Scan => {
                 "the row is not read (no rows, a type mismatch) and the variables keep their \
@@ -168,7 +177,12 @@ impl Rule for DiscardedError {
         };
         let kinds: &[&str] = match language {
             Language::Go => &["assignment_statement", "expression_statement"],
-            Language::Rust => &["let_declaration", "expression_statement", "call_expression"],
+            Language::Rust => &[
+                "let_declaration",
+                "expression_statement",
+                "call_expression",
+                "if_expression",
+            ],
             _ => &[],
         };
         for node in ctx.nodes_in_order(kinds) {
@@ -199,6 +213,7 @@ fn rust_discarded(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss
         }
         "expression_statement" => ok_statement(ctx, node)?,
         "call_expression" => return json_defaulted(ctx, node),
+        "if_expression" => return if_let_ok(ctx, node),
         _ => return None,
     };
     let awaited = value.kind() == "await_expression";
@@ -243,6 +258,44 @@ fn rust_discarded(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss
         return None;
     }
     Some(callee)
+}
+
+/// `if let Ok(wind) = fetch_wind(…).await { … }` with no `else`: the awaited
+/// call's error skips the block without a trace — a check that should have
+/// run (a limit, a permission) silently does not.
+fn if_let_ok(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss)> {
+    if node.field("alternative").is_some() {
+        return None;
+    }
+    let condition = node.field("condition")?;
+    if condition.kind() != "let_condition" {
+        return None;
+    }
+    let pattern = condition.field("pattern")?;
+    if pattern.kind() != "tuple_struct_pattern"
+        || pattern.field("type").map(|t| ctx.text(t)) != Some("Ok")
+    {
+        return None;
+    }
+    let value = condition.field("value")?;
+    if value.kind() != "await_expression" {
+        return None;
+    }
+    let call = value
+        .named_child(0)
+        .filter(|c| c.kind() == "call_expression")?;
+    let function = call.field("function")?;
+    let arg_count = call.field("arguments").map_or(0, |a| a.named_child_count());
+    if !awaited_result(ctx, function, arg_count)
+        || in_rust_test(node, ctx.source)
+        || in_drop(ctx, node)
+    {
+        return None;
+    }
+    Some((
+        format!("{}(…).await", quote(ctx.text(function), 50)),
+        Loss::Skipped,
+    ))
 }
 
 /// `….ok();` as a statement: the `Result` turned into an `Option` nobody

@@ -7,7 +7,9 @@
 //!   `.catch(() => undefined)` (or `null`, `void 0`) whose result nobody
 //!   reads;
 //! - Python: an `except` clause (bare `except:` included) whose body is only
-//!   `pass` or `...`, and `with suppress(Exception):` /
+//!   `pass` or `...`, an `except Exception:` (or `BaseException`)
+//!   whose body is only `return None` / `return` (every failure, bugs
+//!   included, passed off as "no result"), and `with suppress(Exception):` /
 //!   `with contextlib.suppress(BaseException):` — `contextlib.suppress` of a
 //!   catch-all type is the same silent `except Exception: pass` (suppressing
 //!   a narrow type such as `FileNotFoundError` is the idiom and is fine);
@@ -599,10 +601,12 @@ fn python_except<'t>(ctx: &RuleContext<'_>, clause: Node<'t>) -> Option<Handler<
     let filler = statements(body)
         .next()
         .map_or("pass", |s| ctx.text(s).trim());
-    if !only_filler(body) || intentionally_ignored(ctx, clause) {
+    let caught = clause.field("value");
+    if !(only_filler(body) || catch_all_to_none(ctx, caught, body))
+        || intentionally_ignored(ctx, clause)
+    {
         return None;
     }
-    let caught = clause.field("value");
     if caught.is_some_and(|c| optional_import(ctx, c)) {
         return None;
     }
@@ -664,6 +668,28 @@ fn python_suppress<'t>(ctx: &RuleContext<'_>, with: Node<'t>) -> Option<Handler<
         language: Language::Python,
         promise: false,
     })
+}
+
+/// `except Exception: return None` (also `BaseException`, `as e` with `e`
+/// unused, a bare `return`; a bare `except:` is `error-handling/bare-except`'s): every failure of the `try`,
+/// bugs included, turned into an absent result that the caller cannot tell
+/// from a real "nothing", with no log line.
+fn catch_all_to_none(ctx: &RuleContext<'_>, caught: Option<Node<'_>>, body: Node<'_>) -> bool {
+    let catch_all = caught.is_some_and(|c| {
+        let types = if c.kind() == "as_pattern" {
+            c.named_child(0)
+        } else {
+            Some(c)
+        };
+        types.is_some_and(|t| matches!(ctx.text(t), "Exception" | "BaseException"))
+    });
+    let mut body_statements = statements(body).filter(|s| s.kind() != "comment");
+    let (Some(only), None) = (body_statements.next(), body_statements.next()) else {
+        return false;
+    };
+    catch_all
+        && only.kind() == "return_statement"
+        && only.named_child(0).is_none_or(|v| v.kind() == "none")
 }
 
 /// A Python block of nothing but `pass` / `...`.

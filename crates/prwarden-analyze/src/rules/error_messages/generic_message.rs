@@ -11,7 +11,11 @@
 //!   4xx status, and Redux Toolkit's `rejectWithValue("error")` (the
 //!   payload the slice stores and the UI shows);
 //! - Python: `raise Exception`, `raise ValueError()`, `raise RuntimeError("error")`
-//!   (also `TypeError`);
+//!   (also `TypeError`), and any error class raised with a fixed literal as
+//!   the only statement of `if v is None:` / `if not v:` right after
+//!   `v = mapping.get(key)` with a variable key (`price =
+//!   prices.get(lot.category)`, then `raise PricingError("no price")`: the
+//!   key is at hand and not in the message);
 //! - Java: `new RuntimeException()`, `new Exception("Error")`,
 //!   `new IllegalStateException("failed")` (also `IllegalArgumentException`;
 //!   without a message only `Exception`, `RuntimeException` and
@@ -37,7 +41,9 @@
 //!   return errors.New("unknown gauge") }`: the key is at hand and not in
 //!   the message), and
 //!   `http.Error(w, "error", http.StatusBadRequest)` with a 4xx status (the
-//!   client needs to know what to fix; a 5xx body is deliberately opaque);
+//!   client needs to know what to fix; a 5xx body is deliberately opaque),
+//!   likewise Fiber's `fiber.NewError(fiber.StatusBadRequest, "bad request")`
+//!   and Echo's `echo.NewHTTPError(http.StatusBadRequest, "invalid input")`;
 //! - Rust: `anyhow!("error")`, `bail!("failed")`, `eyre!("oops")`, and a
 //!   string error `Err("failed".to_string())` (also `.into()`,
 //!   `.to_owned()`, `String::from(…)`, a bare literal), and a variant or
@@ -46,7 +52,9 @@
 //!   `.ok_or(ConfigError::Missing("failed".to_string()))`), unless a
 //!   builder adds the context (`ParseError::new("invalid value")
 //!   .with_context(span)`), and actix-web's 4xx helpers given only such a
-//!   literal (`error::ErrorBadRequest("bad request")`, `ErrorNotFound(…)`).
+//!   literal (`error::ErrorBadRequest("bad request")`, `ErrorNotFound(…)`),
+//!   and Rocket's `Custom(Status::UnprocessableEntity, "invalid".to_string())`
+//!   with a 4xx status.
 //!
 //! A message is generic when, ignoring case, surrounding spaces and final
 //! punctuation, it is empty or one of "error", "an error occurred",
@@ -55,6 +63,11 @@
 //! (found what? — except as a Go package's sentinel, `var ErrNotFound =
 //! errors.New("not found")`), … (the list is
 //! in the rule's source: "parse failed", "validation failed", …), or
+//! one word for the step followed by "failed" ("classification failed",
+//! "delivery failed"; not "authentication failed", deliberately vague) in a
+//! Python `raise` outside an `except` block or a Rust `bail!`/`anyhow!`
+//! outside a closure (in a handler the dropped cause is reported by
+//! `error-messages/errorf-drops-cause` and `map-err-drops-cause`), or
 //! "invalid"/"bad" followed by a noun that could name any input: "Invalid
 //! input", "invalid data", "bad request", "invalid record", "invalid
 //! value(s)", "invalid argument(s)", "invalid parameters", "invalid
@@ -239,7 +252,8 @@ impl Rule for GenericMessage {
                 Language::Rust => rust_macro(ctx, node)
                     .or_else(|| rust_err(ctx, node))
                     .or_else(|| rust_error_variant(ctx, node))
-                    .or_else(|| actix_client_error(ctx, node)),
+                    .or_else(|| actix_client_error(ctx, node))
+                    .or_else(|| rocket_client_error(ctx, node)),
                 Language::Sql => None,
                 _ => js_error(ctx, node)
                     .or_else(|| koa_throw(ctx, node))
@@ -254,7 +268,11 @@ impl Rule for GenericMessage {
             } else if language == Language::Go
                 && let Some((key, message)) = go_missed_key(ctx, node)
             {
-                out.push(report_missed_key(ctx, node, key, message));
+                out.push(report_missed_key(ctx, language, node, key, message));
+            } else if language == Language::Python
+                && let Some((key, message)) = python_missed_key(ctx, node)
+            {
+                out.push(report_missed_key(ctx, language, node, key, message));
             }
         }
     }
@@ -323,9 +341,98 @@ fn go_missed_key<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<(&'s str, 
     Some((ctx.text(key), message))
 }
 
-fn report_missed_key(ctx: &RuleContext<'_>, node: Node<'_>, key: &str, message: &str) -> Finding {
+/// `price = self._prices.get(grade.category)` then `if price is None: raise
+/// GradingError("no price")`: the Python form of [`go_missed_key`] — a
+/// fixed literal (no interpolation at all, so the key cannot be in it) for
+/// a dictionary lookup that just missed a key held in a variable.
+fn python_missed_key<'s>(ctx: &RuleContext<'s>, raise: Node<'_>) -> Option<(&'s str, &'s str)> {
+    let raised = raise.named_child(0).filter(|r| r.kind() == "call")?;
+    let args = raised.field("arguments")?;
+    let mut cursor = args.walk();
+    let positional: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+    let [literal] = positional.as_slice() else {
+        return None;
+    };
+    let message = string_literal_value(*literal, ctx.source)?;
+    if message.trim().is_empty() || !is_error_type_name(ctx.text(raised.field("function")?)) {
+        return None;
+    }
+    // The only statement of `if v is None:` / `if not v:`.
+    let block = ctx.parent(raise).filter(|b| b.kind() == "block")?;
+    if statements(block).filter(|s| s.kind() != "comment").count() != 1 {
+        return None;
+    }
+    let check = ctx
+        .parent(block)
+        .filter(|p| p.kind() == "if_statement" && p.field("consequence") == Some(block))?;
+    let condition = check.field("condition")?;
+    let variable = match condition.kind() {
+        "comparison_operator" if ctx.text(condition).ends_with(" is None") => {
+            condition.named_child(0)?
+        }
+        "not_operator" => condition.field("argument")?,
+        _ => return None,
+    };
+    if variable.kind() != "identifier" {
+        return None;
+    }
+    let variable = ctx.text(variable);
+    // `v = mapping.get(key)` as the statement right before the `if`.
+    let mut previous = check.prev_named_sibling();
+    while let Some(p) = previous.filter(|p| p.kind() == "comment") {
+        previous = p.prev_named_sibling();
+    }
+    let assign = previous
+        .filter(|p| p.kind() == "expression_statement")?
+        .named_child(0)
+        .filter(|a| a.kind() == "assignment")?;
+    if assign.field("left").map(|l| ctx.text(l)) != Some(variable) {
+        return None;
+    }
+    let call = assign.field("right").filter(|r| r.kind() == "call")?;
+    let function = call.field("function").filter(|f| f.kind() == "attribute")?;
+    if ctx.text(function.field("attribute")?) != "get" {
+        return None;
+    }
+    let lookup_args = call.field("arguments")?;
+    let mut cursor = lookup_args.walk();
+    let keys: Vec<Node<'_>> = lookup_args.named_children(&mut cursor).collect();
+    let [key] = keys.as_slice() else {
+        return None;
+    };
+    // A constant key (`config.get("region")`) is already in the message, or should be.
+    if !matches!(key.kind(), "identifier" | "attribute" | "subscript") {
+        return None;
+    }
+    Some((ctx.text(*key), message))
+}
+
+fn report_missed_key(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    node: Node<'_>,
+    key: &str,
+    message: &str,
+) -> Finding {
     let code = quote(ctx.text(node), 70);
     let key = quote(key, 40);
+    let (remedy, fix) = if language == Language::Python {
+        (
+            format!(
+                "Name the key: `f\"{message}: {{{key}!r}}\"` (and what was looked up, if \
+                 the message does not say)."
+            ),
+            format!("Include `{key}` in the message (`f\"{message}: {{{key}!r}}\"`)"),
+        )
+    } else {
+        (
+            format!(
+                "Name the key: `fmt.Errorf(\"{message} %q\", {key})`, or wrap a sentinel error \
+                 (`fmt.Errorf(\"%w: %q\", ErrUnknown, {key})`) when callers branch on it."
+            ),
+            format!("Include `{key}` in the error (`fmt.Errorf(\"{message} %q\", {key})`)"),
+        )
+    };
     let in_symbol = symbol_suffix(ctx.symbol_for(node).as_deref());
     let what = format!("Error \"{message}\" does not say which key was not found");
     ctx.node_finding(&META, node)
@@ -333,9 +440,7 @@ fn report_missed_key(ctx: &RuleContext<'_>, node: Node<'_>, key: &str, message: 
         .message(format!(
             "{what}: the map lookup just missed `{key}`, and `{code}` drops it. The log and the \
              caller learn that something was unknown, not what — whoever debugs it has to \
-             reproduce the request to find the value.\n\nName the key: \
-             `fmt.Errorf(\"{message} %q\", {key})`, or wrap a sentinel error \
-             (`fmt.Errorf(\"%w: %q\", ErrUnknown, {key})`) when callers branch on it."
+             reproduce the request to find the value.\n\n{remedy}"
         ))
         .symptom(format!(
             "`{code}`{in_symbol} reports a missed lookup of `{key}` without the key."
@@ -344,10 +449,7 @@ fn report_missed_key(ctx: &RuleContext<'_>, node: Node<'_>, key: &str, message: 
             "The error path of the lookup was written with a fixed message; the value that \
              was looked up was not carried into it.",
         )
-        .fix(format!(
-            "Include `{key}` in the error (`fmt.Errorf(\"{message} %q\", {key})`), keeping the \
-             rest of the message."
-        ))
+        .fix(format!("{fix}, keeping the rest of the message."))
         .scope(
             "Change only this error's message. Do not change when it is returned or its other \
              return values.",
@@ -424,6 +526,27 @@ fn is_generic(message: &str) -> bool {
             let singular = noun.strip_suffix('s').unwrap_or(noun);
             GENERIC_NOUNS.contains(&noun) || GENERIC_NOUNS.contains(&singular)
         })
+}
+
+/// "Classification failed", "delivery failed": one word for the step and
+/// nothing on what, which input or why. Judged only where no cause is at
+/// hand (outside `except` blocks and `map_err` closures, whose own rules
+/// report the dropped cause). Not the deliberately vague answers of
+/// authentication.
+fn vague_failure(message: &str) -> bool {
+    let normalised = message
+        .trim()
+        .trim_end_matches(['.', '!', ':', '…'])
+        .trim()
+        .to_lowercase();
+    normalised.strip_suffix(" failed").is_some_and(|step| {
+        !step.is_empty()
+            && step.chars().all(|c| c.is_ascii_alphabetic())
+            && !matches!(
+                step,
+                "authentication" | "authorization" | "auth" | "login" | "signin" | "verification"
+            )
+    })
 }
 
 /// Nouns that, after "invalid" or "bad", could name any input at all.
@@ -547,7 +670,10 @@ fn python_raise<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'
         }
         return None;
     }
-    let message = generic_message(ctx, first)?;
+    let message = generic_message(ctx, first).or_else(|| {
+        let value = string_literal_value(first?, ctx.source)?;
+        (vague_failure(value) && !in_except_clause(node)).then_some(value)
+    })?;
     if caught_by_own_try(ctx, node, name) {
         return None;
     }
@@ -997,6 +1123,22 @@ fn go_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
         let value = string_literal_value(args.named_child(1)?, ctx.source)?;
         return is_generic(value).then(|| (name.to_string(), value));
     }
+    // Fiber's `fiber.NewError(fiber.StatusBadRequest, "bad request")` and
+    // Echo's `echo.NewHTTPError(http.StatusBadRequest, "invalid input")`:
+    // the same 4xx answer as `http.Error`.
+    if matches!(name, "fiber.NewError" | "echo.NewHTTPError") && args.named_child_count() == 2 {
+        let status = ctx.text(args.named_child(0)?);
+        let status = status.rsplit('.').next().unwrap_or(status);
+        let client_error = status.parse::<u16>().is_ok_and(|s| (400..500).contains(&s))
+            || status
+                .strip_prefix("Status")
+                .is_some_and(|s| GO_CLIENT_ERRORS.contains(&s));
+        if !client_error {
+            return None;
+        }
+        let value = string_literal_value(args.named_child(1)?, ctx.source)?;
+        return is_generic(value).then(|| (name.to_string(), value));
+    }
     if !matches!(name, "errors.New" | "fmt.Errorf") {
         return None;
     }
@@ -1036,7 +1178,11 @@ fn rust_macro<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s 
         return None;
     };
     let value = string_literal_value(*literal, ctx.source)?;
-    is_generic(value).then(|| (format!("{name}!"), value))
+    let in_closure = std::iter::successors(ctx.parent(node), |p| ctx.parent(*p))
+        .take_while(|p| p.kind() != "function_item")
+        .any(|p| p.kind() == "closure_expression");
+    (is_generic(value) || (vague_failure(value) && !in_closure))
+        .then(|| (format!("{name}!"), value))
 }
 
 /// `Err("invalid record".to_string())`, `Err("failed".into())`,
@@ -1123,6 +1269,35 @@ fn actix_client_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(Stri
         return None;
     }
     Some((ctx.text(function).to_string(), value))
+}
+
+/// Rocket's `Custom(Status::UnprocessableEntity, "invalid".to_string())`
+/// (also `status::Custom`) with a 4xx status and only a generic literal: the
+/// client is told nothing about what to fix, as with actix's helpers.
+fn rocket_client_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let function = ctx.text(node.field("function")?);
+    if function != "Custom" && !function.ends_with("::Custom") {
+        return None;
+    }
+    let args = node.field("arguments")?;
+    if args.named_child_count() != 2 {
+        return None;
+    }
+    let status = ctx.text(args.named_child(0)?);
+    if !status
+        .strip_prefix("Status::")
+        .is_some_and(|s| GO_CLIENT_ERRORS.contains(&s))
+    {
+        return None;
+    }
+    let value = rust_string_arg(ctx, args.named_child(1)?)?;
+    if value.trim().is_empty() || !is_generic(value) || in_rust_test(node, ctx.source) {
+        return None;
+    }
+    Some((function.to_string(), value))
 }
 
 /// The literal of `"…"`, `"…".to_string()`, `"…".into()`, `"…".to_owned()`

@@ -794,6 +794,13 @@ fn is_request_expression(
             "request.query_params",
             "request.path_params",
             "self.request.",
+            // Tornado's `RequestHandler` accessors.
+            "self.get_argument(",
+            "self.get_arguments(",
+            "self.get_query_argument(",
+            "self.get_query_arguments(",
+            "self.get_body_argument(",
+            "self.get_body_arguments(",
             "await request.json()",
             "await request.form()",
         ],

@@ -9,7 +9,9 @@
 //!   `exec`/`run`/`all`/`get`/`prepare` on a database-named receiver;
 //! - Python: an f-string, `%` formatting, `.format()` or `+` passed to
 //!   `execute`/`executemany`/`executescript`, Django `.raw`, SQLAlchemy
-//!   `text(…)`/`exec_driver_sql`, pandas `read_sql`;
+//!   `text(…)`/`exec_driver_sql`, pandas `read_sql`, and asyncpg
+//!   `fetch`/`fetchrow`/`fetchval` (`databases`' `fetch_all`/`fetch_one`/
+//!   `fetch_val`) on a database-named receiver (`self.pool`, `conn`, `db`);
 //! - Go: `fmt.Sprintf` or `+` passed to `Query`/`QueryRow`/`Exec` (and their
 //!   `Context` variants), `Prepare`, sqlx `Select`/`Get`, gorm `Raw`;
 //! - Rust: `format!` passed to `sqlx::query`/`query_as`/`query_scalar`/`raw_sql`
@@ -25,6 +27,7 @@
 //! `DELETE FROM`, `WHERE`, …) and may be held in a local variable first. The
 //! finding is an **error** when a spliced value is request data in the same
 //! handler (`req.query`, `req.params`, `req.body`, Flask `request.args`,
+//! Tornado `self.get_argument(…)`/`self.get_query_argument(…)`,
 //! FastAPI route parameters, Go `r.URL.Query()`/`r.FormValue`/gin `c.Query`,
 //! Spring `@RequestParam`/`@PathVariable`, axum/actix `Path`/`Query`/`Json`
 //! extractors, and locals assigned from them, also through calls that
@@ -303,7 +306,14 @@ fn sink<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -> Option
                 | "joinRaw"
                 | "selectRaw"
         );
-    let ambiguous = js && matches!(method, "exec" | "run" | "all" | "get" | "prepare");
+    let ambiguous = (js && matches!(method, "exec" | "run" | "all" | "get" | "prepare"))
+        // asyncpg's `pool.fetch(…)`/`fetchrow`/`fetchval`, `databases`'
+        // `database.fetch_all(…)`.
+        || (language == Language::Python
+            && matches!(
+                method,
+                "fetch" | "fetchrow" | "fetchval" | "fetch_all" | "fetch_one" | "fetch_val"
+            ));
     let ok = fragment
         || (ambiguous && db_receiver)
         || (is_query_method(language, method) && (receiver.is_some() || bare_ok(language, method)));
@@ -418,6 +428,13 @@ fn report(
     };
     let line = std::iter::successors(Some(anchor.node), |n| n.parent())
         .find(|n| n.kind() == builder)
+        // Python's implicit concatenation of f-strings over several lines
+        // starts at its first part.
+        .map(|b| {
+            b.parent()
+                .filter(|p| p.kind() == "concatenated_string")
+                .unwrap_or(b)
+        })
         .map_or_else(|| ctx.line_at(anchor.start), |b| ctx.line(b));
     let symbol = ctx.symbol_for(anchor.node);
     let code = format!("{} <- {}", sink.method, anchor.text(ctx));

@@ -14,9 +14,15 @@
 //! pgx, it also reports `Begin`/`BeginTx`/`Prepare`/`Query`/`Conn` (and
 //! their `Context`/sqlx forms) on a receiver named `db`, `tx`, `conn` or
 //! `pool` (`tx, _ := s.db.BeginTx(ctx, nil)`): the handle is `nil` on error.
+//! Any method of a value given `ctx` as its first argument is reported too
+//! when the value is then dereferenced (`musher, _ := h.Store.Musher(ctx,
+//! bib)` then `musher.Scratched`): by Go's
+//! convention a method taking a `context.Context` does I/O and returns
+//! `(T, error)` (comma-ok lookups take no context); not when the first
+//! result is itself a context (`spanCtx, _ := tracer.Start(ctx, "op")`).
 //!
-//! It deliberately does not report calls it cannot type (a project's own
-//! functions may return a `bool` second), `json.Marshal` (fails only on
+//! It deliberately does not report other calls it cannot type (a project's
+//! own functions may return a `bool` second), `json.Marshal` (fails only on
 //! unsupported types, and ignoring it is a common, deliberate idiom),
 //! values used only to describe another error (`msg, _ := io.ReadAll(resp.Body)`
 //! then `fmt.Errorf("…: %s", msg)`: a best-effort detail),
@@ -176,7 +182,9 @@ impl Rule for IgnoredError {
             if only_describes_another_error(ctx, node, left) {
                 continue;
             }
-            if let Some(callee) = fallible_callee(ctx, call, &imports) {
+            let callee = fallible_callee(ctx, call, &imports)
+                .or_else(|| context_method(ctx, call, left, &imports));
+            if let Some(callee) = callee {
                 out.push(report(ctx, node, left, &callee));
             }
         }
@@ -278,6 +286,53 @@ fn fallible_callee(
         .iter()
         .any(|(p, names)| p == path && names.contains(&member))
         .then(|| text.to_string())
+}
+
+/// `musher, _ := h.Store.Musher(ctx, bib)`: a method of a value (not a
+/// package function) given `ctx` first. By Go's convention a method that
+/// takes a `context.Context` does I/O and returns `(T, error)`; comma-ok
+/// lookups do not take a context. Not when the first result is itself a
+/// context (`ctx2, _ := tracer.Start(ctx, "op")` drops a span, not an error).
+fn context_method(
+    ctx: &RuleContext<'_>,
+    call: Node<'_>,
+    left: Node<'_>,
+    imports: &HashMap<&str, &str>,
+) -> Option<String> {
+    let function = call.field("function")?;
+    if function.kind() != "selector_expression" {
+        return None;
+    }
+    let operand = function.field("operand")?;
+    let root = ctx
+        .text(operand)
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()?;
+    if imports.contains_key(root) {
+        return None;
+    }
+    let first = call.field("arguments")?.named_child(0)?;
+    if first.kind() != "identifier" || ctx.text(first) != "ctx" {
+        return None;
+    }
+    let value = left
+        .named_child(0)
+        .filter(|v| v.kind() == "identifier")
+        .map(|v| ctx.text(v))?;
+    if value == "_" || value.to_ascii_lowercase().ends_with("ctx") {
+        return None;
+    }
+    // Only when the value is then dereferenced (`musher.Scratched`): the
+    // zero value read as if it were the record.
+    let function_node = ctx.enclosing_function(Language::Go, call)?;
+    let after = call.end_byte();
+    let dereferenced = crate::syntax::preorder(function_node).any(|n| {
+        n.start_byte() >= after
+            && n.kind() == "selector_expression"
+            && n.field("operand")
+                .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == value)
+    });
+    dereferenced.then(|| format!("{}(ctx, …)", quote(ctx.text(function), 50)))
 }
 
 fn report(ctx: &RuleContext<'_>, node: Node<'_>, left: Node<'_>, callee: &str) -> Finding {

@@ -66,8 +66,10 @@
 //!   `findById`, `findOne`, `findOneBy` on a PascalCase model, through
 //!   `.select()`/`.lean()`/`.exec()`, and Prisma/Drizzle `findUnique`/
 //!   `findFirst`) then `loan.Items`; `station = await session.get(Station,
-//!   id)` (a `session`/`db` receiver given a model class) or an ORM query's
-//!   `.first()`/`.one_or_none()` then `station.code`. Not when the finder
+//!   id)` (a `session`/`db` receiver given a model class), `station = await
+//!   session.scalar(select(Station).where(…))`, or an ORM query's
+//!   `.first()`/`.one_or_none()`/`.scalar_one_or_none()` (also on
+//!   `(await session.execute(stmt))`) then `station.code`. Not when the finder
 //!   throws instead (`orFail()`, `rejectOnEmpty`, `…OrThrow`), nor for a
 //!   service's own `findOne` (a camelCase receiver may throw a not-found
 //!   error itself).
@@ -332,7 +334,21 @@ fn python_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
                 && identifier_words_last(ctx.text(receiver))
                     .is_some_and(|w| matches!(w.as_str(), "session" | "db"))
         }
-        "first" | "one_or_none" => args.named_child_count() == 0 && python_orm_query(ctx, receiver),
+        // `await session.scalar(select(Hunt).where(…))`: the first column of
+        // the first row, `None` when there is none.
+        "scalar" if args.named_child_count() == 1 => {
+            args.named_child(0).is_some_and(|a| {
+                a.kind() == "identifier"
+                    || (a.kind() == "call"
+                        && ["select(", "sa.select(", "sqlalchemy.select("]
+                            .iter()
+                            .any(|p| ctx.text(a).starts_with(p)))
+            }) && identifier_words_last(ctx.text(receiver))
+                .is_some_and(|w| matches!(w.as_str(), "session" | "db"))
+        }
+        "first" | "one_or_none" | "scalar_one_or_none" => {
+            args.named_child_count() == 0 && python_orm_query(ctx, receiver)
+        }
         _ => false,
     };
     found.then(|| Lookup {
@@ -813,6 +829,8 @@ fn python_orm_query(ctx: &RuleContext<'_>, receiver: Node<'_>) -> bool {
         }
         node = match n.kind() {
             "call" => n.child_by_field_name("function"),
+            // `(await session.execute(stmt)).scalar_one_or_none()`
+            "parenthesized_expression" | "await" => n.named_child(0),
             "attribute" => {
                 let name = n.child_by_field_name("attribute").map(|a| ctx.text(a));
                 let object = n.child_by_field_name("object");
@@ -822,7 +840,7 @@ fn python_orm_query(ctx: &RuleContext<'_>, receiver: Node<'_>) -> bool {
                 });
                 if (model && matches!(name, Some("objects" | "query")))
                     || (n.parent().is_some_and(|p| p.kind() == "call")
-                        && matches!(name, Some("query" | "scalars"))
+                        && matches!(name, Some("query" | "scalars" | "execute"))
                         && object.is_some_and(|o| ctx.text(o).ends_with("session")))
                 {
                     return true;

@@ -9,7 +9,10 @@
 //!   `list.find/findIndex/filter/some(…)` whose callback compares a key
 //!   (`(c) => c.id === order.customerId`, or a composite key joined with
 //!   `&&`: `(p) => p.food === item.food && p.prep === item.prep`);
-//! - Python: `x in list`, `x not in list`, `list.index(x)`, `list.count(x)`;
+//! - Python: `x in list`, `x not in list`, `list.index(x)`, `list.count(x)`,
+//!   and `x not in [s.id for s in offline]`: a list comprehension as the
+//!   operand, rebuilt and scanned for every element (unless it iterates the
+//!   loop's own element or a constant table);
 //! - Go: `slices.Contains/Index/ContainsFunc/IndexFunc(list, …)`;
 //! - Java: `list.contains/indexOf/lastIndexOf(…)`, and
 //!   `coll.stream().filter/anyMatch/noneMatch(…)` whose lambda compares a
@@ -142,6 +145,10 @@ impl Rule for LookupInLoop {
                 && let Some((inner, outer)) = nested_search(ctx, language, &shapes, node)
             {
                 out.push(report_nested(ctx, language, inner, outer));
+            } else if language == Language::Python
+                && let Some((lookup, repeat)) = rebuilt_list_lookup(ctx, node)
+            {
+                out.push(report(ctx, language, node, &lookup, repeat));
             }
         }
     }
@@ -361,6 +368,80 @@ fn python_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>
         }
         _ => None,
     }
+}
+
+/// `r.id not in [s.id for s in offline]` inside a loop or comprehension: a
+/// list comprehension as the right operand of `in`/`not in` is built anew
+/// and scanned for every element. Not when it iterates the loop's own
+/// element (`[c.id for c in order.items]`: per-iteration data).
+fn rebuilt_list_lookup<'t>(
+    ctx: &RuleContext<'_>,
+    node: Node<'t>,
+) -> Option<(Lookup<'t>, Node<'t>)> {
+    if node.kind() != "comparison_operator" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+    let at = children
+        .iter()
+        .position(|c| matches!(c.kind(), "in" | "not in"))?;
+    let negated = children[at].kind() == "not in";
+    let list = children[at + 1..]
+        .iter()
+        .find(|c| c.is_named())
+        .filter(|c| c.kind() == "list_comprehension")?;
+    let repeat = repeating(ctx, Language::Python, node)?;
+    let mut per_element: Vec<&str> = element_names(ctx, Language::Python, repeat);
+    if is_comprehension(repeat) {
+        let mut inner = repeat.walk();
+        for clause in repeat
+            .named_children(&mut inner)
+            .filter(|c| c.kind() == "for_in_clause")
+        {
+            if let Some(left) = clause.field("left") {
+                per_element.extend(identifiers(ctx, left));
+            }
+        }
+    }
+    let mut inner = list.walk();
+    let sources: Vec<Node<'_>> = list
+        .named_children(&mut inner)
+        .filter(|c| c.kind() == "for_in_clause")
+        .filter_map(|c| c.field("right"))
+        .collect();
+    if sources.is_empty() {
+        return None;
+    }
+    let per_iteration = sources.iter().any(|source| {
+        identifiers(ctx, *source).iter().any(|name| {
+            per_element.contains(name) || binds_within(ctx, repeat, name, Some(node.start_byte()))
+        })
+    });
+    let constant = sources
+        .iter()
+        .all(|source| is_constant_name(ctx.text(*source)));
+    if per_iteration || constant {
+        return None;
+    }
+    Some((
+        Lookup {
+            receiver: quote(ctx.text(*list), 50),
+            operation: if negated { "not in" } else { "in" }.to_string(),
+            key: None,
+        },
+        repeat,
+    ))
+}
+
+fn is_comprehension(node: Node<'_>) -> bool {
+    matches!(
+        node.kind(),
+        "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression"
+    )
 }
 
 fn go_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {

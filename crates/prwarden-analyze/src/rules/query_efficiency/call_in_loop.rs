@@ -52,7 +52,8 @@
 //! - Go: `database/sql`, sqlx, pgx and GORM methods (`Query`, `QueryRow`,
 //!   `Exec`, `Get`, `Select`, `First`, `Find`, `Create`, `Save`, `Update`, …
 //!   and their `Context` forms) on a `db`/`tx`/`conn`/`pool`/`orm`/`repo`
-//!   receiver, sqlc `queries.X(…)`, `http.Get/Post`, and `Do`/`Get`/`Post`
+//!   receiver, sqlc `queries.X(…)` (also any name the file declares as
+//!   `*db.Queries`: `h.q.GetCrane(ctx, id)`), `http.Get/Post`, and `Do`/`Get`/`Post`
 //!   on an HTTP client. Goroutines and `errgroup` callbacks are not the loop.
 //! - Java: Spring Data repository methods (`findById`, `findBy…`, `save`,
 //!   `deleteById`, …) on a `…Repository`/`…Dao`/`…Mapper` (by name, or by

@@ -261,7 +261,7 @@ fn classify(
     let call = link.call?;
     match language {
         Language::Python => classify_python(ctx, chain, index, link.name, call),
-        Language::Go => classify_go(chain, index, link.name),
+        Language::Go => classify_go(ctx, chain, index, link.name),
         Language::Java => classify_java(ctx, chain, index, link.name),
         Language::Rust => classify_rust(ctx, chain, index, link.name, call),
         _ => None,
@@ -480,7 +480,37 @@ const GO_DB_WRITES: &[&str] = &[
     "Delete",
 ];
 
-fn classify_go(chain: &[Link<'_, '_>], index: usize, method: &str) -> Option<CallKind> {
+/// Names the Go file declares with sqlc's generated type (`q *db.Queries`,
+/// `queries *sqlc.Queries` as a struct field, parameter or variable).
+struct GoQueriesNames(HashSet<String>);
+
+fn go_queries_names(ctx: &RuleContext<'_>) -> std::rc::Rc<GoQueriesNames> {
+    ctx.memo(|| {
+        let mut names = HashSet::new();
+        for decl in ctx.nodes_in_order(&["field_declaration", "parameter_declaration", "var_spec"])
+        {
+            let Some(ty) = decl.field("type") else {
+                continue;
+            };
+            let ty = ctx.text(ty).trim_start_matches('*');
+            if ty != "Queries" && !ty.ends_with(".Queries") {
+                continue;
+            }
+            let mut cursor = decl.walk();
+            for name in decl.children_by_field_name("name", &mut cursor) {
+                names.insert(ctx.text(name).to_string());
+            }
+        }
+        GoQueriesNames(names)
+    })
+}
+
+fn classify_go(
+    ctx: &RuleContext<'_>,
+    chain: &[Link<'_, '_>],
+    index: usize,
+    method: &str,
+) -> Option<CallKind> {
     if index == 0 {
         return None;
     }
@@ -497,7 +527,7 @@ fn classify_go(chain: &[Link<'_, '_>], index: usize, method: &str) -> Option<Cal
         return Some(CallKind::Http);
     }
     // sqlc's generated `Queries`: every method is one statement.
-    if matches!(receiver, "queries" | "qtx")
+    if (matches!(receiver, "queries" | "qtx") || go_queries_names(ctx).0.contains(receiver))
         && chain[index - 1].call.is_none()
         && method.starts_with(|c: char| c.is_ascii_uppercase())
     {

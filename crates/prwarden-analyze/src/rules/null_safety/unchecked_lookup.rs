@@ -15,7 +15,10 @@
 //!   `/re/.exec(str)[1]`, `const { a } = items.find(…)`, and
 //!   `req.file.size` / `req.file.path` in a handler that never checks
 //!   `req.file` itself first (multer leaves `req.file` undefined when the
-//!   request carries no file);
+//!   request carries no file), and the last element of an array that may be
+//!   empty — a parameter, or a variable defaulted to `[]` (`byTap.get(id) ??
+//!   []`) — read as `log[log.length - 1].at` or `readings.at(-1).brix` when
+//!   nothing before it in the function reads the array's `length` or `[0]`;
 //! - Python: `re.match(…).group(…)` (also `search`/`fullmatch` and compiled
 //!   patterns; `.group`, `.groups`, `.groupdict`, `.start`, `.end`, `.span`
 //!   or `[n]`), and `.get(key).attr` / `.get(key)[i]` on a dictionary: a
@@ -391,6 +394,11 @@ fn js_use(
                      (`if (!req.file) return res.status(400).json(…)`)",
         });
     }
+    if node.kind() == "member_expression"
+        && let Some(found) = last_of_maybe_empty(ctx, language, value)
+    {
+        return Some(found);
+    }
     let mut call = value;
     while call.kind() == "parenthesized_expression" {
         call = call.named_child(0)?;
@@ -450,6 +458,85 @@ fn js_use(
         ),
         _ => None,
     }
+}
+
+/// `log[log.length - 1].at` / `readings.at(-1).brix`: the last element of
+/// an array that may be empty — a parameter of the function, or a variable
+/// defaulted to `[]` (`byTap.get(id) ?? []`) — when nothing before the access
+/// in the function reads the array's `length` (or its first element).
+fn last_of_maybe_empty(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    value: Node<'_>,
+) -> Option<Lookup> {
+    let array = match value.kind() {
+        "subscript_expression" => {
+            let array = value.field("object")?;
+            let index = ctx.text(value.field("index")?).replace(' ', "");
+            (index == format!("{}.length-1", ctx.text(array))).then_some(array)?
+        }
+        "call_expression" => {
+            let (array, method) = member_call(value)?;
+            let args = value.field("arguments")?;
+            (ctx.text(method) == "at" && args.named_child_count() == 1).then_some(array)?
+        }
+        _ => return None,
+    };
+    if array.kind() != "identifier" {
+        return None;
+    }
+    let name = ctx.text(array);
+    let function = ctx.enclosing_function(language, value)?;
+    let is_name = |n: Node<'_>| n.kind() == "identifier" && ctx.text(n) == name;
+    let parameter = function
+        .field("parameters")
+        .or_else(|| function.field("parameter"))
+        .is_some_and(|params| {
+            preorder(params).any(|p| {
+                is_name(p)
+                    && p.parent().is_some_and(|pp| {
+                        matches!(pp.kind(), "required_parameter" | "formal_parameters")
+                            || pp.kind() == "arrow_function"
+                    })
+            })
+        });
+    let defaulted_empty = preorder(function).any(|d| {
+        d.kind() == "variable_declarator"
+            && d.field("name").is_some_and(is_name)
+            && d.field("value").is_some_and(|v| {
+                v.kind() == "binary_expression"
+                    && v.field("operator")
+                        .is_some_and(|o| matches!(ctx.text(o), "??" | "||"))
+                    && v.field("right").is_some_and(|r| ctx.text(r) == "[]")
+            })
+    });
+    if !parameter && !defaulted_empty {
+        return None;
+    }
+    // `if (!log.length) return …`, `log.length > 1 && …`, `log[0] ?? …`
+    // anywhere before the access (outside the access itself).
+    let length = format!("{name}.length");
+    let first = format!("{name}[0]");
+    let guarded = preorder(function).any(|n| {
+        n.start_byte() < value.start_byte()
+            && n.kind() == "member_expression"
+            && (ctx.text(n) == length || ctx.text(n) == first)
+    }) || preorder(function).any(|n| {
+        n.kind() == "subscript_expression"
+            && n.start_byte() < value.start_byte()
+            && ctx.text(n) == first
+    });
+    if guarded {
+        return None;
+    }
+    Some(Lookup {
+        call: quote(ctx.text(value), 50),
+        missing: "undefined",
+        failure: "throws a `TypeError` (`Cannot read properties of undefined`) when the array \
+                  is empty",
+        remedy: "check that the array is not empty first and handle the empty case (return a \
+                 default, or throw an error that says what was empty)",
+    })
 }
 
 /// `req.file`: multer's single-file upload, `undefined` when the request

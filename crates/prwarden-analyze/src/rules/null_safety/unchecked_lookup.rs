@@ -59,12 +59,17 @@
 //! - JavaScript/TypeScript and Python, a row looked up by key and kept in a
 //!   variable whose first use after the lookup dereferences it (no check,
 //!   `?.` or hand-off before): `const loan = await Loan.findByPk(id)` (also
-//!   `findById`, `findOne`, `findOneBy` on a PascalCase model, through
+//!   `findById`, `findOne`, `findOneBy` on a PascalCase model or its
+//!   Objection query `Visit.query()`, through
 //!   `.select()`/`.lean()`/`.exec()`, and Prisma/Drizzle `findUnique`/
-//!   `findFirst`) then `loan.Items`; `station = await session.get(Station,
+//!   `findFirst`) then `loan.Items`; the first row destructured from a
+//!   query, ``const [race] = await sql`SELECT …` `` (not a lone aggregate
+//!   such as `count(*)`) or Drizzle's `db.select().from(…)…`, then
+//!   `race.lat`; `station = await session.get(Station,
 //!   id)` (a `session`/`db` receiver given a model class) or an ORM query's
 //!   `.first()`/`.one_or_none()` then `station.code`. Not when the finder
-//!   throws instead (`orFail()`, `rejectOnEmpty`, `…OrThrow`), nor for a
+//!   throws instead (`orFail()`, `throwIfNotFound()`, `rejectOnEmpty`,
+//!   `…OrThrow`), nor for a
 //!   service's own `findOne` (a camelCase receiver may throw a not-found
 //!   error itself).
 //!
@@ -202,6 +207,17 @@ fn stored_rows(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<Finding>
         let (Some(target), Some(value)) = (target, value) else {
             continue;
         };
+        // ``const [race] = await sql`SELECT …` ``: the first row of a result
+        // that may be empty.
+        let first_row = !python && target.kind() == "array_pattern";
+        let target = if first_row {
+            match target.named_child(0) {
+                Some(first) if first.kind() == "identifier" => first,
+                _ => continue,
+            }
+        } else {
+            target
+        };
         if target.kind() != "identifier" {
             continue;
         }
@@ -212,12 +228,22 @@ fn stored_rows(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<Finding>
             }
         } else if python {
             value
+        } else if first_row
+            && value.kind() == "call_expression"
+            && value
+                .field("function")
+                .is_some_and(|f| ctx.text(f).starts_with("await "))
+        {
+            // ``await sql<Row[]>`…` `` parses as a tagged call of `await sql<Row[]>`.
+            value
         } else {
             // JavaScript ORM calls are promises: only an awaited one is a row.
             continue;
         };
         let lookup = if python {
             python_row_lookup(ctx, value)
+        } else if first_row {
+            js_rows_query(ctx, value)
         } else {
             js_row_lookup(ctx, value)
         };
@@ -271,9 +297,17 @@ fn js_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
             }
             "findByPk" | "findById" | "findOne" | "findOneBy" => {
                 let model = ctx.text(receiver);
+                // Objection: `Visit.query().findById(id)` (or `.query(trx)`).
+                let receiver = (receiver.kind() == "call_expression")
+                    .then(|| member_call(receiver))
+                    .flatten()
+                    .filter(|(_, m)| ctx.text(*m) == "query")
+                    .map_or(receiver, |(model, _)| model);
                 let pascal = receiver.kind() == "identifier"
-                    && model.starts_with(|c: char| c.is_ascii_uppercase())
-                    && model.chars().any(|c| c.is_ascii_lowercase());
+                    && ctx
+                        .text(receiver)
+                        .starts_with(|c: char| c.is_ascii_uppercase())
+                    && ctx.text(receiver).chars().any(|c| c.is_ascii_lowercase());
                 if !pascal || ctx.text(call).contains("rejectOnEmpty") {
                     return None;
                 }
@@ -295,6 +329,71 @@ fn js_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
                 });
             }
             _ => return None,
+        }
+    }
+    None
+}
+
+/// The first row destructured from a query that may return none:
+/// `` sql`SELECT …` `` (any tagged template holding a `SELECT` that is not a
+/// lone aggregate) and Drizzle's `db.select(…).from(…)…`.
+fn js_rows_query(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
+    let call = crate::syntax::unwrap_expression(value);
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let args = call.field("arguments")?;
+    if args.kind() == "template_string" {
+        let text = ctx.text(args).trim_start_matches('`').trim_start();
+        let lower = text.to_ascii_lowercase();
+        let select_list = lower.split(" from ").next().unwrap_or("");
+        let aggregate = ["count(", "sum(", "avg(", "min(", "max(", "exists("]
+            .iter()
+            .any(|a| select_list.contains(a));
+        if !lower.starts_with("select") || aggregate || lower.contains("group by") {
+            return None;
+        }
+        return Some(Lookup {
+            call: format!(
+                "{}`SELECT …`",
+                quote(
+                    ctx.text(call.field("function")?)
+                        .trim_start_matches("await ")
+                        .split('<')
+                        .next()
+                        .unwrap_or(""),
+                    30
+                )
+            ),
+            missing: "an empty result (so `undefined` as its first row)",
+            failure: "throws a `TypeError` (a 500 instead of a 404)",
+            remedy: "check the row (`if (!row)` → a not-found error that names the key) \
+                     before using it",
+        });
+    }
+    // Drizzle: down the chain to `db.select(…)`, through a `.from(…)`.
+    let mut current = call;
+    let mut from = false;
+    for _ in 0..12 {
+        let (receiver, method) = member_call(current)?;
+        match ctx.text(method) {
+            "from" => from = true,
+            "select" | "selectDistinct" => {
+                let handle = identifier_words_last(ctx.text(receiver));
+                let db = handle.is_some_and(|w| matches!(w.as_str(), "db" | "tx" | "trx"));
+                return (from && db).then(|| Lookup {
+                    call: format!("{}.select(…)", quote(ctx.text(receiver), 30)),
+                    missing: "an empty array (so `undefined` as its first row)",
+                    failure: "throws a `TypeError` (a 500 instead of a 404)",
+                    remedy: "check the row (`if (!row)` → a not-found error that names the \
+                             key) before using it",
+                });
+            }
+            _ => {}
+        }
+        current = crate::syntax::unwrap_expression(receiver);
+        if current.kind() != "call_expression" {
+            return None;
         }
     }
     None

@@ -14,6 +14,8 @@
 //!   a cloud region (`gw.eu-west-1.acme.com`, `europe-west1`), a bare
 //!   service name (`http://billing:8080`) or carries an explicit port;
 //! - bare private IP addresses (`10.…`, `172.16–31.…`, `192.168.…`);
+//! - bare host names with an internal or environment label given to a name
+//!   that says host (`host: "smtp.acme.local"`, `DB_HOSTNAME = "db.prod.acme.com"`);
 //! - bare `host:port` targets with no scheme whose host is internal or
 //!   environment-named (`grpc.NewClient("pricing.prod.svc.cluster.local:50051")`,
 //!   Kafka `brokers: ["kafka-1.prod.acme.internal:9092"]`).
@@ -94,7 +96,10 @@ impl Rule for Endpoint {
             let text = ctx.text(node);
             // The text scan first: most literals hold no endpoint, and the
             // checks below (all side-effect free) walk the tree.
-            let Some(found) = find_endpoint(text).or_else(|| named_bucket(ctx, node, text)) else {
+            let Some(found) = find_endpoint(text)
+                .or_else(|| named_bucket(ctx, node, text))
+                .or_else(|| named_internal_host(ctx, node, text))
+            else {
                 continue;
             };
             if excluded_context(ctx, language, node)
@@ -578,6 +583,33 @@ fn named_bucket(ctx: &RuleContext<'_>, literal: Node<'_>, text: &str) -> Option<
             let start = text.find(value).unwrap_or(0);
             Found {
                 kind: Kind::Bucket,
+                range: start..start + value.len(),
+            }
+        })
+}
+
+/// `host: "smtp.acme.local"` (`hostname`, `server`, `SMTP_HOST = …`): a
+/// bare host name with an internal or environment label, given to a name
+/// that says host. The whole literal is the range.
+fn named_internal_host(ctx: &RuleContext<'_>, literal: Node<'_>, text: &str) -> Option<Found> {
+    let value = text.trim_matches(|c| matches!(c, '"' | '\'' | '`'));
+    let lower = value.to_ascii_lowercase();
+    let host_like = value.contains('.')
+        && value.starts_with(|c: char| c.is_ascii_alphabetic())
+        && lower
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if !host_like || is_loopback_or_example(&lower) || !is_internal_host(&lower) {
+        return None;
+    }
+    let name = bound_name(ctx, literal)?;
+    identifier_words(name)
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "host" | "hostname" | "server"))
+        .then(|| {
+            let start = text.find(value).unwrap_or(0);
+            Found {
+                kind: Kind::Internal,
                 range: start..start + value.len(),
             }
         })

@@ -73,6 +73,12 @@
 //!   service's own `findOne` (a camelCase receiver may throw a not-found
 //!   error itself).
 //!
+//! TypeScript: the awaited result of a `get…`/`find…` lookup cast to a
+//! model type, `(await getDive(id)) as Dive`, which hides the `null` of a
+//! missing row from the compiler instead of handling it (not
+//! `getOrCreate…`, `findAll…`/`findMany…`/`getList…`, which return a value
+//! or a list).
+//!
 //! It deliberately does not report test files, optional chaining (`find(…)?.name`),
 //! `find` with a non-function argument (jQuery, MongoDB and ORM `find`
 //! return collections or queries), `.get` on anything not known to be a map
@@ -182,7 +188,53 @@ impl Rule for UncheckedLookup {
         if matches!(language, Language::Python) || language.is_js_family() {
             stored_rows(ctx, language, out);
         }
+        if matches!(language, Language::TypeScript | Language::Tsx) {
+            for cast in ctx.nodes_in_order(&["as_expression"]) {
+                if let Some(found) = lookup_cast_to_model(ctx, cast) {
+                    out.push(report(ctx, cast, &found));
+                }
+            }
+        }
     }
+}
+
+/// `(await getDive(id)) as Dive`: the result of a `get…`/`find…` lookup
+/// cast to a model type, which silences the compiler about the `null` the
+/// lookup returns when nothing matches instead of handling it.
+fn lookup_cast_to_model(ctx: &RuleContext<'_>, cast: Node<'_>) -> Option<Lookup> {
+    let (expression, ty) = (cast.named_child(0)?, cast.named_child(1)?);
+    let model_type = ty.kind() == "type_identifier"
+        && ctx.text(ty).starts_with(|c: char| c.is_ascii_uppercase());
+    if !model_type {
+        return None;
+    }
+    let awaited = crate::syntax::unwrap_expression(expression);
+    if awaited.kind() != "await_expression" {
+        return None;
+    }
+    let call = crate::syntax::unwrap_expression(awaited.named_child(0)?);
+    let function = call
+        .field("function")
+        .filter(|_| call.kind() == "call_expression")?;
+    let name = match function.kind() {
+        "identifier" => ctx.text(function),
+        "member_expression" => ctx.text(function.field("property")?),
+        _ => return None,
+    };
+    let words = crate::syntax::identifier_words(name);
+    let lookup = words.len() >= 2
+        && matches!(words[0].as_str(), "get" | "find")
+        && !words
+            .iter()
+            .any(|w| matches!(w.as_str(), "or" | "all" | "many" | "list"));
+    lookup.then(|| Lookup {
+        call: format!("{}(…)", quote(ctx.text(function), 50)),
+        missing: "null",
+        failure: "hides it behind `as`, and the code that uses the value throws a `TypeError` \
+                  (a 500 instead of a 404)",
+        remedy: "drop the cast, check the result and answer not-found when it is missing \
+                 (`if (!row) throw new Response(\"Not Found\", { status: 404 })`)",
+    })
 }
 
 // ------------------------------------------------- ORM rows kept in a name

@@ -213,7 +213,7 @@ fn stored_parameter<'s>(ctx: &RuleContext<'s>, call: Node<'_>, params: &[&str]) 
         .named_child(0)
         .filter(|o| o.kind() == "object")?;
     let mut cursor = object.walk();
-    let found = object.named_children(&mut cursor).find_map(|p| {
+    object.named_children(&mut cursor).find_map(|p| {
         let value = match p.kind() {
             "shorthand_property_identifier" => p,
             "pair" => p.field("value").filter(|v| v.kind() == "identifier")?,
@@ -221,8 +221,7 @@ fn stored_parameter<'s>(ctx: &RuleContext<'s>, call: Node<'_>, params: &[&str]) 
         };
         let name = ctx.text(value);
         params.contains(&name).then_some(name)
-    });
-    found
+    })
 }
 
 fn report(ctx: &RuleContext<'_>, action: Node<'_>, write: Node<'_>, key: &str) -> Finding {

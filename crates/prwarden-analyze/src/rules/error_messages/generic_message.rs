@@ -389,15 +389,14 @@ fn client_error_without_message<'s>(
             let options = first_named_arg(args).filter(|a| a.kind() == "object")?;
             let value_of = |key: &str| {
                 let mut cursor = options.walk();
-                let found = options
+                options
                     .named_children(&mut cursor)
                     .filter(|p| p.kind() == "pair")
                     .find(|p| {
                         p.field("key")
                             .is_some_and(|k| ctx.text(k).trim_matches(['"', '\'']) == key)
                     })
-                    .and_then(|p| p.field("value"));
-                found
+                    .and_then(|p| p.field("value"))
             };
             let code = value_of("code").and_then(|c| string_literal_value(c, ctx.source))?;
             if !matches!(code, "BAD_REQUEST" | "UNPROCESSABLE_CONTENT") {

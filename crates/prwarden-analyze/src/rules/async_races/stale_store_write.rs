@@ -11,10 +11,13 @@
 //! `AbortController`/`signal`. The finding is on the first `set(…)` after
 //! the `await`.
 //!
-//! Actions that do not record their parameter in the state (`cancelDate(id)`
-//! updating one entry), and other stores, are not reported: without the
-//! recorded key the file does not show that a newer request can supersede
-//! this one.
+//! Only actions named for reading or selecting (`load…`, `fetch…`,
+//! `select…`, `show…`, `search…`, `set…`, `switch…`, …) are checked: a newer
+//! call of those supersedes an older one, while mutations (`save…`,
+//! `login`, `create…`) are not superseded. Actions that do not record their
+//! parameter in the state (`cancelDate(id)` updating one entry), and other
+//! stores, are not reported: without the recorded key the file does not
+//! show that a newer request can supersede this one.
 //!
 //! ## Why is this bad?
 //! The action itself says the user can switch to another item while a load
@@ -80,7 +83,10 @@ impl Rule for StaleStoreWrite {
                 continue;
             };
             for action in preorder(store).filter(|n| is_js_function(*n) && *n != store) {
-                if !is_async_function(action) || !is_action_of(action, store) {
+                if !is_async_function(action)
+                    || !is_action_of(action, store)
+                    || !reads_by_name(ctx, action)
+                {
                     continue;
                 }
                 if let Some((write, key)) = stale_write(ctx, action, set) {
@@ -120,6 +126,45 @@ fn store_setter<'s>(ctx: &RuleContext<'s>, store: Node<'_>) -> Option<&'s str> {
         node = call;
     }
     None
+}
+
+/// Whether the action's name says it loads or selects something to show
+/// (`loadSeason`, `selectRegion`, `fetchItems`, `search`, `setCategory`):
+/// a newer call supersedes an older one. Mutations (`save…`, `login`,
+/// `create…`) are left alone.
+fn reads_by_name(ctx: &RuleContext<'_>, action: Node<'_>) -> bool {
+    let name = action
+        .field("name")
+        .or_else(|| action.parent().and_then(|p| p.field("key")))
+        .map_or("", |k| ctx.text(k));
+    crate::syntax::identifier_words(name)
+        .first()
+        .is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "load"
+                    | "fetch"
+                    | "get"
+                    | "select"
+                    | "show"
+                    | "open"
+                    | "view"
+                    | "search"
+                    | "query"
+                    | "filter"
+                    | "find"
+                    | "set"
+                    | "change"
+                    | "switch"
+                    | "go"
+                    | "navigate"
+                    | "pick"
+                    | "choose"
+                    | "browse"
+                    | "refresh"
+                    | "reload"
+            )
+        })
 }
 
 /// Whether `action` is a property value of the object `store` returns.

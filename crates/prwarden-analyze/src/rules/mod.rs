@@ -72,6 +72,7 @@ pub fn builtin() -> Vec<Box<dyn Rule>> {
         Box::new(async_races::effect_without_abort::EffectWithoutAbort),
         Box::new(async_races::effect_without_cleanup::EffectWithoutCleanup),
         Box::new(async_races::mutex_guard_across_await::MutexGuardAcrossAwait),
+        Box::new(async_races::stale_store_write::StaleStoreWrite),
         Box::new(input_validation::sql_injection::SqlInjection),
         Box::new(input_validation::command_injection::CommandInjection),
         Box::new(input_validation::tls_verification_disabled::TlsVerificationDisabled),

@@ -8,10 +8,11 @@
 //! Deliberately not reported: async callbacks that never `await` (usually a
 //! harmless leftover `async`), `map`/`filter` callbacks (a `map` whose
 //! promises are collected is the fix), and `forEach` on a non-array such as
-//! `for await` streams. When the awaited call is a database or HTTP call,
-//! `query-efficiency/call-in-loop` also reports the awaited call on its own
-//! line: that finding is about the N round trips, this one about nobody
-//! awaiting them.
+//! `for await` streams. When the awaited call is a database or HTTP call
+//! among other statements of the callback, `query-efficiency/call-in-loop`
+//! also reports the awaited call on its own line: that finding is about the
+//! N round trips, this one about nobody awaiting them. A callback that is
+//! only that call gets this finding alone (one loop, one finding).
 //!
 //! ## Why is this bad?
 //! `forEach` ignores the promises its callback returns. The code after the

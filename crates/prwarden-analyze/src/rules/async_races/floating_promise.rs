@@ -90,6 +90,10 @@
 //!   `FeedingLog.create(…);` with both from `require("./models")`): the file
 //!   itself shows the method returns a promise. Parameters and locals are left alone (`res.json(…)`
 //!   in one handler, `await res.json()` after a `fetch` in another).
+//!   Likewise an Objection query chain on an imported model as a bare
+//!   statement (`Visit.query().patch({ … }).whereIn("id", ids);`) in a file
+//!   that awaits other `Model.query()…` chains: the builder only runs when
+//!   awaited or `then`-ed, so the write never happens.
 //!
 //! Deliberately not reported: other promise-returning functions from other files or
 //! libraries (their return type is unknown without type information), a name
@@ -887,6 +891,9 @@ fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>)
             {
                 return Some(Kind::AsyncCall);
             }
+            if unawaited_query_builder(ctx, call, functions) {
+                return Some(Kind::AsyncCall);
+            }
             if object.kind() != "this" {
                 return None;
             }
@@ -897,6 +904,61 @@ fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>)
         }
         _ => None,
     }
+}
+
+/// The model of an Objection query chain, `Visit.query()…`: the chain's
+/// root is `Model.query(…)` on a PascalCase name bound at the top of the
+/// module. `None` for anything else, or when the chain runs or hands on the
+/// query itself (`then`, `catch`, `execute`, …).
+fn query_builder_model<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s str> {
+    let mut current = call;
+    loop {
+        let callee = unwrap_expression(current.field("function")?);
+        if callee.kind() != "member_expression" {
+            return None;
+        }
+        let object = unwrap_expression(callee.field("object")?);
+        let method = ctx.text(callee.field("property")?);
+        if matches!(
+            method,
+            "then" | "catch" | "finally" | "execute" | "exec" | "stream" | "toKnexQuery"
+        ) {
+            return None;
+        }
+        if method == "query" && object.kind() == "identifier" {
+            let model = ctx.text(object);
+            let pascal = model.starts_with(|c: char| c.is_ascii_uppercase())
+                && model.chars().any(|c| c.is_ascii_lowercase());
+            return (pascal && current != call).then_some(model);
+        }
+        if object.kind() != "call_expression" {
+            return None;
+        }
+        current = object;
+    }
+}
+
+/// `Visit.query().patch({ … }).whereIn("id", ids);` as a statement, in a
+/// file that awaits other `Model.query()…` chains: an Objection (knex) query
+/// builder only runs when awaited or `then`-ed, so this write never happens.
+fn unawaited_query_builder(
+    ctx: &RuleContext<'_>,
+    call: Node<'_>,
+    functions: &Functions<'_>,
+) -> bool {
+    let Some(model) = query_builder_model(ctx, call) else {
+        return false;
+    };
+    functions.module_bindings.contains_key(model)
+        && ctx
+            .nodes_of_kind(&["await_expression"])
+            .into_iter()
+            .any(|a| {
+                a.named_child(0)
+                    .map(unwrap_expression)
+                    .filter(|c| c.kind() == "call_expression")
+                    .is_some_and(|c| query_builder_model(ctx, c).is_some())
+            })
 }
 
 /// Leading words of imported functions that wire things up rather than do

@@ -6,6 +6,7 @@ pub mod effect_without_abort;
 pub mod effect_without_cleanup;
 pub mod floating_promise;
 pub mod mutex_guard_across_await;
+pub mod stale_store_write;
 
 use tree_sitter::Node;
 

@@ -5,7 +5,12 @@
 //! - JavaScript/TypeScript: a `catch` block with no statements, and
 //!   `.catch(() => {})` / `.catch(function () {})` with an empty body, and
 //!   `.catch(() => undefined)` (or `null`, `void 0`) whose result nobody
-//!   reads;
+//!   reads, and `await releaseNights(id).catch(() => 0)`: a handler that
+//!   does not even take the error, standing in `null`, `undefined`, a
+//!   number, `false` or `[]` for the result of one of the project's own
+//!   functions (an async function of the file, or one imported from a
+//!   relative module; library probes such as `request.json().catch(() =>
+//!   null)` are left alone);
 //! - Python: an `except` clause (bare `except:` included) whose body is only
 //!   `pass` or `...`, an `except Exception:` (or `BaseException`)
 //!   whose body is only `return None` / `return` (every failure, bugs
@@ -525,7 +530,7 @@ fn js_catch_call<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Handler<'t
     let nothing = callback.kind() == "arrow_function"
         && matches!(ctx.text(body).trim(), "undefined" | "null" | "void 0")
         && result_discarded(call);
-    if !(empty || nothing) {
+    if !(empty || nothing || project_call_faked(ctx, receiver, *callback, body)) {
         return None;
     }
     if intentionally_ignored(ctx, *callback) {
@@ -563,6 +568,69 @@ fn js_catch_call<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Handler<'t
         source_of_error: receiver_call,
         language: ctx.language.unwrap_or(Language::JavaScript),
         promise: true,
+    })
+}
+
+/// `const gust = await currentWindKmh(site).catch(() => null);`: the
+/// failure of one of the project's own operations (an async function of
+/// this file, or a function imported from a relative module) replaced by a
+/// stand-in value (`null`, `undefined`, a number, `false`, `[]`) by a
+/// handler that does not even take the error. Library probes
+/// (`request.json().catch(() => null)`, `fs.stat(p).catch(() => null)`)
+/// are method calls and are left alone.
+fn project_call_faked(
+    ctx: &RuleContext<'_>,
+    receiver: Node<'_>,
+    callback: Node<'_>,
+    body: Node<'_>,
+) -> bool {
+    let no_error = callback
+        .field("parameters")
+        .is_some_and(|p| p.named_child_count() == 0);
+    let stand_in = matches!(body.kind(), "null" | "undefined" | "number" | "false")
+        || ctx.text(body).trim() == "[]";
+    let callee = unwrap_expression(receiver);
+    let Some(function) = (callee.kind() == "call_expression")
+        .then(|| callee.field("function"))
+        .flatten()
+        .filter(|f| f.kind() == "identifier")
+    else {
+        return false;
+    };
+    if callback.kind() != "arrow_function" || !no_error || !stand_in {
+        return false;
+    }
+    let name = ctx.text(function);
+    let root = ctx.root().unwrap_or(callback);
+    preorder(root).any(|n| match n.kind() {
+        "function_declaration" => {
+            n.field("name").is_some_and(|f| ctx.text(f) == name)
+                && crate::syntax::is_async_function(n)
+        }
+        "variable_declarator" => {
+            let named = n.field("name").is_some_and(|f| {
+                preorder(f).any(|i| {
+                    matches!(
+                        i.kind(),
+                        "identifier" | "shorthand_property_identifier_pattern"
+                    ) && ctx.text(i) == name
+                })
+            });
+            named
+                && n.field("value").is_some_and(|v| {
+                    crate::syntax::is_async_function(v)
+                        || (ctx.text(v).starts_with("require(")
+                            && ctx.text(v)[8..]
+                                .trim_start_matches(['"', '\''])
+                                .starts_with('.'))
+                })
+        }
+        "import_statement" => {
+            n.field("source")
+                .is_some_and(|s| ctx.text(s).trim_matches(['"', '\'']).starts_with('.'))
+                && preorder(n).any(|i| i.kind() == "identifier" && ctx.text(i) == name)
+        }
+        _ => false,
     })
 }
 

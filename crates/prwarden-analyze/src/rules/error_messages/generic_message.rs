@@ -7,7 +7,9 @@
 //! - JavaScript/TypeScript: `new Error()`, `new Error("error")`, `Error("failed")`,
 //!   and NestJS's `new BadRequestException()` /
 //!   `new UnprocessableEntityException()` without a message (a 400 that does
-//!   not say what to fix), Koa's `ctx.throw(400, "Bad request")` with a
+//!   not say what to fix; likewise hapi's `Boom.badRequest()` /
+//!   `Boom.badData()` and tRPC's `new TRPCError({ code: "BAD_REQUEST" })`
+//!   without a `message`), Koa's `ctx.throw(400, "Bad request")` with a
 //!   4xx status, and Redux Toolkit's `rejectWithValue("error")` (the
 //!   payload the slice stores and the UI shows);
 //! - Python: `raise Exception`, `raise ValueError()`, `raise RuntimeError("error")`
@@ -256,6 +258,7 @@ impl Rule for GenericMessage {
                     .or_else(|| rocket_client_error(ctx, node)),
                 Language::Sql => None,
                 _ => js_error(ctx, node)
+                    .or_else(|| client_error_without_message(ctx, node))
                     .or_else(|| koa_throw(ctx, node))
                     .or_else(|| reject_with_value(ctx, node)),
             };
@@ -469,6 +472,62 @@ fn reject_with_value<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(Strin
         ctx.source,
     )?;
     (!value.trim().is_empty() && is_generic(value)).then(|| ("rejectWithValue".to_string(), value))
+}
+
+/// hapi's `Boom.badRequest()` / `Boom.badData()` and tRPC's `new
+/// TRPCError({ code: "BAD_REQUEST" })` with no message (or a generic one):
+/// like NestJS's bare `BadRequestException`, a 400/422 that does not say
+/// what to fix.
+fn client_error_without_message<'s>(
+    ctx: &RuleContext<'s>,
+    node: Node<'_>,
+) -> Option<(String, &'s str)> {
+    let args = node.field("arguments")?;
+    match node.kind() {
+        "call_expression" => {
+            let callee = node.field("function")?;
+            let object = ctx.text(callee.field("object")?);
+            let method = ctx.text(callee.field("property")?);
+            if !matches!(object, "Boom" | "boom") || !matches!(method, "badRequest" | "badData") {
+                return None;
+            }
+            let message = generic_message(ctx, first_named_arg(args))?;
+            Some((ctx.text(callee).to_string(), message))
+        }
+        "new_expression" => {
+            if ctx.text(node.field("constructor")?) != "TRPCError" {
+                return None;
+            }
+            let options = first_named_arg(args).filter(|a| a.kind() == "object")?;
+            let value_of = |key: &str| {
+                let mut cursor = options.walk();
+                options
+                    .named_children(&mut cursor)
+                    .filter(|p| p.kind() == "pair")
+                    .find(|p| {
+                        p.field("key")
+                            .is_some_and(|k| ctx.text(k).trim_matches(['"', '\'']) == key)
+                    })
+                    .and_then(|p| p.field("value"))
+            };
+            let code = value_of("code").and_then(|c| string_literal_value(c, ctx.source))?;
+            if !matches!(code, "BAD_REQUEST" | "UNPROCESSABLE_CONTENT") {
+                return None;
+            }
+            let message = match value_of("message") {
+                // Not `{ code, message }` nor `{ ...rest }`.
+                None if !ctx.text(options).contains("message")
+                    && !ctx.text(options).contains("...") =>
+                {
+                    ""
+                }
+                None => return None,
+                Some(m) => string_literal_value(m, ctx.source).filter(|v| is_generic(v))?,
+            };
+            Some(("TRPCError".to_string(), message))
+        }
+        _ => None,
+    }
 }
 
 /// Koa's `ctx.throw(400, "Bad request")`: a 4xx answer whose message does

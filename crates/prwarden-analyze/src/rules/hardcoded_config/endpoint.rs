@@ -17,6 +17,8 @@
 //! - Java: a bare internal or environment-named host given to a host
 //!   setter (`new PgConnectOptions().setHost("pg.prod.internal")`,
 //!   `.host("…")`) or bound to a name that says host (`DB_HOST = "…"`);
+//! - bare host names with an internal or environment label given to a name
+//!   that says host (`host: "smtp.acme.local"`, `DB_HOSTNAME = "db.prod.acme.com"`);
 //! - bare `host:port` targets with no scheme whose host is internal or
 //!   environment-named (`grpc.NewClient("pricing.prod.svc.cluster.local:50051")`,
 //!   Kafka `brokers: ["kafka-1.prod.acme.internal:9092"]`).
@@ -100,6 +102,7 @@ impl Rule for Endpoint {
             let Some(found) = find_endpoint(text)
                 .or_else(|| named_bucket(ctx, node, text))
                 .or_else(|| java_host_argument(ctx, language, node, text))
+                .or_else(|| named_internal_host(ctx, node, text))
             else {
                 continue;
             };
@@ -631,6 +634,33 @@ fn java_host_argument(
             range: start..start + inner.len(),
         }
     })
+}
+
+/// `host: "smtp.acme.local"` (`hostname`, `server`, `SMTP_HOST = …`): a
+/// bare host name with an internal or environment label, given to a name
+/// that says host. The whole literal is the range.
+fn named_internal_host(ctx: &RuleContext<'_>, literal: Node<'_>, text: &str) -> Option<Found> {
+    let value = text.trim_matches(|c| matches!(c, '"' | '\'' | '`'));
+    let lower = value.to_ascii_lowercase();
+    let host_like = value.contains('.')
+        && value.starts_with(|c: char| c.is_ascii_alphabetic())
+        && lower
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if !host_like || is_loopback_or_example(&lower) || !is_internal_host(&lower) {
+        return None;
+    }
+    let name = bound_name(ctx, literal)?;
+    identifier_words(name)
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "host" | "hostname" | "server"))
+        .then(|| {
+            let start = text.find(value).unwrap_or(0);
+            Found {
+                kind: Kind::Internal,
+                range: start..start + value.len(),
+            }
+        })
 }
 
 /// The variable, constant, field, property or keyword argument a literal is

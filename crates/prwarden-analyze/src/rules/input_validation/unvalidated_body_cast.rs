@@ -4,14 +4,21 @@
 //! In TypeScript, finds a request body that a handler stores in a variable
 //! through a type assertion — `const input = (await c.req.json()) as
 //! ArticleInput`, `(await request.json()) as T`, `req.body as T`,
-//! `<T>req.body`, `ctx.request.body as T` — where the request object (`req`,
+//! `<T>req.body`, `ctx.request.body as T`, and form fields read with
+//! `const form = Object.fromEntries(await request.formData())` (Remix, React
+//! Router, SvelteKit actions) and cast where they are stored or handed on
+//! (`updateDive(id, form as DiveUpdate)`) — where the request object (`req`,
 //! `request`, `c.req`, `ctx.req`, `ctx.request`) comes from a parameter of
-//! the handler, and the handler never validates the value: the variable is
+//! the handler (also destructured: `({ request })`), and the handler never
+//! validates the value: the variable is
 //! not passed to a parsing or checking call (`Schema.parse`, `safeParse`,
 //! `validate`, `assert…`, `is…` type guards, `plainToInstance`, `typia.…`,
 //! `v.parse`, ajv's compiled validators, …), nor inspected with `typeof`,
 //! `instanceof` or `Array.isArray`, nor tested by an `if` that rejects the
 //! request (`if (!input.email) return res.status(400)…`, `throw`).
+//!
+//! Also tRPC's `.input((raw) => raw as T)`: an input "validator" that only
+//! casts, so the procedure's `input` is whatever the client sent.
 //!
 //! Not reported: casts to `unknown`, `any` or `Record<string, unknown>`
 //! (which force the code to check), a route whose other arguments validate
@@ -51,7 +58,7 @@ use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
 use crate::syntax::FieldExt as _;
-use crate::syntax::{is_function, is_test_path, preorder};
+use crate::syntax::{is_function, is_test_path, member_call, preorder};
 
 pub static META: RuleMeta = RuleMeta {
     id: "input-validation/unvalidated-body-cast",
@@ -110,20 +117,35 @@ fn body_cast<'s>(
         return None;
     }
     let expression = strip(expression);
-    let request = request_object(ctx, expression)?;
-    // `const input = … as T` (or a destructuring of it).
-    let declarator = cast
-        .parent()
-        .filter(|p| p.kind() == "variable_declarator")?;
-    let names: Vec<&str> = preorder(declarator.field("name")?)
-        .filter(|n| {
-            matches!(
-                n.kind(),
-                "identifier" | "shorthand_property_identifier_pattern"
-            )
-        })
-        .map(|n| ctx.text(n))
-        .collect();
+    if trpc_cast_input(ctx, cast, expression) {
+        return Some((ctx.text(expression), ty_text));
+    }
+    // `form as T` where `const form = Object.fromEntries(await
+    // request.formData())`: the variable holding the body.
+    let (request, held) = match request_object(ctx, expression) {
+        Some(request) => (request, None),
+        None => {
+            let (request, name) = held_form_body(ctx, language, expression)?;
+            (request, Some(name))
+        }
+    };
+    let names: Vec<&str> = match cast.parent() {
+        // `const input = … as T` (or a destructuring of it).
+        Some(declarator) if declarator.kind() == "variable_declarator" => {
+            preorder(declarator.field("name")?)
+                .filter(|n| {
+                    matches!(
+                        n.kind(),
+                        "identifier" | "shorthand_property_identifier_pattern"
+                    )
+                })
+                .map(|n| ctx.text(n))
+                .collect()
+        }
+        // `updateDive(id, form as DiveUpdate)`: handed on as it is.
+        Some(arguments) if arguments.kind() == "arguments" => held.into_iter().collect(),
+        _ => return None,
+    };
     if names.is_empty() {
         return None;
     }
@@ -176,6 +198,75 @@ fn request_object<'s>(ctx: &RuleContext<'s>, expression: Node<'_>) -> Option<&'s
     Some(text.split('.').next().unwrap_or(text))
 }
 
+/// tRPC's `.input((raw) => raw as T)`: an input "validator" that returns
+/// its argument cast, so the procedure's `input` is whatever the client sent.
+fn trpc_cast_input(ctx: &RuleContext<'_>, cast: Node<'_>, expression: Node<'_>) -> bool {
+    let Some(arrow) = cast.parent().filter(|p| p.kind() == "arrow_function") else {
+        return false;
+    };
+    let param = arrow.field("parameter").or_else(|| {
+        arrow
+            .field("parameters")
+            .filter(|p| p.named_child_count() == 1)
+            .and_then(|p| p.named_child(0))
+            .and_then(|p| p.field("pattern").or(Some(p)))
+    });
+    let Some(call) = arrow
+        .parent()
+        .filter(|a| a.kind() == "arguments" && a.named_child_count() == 1)
+        .and_then(|a| a.parent())
+    else {
+        return false;
+    };
+    expression.kind() == "identifier"
+        && param.is_some_and(|p| p.kind() == "identifier" && ctx.text(p) == ctx.text(expression))
+        && member_call(call).is_some_and(|(_, method)| ctx.text(method) == "input")
+}
+
+/// `form` declared in the enclosing function as `Object.fromEntries(await
+/// request.formData())` (Remix, SvelteKit, Next.js actions): the request's
+/// root identifier and the variable's name.
+fn held_form_body<'s>(
+    ctx: &RuleContext<'s>,
+    language: Language,
+    expression: Node<'_>,
+) -> Option<(&'s str, &'s str)> {
+    if expression.kind() != "identifier" {
+        return None;
+    }
+    let name = ctx.text(expression);
+    let function = crate::syntax::enclosing_function(language, expression)?;
+    let value = preorder(function)
+        .filter(|d| d.kind() == "variable_declarator" && d.start_byte() < expression.start_byte())
+        .find(|d| d.field("name").is_some_and(|n| ctx.text(n) == name))?
+        .field("value")?;
+    let call = strip(value);
+    if call.kind() != "call_expression"
+        || call.field("function").map(|f| ctx.text(f)) != Some("Object.fromEntries")
+    {
+        return None;
+    }
+    let awaited = strip(call.field("arguments")?.named_child(0)?);
+    let form_data = strip(
+        awaited
+            .named_child(0)
+            .filter(|_| awaited.kind() == "await_expression")?,
+    );
+    let function = form_data.field("function").filter(|_| {
+        form_data.kind() == "call_expression"
+            && form_data
+                .field("arguments")
+                .is_some_and(|a| a.named_child_count() == 0)
+    })?;
+    (function.kind() == "member_expression"
+        && function.field("property").map(|p| ctx.text(p)) == Some("formData"))
+    .then_some(())?;
+    let object = ctx.text(function.field("object")?);
+    let last = object.rsplit('.').next().unwrap_or(object);
+    (matches!(last, "req" | "request") && object.split('.').count() <= 2).then_some(())?;
+    Some((object.split('.').next().unwrap_or(object), name))
+}
+
 /// The function around `node` that takes `root` (`c`, `req`, `ctx`) as a
 /// parameter: the handler.
 fn handler_of<'t>(
@@ -188,8 +279,14 @@ fn handler_of<'t>(
     while let Some(n) = current {
         if is_function(language, n) {
             let params = n.field("parameters").or_else(|| n.field("parameter"));
+            // `(req)`, `(c: Context)`, Remix's `({ request, params })`.
             let takes = params.is_some_and(|p| {
-                preorder(p).any(|i| i.kind() == "identifier" && ctx.text(i) == root)
+                preorder(p).any(|i| {
+                    matches!(
+                        i.kind(),
+                        "identifier" | "shorthand_property_identifier_pattern"
+                    ) && ctx.text(i) == root
+                })
             });
             if takes {
                 return Some(n);

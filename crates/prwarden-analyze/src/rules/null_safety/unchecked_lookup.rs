@@ -15,7 +15,10 @@
 //!   `/re/.exec(str)[1]`, `const { a } = items.find(…)`, and
 //!   `req.file.size` / `req.file.path` in a handler that never checks
 //!   `req.file` itself first (multer leaves `req.file` undefined when the
-//!   request carries no file);
+//!   request carries no file), and the last element of an array that may be
+//!   empty — a parameter, or a variable defaulted to `[]` (`byTap.get(id) ??
+//!   []`) — read as `log[log.length - 1].at` or `readings.at(-1).brix` when
+//!   nothing before it in the function reads the array's `length` or `[0]`;
 //! - Python: `re.match(…).group(…)` (also `search`/`fullmatch` and compiled
 //!   patterns; `.group`, `.groups`, `.groupdict`, `.start`, `.end`, `.span`
 //!   or `[n]`), and `.get(key).attr` / `.get(key)[i]` on a dictionary: a
@@ -63,16 +66,27 @@
 //! - JavaScript/TypeScript and Python, a row looked up by key and kept in a
 //!   variable whose first use after the lookup dereferences it (no check,
 //!   `?.` or hand-off before): `const loan = await Loan.findByPk(id)` (also
-//!   `findById`, `findOne`, `findOneBy` on a PascalCase model, through
+//!   `findById`, `findOne`, `findOneBy` on a PascalCase model or its
+//!   Objection query `Visit.query()`, through
 //!   `.select()`/`.lean()`/`.exec()`, and Prisma/Drizzle `findUnique`/
-//!   `findFirst`) then `loan.Items`; `station = await session.get(Station,
+//!   `findFirst`) then `loan.Items`; the first row destructured from a
+//!   query, ``const [race] = await sql`SELECT …` `` (not a lone aggregate
+//!   such as `count(*)`) or Drizzle's `db.select().from(…)…`, then
+//!   `race.lat`; `station = await session.get(Station,
 //!   id)` (a `session`/`db` receiver given a model class), `station = await
 //!   session.scalar(select(Station).where(…))`, or an ORM query's
 //!   `.first()`/`.one_or_none()`/`.scalar_one_or_none()` (also on
 //!   `(await session.execute(stmt))`) then `station.code`. Not when the finder
-//!   throws instead (`orFail()`, `rejectOnEmpty`, `…OrThrow`), nor for a
+//!   throws instead (`orFail()`, `throwIfNotFound()`, `rejectOnEmpty`,
+//!   `…OrThrow`), nor for a
 //!   service's own `findOne` (a camelCase receiver may throw a not-found
 //!   error itself).
+//!
+//! TypeScript: the awaited result of a `get…`/`find…` lookup cast to a
+//! model type, `(await getDive(id)) as Dive`, which hides the `null` of a
+//! missing row from the compiler instead of handling it (not
+//! `getOrCreate…`, `findAll…`/`findMany…`/`getList…`, which return a value
+//! or a list).
 //!
 //! It deliberately does not report test files, optional chaining (`find(…)?.name`),
 //! `find` with a non-function argument (jQuery, MongoDB and ORM `find`
@@ -186,7 +200,53 @@ impl Rule for UncheckedLookup {
         if language == Language::Java {
             java_stored_lookups(ctx, &maps, out);
         }
+        if matches!(language, Language::TypeScript | Language::Tsx) {
+            for cast in ctx.nodes_in_order(&["as_expression"]) {
+                if let Some(found) = lookup_cast_to_model(ctx, cast) {
+                    out.push(report(ctx, cast, &found));
+                }
+            }
+        }
     }
+}
+
+/// `(await getDive(id)) as Dive`: the result of a `get…`/`find…` lookup
+/// cast to a model type, which silences the compiler about the `null` the
+/// lookup returns when nothing matches instead of handling it.
+fn lookup_cast_to_model(ctx: &RuleContext<'_>, cast: Node<'_>) -> Option<Lookup> {
+    let (expression, ty) = (cast.named_child(0)?, cast.named_child(1)?);
+    let model_type = ty.kind() == "type_identifier"
+        && ctx.text(ty).starts_with(|c: char| c.is_ascii_uppercase());
+    if !model_type {
+        return None;
+    }
+    let awaited = crate::syntax::unwrap_expression(expression);
+    if awaited.kind() != "await_expression" {
+        return None;
+    }
+    let call = crate::syntax::unwrap_expression(awaited.named_child(0)?);
+    let function = call
+        .field("function")
+        .filter(|_| call.kind() == "call_expression")?;
+    let name = match function.kind() {
+        "identifier" => ctx.text(function),
+        "member_expression" => ctx.text(function.field("property")?),
+        _ => return None,
+    };
+    let words = crate::syntax::identifier_words(name);
+    let lookup = words.len() >= 2
+        && matches!(words[0].as_str(), "get" | "find")
+        && !words
+            .iter()
+            .any(|w| matches!(w.as_str(), "or" | "all" | "many" | "list"));
+    lookup.then(|| Lookup {
+        call: format!("{}(…)", quote(ctx.text(function), 50)),
+        missing: "null",
+        failure: "hides it behind `as`, and the code that uses the value throws a `TypeError` \
+                  (a 500 instead of a 404)",
+        remedy: "drop the cast, check the result and answer not-found when it is missing \
+                 (`if (!row) throw new Response(\"Not Found\", { status: 404 })`)",
+    })
 }
 
 // ------------------------------------------------- ORM rows kept in a name
@@ -211,6 +271,17 @@ fn stored_rows(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<Finding>
         let (Some(target), Some(value)) = (target, value) else {
             continue;
         };
+        // ``const [race] = await sql`SELECT …` ``: the first row of a result
+        // that may be empty.
+        let first_row = !python && target.kind() == "array_pattern";
+        let target = if first_row {
+            match target.named_child(0) {
+                Some(first) if first.kind() == "identifier" => first,
+                _ => continue,
+            }
+        } else {
+            target
+        };
         if target.kind() != "identifier" {
             continue;
         }
@@ -221,12 +292,22 @@ fn stored_rows(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<Finding>
             }
         } else if python {
             value
+        } else if first_row
+            && value.kind() == "call_expression"
+            && value
+                .field("function")
+                .is_some_and(|f| ctx.text(f).starts_with("await "))
+        {
+            // ``await sql<Row[]>`…` `` parses as a tagged call of `await sql<Row[]>`.
+            value
         } else {
             // JavaScript ORM calls are promises: only an awaited one is a row.
             continue;
         };
         let lookup = if python {
             python_row_lookup(ctx, value)
+        } else if first_row {
+            js_rows_query(ctx, value)
         } else {
             js_row_lookup(ctx, value)
         };
@@ -280,9 +361,17 @@ fn js_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
             }
             "findByPk" | "findById" | "findOne" | "findOneBy" => {
                 let model = ctx.text(receiver);
+                // Objection: `Visit.query().findById(id)` (or `.query(trx)`).
+                let receiver = (receiver.kind() == "call_expression")
+                    .then(|| member_call(receiver))
+                    .flatten()
+                    .filter(|(_, m)| ctx.text(*m) == "query")
+                    .map_or(receiver, |(model, _)| model);
                 let pascal = receiver.kind() == "identifier"
-                    && model.starts_with(|c: char| c.is_ascii_uppercase())
-                    && model.chars().any(|c| c.is_ascii_lowercase());
+                    && ctx
+                        .text(receiver)
+                        .starts_with(|c: char| c.is_ascii_uppercase())
+                    && ctx.text(receiver).chars().any(|c| c.is_ascii_lowercase());
                 if !pascal || ctx.text(call).contains("rejectOnEmpty") {
                     return None;
                 }
@@ -304,6 +393,71 @@ fn js_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
                 });
             }
             _ => return None,
+        }
+    }
+    None
+}
+
+/// The first row destructured from a query that may return none:
+/// `` sql`SELECT …` `` (any tagged template holding a `SELECT` that is not a
+/// lone aggregate) and Drizzle's `db.select(…).from(…)…`.
+fn js_rows_query(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
+    let call = crate::syntax::unwrap_expression(value);
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let args = call.field("arguments")?;
+    if args.kind() == "template_string" {
+        let text = ctx.text(args).trim_start_matches('`').trim_start();
+        let lower = text.to_ascii_lowercase();
+        let select_list = lower.split(" from ").next().unwrap_or("");
+        let aggregate = ["count(", "sum(", "avg(", "min(", "max(", "exists("]
+            .iter()
+            .any(|a| select_list.contains(a));
+        if !lower.starts_with("select") || aggregate || lower.contains("group by") {
+            return None;
+        }
+        return Some(Lookup {
+            call: format!(
+                "{}`SELECT …`",
+                quote(
+                    ctx.text(call.field("function")?)
+                        .trim_start_matches("await ")
+                        .split('<')
+                        .next()
+                        .unwrap_or(""),
+                    30
+                )
+            ),
+            missing: "an empty result (so `undefined` as its first row)",
+            failure: "throws a `TypeError` (a 500 instead of a 404)",
+            remedy: "check the row (`if (!row)` → a not-found error that names the key) \
+                     before using it",
+        });
+    }
+    // Drizzle: down the chain to `db.select(…)`, through a `.from(…)`.
+    let mut current = call;
+    let mut from = false;
+    for _ in 0..12 {
+        let (receiver, method) = member_call(current)?;
+        match ctx.text(method) {
+            "from" => from = true,
+            "select" | "selectDistinct" => {
+                let handle = identifier_words_last(ctx.text(receiver));
+                let db = handle.is_some_and(|w| matches!(w.as_str(), "db" | "tx" | "trx"));
+                return (from && db).then(|| Lookup {
+                    call: format!("{}.select(…)", quote(ctx.text(receiver), 30)),
+                    missing: "an empty array (so `undefined` as its first row)",
+                    failure: "throws a `TypeError` (a 500 instead of a 404)",
+                    remedy: "check the row (`if (!row)` → a not-found error that names the \
+                             key) before using it",
+                });
+            }
+            _ => {}
+        }
+        current = crate::syntax::unwrap_expression(receiver);
+        if current.kind() != "call_expression" {
+            return None;
         }
     }
     None
@@ -417,6 +571,11 @@ fn js_use(
                      (`if (!req.file) return res.status(400).json(…)`)",
         });
     }
+    if node.kind() == "member_expression"
+        && let Some(found) = last_of_maybe_empty(ctx, language, value)
+    {
+        return Some(found);
+    }
     let mut call = value;
     while call.kind() == "parenthesized_expression" {
         call = call.named_child(0)?;
@@ -476,6 +635,85 @@ fn js_use(
         ),
         _ => None,
     }
+}
+
+/// `log[log.length - 1].at` / `readings.at(-1).brix`: the last element of
+/// an array that may be empty — a parameter of the function, or a variable
+/// defaulted to `[]` (`byTap.get(id) ?? []`) — when nothing before the access
+/// in the function reads the array's `length` (or its first element).
+fn last_of_maybe_empty(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    value: Node<'_>,
+) -> Option<Lookup> {
+    let array = match value.kind() {
+        "subscript_expression" => {
+            let array = value.field("object")?;
+            let index = ctx.text(value.field("index")?).replace(' ', "");
+            (index == format!("{}.length-1", ctx.text(array))).then_some(array)?
+        }
+        "call_expression" => {
+            let (array, method) = member_call(value)?;
+            let args = value.field("arguments")?;
+            (ctx.text(method) == "at" && args.named_child_count() == 1).then_some(array)?
+        }
+        _ => return None,
+    };
+    if array.kind() != "identifier" {
+        return None;
+    }
+    let name = ctx.text(array);
+    let function = ctx.enclosing_function(language, value)?;
+    let is_name = |n: Node<'_>| n.kind() == "identifier" && ctx.text(n) == name;
+    let parameter = function
+        .field("parameters")
+        .or_else(|| function.field("parameter"))
+        .is_some_and(|params| {
+            preorder(params).any(|p| {
+                is_name(p)
+                    && p.parent().is_some_and(|pp| {
+                        matches!(pp.kind(), "required_parameter" | "formal_parameters")
+                            || pp.kind() == "arrow_function"
+                    })
+            })
+        });
+    let defaulted_empty = preorder(function).any(|d| {
+        d.kind() == "variable_declarator"
+            && d.field("name").is_some_and(is_name)
+            && d.field("value").is_some_and(|v| {
+                v.kind() == "binary_expression"
+                    && v.field("operator")
+                        .is_some_and(|o| matches!(ctx.text(o), "??" | "||"))
+                    && v.field("right").is_some_and(|r| ctx.text(r) == "[]")
+            })
+    });
+    if !parameter && !defaulted_empty {
+        return None;
+    }
+    // `if (!log.length) return …`, `log.length > 1 && …`, `log[0] ?? …`
+    // anywhere before the access (outside the access itself).
+    let length = format!("{name}.length");
+    let first = format!("{name}[0]");
+    let guarded = preorder(function).any(|n| {
+        n.start_byte() < value.start_byte()
+            && n.kind() == "member_expression"
+            && (ctx.text(n) == length || ctx.text(n) == first)
+    }) || preorder(function).any(|n| {
+        n.kind() == "subscript_expression"
+            && n.start_byte() < value.start_byte()
+            && ctx.text(n) == first
+    });
+    if guarded {
+        return None;
+    }
+    Some(Lookup {
+        call: quote(ctx.text(value), 50),
+        missing: "undefined",
+        failure: "throws a `TypeError` (`Cannot read properties of undefined`) when the array \
+                  is empty",
+        remedy: "check that the array is not empty first and handle the empty case (return a \
+                 default, or throw an error that says what was empty)",
+    })
 }
 
 /// `req.file`: multer's single-file upload, `undefined` when the request

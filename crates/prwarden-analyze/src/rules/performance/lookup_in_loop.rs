@@ -6,7 +6,9 @@
 //! loop body, a per-element callback (`xs.map/filter/forEach/some/…(…)`, Java
 //! stream lambdas, Rust iterator closures) or a Python comprehension:
 //! - JavaScript/TypeScript: `list.includes/indexOf/lastIndexOf(…)`, and
-//!   `list.find/findIndex/filter/some(…)` whose callback compares a key
+//!   `list.find/findIndex/filter/some(…)` (also on a slice of the list,
+//!   `log.slice(0, i).some(…)`, unless both bounds are literals) whose
+//!   callback compares a key
 //!   (`(c) => c.id === order.customerId`, or a composite key joined with
 //!   `&&`: `(p) => p.food === item.food && p.prep === item.prep`);
 //! - Python: `x in list`, `x not in list`, `list.index(x)`, `list.count(x)`,
@@ -252,10 +254,29 @@ fn js_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {
         key = Some(key_equality(ctx, callback)?);
     }
     Some(Lookup {
-        receiver: receiver_name(ctx, receiver)?,
+        receiver: receiver_name(ctx, unsliced(ctx, receiver))?,
         operation: method.to_string(),
         key,
     })
+}
+
+/// `log.slice(0, i)` → `log`: a slice of a list is a scan of that list
+/// (`log.slice(0, i).some(…)` searches every earlier element), unless its
+/// bounds are both literals (`recent.slice(0, 5)`: a fixed handful).
+fn unsliced<'t>(ctx: &RuleContext<'_>, receiver: Node<'t>) -> Node<'t> {
+    let Some((list, method)) = crate::syntax::member_call(receiver) else {
+        return receiver;
+    };
+    let bounded = receiver.field("arguments").is_some_and(|args| {
+        let mut cursor = args.walk();
+        let bounds: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+        bounds.len() == 2 && bounds.iter().all(|b| b.kind() == "number")
+    });
+    if ctx.text(method) == "slice" && !bounded {
+        list
+    } else {
+        receiver
+    }
 }
 
 /// Methods that take a predicate: a lookup only when the predicate compares

@@ -4,8 +4,10 @@
 //! ## What it does
 //! In JavaScript and TypeScript, finds an `await`ed database, ORM or HTTP call
 //! inside the body of a `for`, `for…of`, `for…in`, `while` or `do` loop, or
-//! inside an async `forEach`/`map` callback. A call counts as database or HTTP
-//! by its callee:
+//! inside an async `forEach`/`map` callback (not a `forEach(async …)` callback
+//! whose only statement is the call: that loop is reported once, by
+//! `async-races/async-foreach`). A call counts as database or HTTP by its
+//! callee:
 //! - HTTP: `fetch`, a wrapper named with the word `fetch` given a URL
 //!   (`apiFetch("/api/contacts", …)`, ``fetchJson(`${BASE}/users`)``),
 //!   `axios(…)`/`axios.get(…)`, `got`, `ky`, `http(s).request`,
@@ -360,7 +362,16 @@ fn repetition<'t>(ctx: &RuleContext<'_>, start: Node<'t>) -> Option<Repetition<'
             if let Some(call) = iteration_call(ctx, parent, &["forEach"]) {
                 // `chunk(rows, 500).forEach(async (batch) => …)` still does
                 // not await its callbacks: that is `async-races`' finding.
-                return (!batched(&call)).then_some(Repetition::ForEach(call));
+                // So is a callback that is nothing but the awaited call: one
+                // loop, one finding (`async-foreach`'s, on the line above).
+                let only_statement = parent.field("body").is_some_and(|body| {
+                    body.kind() != "statement_block"
+                        || (body.named_children(&mut body.walk()))
+                            .filter(|s| s.kind() != "comment")
+                            .count()
+                            == 1
+                });
+                return (!batched(&call) && !only_statement).then_some(Repetition::ForEach(call));
             }
             return iteration_call(ctx, parent, &["map", "flatMap"])
                 .filter(|call| !batched(call))

@@ -20,7 +20,11 @@
 //! test with any other assertion — on a returned value, a response, stored
 //! state, a thrown error (`assertThrows`, `pytest.raises`), or an
 //! `unwrap()`/`?` in Rust — is not reported, nor is a test calling an
-//! asserting helper. Interaction tests are sometimes the right tool (the
+//! asserting helper. Nor is a JavaScript/TypeScript test that makes the same
+//! call (same arguments) twice and asserts only call counts
+//! (`await svc.load(1); await svc.load(1);
+//! expect(source.read).toHaveBeenCalledTimes(2)`): the number of reads behind
+//! repeated calls is the observable behaviour of a cache (or of not caching). Interaction tests are sometimes the right tool (the
 //! behaviour *is* "send one e-mail"), which is why this rule is `info`.
 //!
 //! ## Why is this bad?
@@ -48,10 +52,16 @@
 //!     assert repo.get(invoice.id) == invoice
 //! ```
 
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::test_quality::tests_in_file::judged_tests;
 use crate::rules::{Rule, quote};
+use crate::syntax::FieldExt as _;
+use crate::syntax::statements;
 
 pub static META: RuleMeta = RuleMeta {
     id: "test-quality/only-mock-assertions",
@@ -78,7 +88,7 @@ impl Rule for OnlyMockAssertions {
 
     fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         for (test, checks) in judged_tests(ctx) {
-            if checks.real > 0 {
+            if checks.real > 0 || counts_repeated_calls(ctx, test.body, &checks.mock) {
                 continue;
             }
             let Some(first) = checks.mock.first() else {
@@ -124,4 +134,53 @@ impl Rule for OnlyMockAssertions {
             );
         }
     }
+}
+
+/// A caching test: the test body makes the same call (same text, arguments
+/// included) as a statement at least twice, and every mock check is a call
+/// count (`toHaveBeenCalledTimes`/`toBeCalledTimes`).
+fn counts_repeated_calls(ctx: &RuleContext<'_>, body: Node<'_>, mock: &[Node<'_>]) -> bool {
+    if !matches!(
+        ctx.language,
+        Some(Language::TypeScript | Language::Tsx | Language::JavaScript)
+    ) || !mock.iter().all(|m| {
+        // The check is the `expect(…)` call; its matcher is up the chain.
+        let mut chain = *m;
+        while let Some(parent) = chain
+            .parent()
+            .filter(|p| matches!(p.kind(), "member_expression" | "call_expression"))
+        {
+            chain = parent;
+        }
+        let text = ctx.text(chain);
+        text.contains(".toHaveBeenCalledTimes(") || text.contains(".toBeCalledTimes(")
+    }) {
+        return false;
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    for statement in statements(body) {
+        if statement.kind() != "expression_statement" {
+            continue;
+        }
+        let Some(mut expr) = statement.named_child(0) else {
+            continue;
+        };
+        if expr.kind() == "await_expression" {
+            match expr.named_child(0) {
+                Some(inner) => expr = inner,
+                None => continue,
+            }
+        }
+        if expr.kind() != "call_expression"
+            || expr
+                .field("function")
+                .is_none_or(|f| ctx.text(f).starts_with("expect"))
+        {
+            continue;
+        }
+        if !seen.insert(ctx.text(expr)) {
+            return true;
+        }
+    }
+    false
 }

@@ -31,10 +31,12 @@
 //! of the same package read unexported fields by design.
 //!
 //! In TypeScript it also finds the `obj["privateField"]` escape hatch for
-//! reading a `private` member (`expect(cart["lineMap"].size).toBe(1)`) when
-//! the string is an identifier with a bookkeeping word and the object is a
+//! reading a `private` member (`expect(cart["lineMap"].size).toBe(1)`,
+//! `expect(scorer["lastScored"].get(id))`) when the string is an identifier
+//! with a bookkeeping word or a camelCase name and the object is a
 //! variable the test file builds with `new` (`cart = new Cart(…)`): a read
-//! of a plain record (`totals["lineCount"]`) is not reported.
+//! of a plain record (`totals["lineCount"]`) is not reported, nor a one-word
+//! key of an indexable class (`tally["apple"]`).
 //!
 //! ## Why is this bad?
 //! A test that checks a cache, an index or a counter inside the object pins
@@ -340,9 +342,15 @@ fn bracket_private_read(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    let bookkeeping = identifier_words(name)
-        .iter()
-        .any(|w| BOOKKEEPING.contains(&w.as_str()));
+    // `scorer["lastScored"]`: a camelCase member name, which a public
+    // member would be read with `.lastScored`; a one-word key
+    // (`tally["apple"]`) may be data of an indexable class.
+    let camel_member = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().any(|c| c.is_ascii_uppercase());
+    let bookkeeping = camel_member
+        || identifier_words(name)
+            .iter()
+            .any(|w| BOOKKEEPING.contains(&w.as_str()));
     object.kind() == "identifier"
         && identifier
         && index.kind() == "string"

@@ -43,6 +43,18 @@ pub struct PrFacts {
     js_async_methods: HashMap<String, HashSet<String>>,
     /// Module stem → `export const name = new Class(…)` instances.
     js_instances: HashMap<String, HashMap<String, String>>,
+    /// Every JavaScript/TypeScript and Python file with the modules it
+    /// imports, and by module stem the files that import it.
+    importers: Vec<Importer>,
+    imported_by: HashMap<String, Vec<usize>>,
+}
+
+/// A file of the pull request and every module it imports (`express`,
+/// `./ingest`, `marsh.ingest`), as written.
+#[derive(Debug)]
+pub struct Importer {
+    pub path: String,
+    pub modules: Vec<String>,
 }
 
 /// One place where the PR's code selects rows by a column.
@@ -157,6 +169,81 @@ impl PrFacts {
             .map(String::as_str)
     }
 
+    /// The files of the pull request that import the module `stem` (by the
+    /// last part of the module name: `./ingest`, `marsh.ingest`).
+    pub fn importers_of(&self, stem: &str) -> impl Iterator<Item = &Importer> {
+        self.imported_by
+            .get(stem)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.importers[i])
+    }
+
+    fn scan_imports(&mut self, path: &str, source: &str, python: bool) {
+        let mut modules: Vec<String> = Vec::new();
+        for line in source.lines() {
+            let line = line.trim_start();
+            if python {
+                let module = line
+                    .strip_prefix("from ")
+                    .and_then(|rest| rest.split_once(" import").map(|(m, _)| m))
+                    .or_else(|| line.strip_prefix("import "));
+                if let Some(module) = module {
+                    for m in module.split(',') {
+                        let m = m.split(" as ").next().unwrap_or(m).trim();
+                        if !m.is_empty() && !m.contains(' ') {
+                            modules.push(m.to_string());
+                        }
+                    }
+                }
+            } else {
+                for marker in ["from ", "require(", "import("] {
+                    for (at, _) in line.match_indices(marker) {
+                        let rest = line[at + marker.len()..].trim_start();
+                        let Some(quote) = rest
+                            .chars()
+                            .next()
+                            .filter(|c| matches!(c, '"' | '\'' | '`'))
+                        else {
+                            continue;
+                        };
+                        if let Some(end) = rest[1..].find(quote) {
+                            modules.push(rest[1..1 + end].to_string());
+                        }
+                    }
+                }
+                if let Some(rest) = line.strip_prefix("import ")
+                    && let Some(quote) = rest.chars().next().filter(|c| matches!(c, '"' | '\''))
+                    && let Some(end) = rest[1..].find(quote)
+                {
+                    modules.push(rest[1..1 + end].to_string());
+                }
+            }
+        }
+        if modules.is_empty() {
+            return;
+        }
+        let index = self.importers.len();
+        let mut stems: HashSet<&str> = HashSet::new();
+        for module in &modules {
+            let last = module
+                .rsplit(['/', '.'])
+                .find(|part| !part.is_empty() && !matches!(*part, "js" | "ts" | "mjs" | "cjs"))
+                .unwrap_or(module);
+            stems.insert(last);
+        }
+        for stem in stems {
+            self.imported_by
+                .entry(stem.to_string())
+                .or_default()
+                .push(index);
+        }
+        self.importers.push(Importer {
+            path: path.to_string(),
+            modules,
+        });
+    }
+
     fn scan_js_classes(&mut self, stem: &str, source: &str) {
         let mut class: Option<&str> = None;
         for line in source.lines() {
@@ -242,6 +329,7 @@ impl PrFacts {
         if !python {
             self.scan_js_classes(&stem, source);
         }
+        self.scan_imports(path, source, python);
         let mut declared: Vec<(&str, bool)> = Vec::new();
         for line in source.lines() {
             // Top level only: a method or a nested function is not what
@@ -1033,6 +1121,35 @@ mod tests {
         assert!(f.js_async_method("SmsClient", "pages"));
         assert!(!f.js_async_method("SmsClient", "format"));
         assert_eq!(f.js_instance_class("notify", "sms"), Some("SmsClient"));
+    }
+
+    #[test]
+    fn files_are_known_by_the_modules_they_import() {
+        let f = facts(&[
+            (
+                "marsh/handlers.py",
+                "import tornado.web\nfrom marsh.ingest import remember, usable\nimport json, os.path as p\n",
+            ),
+            (
+                "src/routes/permits.js",
+                "const Router = require('@koa/router');\nimport { grant } from \"../services/permitService.js\";\n",
+            ),
+            (
+                "src/services/permitService.js",
+                "export function grant() {}\n",
+            ),
+        ]);
+        let py: Vec<&str> = f.importers_of("ingest").map(|i| i.path.as_str()).collect();
+        assert_eq!(py, ["marsh/handlers.py"]);
+        let importer = f.importers_of("ingest").next().unwrap();
+        assert!(importer.modules.iter().any(|m| m == "tornado.web"));
+        assert!(importer.modules.iter().any(|m| m == "os.path"));
+        let js: Vec<&str> = f
+            .importers_of("permitService")
+            .map(|i| i.path.as_str())
+            .collect();
+        assert_eq!(js, ["src/routes/permits.js"]);
+        assert!(f.importers_of("handlers").next().is_none());
     }
 
     #[test]

@@ -29,7 +29,9 @@
 //! or of a function), defines an Express-style `(req, res)` handler, or
 //! lives under `api/`, `routes/`, `server/`,
 //! `handlers/`, `middleware/` or `controllers/` (also `views.py`,
-//! `route.ts`, `server.ts`).
+//! `route.ts`, `server.ts`), or is imported by a file of the same pull
+//! request that is server code by those signs (a service module imported
+//! by a route file).
 //!
 //! Deliberately not reported: client code (React/Vue imports,
 //! `"use client"`), test files, CLI scripts (`scripts/`, `bin/`, a shebang),
@@ -296,20 +298,47 @@ fn is_server_file(ctx: &RuleContext<'_>, root: Node<'_>, python: bool) -> bool {
             return false;
         }
     }
-    let framework = modules.iter().any(|m| {
-        if python {
-            let top = m.split('.').next().unwrap_or(m);
-            PY_SERVER_MODULES.contains(&top) || PY_QUEUE_MODULES.contains(&top)
-        } else {
-            JS_SERVER_MODULES.contains(m)
-                || JS_QUEUE_MODULES.contains(m)
-                || m.starts_with("@nestjs/")
-                || m.starts_with("@hono/")
-        }
-    });
+    let framework = modules.iter().any(|m| is_server_module(m, python));
     framework
         || is_server_path(ctx.path)
         || (!python && (defines_request_handler(ctx) || uses_server_directive(ctx)))
+        || imported_by_server_code(ctx, python)
+}
+
+/// A server framework or a queue consumer library.
+fn is_server_module(module: &str, python: bool) -> bool {
+    if python {
+        let top = module.split('.').next().unwrap_or(module);
+        PY_SERVER_MODULES.contains(&top) || PY_QUEUE_MODULES.contains(&top)
+    } else {
+        JS_SERVER_MODULES.contains(&module)
+            || JS_QUEUE_MODULES.contains(&module)
+            || module.starts_with("@nestjs/")
+            || module.starts_with("@hono/")
+    }
+}
+
+/// Another file of the pull request, in the same language, is server code
+/// (by its path or its imports) and imports this module: the module's
+/// state lives in the server process (`ingest.py` imported by a Tornado
+/// handler, `permitService.js` by a Koa router).
+fn imported_by_server_code(ctx: &RuleContext<'_>, python: bool) -> bool {
+    let Some(stem) = crate::pr_facts::module_stem(ctx.path) else {
+        return false;
+    };
+    ctx.pr.importers_of(&stem).any(|importer| {
+        let same_language = Language::from_path(&importer.path).is_some_and(|l| {
+            if python {
+                l == Language::Python
+            } else {
+                l.is_js_family()
+            }
+        });
+        same_language
+            && !is_test_path(&importer.path)
+            && (is_server_path(&importer.path)
+                || importer.modules.iter().any(|m| is_server_module(m, python)))
+    })
 }
 
 /// `"use server"` at the top of the file or of a function body: React

@@ -572,10 +572,13 @@ fn java_floating_futures(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 // A method of a class of the pull request declared to
                 // return a future: `repo.markCompleted(id);` with
                 // `AppointmentRepository repo` and its file in the PR.
+                // Not on a future itself: `status.whenComplete(…)` registers
+                // a callback, its returned stage is routinely dropped.
                 submit
-                    || declared
-                        .get(this_field)
-                        .is_some_and(|ty| ctx.pr.java_method_returns_future(ty, name))
+                    || declared.get(this_field).is_some_and(|ty| {
+                        !JAVA_FUTURE_TYPES.contains(ty)
+                            && ctx.pr.java_method_returns_future(ty, name)
+                    })
             }
         };
         if found && !marked_deliberate(ctx, call) && !inside_future_class(ctx, call) {

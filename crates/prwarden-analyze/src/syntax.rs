@@ -17,25 +17,31 @@ pub trait FieldExt<'t> {
 }
 
 impl<'t> FieldExt<'t> for Node<'t> {
+    /// Field ids are looked up by name once per (name, grammar) and thread:
+    /// tree-sitter finds them by comparing against every field name. The
+    /// cache is keyed by the name's address and length (rules pass string
+    /// literals) and by the grammar's node-kind count, which differs between
+    /// all the grammars the engine loads (checked by a test), so files of
+    /// different languages do not evict each other's entries and a hit needs
+    /// no string comparison.
     #[inline]
     fn field(&self, name: &str) -> Option<Node<'t>> {
         use std::cell::Cell;
-        const SLOTS: usize = 256;
+        const SLOTS: usize = 1024;
         thread_local! {
-            static CACHE: [Cell<(usize, u16)>; SLOTS] =
-                const { [const { Cell::new((0, 0)) }; SLOTS] };
+            static CACHE: [Cell<(usize, usize, u32, u16)>; SLOTS] =
+                const { [const { Cell::new((0, 0, 0, 0)) }; SLOTS] };
         }
         let address = name.as_ptr() as usize;
         let language = self.language();
-        let cached = CACHE.with(|cache| cache[(address ^ (address >> 8)) % SLOTS].get());
-        if cached.0 == address
-            && cached.1 != 0
-            && language.field_name_for_id(cached.1) == Some(name)
-        {
-            return self.child_by_field_id(cached.1);
+        let kinds = language.node_kind_count() as u32;
+        let slot = (address ^ (address >> 7) ^ (kinds as usize).wrapping_mul(0x9e37)) % SLOTS;
+        let cached = CACHE.with(|cache| cache[slot].get());
+        if cached.0 == address && cached.1 == name.len() && cached.2 == kinds && cached.3 != 0 {
+            return self.child_by_field_id(cached.3);
         }
         let id = language.field_id_for_name(name)?.get();
-        CACHE.with(|cache| cache[(address ^ (address >> 8)) % SLOTS].set((address, id)));
+        CACHE.with(|cache| cache[slot].set((address, name.len(), kinds, id)));
         self.child_by_field_id(id)
     }
 }
@@ -531,7 +537,7 @@ pub fn go_sql_handle(source: &str, imports: &HashMap<&str, &str>, operand: Node<
     let name = match operand.kind() {
         "identifier" => operand.utf8_text(source.as_bytes()).unwrap_or(""),
         "selector_expression" => operand
-            .child_by_field_name("field")
+            .field("field")
             .and_then(|f| f.utf8_text(source.as_bytes()).ok())
             .unwrap_or(""),
         _ => "",
@@ -577,6 +583,26 @@ pub fn call_name<'s>(call: Node<'_>, source: &'s str) -> Option<&'s str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_grammar_has_its_own_node_kind_count() {
+        // `FieldExt::field` keys its cache on it.
+        use crate::model::Language as L;
+        let counts: std::collections::HashSet<usize> = [
+            L::TypeScript,
+            L::Tsx,
+            L::JavaScript,
+            L::Python,
+            L::Go,
+            L::Rust,
+            L::Java,
+            L::Sql,
+        ]
+        .into_iter()
+        .map(|l| crate::parse(l, "x").unwrap().language().node_kind_count())
+        .collect();
+        assert_eq!(counts.len(), 8);
+    }
     use crate::engine::parse;
 
     #[test]

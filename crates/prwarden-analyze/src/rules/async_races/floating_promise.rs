@@ -411,7 +411,7 @@ fn user_event_receivers<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
     let awaits_action = ctx.nodes_of_kind(&["await_expression"]).any(|a| {
         a.named_child(0)
             .filter(|c| c.kind() == "call_expression")
-            .and_then(|c| c.child_by_field_name("function"))
+            .and_then(|c| c.field("function"))
             .is_some_and(|f| ctx.text(f).starts_with("userEvent."))
     });
     if sets_up || awaits_action {
@@ -422,15 +422,9 @@ fn user_event_receivers<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
     }
     for node in ctx.nodes_of_kind(&["variable_declarator", "assignment_expression"]) {
         let (target, value) = if node.kind() == "variable_declarator" {
-            (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("value"),
-            )
+            (node.field("name"), node.field("value"))
         } else {
-            (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            )
+            (node.field("left"), node.field("right"))
         };
         let (Some(target), Some(value)) = (target, value) else {
             continue;
@@ -1175,7 +1169,7 @@ fn js_module_bindings<'s>(
 fn js_relative_imports<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
     let mut names = HashSet::new();
     for node in ctx.nodes_of_kind(&["import_statement"]) {
-        let Some(source) = node.child_by_field_name("source") else {
+        let Some(source) = node.field("source") else {
             continue;
         };
         let source = ctx.text(source).trim_matches(['"', '\'', '`']);
@@ -1184,9 +1178,7 @@ fn js_relative_imports<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
         }
         for n in preorder(node) {
             if n.kind() == "import_specifier"
-                && let Some(local) = n
-                    .child_by_field_name("alias")
-                    .or_else(|| n.child_by_field_name("name"))
+                && let Some(local) = n.field("alias").or_else(|| n.field("name"))
             {
                 names.insert(ctx.text(local));
             }
@@ -1341,7 +1333,7 @@ fn js_rejecting_functions<'s>(
 /// An `await` or `throw` of the function's own body (not of a nested
 /// function) outside the body of any `try`.
 fn rejects_outside_try(function: Node<'_>) -> bool {
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return false;
     };
     if body.kind() != "statement_block" {
@@ -1355,7 +1347,7 @@ fn rejects_outside_try(function: Node<'_>) -> bool {
                 .any(|p| {
                     p.kind() == "statement_block"
                         && p.parent().is_some_and(|t| {
-                            t.kind() == "try_statement" && t.child_by_field_name("body") == Some(p)
+                            t.kind() == "try_statement" && t.field("body") == Some(p)
                         })
                 })
     })
@@ -1368,7 +1360,7 @@ fn returns_rejecting_promise(
     function: Node<'_>,
     rejecting: &HashSet<&str>,
 ) -> bool {
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return false;
     };
     let returned: Vec<Node<'_>> = if body.kind() == "statement_block" {
@@ -1388,7 +1380,7 @@ fn returns_rejecting_promise(
             if call.kind() != "call_expression" {
                 return false;
             }
-            let Some(callee) = call.child_by_field_name("function").map(unwrap_expression) else {
+            let Some(callee) = call.field("function").map(unwrap_expression) else {
                 return false;
             };
             match callee.kind() {
@@ -1397,14 +1389,11 @@ fn returns_rejecting_promise(
                     return name == "fetch" || rejecting.contains(name);
                 }
                 "member_expression" => {
-                    let method = callee
-                        .child_by_field_name("property")
-                        .map(|p| ctx.text(p))
-                        .unwrap_or("");
+                    let method = callee.field("property").map(|p| ctx.text(p)).unwrap_or("");
                     if !matches!(method, "then" | "finally") {
                         return false;
                     }
-                    match callee.child_by_field_name("object") {
+                    match callee.field("object") {
                         Some(object) => call = unwrap_expression(object),
                         None => return false,
                     }
@@ -1439,8 +1428,8 @@ fn is_event_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
         "arguments" => parent.parent().is_some_and(|call| {
             call.kind() == "call_expression"
                 && call
-                    .child_by_field_name("function")
-                    .and_then(|f| f.child_by_field_name("property"))
+                    .field("function")
+                    .and_then(|f| f.field("property"))
                     .is_some_and(|p| ctx.text(p) == "addEventListener")
         }),
         _ => false,
@@ -1469,7 +1458,7 @@ fn python_awaited_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
     let mut names = HashSet::new();
     let mut add = |call: Node<'_>| {
         if call.kind() == "call"
-            && let Some(f) = call.child_by_field_name("function")
+            && let Some(f) = call.field("function")
             && f.kind() == "identifier"
         {
             names.insert(ctx.text(f));
@@ -1482,7 +1471,7 @@ fn python_awaited_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
             }
             continue;
         }
-        let gathered = node.child_by_field_name("function").is_some_and(|f| {
+        let gathered = node.field("function").is_some_and(|f| {
             matches!(
                 ctx.text(f),
                 "asyncio.gather"
@@ -1491,7 +1480,7 @@ fn python_awaited_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
                     | "asyncio.wait_for"
             )
         });
-        let Some(args) = node.child_by_field_name("arguments").filter(|_| gathered) else {
+        let Some(args) = node.field("arguments").filter(|_| gathered) else {
             continue;
         };
         let mut cursor = args.walk();
@@ -1506,7 +1495,7 @@ fn python_awaited_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
             };
             match arg.kind() {
                 "generator_expression" | "list_comprehension" => {
-                    if let Some(body) = arg.child_by_field_name("body") {
+                    if let Some(body) = arg.field("body") {
                         add(body);
                     }
                 }
@@ -1540,10 +1529,7 @@ fn js_promise_modules<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
     };
     for node in ctx.nodes_of_kind(&["variable_declarator", "import_statement"]) {
         if node.kind() == "variable_declarator" {
-            let (Some(name), Some(value)) = (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
                 continue;
             };
             let value = unwrap_expression(value);
@@ -1551,10 +1537,10 @@ fn js_promise_modules<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
             let (call, via_promises) = match value.kind() {
                 "member_expression"
                     if value
-                        .child_by_field_name("property")
+                        .field("property")
                         .is_some_and(|p| ctx.text(p) == "promises") =>
                 {
-                    (value.child_by_field_name("object"), true)
+                    (value.field("object"), true)
                 }
                 _ => (Some(value), false),
             };
@@ -1562,10 +1548,10 @@ fn js_promise_modules<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
                 continue;
             };
             let is_require = call
-                .child_by_field_name("function")
+                .field("function")
                 .is_some_and(|f| ctx.text(f) == "require");
             let Some(source) = call
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .and_then(|a| a.named_child(0))
                 .filter(|a| a.kind() == "string")
                 .map(source_of)
@@ -1594,7 +1580,7 @@ fn js_promise_modules<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
                 _ => {}
             }
         } else {
-            let Some(source) = node.child_by_field_name("source").map(source_of) else {
+            let Some(source) = node.field("source").map(source_of) else {
                 continue;
             };
             let whole_module = JS_PROMISE_MODULES.contains(&source.as_str());
@@ -1613,10 +1599,10 @@ fn js_promise_modules<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
                         }
                     }
                     "import_specifier" => {
-                        let imported = n.child_by_field_name("name").map(|i| ctx.text(i));
+                        let imported = n.field("name").map(|i| ctx.text(i));
                         let local = n
-                            .child_by_field_name("alias")
-                            .or_else(|| n.child_by_field_name("name"))
+                            .field("alias")
+                            .or_else(|| n.field("name"))
                             .map(|i| ctx.text(i));
                         let promise_api =
                             whole_module || (base_module && imported == Some("promises"));

@@ -545,7 +545,7 @@ fn unguarded_map_field(ctx: &RuleContext<'_>, root: Node<'_>, field: &str) -> bo
             continue;
         }
         let is_map = declaration
-            .child_by_field_name("type")
+            .field("type")
             .is_some_and(|t| t.kind() == "map_type");
         let guarded = declaration
             .parent()

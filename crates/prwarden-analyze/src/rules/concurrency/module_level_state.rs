@@ -376,7 +376,7 @@ fn defines_request_handler(ctx: &RuleContext<'_>) -> bool {
             .named_children(&mut cursor)
             .take(2)
             .map(|p| {
-                let p = p.child_by_field_name("pattern").unwrap_or(p);
+                let p = p.field("pattern").unwrap_or(p);
                 ctx.text(p)
             })
             .collect();

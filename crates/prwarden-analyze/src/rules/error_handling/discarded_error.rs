@@ -578,7 +578,7 @@ fn sql_write(
     {
         return None;
     }
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let mut cursor = args.walk();
     let sql = args.named_children(&mut cursor).find(|a| {
         matches!(

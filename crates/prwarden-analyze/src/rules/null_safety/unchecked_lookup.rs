@@ -1066,12 +1066,12 @@ fn python_orm_query(ctx: &RuleContext<'_>, receiver: Node<'_>) -> bool {
             return false;
         }
         node = match n.kind() {
-            "call" => n.child_by_field_name("function"),
+            "call" => n.field("function"),
             // `(await session.execute(stmt)).scalar_one_or_none()`
             "parenthesized_expression" | "await" => n.named_child(0),
             "attribute" => {
-                let name = n.child_by_field_name("attribute").map(|a| ctx.text(a));
-                let object = n.child_by_field_name("object");
+                let name = n.field("attribute").map(|a| ctx.text(a));
+                let object = n.field("object");
                 // `Model.objects.…`, `Model.query.…` (Flask-SQLAlchemy)
                 let model = object.is_some_and(|o| {
                     o.kind() == "identifier" && ctx.text(o).starts_with(|c: char| c.is_uppercase())

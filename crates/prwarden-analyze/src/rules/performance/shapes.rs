@@ -263,21 +263,15 @@ impl Shapes {
             let (key, local) = match element.kind() {
                 "shorthand_property_identifier_pattern" => (element, element),
                 // `{ ids = [] }`: the default is a second binding.
-                "object_assignment_pattern" => match element.child_by_field_name("left") {
+                "object_assignment_pattern" => match element.field("left") {
                     Some(left) => (left, left),
                     None => continue,
                 },
-                "pair_pattern" => match (
-                    element.child_by_field_name("key"),
-                    element.child_by_field_name("value"),
-                ) {
+                "pair_pattern" => match (element.field("key"), element.field("value")) {
                     (Some(k), Some(v)) if v.kind() == "identifier" => (k, v),
                     // `{ pinnedIds: pinned = [] }`
                     (Some(k), Some(v)) if v.kind() == "assignment_pattern" => {
-                        match v
-                            .child_by_field_name("left")
-                            .filter(|l| l.kind() == "identifier")
-                        {
+                        match v.field("left").filter(|l| l.kind() == "identifier") {
                             Some(left) => (k, left),
                             None => continue,
                         }
@@ -296,10 +290,7 @@ impl Shapes {
     fn bind_prop_types(&mut self, ctx: &RuleContext<'_>, object: Node<'_>) {
         let mut cursor = object.walk();
         for pair in object.named_children(&mut cursor) {
-            let (Some(key), Some(value)) = (
-                pair.child_by_field_name("key"),
-                pair.child_by_field_name("value"),
-            ) else {
+            let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else {
                 continue;
             };
             let value = ctx.text(value);
@@ -591,13 +582,11 @@ fn js_object_types(ctx: &RuleContext<'_>) -> HashMap<String, HashMap<String, Sha
     let mut types: HashMap<String, HashMap<String, Shape>> = HashMap::new();
     for &node in ctx.all_nodes() {
         let body = match node.kind() {
-            "interface_declaration" => node.child_by_field_name("body"),
-            "type_alias_declaration" => node
-                .child_by_field_name("value")
-                .filter(|v| v.kind() == "object_type"),
+            "interface_declaration" => node.field("body"),
+            "type_alias_declaration" => node.field("value").filter(|v| v.kind() == "object_type"),
             _ => None,
         };
-        let (Some(name), Some(body)) = (node.child_by_field_name("name"), body) else {
+        let (Some(name), Some(body)) = (node.field("name"), body) else {
             continue;
         };
         let fields = types.entry(ctx.text(name).to_string()).or_default();
@@ -606,10 +595,7 @@ fn js_object_types(ctx: &RuleContext<'_>) -> HashMap<String, HashMap<String, Sha
             if property.kind() != "property_signature" {
                 continue;
             }
-            let (Some(key), Some(ty)) = (
-                property.child_by_field_name("name"),
-                property.child_by_field_name("type"),
-            ) else {
+            let (Some(key), Some(ty)) = (property.field("name"), property.field("type")) else {
                 continue;
             };
             let shape = js_type(ctx, ty);

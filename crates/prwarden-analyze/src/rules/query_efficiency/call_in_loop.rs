@@ -625,13 +625,10 @@ fn fetch_wrapper(ctx: &RuleContext<'_>, name: &str, args: Option<Node<'_>>) -> b
 fn local_round_trip(ctx: &RuleContext<'_>, name: &str) -> Option<CallKind> {
     let mut functions = ctx
         .nodes_of_kind(&["function_declaration", "variable_declarator"])
-        .filter(|d| {
-            d.child_by_field_name("name")
-                .is_some_and(|n| ctx.text(n) == name)
-        })
+        .filter(|d| d.field("name").is_some_and(|n| ctx.text(n) == name))
         .map(|d| {
             if d.kind() == "variable_declarator" {
-                d.child_by_field_name("value").map(unwrap_expression)
+                d.field("value").map(unwrap_expression)
             } else {
                 Some(d)
             }
@@ -643,7 +640,7 @@ fn local_round_trip(ctx: &RuleContext<'_>, name: &str) -> Option<CallKind> {
     {
         return None;
     }
-    let body = function.child_by_field_name("body")?;
+    let body = function.field("body")?;
     preorder(body)
         .filter(|n| n.kind() == "await_expression")
         .filter_map(|a| a.named_child(0).map(unwrap_expression))

@@ -66,6 +66,7 @@ use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::test_quality::tests_in_file::test_cases;
 use crate::rules::{Rule, quote};
+use crate::syntax::FieldExt as _;
 use crate::syntax::{identifier_words, preorder, string_literal_value};
 
 pub static META: RuleMeta = RuleMeta {
@@ -182,10 +183,7 @@ fn private_by_convention(name: &str) -> bool {
 /// underscore member (private by convention) of the object under test,
 /// whatever its name.
 fn private_of_constructed(ctx: &RuleContext<'_>, member: Node<'_>) -> bool {
-    let (Some(object), Some(property)) = (
-        member.child_by_field_name("object"),
-        member.child_by_field_name("property"),
-    ) else {
+    let (Some(object), Some(property)) = (member.field("object"), member.field("property")) else {
         return false;
     };
     let name = ctx.text(property);
@@ -199,10 +197,8 @@ fn private_of_constructed(ctx: &RuleContext<'_>, member: Node<'_>) -> bool {
 /// service(…)` returning `LoanService(…)`): an underscore member of the
 /// object under test, whatever its name.
 fn python_private_of_built(ctx: &RuleContext<'_>, attribute: Node<'_>) -> bool {
-    let (Some(object), Some(name)) = (
-        attribute.child_by_field_name("object"),
-        attribute.child_by_field_name("attribute"),
-    ) else {
+    let (Some(object), Some(name)) = (attribute.field("object"), attribute.field("attribute"))
+    else {
         return false;
     };
     let name = ctx.text(name);
@@ -217,7 +213,7 @@ fn is_python_instantiation(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
     if value.kind() != "call" {
         return false;
     }
-    let Some(function) = value.child_by_field_name("function") else {
+    let Some(function) = value.field("function") else {
         return false;
     };
     let name = ctx.text(function);
@@ -235,9 +231,8 @@ fn python_built_in_file(ctx: &RuleContext<'_>, variable: &str) -> bool {
         .into_iter()
         .any(|n| match n.kind() {
             "assignment" => {
-                n.child_by_field_name("left")
-                    .is_some_and(|l| ctx.text(l) == variable)
-                    && n.child_by_field_name("right")
+                n.field("left").is_some_and(|l| ctx.text(l) == variable)
+                    && n.field("right")
                         .is_some_and(|r| is_python_instantiation(ctx, r))
             }
             _ => {
@@ -245,9 +240,9 @@ fn python_built_in_file(ctx: &RuleContext<'_>, variable: &str) -> bool {
                     p.kind() == "decorated_definition" && ctx.text(p).contains("fixture")
                 });
                 fixture
-                    && n.child_by_field_name("name")
+                    && n.field("name")
                         .is_some_and(|name| ctx.text(name) == variable)
-                    && n.child_by_field_name("body").is_some_and(|body| {
+                    && n.field("body").is_some_and(|body| {
                         preorder(body).any(|s| {
                             matches!(s.kind(), "return_statement" | "yield")
                                 && s.named_child(0)
@@ -267,9 +262,9 @@ fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -
             }
             preorder(node).find(|n| {
                 n.kind() == "attribute"
-                    && n.child_by_field_name("object")
+                    && n.field("object")
                         .is_some_and(|o| !matches!(ctx.text(o), "self" | "cls"))
-                    && n.child_by_field_name("attribute").is_some_and(|a| {
+                    && n.field("attribute").is_some_and(|a| {
                         is_private(ctx.text(a)) || python_private_of_built(ctx, *n)
                     })
             })
@@ -278,26 +273,25 @@ fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -
             if node.kind() != "call_expression" {
                 return None;
             }
-            let callee = node.child_by_field_name("function")?;
+            let callee = node.field("function")?;
             // `expect(subject)…`, node:assert's and chai's `assert(subject)`,
             // `assert.deepEqual(subject, expected)`.
             let asserting = match callee.kind() {
                 "identifier" => matches!(ctx.text(callee), "expect" | "assert"),
                 "member_expression" => callee
-                    .child_by_field_name("object")
+                    .field("object")
                     .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == "assert"),
                 _ => false,
             };
             if !asserting {
                 return None;
             }
-            let subject = node.child_by_field_name("arguments")?.named_child(0)?;
+            let subject = node.field("arguments")?.named_child(0)?;
             let typescript = matches!(language, Language::TypeScript | Language::Tsx);
             preorder(subject).find(|n| {
                 (n.kind() == "member_expression"
-                    && n.child_by_field_name("object")
-                        .is_some_and(|o| o.kind() != "this")
-                    && n.child_by_field_name("property").is_some_and(|p| {
+                    && n.field("object").is_some_and(|o| o.kind() != "this")
+                    && n.field("property").is_some_and(|p| {
                         p.kind() == "property_identifier"
                             && (is_private(ctx.text(p)) || private_of_constructed(ctx, *n))
                     }))
@@ -308,11 +302,11 @@ fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -
             if node.kind() != "method_invocation" {
                 return None;
             }
-            let name = ctx.text(node.child_by_field_name("name")?);
-            let args = node.child_by_field_name("arguments")?;
+            let name = ctx.text(node.field("name")?);
+            let args = node.field("arguments")?;
             let reflective = (name == "setAccessible" && ctx.text(args).contains("true"))
                 || (node
-                    .child_by_field_name("object")
+                    .field("object")
                     .is_some_and(|o| ctx.text(o) == "ReflectionTestUtils")
                     && matches!(name, "getField" | "setField" | "invokeMethod"));
             reflective.then_some(node)
@@ -328,10 +322,7 @@ fn bracket_private_read(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     if node.kind() != "subscript_expression" {
         return false;
     }
-    let (Some(object), Some(index)) = (
-        node.child_by_field_name("object"),
-        node.child_by_field_name("index"),
-    ) else {
+    let (Some(object), Some(index)) = (node.field("object"), node.field("index")) else {
         return false;
     };
     let Some(name) = string_literal_value(index, ctx.source) else {
@@ -364,14 +355,8 @@ fn constructed_in_file(ctx: &RuleContext<'_>, variable: &str) -> bool {
         .into_iter()
         .any(|n| {
             let (target, value) = match n.kind() {
-                "variable_declarator" => (
-                    n.child_by_field_name("name"),
-                    n.child_by_field_name("value"),
-                ),
-                _ => (
-                    n.child_by_field_name("left"),
-                    n.child_by_field_name("right"),
-                ),
+                "variable_declarator" => (n.field("name"), n.field("value")),
+                _ => (n.field("left"), n.field("right")),
             };
             target.is_some_and(|t| ctx.text(t) == variable)
                 && value.is_some_and(|v| v.kind() == "new_expression")

@@ -463,7 +463,7 @@ fn go_setup_call(name: &str, call: Node<'_>) -> bool {
         p.kind() == "expression_list"
             && p.parent().is_some_and(|d| {
                 matches!(d.kind(), "short_var_declaration" | "assignment_statement")
-                    && d.child_by_field_name("right") == Some(p)
+                    && d.field("right") == Some(p)
             })
     });
     builder && value_used

@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use crate::context::RuleContext;
+use crate::syntax::FieldExt as _;
 use crate::syntax::preorder;
 
 /// Local names (aliases included) of the async functions the file imports
@@ -18,7 +19,7 @@ pub(super) fn imported_pr_coroutines<'s>(ctx: &RuleContext<'s>, python: bool) ->
     let mut names = HashSet::new();
     if python {
         for node in ctx.nodes_of_kind(&["import_from_statement"]) {
-            let Some(module) = node.child_by_field_name("module_name") else {
+            let Some(module) = node.field("module_name") else {
                 continue;
             };
             let Some(stem) = ctx
@@ -32,10 +33,7 @@ pub(super) fn imported_pr_coroutines<'s>(ctx: &RuleContext<'s>, python: bool) ->
             let mut cursor = node.walk();
             for imported in node.children_by_field_name("name", &mut cursor) {
                 let (name, local) = match imported.kind() {
-                    "aliased_import" => (
-                        imported.child_by_field_name("name"),
-                        imported.child_by_field_name("alias"),
-                    ),
+                    "aliased_import" => (imported.field("name"), imported.field("alias")),
                     _ => (Some(imported), Some(imported)),
                 };
                 add(ctx, &mut names, stem, name, local);
@@ -48,8 +46,8 @@ pub(super) fn imported_pr_coroutines<'s>(ctx: &RuleContext<'s>, python: bool) ->
             };
             for n in preorder(node) {
                 if n.kind() == "import_specifier" {
-                    let name = n.child_by_field_name("name");
-                    let local = n.child_by_field_name("alias").or(name);
+                    let name = n.field("name");
+                    let local = n.field("alias").or(name);
                     add(ctx, &mut names, stem, name, local);
                 }
             }
@@ -104,9 +102,9 @@ pub(super) fn js_bound_classes<'s>(ctx: &RuleContext<'s>) -> HashMap<&'s str, St
                 };
                 for n in preorder(node) {
                     if n.kind() == "import_specifier"
-                        && let Some(name) = n.child_by_field_name("name")
+                        && let Some(name) = n.field("name")
                     {
-                        let local = n.child_by_field_name("alias").unwrap_or(name);
+                        let local = n.field("alias").unwrap_or(name);
                         if let Some(class) = ctx.pr.js_instance_class(stem, ctx.text(name)) {
                             bind(ctx.text(local), Some(class.to_string()));
                         }
@@ -115,18 +113,18 @@ pub(super) fn js_bound_classes<'s>(ctx: &RuleContext<'s>) -> HashMap<&'s str, St
             }
             _ => {
                 let name = node
-                    .child_by_field_name("name")
-                    .or_else(|| node.child_by_field_name("pattern"))
+                    .field("name")
+                    .or_else(|| node.field("pattern"))
                     .filter(|n| matches!(n.kind(), "identifier" | "property_identifier"));
                 let Some(name) = name else {
                     continue;
                 };
                 let constructed = node
-                    .child_by_field_name("value")
+                    .field("value")
                     .filter(|v| v.kind() == "new_expression")
-                    .and_then(|v| v.child_by_field_name("constructor"));
+                    .and_then(|v| v.field("constructor"));
                 let annotated = node
-                    .child_by_field_name("type")
+                    .field("type")
                     .and_then(|t| t.named_child(0))
                     .filter(|t| t.kind() == "type_identifier");
                 let class = constructed
@@ -145,7 +143,7 @@ pub(super) fn js_bound_classes<'s>(ctx: &RuleContext<'s>) -> HashMap<&'s str, St
 
 /// The module stem of an import of the project (`./x`, `@/x`, `~/x`).
 fn relative_module_stem<'s>(ctx: &RuleContext<'s>, import: Node<'_>) -> Option<&'s str> {
-    let source = import.child_by_field_name("source")?;
+    let source = import.field("source")?;
     let source = ctx.text(source).trim_matches(['"', '\'', '`']);
     if !(source.starts_with('.') || source.starts_with("@/") || source.starts_with("~/")) {
         return None;

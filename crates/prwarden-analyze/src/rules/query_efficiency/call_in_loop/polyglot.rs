@@ -645,18 +645,18 @@ fn java_local_round_trip(ctx: &RuleContext<'_>, name: &str, call: Node<'_>) -> O
     let arity = call.field("arguments")?.named_child_count();
     ctx.nodes_of_kind(&["method_declaration"])
         .filter(|m| {
-            m.child_by_field_name("name").is_some_and(|n| ctx.text(n) == name)
-                && m.child_by_field_name("parameters")
+            m.field("name").is_some_and(|n| ctx.text(n) == name)
+                && m.field("parameters")
                     .is_some_and(|p| p.named_child_count() == arity)
                 // Not the method the call is in (recursion).
                 && !(m.start_byte() <= call.start_byte() && call.end_byte() <= m.end_byte())
         })
         .find_map(|m| {
-            let body = m.child_by_field_name("body")?;
+            let body = m.field("body")?;
             preorder(body)
                 .filter(|n| n.kind() == "method_invocation")
                 .find_map(|n| {
-                    let invoked = ctx.text(n.child_by_field_name("name")?);
+                    let invoked = ctx.text(n.field("name")?);
                     if JDBC_EXECUTE.contains(&invoked) {
                         return Some(if invoked == "executeQuery" {
                             CallKind::DbRead
@@ -879,10 +879,9 @@ fn classify_rust(
 /// further local functions are not followed.
 fn rust_local_round_trip(ctx: &RuleContext<'_>, name: &str, call: Node<'_>) -> Option<CallKind> {
     let arity = call.field("arguments")?.named_child_count();
-    let mut candidates = ctx.nodes_of_kind(&["function_item"]).filter(|f| {
-        f.child_by_field_name("name")
-            .is_some_and(|n| ctx.text(n) == name)
-    });
+    let mut candidates = ctx
+        .nodes_of_kind(&["function_item"])
+        .filter(|f| f.field("name").is_some_and(|n| ctx.text(n) == name));
     let function = candidates.next()?;
     if candidates.next().is_some()
         || function.start_byte() <= call.start_byte() && call.end_byte() <= function.end_byte()
@@ -895,7 +894,7 @@ fn rust_local_round_trip(ctx: &RuleContext<'_>, name: &str, call: Node<'_>) -> O
             c.kind() == "function_modifiers" && ctx.text(c).split_whitespace().any(|w| w == "async")
         })
     };
-    let params = function.child_by_field_name("parameters")?;
+    let params = function.field("parameters")?;
     let declared = {
         let mut cursor = params.walk();
         params
@@ -906,7 +905,7 @@ fn rust_local_round_trip(ctx: &RuleContext<'_>, name: &str, call: Node<'_>) -> O
     if !is_async || declared != arity {
         return None;
     }
-    let body = function.child_by_field_name("body")?;
+    let body = function.field("body")?;
     let mut trips = preorder(body)
         .filter(|n| n.kind() == "call_expression")
         .filter_map(|n| {
@@ -1365,17 +1364,17 @@ pub(super) fn declared_as_repository(
             for declaration in ctx.nodes_of_kind(KINDS_JAVA) {
                 let declares = if declaration.kind() == "formal_parameter" {
                     declaration
-                        .child_by_field_name("name")
+                        .field("name")
                         .is_some_and(|n| ctx.text(n) == name)
                 } else {
                     let mut cursor = declaration.walk();
                     declaration
                         .children_by_field_name("declarator", &mut cursor)
-                        .filter_map(|d| d.child_by_field_name("name"))
+                        .filter_map(|d| d.field("name"))
                         .any(|n| ctx.text(n) == name)
                 };
                 if declares {
-                    types.push(declaration.child_by_field_name("type"));
+                    types.push(declaration.field("type"));
                 }
             }
         }
@@ -1386,15 +1385,15 @@ pub(super) fn declared_as_repository(
             let name = name.trim_start_matches("this.");
             for declaration in ctx.nodes_of_kind(KINDS_JS) {
                 let named = declaration
-                    .child_by_field_name("pattern")
-                    .or_else(|| declaration.child_by_field_name("name"));
+                    .field("pattern")
+                    .or_else(|| declaration.field("name"));
                 let is_field = declaration.kind() == "public_field_definition"
                     || (declaration.kind() != "variable_declarator"
                         && declaration.child(0).is_some_and(|m| {
                             matches!(m.kind(), "accessibility_modifier" | "readonly")
                         }));
                 if named.is_some_and(|n| ctx.text(n) == name) && (is_field || !field_only) {
-                    types.push(declaration.child_by_field_name("type"));
+                    types.push(declaration.field("type"));
                 }
             }
         }

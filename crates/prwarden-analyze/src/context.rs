@@ -15,7 +15,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::model::{AgentPrompt, ChangedFile, Finding, Language, LineSet, RuleMeta};
 use crate::pr_facts::PrFacts;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 
 /// One file as a rule sees it: the whole content at the head commit (context),
 /// its parse tree when the language has a grammar, and the lines the change
@@ -96,7 +96,7 @@ impl<'a> RuleContext<'a> {
                 if let Some(name) = names.get_mut(usize::from(node.kind_id()))
                     && name.is_empty()
                 {
-                    *name = node.kind();
+                    *name = node.kind_str();
                 }
                 let index = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
                 parents.push(ancestors.last().copied().unwrap_or(u32::MAX));
@@ -144,7 +144,7 @@ impl<'a> RuleContext<'a> {
         all.get(p as usize).copied()
     }
 
-    /// `node.kind()` for a node of this file's tree, without the C call:
+    /// `node.kind_str()` for a node of this file's tree, without the C call:
     /// looked up in a table filled once per file.
     pub fn kind(&self, node: Node<'_>) -> &'static str {
         self.all_nodes();
@@ -153,7 +153,7 @@ impl<'a> RuleContext<'a> {
             .and_then(|names| names.get(usize::from(node.kind_id())))
             .copied()
             .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| node.kind())
+            .unwrap_or_else(|| node.kind_str())
     }
 
     /// Every node of one of `kinds`, in document order within each kind
@@ -208,7 +208,7 @@ impl<'a> RuleContext<'a> {
                 if let Some(list) = by_id.get_mut(usize::from(node.kind_id())) {
                     list.push(i);
                 } else {
-                    let kind = node.kind();
+                    let kind = node.kind_str();
                     match others.iter_mut().find(|(k, _)| *k == kind) {
                         Some((_, list)) => list.push(i),
                         None => others.push((kind, vec![i])),
@@ -349,7 +349,7 @@ impl<'a> RuleContext<'a> {
             _ => {
                 let mut current = node.parent();
                 while let Some(n) = current {
-                    if let Some(name) = self.scope_name(n, n.kind(), false) {
+                    if let Some(name) = self.scope_name(n, n.kind_str(), false) {
                         names.push(name);
                     }
                     current = n.parent();
@@ -421,7 +421,7 @@ impl<'a> RuleContext<'a> {
             (parent, self.kind(parent))
         } else {
             let parent = node.parent()?;
-            (parent, parent.kind())
+            (parent, parent.kind_str())
         };
         let field = match kind {
             "variable_declarator" => "name",
@@ -438,7 +438,7 @@ impl<'a> RuleContext<'a> {
         let target = parent.field(field)?;
         // Only plain names: a destructuring pattern is not a symbol.
         matches!(
-            target.kind(),
+            target.kind_str(),
             "identifier" | "property_identifier" | "member_expression" | "string"
         )
         .then(|| self.text(target))

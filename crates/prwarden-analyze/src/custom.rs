@@ -25,6 +25,7 @@ use crate::context::RuleContext;
 use crate::engine::parse;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_comment, preorder};
 
 /// Why a pattern cannot be used. Reported as a configuration problem; the
@@ -160,7 +161,7 @@ impl Pattern {
                 // that is one token must also have the kind, or `p` would
                 // match the text of a string `"p"`.
                 if let PatNode::Leaf { kind, .. } = &self.root
-                    && node.kind() != kind
+                    && node.kind_str() != kind
                 {
                     return false;
                 }
@@ -272,7 +273,7 @@ fn build(node: Node<'_>, text: &str, vars: &HashMap<String, PatNode>) -> PatNode
     }
     if node.child_count() == 0 {
         return PatNode::Leaf {
-            kind: node.kind().to_string(),
+            kind: node.kind_str().to_string(),
             text: own.to_string(),
             named: node.is_named(),
         };
@@ -284,7 +285,7 @@ fn build(node: Node<'_>, text: &str, vars: &HashMap<String, PatNode>) -> PatNode
         .map(|c| build(c, text, vars))
         .collect();
     PatNode::Inner {
-        kind: node.kind().to_string(),
+        kind: node.kind_str().to_string(),
         children,
     }
 }
@@ -307,7 +308,7 @@ fn match_node(
         PatNode::Many(_) => false,
         PatNode::Leaf { text, .. } => node_text(node, source) == *text,
         PatNode::Inner { kind, children } => {
-            if node.kind() != kind {
+            if node.kind_str() != kind {
                 return false;
             }
             let mut cursor = node.walk();

@@ -8,15 +8,18 @@ use tree_sitter::{Node, TreeCursor};
 
 use crate::model::Language;
 
-/// `Node::child_by_field_name` without its linear, `strncmp`-per-field search
-/// of the grammar's field names: the field id found for a name is remembered
-/// (per thread, by the name's address) and checked against the node's
-/// grammar before use, so a stale or colliding entry only costs the search.
-pub trait FieldExt<'t> {
+/// Faster forms of two `Node` calls that rules make for nearly every node
+/// they look at.
+pub trait NodeExt<'t> {
+    /// `Node::child_by_field_name` without its linear, `strncmp`-per-field
+    /// search of the grammar's field names.
     fn field(&self, name: &str) -> Option<Node<'t>>;
+    /// `Node::kind` without its `strlen` and UTF-8 check of the grammar's
+    /// name for the kind: names are read once per grammar and thread.
+    fn kind_str(&self) -> &'static str;
 }
 
-impl<'t> FieldExt<'t> for Node<'t> {
+impl<'t> NodeExt<'t> for Node<'t> {
     /// Field ids are looked up by name once per (name, grammar) and thread:
     /// tree-sitter finds them by comparing against every field name. The
     /// cache is keyed by the name's address and length (rules pass string
@@ -43,6 +46,41 @@ impl<'t> FieldExt<'t> for Node<'t> {
         let id = language.field_id_for_name(name)?.get();
         CACHE.with(|cache| cache[slot].set((address, name.len(), kinds, id)));
         self.child_by_field_id(id)
+    }
+
+    #[inline]
+    fn kind_str(&self) -> &'static str {
+        use std::cell::RefCell;
+        thread_local! {
+            /// Per grammar (by node-kind count, see `field`): every kind's name.
+            static NAMES: RefCell<Vec<(usize, Vec<&'static str>)>> = const { RefCell::new(Vec::new()) };
+        }
+        let id = usize::from(self.kind_id());
+        let language = self.language();
+        let kinds = language.node_kind_count();
+        NAMES.with(|names| {
+            let mut names = names.borrow_mut();
+            let index = match names.iter().position(|(k, _)| *k == kinds) {
+                Some(i) => i,
+                None => {
+                    let table = (0..kinds)
+                        .map(|i| {
+                            u16::try_from(i)
+                                .ok()
+                                .and_then(|i| language.node_kind_for_id(i))
+                                .unwrap_or("")
+                        })
+                        .collect();
+                    names.push((kinds, table));
+                    names.len() - 1
+                }
+            };
+            names[index]
+                .1
+                .get(id)
+                .copied()
+                .unwrap_or_else(|| self.kind())
+        })
     }
 }
 
@@ -100,7 +138,7 @@ pub fn statements<'t>(block: Node<'t>) -> impl Iterator<Item = Node<'t>> {
 /// Comments of every grammar (Java and Rust have line and block kinds).
 pub fn is_comment(node: Node<'_>) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "comment" | "html_comment" | "line_comment" | "block_comment"
     )
 }
@@ -138,7 +176,7 @@ fn collect_comments<'s>(
 /// outside them does not run in the same frame.
 pub fn is_js_function(node: Node<'_>) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "function_declaration"
             | "generator_function_declaration"
             | "function_expression"
@@ -153,7 +191,7 @@ pub fn is_js_function(node: Node<'_>) -> bool {
 /// JS-family loop statements (`for…of`/`for…in` are `for_in_statement`).
 pub fn is_js_loop(node: Node<'_>) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "for_statement" | "for_in_statement" | "while_statement" | "do_statement"
     )
 }
@@ -162,7 +200,7 @@ pub fn is_js_loop(node: Node<'_>) -> bool {
 /// expression.
 pub fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {
     loop {
-        let inner = match node.kind() {
+        let inner = match node.kind_str() {
             "parenthesized_expression" | "non_null_expression" => node.named_child(0),
             "as_expression" | "satisfies_expression" => node.named_child(0),
             _ => None,
@@ -177,7 +215,7 @@ pub fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {
 /// The receiver and method-name node of `receiver.method(…)`.
 pub fn member_call(call: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
     let function = call.field("function")?;
-    if function.kind() != "member_expression" {
+    if function.kind_str() != "member_expression" {
         return None;
     }
     Some((function.field("object")?, function.field("property")?))
@@ -221,14 +259,14 @@ pub fn identifier_words(name: &str) -> Vec<String> {
 pub fn is_function(language: Language, node: Node<'_>) -> bool {
     match language {
         Language::TypeScript | Language::Tsx | Language::JavaScript => is_js_function(node),
-        Language::Python => matches!(node.kind(), "function_definition" | "lambda"),
+        Language::Python => matches!(node.kind_str(), "function_definition" | "lambda"),
         Language::Go => matches!(
-            node.kind(),
+            node.kind_str(),
             "function_declaration" | "method_declaration" | "func_literal"
         ),
-        Language::Rust => matches!(node.kind(), "function_item" | "closure_expression"),
+        Language::Rust => matches!(node.kind_str(), "function_item" | "closure_expression"),
         Language::Java => matches!(
-            node.kind(),
+            node.kind_str(),
             "method_declaration" | "constructor_declaration" | "lambda_expression"
         ),
         Language::Sql => false,
@@ -239,14 +277,14 @@ pub fn is_function(language: Language, node: Node<'_>) -> bool {
 pub fn is_loop(language: Language, node: Node<'_>) -> bool {
     match language {
         Language::TypeScript | Language::Tsx | Language::JavaScript => is_js_loop(node),
-        Language::Python => matches!(node.kind(), "for_statement" | "while_statement"),
-        Language::Go => node.kind() == "for_statement",
+        Language::Python => matches!(node.kind_str(), "for_statement" | "while_statement"),
+        Language::Go => node.kind_str() == "for_statement",
         Language::Rust => matches!(
-            node.kind(),
+            node.kind_str(),
             "for_expression" | "while_expression" | "loop_expression"
         ),
         Language::Java => matches!(
-            node.kind(),
+            node.kind_str(),
             "for_statement" | "enhanced_for_statement" | "while_statement" | "do_statement"
         ),
         Language::Sql => false,
@@ -311,10 +349,10 @@ pub fn is_test_path(path: &str) -> bool {
 pub fn in_rust_test(node: Node<'_>, source: &str) -> bool {
     let mut current = Some(node);
     while let Some(n) = current {
-        if matches!(n.kind(), "mod_item" | "function_item") {
+        if matches!(n.kind_str(), "mod_item" | "function_item") {
             let mut sibling = n.prev_sibling();
             while let Some(s) = sibling {
-                if s.kind() != "attribute_item" {
+                if s.kind_str() != "attribute_item" {
                     break;
                 }
                 let text = source.get(s.byte_range()).unwrap_or("");
@@ -351,7 +389,7 @@ pub fn iterable_loop_kinds(language: Language) -> &'static [&'static str] {
 /// The collection a `for … of/in/range/:` loop iterates over, evaluated once
 /// (`None` for counting and condition loops).
 pub fn loop_iterable<'t>(language: Language, lp: Node<'t>) -> Option<Node<'t>> {
-    match (language, lp.kind()) {
+    match (language, lp.kind_str()) {
         (Language::TypeScript | Language::Tsx | Language::JavaScript, "for_in_statement") => {
             lp.field("right")
         }
@@ -360,7 +398,7 @@ pub fn loop_iterable<'t>(language: Language, lp: Node<'t>) -> Option<Node<'t>> {
             let mut cursor = lp.walk();
             let clause = lp
                 .named_children(&mut cursor)
-                .find(|c| c.kind() == "range_clause");
+                .find(|c| c.kind_str() == "range_clause");
             clause?.field("right")
         }
         (Language::Java, "enhanced_for_statement") => lp.field("value"),
@@ -373,7 +411,7 @@ pub fn loop_iterable<'t>(language: Language, lp: Node<'t>) -> Option<Node<'t>> {
 /// initialiser and update, or its iterable and loop variable. Empty for
 /// `for (;;)`, Go's bare `for {}` and Rust's `loop`.
 pub fn loop_controls<'t>(language: Language, lp: Node<'t>) -> Vec<Node<'t>> {
-    let fields: &[&str] = match (language, lp.kind()) {
+    let fields: &[&str] = match (language, lp.kind_str()) {
         (Language::Go, "for_statement") => {
             let mut cursor = lp.walk();
             let children: Vec<Node<'t>> = lp
@@ -382,7 +420,7 @@ pub fn loop_controls<'t>(language: Language, lp: Node<'t>) -> Vec<Node<'t>> {
                 .collect();
             return children
                 .into_iter()
-                .flat_map(|c| match c.kind() {
+                .flat_map(|c| match c.kind_str() {
                     "for_clause" => ["initializer", "condition", "update"]
                         .iter()
                         .filter_map(|f| c.field(f))
@@ -406,7 +444,7 @@ pub fn loop_controls<'t>(language: Language, lp: Node<'t>) -> Vec<Node<'t>> {
     fields
         .iter()
         .filter_map(|f| lp.field(f))
-        .filter(|c| c.kind() != "empty_statement" && !c.byte_range().is_empty())
+        .filter(|c| c.kind_str() != "empty_statement" && !c.byte_range().is_empty())
         .collect()
 }
 
@@ -427,7 +465,7 @@ pub fn is_test_file(path: &str) -> bool {
 /// whose value is not known statically. Escapes are left as written.
 pub fn string_literal_value<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
     if !matches!(
-        node.kind(),
+        node.kind_str(),
         "string"
             | "template_string"
             | "interpreted_string_literal"
@@ -439,7 +477,7 @@ pub fn string_literal_value<'s>(node: Node<'_>, source: &'s str) -> Option<&'s s
     let mut cursor = node.walk();
     let interpolated = node.named_children(&mut cursor).any(|c| {
         matches!(
-            c.kind(),
+            c.kind_str(),
             "interpolation" | "template_substitution" | "string_interpolation"
         )
     });
@@ -474,7 +512,7 @@ pub fn is_error_name(name: &str) -> bool {
 pub fn go_imports<'s>(root: Node<'_>, source: &'s str) -> HashMap<&'s str, &'s str> {
     let mut imports = HashMap::new();
     for node in preorder(root) {
-        if node.kind() != "import_spec" {
+        if node.kind_str() != "import_spec" {
             continue;
         }
         let Some(path) = node
@@ -498,11 +536,11 @@ pub fn go_imports<'s>(root: Node<'_>, source: &'s str) -> HashMap<&'s str, &'s s
 /// For Go and Python the receiver may also be a package or module
 /// (`strconv.Atoi`, `re.match`).
 pub fn method_call(call: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
-    if call.kind() == "method_invocation" {
+    if call.kind_str() == "method_invocation" {
         return Some((call.field("object")?, call.field("name")?));
     }
     let function = call.field("function")?;
-    let (receiver, method) = match function.kind() {
+    let (receiver, method) = match function.kind_str() {
         "member_expression" => ("object", "property"),
         "attribute" => ("object", "attribute"),
         "selector_expression" => ("operand", "field"),
@@ -517,7 +555,7 @@ pub fn method_call(call: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
 /// keyword child.
 pub fn is_async_function(node: Node<'_>) -> bool {
     let mut cursor = node.walk();
-    node.children(&mut cursor).any(|c| c.kind() == "async")
+    node.children(&mut cursor).any(|c| c.kind_str() == "async")
 }
 
 /// Whether a Go file imports a SQL client package (`database/sql`, sqlx,
@@ -534,7 +572,7 @@ pub fn go_sql_handle(source: &str, imports: &HashMap<&str, &str>, operand: Node<
     if !imports.values().any(|p| PACKAGES.contains(p)) {
         return false;
     }
-    let name = match operand.kind() {
+    let name = match operand.kind_str() {
         "identifier" => operand.utf8_text(source.as_bytes()).unwrap_or(""),
         "selector_expression" => operand
             .field("field")
@@ -553,7 +591,7 @@ pub fn java_declaration<'s>(node: Node<'_>, source: &'s str) -> Option<(&'s str,
     let ty = text(node.field("type")?);
     let base = ty.split('<').next().unwrap_or(ty).trim();
     let base = base.rsplit('.').next().unwrap_or(base);
-    let names = if node.kind() == "formal_parameter" {
+    let names = if node.kind_str() == "formal_parameter" {
         node.field("name").map(text).into_iter().collect()
     } else {
         let mut cursor = node.walk();
@@ -570,8 +608,8 @@ pub fn java_declaration<'s>(node: Node<'_>, source: &'s str) -> Option<(&'s str,
 pub fn call_name<'s>(call: Node<'_>, source: &'s str) -> Option<&'s str> {
     let callee = call
         .field("function")
-        .filter(|_| call.kind() == "call_expression")?;
-    let name = match callee.kind() {
+        .filter(|_| call.kind_str() == "call_expression")?;
+    let name = match callee.kind_str() {
         "identifier" => callee,
         "member_expression" => callee.field("property")?,
         "scoped_identifier" => callee.field("name")?,
@@ -586,7 +624,7 @@ mod tests {
 
     #[test]
     fn every_grammar_has_its_own_node_kind_count() {
-        // `FieldExt::field` keys its cache on it.
+        // `NodeExt::field` keys its cache on it.
         use crate::model::Language as L;
         let counts: std::collections::HashSet<usize> = [
             L::TypeScript,

@@ -20,7 +20,7 @@ use tree_sitter::Node;
 use super::SecurityArea::{self, *};
 use super::symbols::{end_line, start_line};
 use crate::model::Language;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::preorder;
 
 /// Which uses of a library make its import count.
@@ -361,7 +361,7 @@ pub(super) fn collect(root: Node<'_>, source: &str, language: Language) -> Vec<I
     let mut out = Vec::new();
     let finder = Finder { root, source };
     for node in preorder(root) {
-        match (language, node.kind()) {
+        match (language, node.kind_str()) {
             (Language::Python, "import_statement") => finder.python_import(node, &mut out),
             (Language::Python, "import_from_statement") => finder.python_from(node, &mut out),
             (Language::Python, _) => {}
@@ -431,13 +431,13 @@ impl<'t, 's> Finder<'t, 's> {
     fn member_uses(&self, local: &str) -> Used {
         let uses: BTreeSet<String> = preorder(self.root)
             .filter_map(|node| {
-                let (object, property) = match node.kind() {
+                let (object, property) = match node.kind_str() {
                     "member_expression" => ("object", "property"),
                     "attribute" => ("object", "attribute"),
                     _ => return None,
                 };
                 let object = node.field(object)?;
-                (object.kind() == "identifier" && self.text(object) == local)
+                (object.kind_str() == "identifier" && self.text(object) == local)
                     .then(|| node.field(property))
                     .flatten()
                     .map(|p| self.text(p).to_string())
@@ -452,7 +452,7 @@ impl<'t, 's> Finder<'t, 's> {
         while let Some(n) = current {
             let condition = n
                 .field("condition")
-                .filter(|_| n.kind() == "if_statement")
+                .filter(|_| n.kind_str() == "if_statement")
                 .map(|c| self.text(c));
             if condition.is_some_and(|c| c == "TYPE_CHECKING" || c.ends_with(".TYPE_CHECKING")) {
                 return true;
@@ -479,7 +479,7 @@ impl<'t, 's> Finder<'t, 's> {
         let mut cursor = node.walk();
         let clause = node
             .named_children(&mut cursor)
-            .find(|c| c.kind() == "import_clause");
+            .find(|c| c.kind_str() == "import_clause");
         let used = match clause {
             // A side-effect import: the module runs, nothing is named.
             None => None,
@@ -489,7 +489,7 @@ impl<'t, 's> Finder<'t, 's> {
                 let mut values = 0;
                 let mut cursor = clause.walk();
                 for part in clause.named_children(&mut cursor) {
-                    match part.kind() {
+                    match part.kind_str() {
                         "identifier" => {
                             values += 1;
                             if track {
@@ -501,7 +501,7 @@ impl<'t, 's> Finder<'t, 's> {
                             let mut c = part.walk();
                             if let Some(local) = part
                                 .named_children(&mut c)
-                                .find(|n| n.kind() == "identifier")
+                                .find(|n| n.kind_str() == "identifier")
                                 .filter(|_| track)
                             {
                                 self.add_uses(self.text(local), &mut names, &mut opaque);
@@ -510,7 +510,7 @@ impl<'t, 's> Finder<'t, 's> {
                         "named_imports" => {
                             let mut c = part.walk();
                             for spec in part.named_children(&mut c) {
-                                if spec.kind() != "import_specifier" || has_type_keyword(spec) {
+                                if spec.kind_str() != "import_specifier" || has_type_keyword(spec) {
                                     continue;
                                 }
                                 if let Some(name) = spec.field("name") {
@@ -552,12 +552,12 @@ impl<'t, 's> Finder<'t, 's> {
         let mut cursor = node.walk();
         let used = node
             .named_children(&mut cursor)
-            .find(|c| c.kind() == "export_clause")
+            .find(|c| c.kind_str() == "export_clause")
             .map(|clause| {
                 let mut c = clause.walk();
                 clause
                     .named_children(&mut c)
-                    .filter(|s| s.kind() == "export_specifier")
+                    .filter(|s| s.kind_str() == "export_specifier")
                     .filter_map(|s| s.field("name"))
                     .map(|n| unquote(self.text(n)).to_string())
                     .collect::<BTreeSet<_>>()
@@ -570,15 +570,15 @@ impl<'t, 's> Finder<'t, 's> {
         let Some(function) = call.field("function") else {
             return;
         };
-        let is_loader = function.kind() == "import"
-            || (function.kind() == "identifier" && self.text(function) == "require");
+        let is_loader = function.kind_str() == "import"
+            || (function.kind_str() == "identifier" && self.text(function) == "require");
         if !is_loader {
             return;
         }
         let Some(argument) = call
             .field("arguments")
             .and_then(|args| args.named_child(0))
-            .filter(|a| a.kind() == "string")
+            .filter(|a| a.kind_str() == "string")
         else {
             return;
         };
@@ -592,19 +592,19 @@ impl<'t, 's> Finder<'t, 's> {
 
         // `const x = require(…)` / `const { a, b } = await import(…)`.
         let mut binding = call.parent();
-        while let Some(b) = binding.filter(|b| b.kind() == "await_expression") {
+        while let Some(b) = binding.filter(|b| b.kind_str() == "await_expression") {
             binding = b.parent();
         }
         let used = binding
-            .filter(|b| track && b.kind() == "variable_declarator")
+            .filter(|b| track && b.kind_str() == "variable_declarator")
             .and_then(|d| d.field("name"))
-            .and_then(|name| match name.kind() {
+            .and_then(|name| match name.kind_str() {
                 "identifier" => self.member_uses(self.text(name)),
                 "object_pattern" => {
                     let mut c = name.walk();
                     let keys: BTreeSet<String> = name
                         .named_children(&mut c)
-                        .filter_map(|p| match p.kind() {
+                        .filter_map(|p| match p.kind_str() {
                             "shorthand_property_identifier_pattern" => Some(p),
                             "pair_pattern" => p.field("key"),
                             _ => None,
@@ -634,7 +634,7 @@ impl<'t, 's> Finder<'t, 's> {
         }
         let mut cursor = node.walk();
         for name in node.children_by_field_name("name", &mut cursor) {
-            let (module, alias) = match name.kind() {
+            let (module, alias) = match name.kind_str() {
                 "aliased_import" => (
                     name.field("name").map(|n| self.text(n)),
                     name.field("alias").map(|n| self.text(n)),
@@ -662,7 +662,7 @@ impl<'t, 's> Finder<'t, 's> {
         let Some(module_node) = node.field("module_name") else {
             return;
         };
-        if module_node.kind() == "relative_import" {
+        if module_node.kind_str() == "relative_import" {
             return;
         }
         let module = self.text(module_node);
@@ -671,7 +671,7 @@ impl<'t, 's> Finder<'t, 's> {
         let mut names = BTreeSet::new();
         let mut cursor = node.walk();
         for name in node.children_by_field_name("name", &mut cursor) {
-            let (original, local) = match name.kind() {
+            let (original, local) = match name.kind_str() {
                 "aliased_import" => {
                     let original = name.field("name").map(|n| self.text(n));
                     let alias = name.field("alias").map(|n| self.text(n));
@@ -692,7 +692,9 @@ impl<'t, 's> Finder<'t, 's> {
             }
         }
         let mut c = node.walk();
-        let wildcard = node.children(&mut c).any(|n| n.kind() == "wildcard_import");
+        let wildcard = node
+            .children(&mut c)
+            .any(|n| n.kind_str() == "wildcard_import");
         if module_entry.is_some() && (wildcard || !names.is_empty()) {
             let used = (!wildcard).then_some(names);
             self.push(Table::Python, module, &used, node, out);
@@ -780,7 +782,7 @@ fn is_local_js(module: &str) -> bool {
 fn has_type_keyword(node: Node<'_>) -> bool {
     let mut cursor = node.walk();
     node.children(&mut cursor)
-        .any(|c| !c.is_named() && c.kind() == "type")
+        .any(|c| !c.is_named() && c.kind_str() == "type")
 }
 
 /// The statement a loader call belongs to, so that an import spread over
@@ -788,10 +790,13 @@ fn has_type_keyword(node: Node<'_>) -> bool {
 fn enclosing_statement(node: Node<'_>) -> Node<'_> {
     let mut current = node;
     while let Some(parent) = current.parent() {
-        if parent.kind().ends_with("statement") || parent.kind().ends_with("declaration") {
+        if parent.kind_str().ends_with("statement") || parent.kind_str().ends_with("declaration") {
             return parent;
         }
-        if matches!(parent.kind(), "program" | "statement_block" | "class_body") {
+        if matches!(
+            parent.kind_str(),
+            "program" | "statement_block" | "class_body"
+        ) {
             break;
         }
         current = parent;

@@ -4,7 +4,7 @@
 
 use tree_sitter::Node;
 
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{preorder, unwrap_expression};
 
 /// A function, method or class with a name.
@@ -38,7 +38,7 @@ pub(super) fn collect(root: Node<'_>, source: &str) -> (Vec<Definition>, Vec<Dec
     let mut definitions = Vec::new();
     let mut decorators = Vec::new();
     for node in preorder(root) {
-        if node.kind() == "decorator" {
+        if node.kind_str() == "decorator" {
             if let Some(callee) = decorator_callee(node, source) {
                 decorators.push(Decorator {
                     callee,
@@ -69,7 +69,7 @@ pub(super) fn collect(root: Node<'_>, source: &str) -> (Vec<Definition>, Vec<Dec
 /// The name node of a definition and the node whose lines it spans.
 fn definition_name(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
     let name_of = |field: &str| node.field(field);
-    match node.kind() {
+    match node.kind_str() {
         // JS family and Python declarations that carry their own name.
         "function_declaration"
         | "generator_function_declaration"
@@ -100,7 +100,7 @@ fn definition_name(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
                 return None;
             }
             let left = node.field("left")?;
-            let name = match left.kind() {
+            let name = match left.kind_str() {
                 "identifier" => left,
                 "member_expression" => left.field("property")?,
                 _ => return None,
@@ -116,7 +116,7 @@ fn extends_error(node: Node<'_>, source: &str) -> bool {
     let mut cursor = node.walk();
     let bases = node.field("superclasses").into_iter().chain(
         node.named_children(&mut cursor)
-            .filter(|c| c.kind() == "class_heritage"),
+            .filter(|c| c.kind_str() == "class_heritage"),
     );
     bases
         .map(|b| text(b, source))
@@ -128,7 +128,7 @@ fn extends_error(node: Node<'_>, source: &str) -> bool {
 /// destructuring pattern does not.
 fn plain_name(node: Node<'_>) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "identifier"
             | "property_identifier"
             | "private_property_identifier"
@@ -139,7 +139,7 @@ fn plain_name(node: Node<'_>) -> bool {
 
 fn is_function_or_class(node: Node<'_>) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "arrow_function" | "function_expression" | "function" | "generator_function" | "class"
     )
 }
@@ -150,11 +150,11 @@ fn decorator_callee(decorator: Node<'_>, source: &str) -> Option<String> {
     let mut expression = decorator
         .named_children(&mut cursor)
         .find(|n| !crate::syntax::is_comment(*n))?;
-    if matches!(expression.kind(), "call_expression" | "call") {
+    if matches!(expression.kind_str(), "call_expression" | "call") {
         expression = expression.field("function")?;
     }
     matches!(
-        expression.kind(),
+        expression.kind_str(),
         "identifier" | "member_expression" | "attribute"
     )
     .then(|| crate::context::normalise_code(text(expression, source)))

@@ -47,7 +47,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_async_function, is_js_function, member_call};
 
 pub static META: RuleMeta = RuleMeta {
@@ -98,12 +98,12 @@ fn awaits_in_own_body(callback: Node<'_>) -> bool {
     };
     let mut stack = vec![body];
     while let Some(node) = stack.pop() {
-        if node.kind() == "await_expression" {
+        if node.kind_str() == "await_expression" {
             return true;
         }
-        if node.kind() == "for_in_statement" {
+        if node.kind_str() == "for_in_statement" {
             let mut c = node.walk();
-            if node.children(&mut c).any(|k| k.kind() == "await") {
+            if node.children(&mut c).any(|k| k.kind_str() == "await") {
                 return true;
             }
         }

@@ -57,7 +57,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{enclosing_function, identifier_words, member_call, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -90,7 +90,7 @@ impl Rule for EffectWithoutAbort {
             let mount_only = node
                 .field("arguments")
                 .and_then(|a| a.named_child(1))
-                .is_some_and(|deps| deps.kind() == "array" && deps.named_child_count() == 0);
+                .is_some_and(|deps| deps.kind_str() == "array" && deps.named_child_count() == 0);
             if let Some((request, setter)) = racy_request(ctx, effect) {
                 out.push(report(ctx, hook, request, setter, mount_only));
             }
@@ -141,7 +141,7 @@ fn is_guarded(ctx: &RuleContext<'_>, effect: Node<'_>) -> bool {
             .iter()
             .any(|w| words.contains(&w.as_str()))
     };
-    preorder(effect).any(|n| match n.kind() {
+    preorder(effect).any(|n| match n.kind_str() {
         "identifier" | "property_identifier" | "shorthand_property_identifier" => {
             !is_setter(ctx.text(n)) && has(n, GUARD_WORDS)
         }
@@ -172,7 +172,7 @@ fn racy_request<'t>(ctx: &RuleContext<'_>, effect: Node<'t>) -> Option<(Node<'t>
         return None;
     }
     let request = preorder(effect).find(|n| {
-        n.kind() == "call_expression" && (is_request(ctx, *n) || is_async_data_call(ctx, *n))
+        n.kind_str() == "call_expression" && (is_request(ctx, *n) || is_async_data_call(ctx, *n))
     })?;
     let setter = preorder(effect)
         .filter(|n| n.start_byte() > request.start_byte())
@@ -182,10 +182,10 @@ fn racy_request<'t>(ctx: &RuleContext<'_>, effect: Node<'t>) -> Option<(Node<'t>
 
 /// The setter's name node of `setUser(…)`, or of `.then(setUser)`.
 fn setter_name<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
-    match node.kind() {
+    match node.kind_str() {
         "call_expression" => node
             .field("function")
-            .filter(|f| f.kind() == "identifier" && is_setter(ctx.text(*f))),
+            .filter(|f| f.kind_str() == "identifier" && is_setter(ctx.text(*f))),
         "identifier" if is_setter(ctx.text(node)) => {
             let call = node.parent()?.parent()?;
             let (_, method) = member_call(call)?;
@@ -208,7 +208,7 @@ fn is_request(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
     let Some(function) = call.field("function") else {
         return false;
     };
-    match function.kind() {
+    match function.kind_str() {
         "identifier" => HTTP_FUNCTIONS.contains(&ctx.text(function)),
         "member_expression" => {
             let (Some(object), Some(property)) =
@@ -236,15 +236,15 @@ fn is_async_data_call(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
     let Some(parent) = call.parent() else {
         return false;
     };
-    let awaited = parent.kind() == "await_expression"
-        || (parent.kind() == "member_expression"
+    let awaited = parent.kind_str() == "await_expression"
+        || (parent.kind_str() == "member_expression"
             && parent
                 .field("property")
                 .is_some_and(|p| ctx.text(p) == "then"));
     let Some(function) = call.field("function") else {
         return false;
     };
-    let name = match function.kind() {
+    let name = match function.kind_str() {
         "identifier" => Some(function),
         "member_expression" => function.field("property"),
         _ => None,
@@ -261,7 +261,7 @@ fn is_async_data_call(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
 /// level of the effect: any returned value is taken as a cleanup.
 fn returns_cleanup(effect: Node<'_>) -> bool {
     preorder(effect).any(|n| {
-        n.kind() == "return_statement"
+        n.kind_str() == "return_statement"
             && n.named_child(0).is_some()
             && enclosing_function(Language::JavaScript, n) == Some(effect)
     })

@@ -46,7 +46,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote, symbol_suffix};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{enclosing_function, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -78,7 +78,7 @@ impl Rule for EffectWithoutCleanup {
             // value, which is not this rule's business.
             if effect
                 .field("body")
-                .is_none_or(|b| b.kind() != "statement_block")
+                .is_none_or(|b| b.kind_str() != "statement_block")
             {
                 continue;
             }
@@ -95,7 +95,7 @@ impl Rule for EffectWithoutCleanup {
 /// Any `return <value>` of the effect itself: taken as a cleanup.
 fn returns_anything(effect: Node<'_>) -> bool {
     preorder(effect).any(|n| {
-        n.kind() == "return_statement"
+        n.kind_str() == "return_statement"
             && n.named_child(0).is_some()
             && enclosing_function(Language::JavaScript, n) == Some(effect)
     })
@@ -118,7 +118,7 @@ fn starts_long_lived<'t>(
     effect: Node<'t>,
     n: Node<'t>,
 ) -> Option<(Node<'t>, &'static str)> {
-    match n.kind() {
+    match n.kind_str() {
         "new_expression" => {
             let ctor = ctx.text(n.field("constructor")?);
             match ctor {
@@ -129,7 +129,7 @@ fn starts_long_lived<'t>(
         }
         "call_expression" => {
             let function = n.field("function")?;
-            match function.kind() {
+            match function.kind_str() {
                 "identifier" => match ctx.text(function) {
                     "setInterval" => Some((n, "an interval")),
                     _ => None,
@@ -160,18 +160,18 @@ fn starts_long_lived<'t>(
 /// `new Image().addEventListener(…)` or `const img = new Image();
 /// img.addEventListener(…)`: the target dies with the effect's scope.
 fn created_here(ctx: &RuleContext<'_>, effect: Node<'_>, object: Node<'_>) -> bool {
-    if object.kind() == "new_expression" {
+    if object.kind_str() == "new_expression" {
         return true;
     }
-    if object.kind() != "identifier" {
+    if object.kind_str() != "identifier" {
         return false;
     }
     let name = ctx.text(object);
     preorder(effect).any(|n| {
-        n.kind() == "variable_declarator"
+        n.kind_str() == "variable_declarator"
             && n.field("name").is_some_and(|v| ctx.text(v) == name)
             && n.field("value").is_some_and(|v| {
-                v.kind() == "new_expression"
+                v.kind_str() == "new_expression"
                     && v.field("constructor")
                         .is_some_and(|c| !matches!(ctx.text(c), "WebSocket" | "EventSource"))
             })

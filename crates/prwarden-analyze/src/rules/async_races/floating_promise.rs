@@ -140,7 +140,7 @@ use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::pr_facts::JAVA_FUTURE_TYPES;
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{
     enclosing_function, is_async_function, is_js_function, is_test_path, preorder,
     unwrap_expression,
@@ -194,7 +194,7 @@ impl Rule for FloatingPromise {
             let Some(call) = node
                 .named_child(0)
                 .map(unwrap_expression)
-                .filter(|c| matches!(c.kind(), "call_expression" | "call"))
+                .filter(|c| matches!(c.kind_str(), "call_expression" | "call"))
             else {
                 continue;
             };
@@ -262,10 +262,10 @@ fn supertest_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
         return names;
     }
     for node in ctx.nodes_of_kind(&["variable_declarator", "import_statement"]) {
-        let (target, source) = if node.kind() == "variable_declarator" {
+        let (target, source) = if node.kind_str() == "variable_declarator" {
             let Some(value) = node
                 .field("value")
-                .filter(|v| v.kind() == "call_expression")
+                .filter(|v| v.kind_str() == "call_expression")
             else {
                 continue;
             };
@@ -280,16 +280,16 @@ fn supertest_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
             let mut cursor = node.walk();
             let clause = node
                 .named_children(&mut cursor)
-                .find(|c| c.kind() == "import_clause");
+                .find(|c| c.kind_str() == "import_clause");
             (
                 clause
                     .and_then(|c| c.named_child(0))
-                    .filter(|c| c.kind() == "identifier"),
+                    .filter(|c| c.kind_str() == "identifier"),
                 node.field("source"),
             )
         };
         if let (Some(target), Some(source)) = (target, source)
-            && target.kind() == "identifier"
+            && target.kind_str() == "identifier"
             && ctx.text(source).trim_matches(['"', '\'', '`']) == "supertest"
         {
             names.insert(ctx.text(target));
@@ -304,9 +304,9 @@ fn supertest_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
 fn is_test_callback(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
     let Some(call) = ctx
         .parent(function)
-        .filter(|a| a.kind() == "arguments")
+        .filter(|a| a.kind_str() == "arguments")
         .and_then(|a| ctx.parent(a))
-        .filter(|c| c.kind() == "call_expression")
+        .filter(|c| c.kind_str() == "call_expression")
     else {
         return false;
     };
@@ -318,7 +318,7 @@ fn is_test_callback(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
     let takes_done = function
         .field("parameters")
         .or_else(|| function.field("parameter"))
-        .is_some_and(|p| p.named_child_count() > 0 || p.kind() == "identifier");
+        .is_some_and(|p| p.named_child_count() > 0 || p.kind_str() == "identifier");
     test && !takes_done
 }
 
@@ -330,7 +330,7 @@ fn is_promise_chain(ctx: &RuleContext<'_>, call: Node<'_>, supertest: &HashSet<&
     let Some(callee) = call
         .field("function")
         .map(unwrap_expression)
-        .filter(|f| f.kind() == "member_expression")
+        .filter(|f| f.kind_str() == "member_expression")
     else {
         return false;
     };
@@ -346,19 +346,19 @@ fn is_promise_chain(ctx: &RuleContext<'_>, call: Node<'_>, supertest: &HashSet<&
     let mut saw_then = false;
     let mut node = callee;
     loop {
-        if node.kind() == "member_expression"
+        if node.kind_str() == "member_expression"
             && node
                 .field("property")
                 .is_some_and(|p| ctx.text(p) == "then")
         {
             saw_then = true;
         }
-        let next = match node.kind() {
+        let next = match node.kind_str() {
             "member_expression" => node.field("object"),
             "call_expression" => {
                 let f = node.field("function").map(unwrap_expression);
                 if let Some(f) = f
-                    && f.kind() == "identifier"
+                    && f.kind_str() == "identifier"
                 {
                     return saw_then || supertest.contains(ctx.text(f));
                 }
@@ -410,7 +410,7 @@ fn user_event_receivers<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
     let sets_up = ctx.source.contains("userEvent.setup(");
     let awaits_action = ctx.nodes_of_kind(&["await_expression"]).any(|a| {
         a.named_child(0)
-            .filter(|c| c.kind() == "call_expression")
+            .filter(|c| c.kind_str() == "call_expression")
             .and_then(|c| c.field("function"))
             .is_some_and(|f| ctx.text(f).starts_with("userEvent."))
     });
@@ -421,7 +421,7 @@ fn user_event_receivers<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
         return names;
     }
     for node in ctx.nodes_of_kind(&["variable_declarator", "assignment_expression"]) {
-        let (target, value) = if node.kind() == "variable_declarator" {
+        let (target, value) = if node.kind_str() == "variable_declarator" {
             (node.field("name"), node.field("value"))
         } else {
             (node.field("left"), node.field("right"))
@@ -429,15 +429,16 @@ fn user_event_receivers<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
         let (Some(target), Some(value)) = (target, value) else {
             continue;
         };
-        match target.kind() {
+        match target.kind_str() {
             "identifier" if ctx.text(value).starts_with("userEvent.setup(") => {
                 names.insert(ctx.text(target));
             }
             // `const { user } = setup(<Form />)`: a render helper handing
             // out the file's `userEvent.setup()` instance.
-            "object_pattern" if value.kind() == "call_expression" => {
+            "object_pattern" if value.kind_str() == "call_expression" => {
                 for n in preorder(target) {
-                    if n.kind() == "shorthand_property_identifier_pattern" && ctx.text(n) == "user"
+                    if n.kind_str() == "shorthand_property_identifier_pattern"
+                        && ctx.text(n) == "user"
                     {
                         names.insert("user");
                     }
@@ -455,10 +456,10 @@ fn is_user_event_action(ctx: &RuleContext<'_>, call: Node<'_>, receivers: &HashS
     let Some(callee) = call.field("function").map(unwrap_expression) else {
         return false;
     };
-    callee.kind() == "member_expression"
+    callee.kind_str() == "member_expression"
         && callee
             .field("object")
-            .is_some_and(|o| o.kind() == "identifier" && receivers.contains(ctx.text(o)))
+            .is_some_and(|o| o.kind_str() == "identifier" && receivers.contains(ctx.text(o)))
         && callee
             .field("property")
             .is_some_and(|p| USER_EVENT_ACTIONS.contains(&ctx.text(p)))
@@ -471,7 +472,7 @@ fn is_async_assertion(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
     let mut node = call;
     let mut on_promise = false;
     loop {
-        let next = match node.kind() {
+        let next = match node.kind_str() {
             "call_expression" => node.field("function"),
             "member_expression" => {
                 if node.field("property").is_some_and(|p| {
@@ -508,7 +509,7 @@ fn is_async_query(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
     let Some(callee) = call.field("function").map(unwrap_expression) else {
         return false;
     };
-    let name = match callee.kind() {
+    let name = match callee.kind_str() {
         "identifier" => ctx.text(callee),
         "member_expression" => callee.field("property").map_or("", |p| ctx.text(p)),
         _ => return false,
@@ -545,7 +546,7 @@ fn java_floating_futures(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     for node in ctx.nodes_in_order(&["expression_statement"]) {
         let Some(call) = node
             .named_child(0)
-            .filter(|c| c.kind() == "method_invocation")
+            .filter(|c| c.kind_str() == "method_invocation")
         else {
             continue;
         };
@@ -646,7 +647,7 @@ fn java_executor_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
 fn inside_future_class(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     let mut current = node.parent();
     while let Some(n) = current {
-        if matches!(n.kind(), "class_declaration" | "interface_declaration") {
+        if matches!(n.kind_str(), "class_declaration" | "interface_declaration") {
             let name = n.field("name").map(|n| ctx.text(n)).unwrap_or_default();
             let supertypes = ["superclass", "interfaces"]
                 .iter()
@@ -772,7 +773,7 @@ impl<'s> Functions<'s> {
             "method_definition",
             "variable_declarator",
         ]) {
-            let (name, function) = match node.kind() {
+            let (name, function) = match node.kind_str() {
                 "function_declaration" | "function_definition" | "method_definition" => {
                     (node.field("name"), node)
                 }
@@ -787,7 +788,7 @@ impl<'s> Functions<'s> {
             };
             let is_async = is_async_function(function);
             let class = enclosing_class(node, python);
-            let is_method = node.kind() == "method_definition" || (python && class.is_some());
+            let is_method = node.kind_str() == "method_definition" || (python && class.is_some());
             match (is_method, class) {
                 (true, Some(class)) => {
                     let key = (class.start_byte(), name);
@@ -831,7 +832,7 @@ impl<'s> Functions<'s> {
 fn enclosing_class(node: Node<'_>, python: bool) -> Option<Node<'_>> {
     let mut current = node.parent();
     while let Some(n) = current {
-        match n.kind() {
+        match n.kind_str() {
             "class_declaration" | "class" | "abstract_class_declaration" | "class_definition" => {
                 return Some(n);
             }
@@ -847,7 +848,7 @@ fn enclosing_class(node: Node<'_>, python: bool) -> Option<Node<'_>> {
 
 fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>) -> Option<Kind> {
     let callee = unwrap_expression(call.field("function")?);
-    match callee.kind() {
+    match callee.kind_str() {
         "identifier" => {
             let name = ctx.text(callee);
             ((functions.is_async_fn(name) || passes_awaited_handle(ctx, call, name, functions))
@@ -858,7 +859,7 @@ fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>)
             let object = callee.field("object")?;
             let property = callee.field("property")?;
             // `fs.unlink(p)` with `fs` from `node:fs/promises`.
-            if object.kind() == "identifier"
+            if object.kind_str() == "identifier"
                 && functions.promise_modules.contains(ctx.text(object))
                 && !is_parameter(ctx, call, ctx.text(object), Language::JavaScript)
             {
@@ -867,17 +868,19 @@ fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>)
             if matches!(ctx.text(property), "map" | "flatMap") {
                 return maps_to_promises(ctx, call, functions).then_some(Kind::DroppedMap);
             }
-            if object.kind() == "identifier"
+            if object.kind_str() == "identifier"
                 && awaited_elsewhere(ctx, call, ctx.text(object), ctx.text(property), functions)
             {
                 return Some(Kind::AsyncCall);
             }
             // `sms.send(…)` / `this.mailer.sendReceipt(…)` on an instance of
             // a class of the pull request whose method is `async`.
-            let bound = match object.kind() {
+            let bound = match object.kind_str() {
                 "identifier" => Some(ctx.text(object)),
                 "member_expression"
-                    if object.field("object").is_some_and(|o| o.kind() == "this") =>
+                    if object
+                        .field("object")
+                        .is_some_and(|o| o.kind_str() == "this") =>
                 {
                     object.field("property").map(|p| ctx.text(p))
                 }
@@ -891,7 +894,7 @@ fn js_floating(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions<'_>)
             if unawaited_query_builder(ctx, call, functions) {
                 return Some(Kind::AsyncCall);
             }
-            if object.kind() != "this" {
+            if object.kind_str() != "this" {
                 return None;
             }
             let class = enclosing_class_of(call, false)?;
@@ -911,7 +914,7 @@ fn query_builder_model<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s 
     let mut current = call;
     loop {
         let callee = unwrap_expression(current.field("function")?);
-        if callee.kind() != "member_expression" {
+        if callee.kind_str() != "member_expression" {
             return None;
         }
         let object = unwrap_expression(callee.field("object")?);
@@ -922,13 +925,13 @@ fn query_builder_model<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s 
         ) {
             return None;
         }
-        if method == "query" && object.kind() == "identifier" {
+        if method == "query" && object.kind_str() == "identifier" {
             let model = ctx.text(object);
             let pascal = model.starts_with(|c: char| c.is_ascii_uppercase())
                 && model.chars().any(|c| c.is_ascii_lowercase());
             return (pascal && current != call).then_some(model);
         }
-        if object.kind() != "call_expression" {
+        if object.kind_str() != "call_expression" {
             return None;
         }
         current = object;
@@ -953,7 +956,7 @@ fn unawaited_query_builder(
             .any(|a| {
                 a.named_child(0)
                     .map(unwrap_expression)
-                    .filter(|c| c.kind() == "call_expression")
+                    .filter(|c| c.kind_str() == "call_expression")
                     .is_some_and(|c| query_builder_model(ctx, c).is_some())
             })
 }
@@ -1005,30 +1008,31 @@ fn passes_awaited_handle(
     let mut cursor = args.walk();
     let handles: Vec<&str> = args
         .named_children(&mut cursor)
-        .filter(|a| a.kind() == "identifier")
+        .filter(|a| a.kind_str() == "identifier")
         .map(|a| ctx.text(a))
         .collect();
     !handles.is_empty()
         && preorder(function).any(|n| {
             // `await sql<Row[]>\`…\``: the TypeScript grammar reads the type
             // arguments as applying to `await sql`.
-            let typed_tag = n.kind() == "await_expression"
+            let typed_tag = n.kind_str() == "await_expression"
                 && n.parent()
-                    .is_some_and(|p| p.kind() == "instantiation_expression")
-                && n.named_child(0)
-                    .is_some_and(|h| h.kind() == "identifier" && handles.contains(&ctx.text(h)));
+                    .is_some_and(|p| p.kind_str() == "instantiation_expression")
+                && n.named_child(0).is_some_and(|h| {
+                    h.kind_str() == "identifier" && handles.contains(&ctx.text(h))
+                });
             typed_tag
-                || n.kind() == "await_expression"
+                || n.kind_str() == "await_expression"
                     && n.named_child(0)
                         .map(unwrap_expression)
-                        .filter(|c| c.kind() == "call_expression")
+                        .filter(|c| c.kind_str() == "call_expression")
                         .and_then(|c| c.field("function"))
                         .map(unwrap_expression)
                         .is_some_and(|f| {
-                            let handle = match f.kind() {
+                            let handle = match f.kind_str() {
                                 "identifier" => Some(f),
                                 "member_expression" => {
-                                    f.field("object").filter(|o| o.kind() == "identifier")
+                                    f.field("object").filter(|o| o.kind_str() == "identifier")
                                 }
                                 _ => None,
                             };
@@ -1079,24 +1083,24 @@ fn js_awaited_members<'s>(ctx: &RuleContext<'s>) -> HashSet<(&'s str, &'s str)> 
         let Some(inner) = node.named_child(0).map(unwrap_expression) else {
             continue;
         };
-        let callee = match inner.kind() {
+        let callee = match inner.kind_str() {
             "call_expression" => inner.field("function").map(unwrap_expression),
             // `await api.post<T>(…)`: the TypeScript grammar reads the type
             // arguments as applying to `await api.post`.
             "member_expression"
                 if ctx.parent(node).is_some_and(|p| {
-                    p.kind() == "call_expression" && p.field("function") == Some(node)
+                    p.kind_str() == "call_expression" && p.field("function") == Some(node)
                 }) =>
             {
                 Some(inner)
             }
             _ => None,
         };
-        let Some(callee) = callee.filter(|f| f.kind() == "member_expression") else {
+        let Some(callee) = callee.filter(|f| f.kind_str() == "member_expression") else {
             continue;
         };
         if let (Some(object), Some(property)) = (callee.field("object"), callee.field("property"))
-            && object.kind() == "identifier"
+            && object.kind_str() == "identifier"
         {
             pairs.insert((ctx.text(object), ctx.text(property)));
         }
@@ -1116,10 +1120,10 @@ fn js_module_bindings<'s>(
         // `import … from "./models"`, `const { … } = require("../models")`.
         let relative = preorder(statement)
             .find(|n| {
-                n.kind() == "string"
+                n.kind_str() == "string"
                     && ctx.parent(*n).is_some_and(|p| {
-                        p.kind() == "import_statement"
-                            || p.kind() == "arguments"
+                        p.kind_str() == "import_statement"
+                            || p.kind_str() == "arguments"
                                 && ctx
                                     .parent(p)
                                     .and_then(|c| c.field("function"))
@@ -1128,16 +1132,16 @@ fn js_module_bindings<'s>(
             })
             .is_some_and(|m| ctx.text(m).trim_matches(['"', '\'', '`']).starts_with('.'));
         let group = relative.then_some(index);
-        let targets: Vec<Node<'_>> = match statement.kind() {
+        let targets: Vec<Node<'_>> = match statement.kind_str() {
             "import_statement" => statement
                 .named_children(&mut statement.walk())
-                .filter(|c| c.kind() == "import_clause")
+                .filter(|c| c.kind_str() == "import_clause")
                 .collect(),
             "lexical_declaration" | "variable_declaration" => {
                 let mut inner = statement.walk();
                 statement
                     .named_children(&mut inner)
-                    .filter(|d| d.kind() == "variable_declarator")
+                    .filter(|d| d.kind_str() == "variable_declarator")
                     .filter_map(|d| d.field("name"))
                     .collect()
             }
@@ -1146,12 +1150,12 @@ fn js_module_bindings<'s>(
         for target in targets {
             for n in preorder(target) {
                 let bound = matches!(
-                    n.kind(),
+                    n.kind_str(),
                     "identifier" | "shorthand_property_identifier_pattern"
                 );
                 // `import { a as b }`: `b` is the local name.
                 let renamed_from = ctx.parent(n).is_some_and(|p| {
-                    p.kind() == "import_specifier"
+                    p.kind_str() == "import_specifier"
                         && p.field("alias").is_some()
                         && p.field("name") == Some(n)
                 });
@@ -1177,7 +1181,7 @@ fn js_relative_imports<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
             continue;
         }
         for n in preorder(node) {
-            if n.kind() == "import_specifier"
+            if n.kind_str() == "import_specifier"
                 && let Some(local) = n.field("alias").or_else(|| n.field("name"))
             {
                 names.insert(ctx.text(local));
@@ -1204,18 +1208,18 @@ fn maps_to_promises(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions
     };
     if is_async_function(callback) {
         return preorder(body).any(|n| {
-            n.kind() == "await_expression"
+            n.kind_str() == "await_expression"
                 && enclosing_function(Language::JavaScript, n) == Some(callback)
         });
     }
-    let returned = if body.kind() == "statement_block" {
+    let returned = if body.kind_str() == "statement_block" {
         let mut cursor = body.walk();
         let statements: Vec<Node<'_>> = body
             .named_children(&mut cursor)
-            .filter(|n| n.kind() != "comment")
+            .filter(|n| n.kind_str() != "comment")
             .collect();
         match statements.as_slice() {
-            [only] if only.kind() == "return_statement" => only.named_child(0),
+            [only] if only.kind_str() == "return_statement" => only.named_child(0),
             _ => None,
         }
     } else {
@@ -1223,7 +1227,7 @@ fn maps_to_promises(ctx: &RuleContext<'_>, call: Node<'_>, functions: &Functions
     };
     returned
         .map(unwrap_expression)
-        .filter(|r| r.kind() == "call_expression")
+        .filter(|r| r.kind_str() == "call_expression")
         .is_some_and(|inner| matches!(js_floating(ctx, inner, functions), Some(Kind::AsyncCall)))
 }
 
@@ -1238,7 +1242,7 @@ const ASYNC_SESSION_COROUTINES: &[&str] = &[
 /// as SQLAlchemy's `AsyncSession` (`session: AsyncSession = Depends(…)`).
 fn annotated_async_session(ctx: &RuleContext<'_>, node: Node<'_>, name: &str) -> bool {
     let Some(function) = std::iter::successors(node.parent(), |p| p.parent())
-        .find(|p| p.kind() == "function_definition")
+        .find(|p| p.kind_str() == "function_definition")
     else {
         return false;
     };
@@ -1247,12 +1251,12 @@ fn annotated_async_session(ctx: &RuleContext<'_>, node: Node<'_>, name: &str) ->
     };
     let mut cursor = parameters.walk();
     parameters.named_children(&mut cursor).any(|p| {
-        matches!(p.kind(), "typed_parameter" | "typed_default_parameter")
+        matches!(p.kind_str(), "typed_parameter" | "typed_default_parameter")
             && p.field("type")
                 .is_some_and(|t| ctx.text(t).rsplit('.').next() == Some("AsyncSession"))
             && (p.field("name").is_some_and(|n| ctx.text(n) == name)
                 || p.named_child(0)
-                    .is_some_and(|n| n.kind() == "identifier" && ctx.text(n) == name))
+                    .is_some_and(|n| n.kind_str() == "identifier" && ctx.text(n) == name))
     })
 }
 
@@ -1262,7 +1266,7 @@ fn python_floating(
     functions: &Functions<'_>,
 ) -> Option<Kind> {
     let callee = call.field("function")?;
-    match callee.kind() {
+    match callee.kind_str() {
         "identifier" => (functions.is_async_fn(ctx.text(callee))
             && !is_parameter(ctx, call, ctx.text(callee), Language::Python))
         .then_some(Kind::AsyncCall),
@@ -1336,18 +1340,18 @@ fn rejects_outside_try(function: Node<'_>) -> bool {
     let Some(body) = function.field("body") else {
         return false;
     };
-    if body.kind() != "statement_block" {
-        return preorder(body).any(|n| n.kind() == "await_expression");
+    if body.kind_str() != "statement_block" {
+        return preorder(body).any(|n| n.kind_str() == "await_expression");
     }
     preorder(body).any(|n| {
-        matches!(n.kind(), "await_expression" | "throw_statement")
+        matches!(n.kind_str(), "await_expression" | "throw_statement")
             && enclosing_function(Language::JavaScript, n) == Some(function)
             && !std::iter::successors(n.parent(), |p| p.parent())
                 .take_while(|p| *p != function)
                 .any(|p| {
-                    p.kind() == "statement_block"
+                    p.kind_str() == "statement_block"
                         && p.parent().is_some_and(|t| {
-                            t.kind() == "try_statement" && t.field("body") == Some(p)
+                            t.kind_str() == "try_statement" && t.field("body") == Some(p)
                         })
                 })
     })
@@ -1363,10 +1367,10 @@ fn returns_rejecting_promise(
     let Some(body) = function.field("body") else {
         return false;
     };
-    let returned: Vec<Node<'_>> = if body.kind() == "statement_block" {
+    let returned: Vec<Node<'_>> = if body.kind_str() == "statement_block" {
         preorder(body)
             .filter(|n| {
-                n.kind() == "return_statement"
+                n.kind_str() == "return_statement"
                     && enclosing_function(Language::JavaScript, *n) == Some(function)
             })
             .filter_map(|r| r.named_child(0))
@@ -1377,13 +1381,13 @@ fn returns_rejecting_promise(
     returned.into_iter().any(|value| {
         let mut call = unwrap_expression(value);
         loop {
-            if call.kind() != "call_expression" {
+            if call.kind_str() != "call_expression" {
                 return false;
             }
             let Some(callee) = call.field("function").map(unwrap_expression) else {
                 return false;
             };
-            match callee.kind() {
+            match callee.kind_str() {
                 "identifier" => {
                     let name = ctx.text(callee);
                     return name == "fetch" || rejecting.contains(name);
@@ -1414,10 +1418,10 @@ fn is_event_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
     let Some(parent) = function.parent() else {
         return false;
     };
-    match parent.kind() {
+    match parent.kind_str() {
         "jsx_expression" => parent
             .parent()
-            .filter(|a| a.kind() == "jsx_attribute")
+            .filter(|a| a.kind_str() == "jsx_attribute")
             .and_then(|a| a.named_child(0))
             .is_some_and(|name| {
                 let name = ctx.text(name);
@@ -1426,7 +1430,7 @@ fn is_event_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
                     .is_some_and(|c| c.is_ascii_uppercase())
             }),
         "arguments" => parent.parent().is_some_and(|call| {
-            call.kind() == "call_expression"
+            call.kind_str() == "call_expression"
                 && call
                     .field("function")
                     .and_then(|f| f.field("property"))
@@ -1444,7 +1448,7 @@ fn handler_floating(
     functions: &Functions<'_>,
 ) -> Option<Kind> {
     let callee = unwrap_expression(call.field("function")?);
-    if callee.kind() != "identifier" {
+    if callee.kind_str() != "identifier" {
         return None;
     }
     let name = ctx.text(callee);
@@ -1457,15 +1461,15 @@ fn handler_floating(
 fn python_awaited_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
     let mut names = HashSet::new();
     let mut add = |call: Node<'_>| {
-        if call.kind() == "call"
+        if call.kind_str() == "call"
             && let Some(f) = call.field("function")
-            && f.kind() == "identifier"
+            && f.kind_str() == "identifier"
         {
             names.insert(ctx.text(f));
         }
     };
     for node in ctx.nodes_of_kind(&["await", "call"]) {
-        if node.kind() == "await" {
+        if node.kind_str() == "await" {
             if let Some(value) = node.named_child(0) {
                 add(value);
             }
@@ -1485,15 +1489,15 @@ fn python_awaited_names<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
         };
         let mut cursor = args.walk();
         for arg in args.named_children(&mut cursor) {
-            let arg = match arg.kind() {
+            let arg = match arg.kind_str() {
                 "list_splat" => arg.named_child(0).unwrap_or(arg),
                 _ => arg,
             };
-            let arg = match arg.kind() {
+            let arg = match arg.kind_str() {
                 "parenthesized_expression" => arg.named_child(0).unwrap_or(arg),
                 _ => arg,
             };
-            match arg.kind() {
+            match arg.kind_str() {
                 "generator_expression" | "list_comprehension" => {
                     if let Some(body) = arg.field("body") {
                         add(body);
@@ -1528,13 +1532,13 @@ fn js_promise_modules<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
             .to_string()
     };
     for node in ctx.nodes_of_kind(&["variable_declarator", "import_statement"]) {
-        if node.kind() == "variable_declarator" {
+        if node.kind_str() == "variable_declarator" {
             let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
                 continue;
             };
             let value = unwrap_expression(value);
             // `require("fs/promises")` or `require("fs").promises`
-            let (call, via_promises) = match value.kind() {
+            let (call, via_promises) = match value.kind_str() {
                 "member_expression"
                     if value
                         .field("property")
@@ -1544,7 +1548,7 @@ fn js_promise_modules<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
                 }
                 _ => (Some(value), false),
             };
-            let Some(call) = call.filter(|c| c.kind() == "call_expression") else {
+            let Some(call) = call.filter(|c| c.kind_str() == "call_expression") else {
                 continue;
             };
             let is_require = call
@@ -1553,7 +1557,7 @@ fn js_promise_modules<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
             let Some(source) = call
                 .field("arguments")
                 .and_then(|a| a.named_child(0))
-                .filter(|a| a.kind() == "string")
+                .filter(|a| a.kind_str() == "string")
                 .map(source_of)
             else {
                 continue;
@@ -1566,13 +1570,13 @@ fn js_promise_modules<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
             if !is_require || !promise_api {
                 continue;
             }
-            match name.kind() {
+            match name.kind_str() {
                 "identifier" => {
                     names.insert(ctx.text(name));
                 }
                 "object_pattern" => {
                     for n in preorder(name) {
-                        if n.kind() == "shorthand_property_identifier_pattern" {
+                        if n.kind_str() == "shorthand_property_identifier_pattern" {
                             names.insert(ctx.text(n));
                         }
                     }
@@ -1586,15 +1590,16 @@ fn js_promise_modules<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
             let whole_module = JS_PROMISE_MODULES.contains(&source.as_str());
             let base_module = matches!(source.as_str(), "fs" | "node:fs" | "dns" | "node:dns");
             for n in preorder(node) {
-                match n.kind() {
+                match n.kind_str() {
                     // `import * as fs from "fs/promises"`, `import fs from …`
                     "namespace_import" if whole_module => {
-                        if let Some(id) = preorder(n).find(|c| c.kind() == "identifier") {
+                        if let Some(id) = preorder(n).find(|c| c.kind_str() == "identifier") {
                             names.insert(ctx.text(id));
                         }
                     }
                     "import_clause" if whole_module => {
-                        if let Some(id) = n.named_child(0).filter(|c| c.kind() == "identifier") {
+                        if let Some(id) = n.named_child(0).filter(|c| c.kind_str() == "identifier")
+                        {
                             names.insert(ctx.text(id));
                         }
                     }
@@ -1627,9 +1632,9 @@ fn is_parameter(ctx: &RuleContext<'_>, node: Node<'_>, name: &str, language: Lan
         let params = function
             .field("parameters")
             .or_else(|| function.field("parameter"));
-        if params
-            .is_some_and(|p| preorder(p).any(|n| n.kind() == "identifier" && ctx.text(n) == name))
-        {
+        if params.is_some_and(|p| {
+            preorder(p).any(|n| n.kind_str() == "identifier" && ctx.text(n) == name)
+        }) {
             return true;
         }
         current = ctx.enclosing_function(language, function);
@@ -1646,7 +1651,7 @@ fn enclosing_class_of(node: Node<'_>, python: bool) -> Option<Node<'_>> {
     };
     let mut function = enclosing_function(language, node)?;
     // Arrow functions inside a method keep its `this`.
-    while !python && function.kind() == "arrow_function" {
+    while !python && function.kind_str() == "arrow_function" {
         function = enclosing_function(language, function)?;
     }
     enclosing_class(function, python)

@@ -11,7 +11,7 @@ pub mod stale_store_write;
 use tree_sitter::Node;
 
 use crate::context::RuleContext;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::is_js_function;
 
 /// A React effect: the `useEffect`/`useLayoutEffect` call, the hook's name

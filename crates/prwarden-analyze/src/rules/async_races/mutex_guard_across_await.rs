@@ -54,7 +54,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{in_rust_test, is_test_path, preorder, statements};
 
 pub static META: RuleMeta = RuleMeta {
@@ -103,11 +103,11 @@ fn guard_name<'s>(
     rw_lock: bool,
 ) -> Option<&'s str> {
     let pattern = let_decl.field("pattern")?;
-    let name = match pattern.kind() {
+    let name = match pattern.kind_str() {
         "identifier" => pattern,
         "mut_pattern" => pattern
             .named_child(0)
-            .filter(|n| n.kind() == "identifier")?,
+            .filter(|n| n.kind_str() == "identifier")?,
         _ => return None,
     };
     let name = ctx.text(name);
@@ -115,7 +115,7 @@ fn guard_name<'s>(
         return None;
     }
     let mut value = let_decl.field("value")?;
-    if value.kind() == "try_expression" {
+    if value.kind_str() == "try_expression" {
         value = value.named_child(0)?;
     }
     let (receiver_call, method) = method_call(ctx, value)?;
@@ -146,16 +146,16 @@ fn method_call<'t, 's>(
     ctx: &RuleContext<'s>,
     call: Node<'t>,
 ) -> Option<(Option<Node<'t>>, &'s str)> {
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return None;
     }
     let function = call.field("function")?;
-    if function.kind() != "field_expression" {
+    if function.kind_str() != "field_expression" {
         return None;
     }
     let receiver = function
         .field("value")
-        .filter(|v| v.kind() == "call_expression");
+        .filter(|v| v.kind_str() == "call_expression");
     Some((receiver, ctx.text(function.field("field")?)))
 }
 
@@ -164,13 +164,13 @@ fn method_call<'t, 's>(
 fn in_async_context(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     let mut current = node.parent();
     while let Some(n) = current {
-        match n.kind() {
+        match n.kind_str() {
             "async_block" => return true,
             "function_item" => {
                 let mut cursor = n.walk();
-                return n
-                    .children(&mut cursor)
-                    .any(|c| c.kind() == "function_modifiers" && ctx.text(c).contains("async"));
+                return n.children(&mut cursor).any(|c| {
+                    c.kind_str() == "function_modifiers" && ctx.text(c).contains("async")
+                });
             }
             "closure_expression" => return ctx.text(n).starts_with("async"),
             _ => {}
@@ -203,10 +203,10 @@ fn await_while_alive<'t>(
 /// (`consume(guard)`), which ends its life there.
 fn drops(ctx: &RuleContext<'_>, stmt: Node<'_>, guard: &str) -> bool {
     preorder(stmt).any(|n| {
-        n.kind() == "arguments" && {
+        n.kind_str() == "arguments" && {
             let mut c = n.walk();
             n.named_children(&mut c)
-                .any(|a| a.kind() == "identifier" && ctx.text(a) == guard)
+                .any(|a| a.kind_str() == "identifier" && ctx.text(a) == guard)
         }
     })
 }
@@ -216,7 +216,7 @@ fn drops(ctx: &RuleContext<'_>, stmt: Node<'_>, guard: &str) -> bool {
 fn own_await(node: Node<'_>) -> Option<Node<'_>> {
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
-        match n.kind() {
+        match n.kind_str() {
             "await_expression" => return Some(n),
             "closure_expression" | "async_block" | "function_item" => continue,
             _ => {}

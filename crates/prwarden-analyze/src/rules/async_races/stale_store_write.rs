@@ -50,7 +50,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote, symbol_suffix};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_async_function, is_js_function, is_test_path, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -107,7 +107,7 @@ fn store_setter<'s>(ctx: &RuleContext<'s>, store: Node<'_>) -> Option<&'s str> {
         params
             .named_children(&mut cursor)
             .map(|p| p.field("pattern").unwrap_or(p))
-            .filter(|p| p.kind() == "identifier")
+            .filter(|p| p.kind_str() == "identifier")
             .map(|p| ctx.text(p))
             .collect()
     };
@@ -117,8 +117,10 @@ fn store_setter<'s>(ctx: &RuleContext<'s>, store: Node<'_>) -> Option<&'s str> {
     // Up through the middleware calls to `create(…)` / `create<T>()(…)`.
     let mut node = store;
     for _ in 0..6 {
-        let args = node.parent().filter(|a| a.kind() == "arguments")?;
-        let call = args.parent().filter(|c| c.kind() == "call_expression")?;
+        let args = node.parent().filter(|a| a.kind_str() == "arguments")?;
+        let call = args
+            .parent()
+            .filter(|c| c.kind_str() == "call_expression")?;
         let callee = ctx.text(call.field("function")?);
         if callee == "create" || callee.starts_with("create<") || callee.starts_with("create(") {
             return Some(set);
@@ -170,24 +172,24 @@ fn reads_by_name(ctx: &RuleContext<'_>, action: Node<'_>) -> bool {
 /// Whether `action` is a property value of the object `store` returns.
 fn is_action_of(action: Node<'_>, store: Node<'_>) -> bool {
     // `load: async (id) => …` or the method `async load(id) { … }`.
-    let member = if action.kind() == "method_definition" {
+    let member = if action.kind_str() == "method_definition" {
         Some(action)
     } else {
-        action.parent().filter(|p| p.kind() == "pair")
+        action.parent().filter(|p| p.kind_str() == "pair")
     };
     let Some(object) = member
         .and_then(|m| m.parent())
-        .filter(|o| o.kind() == "object")
+        .filter(|o| o.kind_str() == "object")
     else {
         return false;
     };
     let mut up = object.parent();
-    while let Some(n) = up.filter(|n| n.kind() == "parenthesized_expression") {
+    while let Some(n) = up.filter(|n| n.kind_str() == "parenthesized_expression") {
         up = n.parent();
     }
     match up {
         Some(n) if n == store => true,
-        Some(n) if n.kind() == "return_statement" => {
+        Some(n) if n.kind_str() == "return_statement" => {
             crate::syntax::enclosing_function(Language::TypeScript, n) == Some(store)
         }
         _ => false,
@@ -208,7 +210,7 @@ fn stale_write<'s, 't>(
             .field("parameters")
             .or_else(|| action.field("parameter"))?;
         preorder(params)
-            .filter(|p| p.kind() == "identifier")
+            .filter(|p| p.kind_str() == "identifier")
             .map(|p| ctx.text(p))
             .collect()
     };
@@ -216,12 +218,12 @@ fn stale_write<'s, 't>(
         return None;
     }
     let body = action.field("body")?;
-    let first_await = preorder(body).find(|n| n.kind() == "await_expression")?;
+    let first_await = preorder(body).find(|n| n.kind_str() == "await_expression")?;
     let set_calls: Vec<Node<'t>> = preorder(body)
         .filter(|n| {
-            n.kind() == "call_expression"
+            n.kind_str() == "call_expression"
                 && n.field("function")
-                    .is_some_and(|f| f.kind() == "identifier" && ctx.text(f) == set)
+                    .is_some_and(|f| f.kind_str() == "identifier" && ctx.text(f) == set)
         })
         .collect();
     // `set({ season, loading: true })` before the await.
@@ -235,7 +237,7 @@ fn stale_write<'s, 't>(
     // Any comparison of the key (`get().season !== season`), or an abort
     // signal, is a staleness check.
     let compares = preorder(body).any(|n| {
-        n.kind() == "binary_expression"
+        n.kind_str() == "binary_expression"
             && n.field("operator")
                 .is_some_and(|o| matches!(ctx.text(o), "===" | "!==" | "==" | "!="))
             && [n.field("left"), n.field("right")]
@@ -256,12 +258,12 @@ fn stored_parameter<'s>(ctx: &RuleContext<'s>, call: Node<'_>, params: &[&str]) 
     let object = call
         .field("arguments")?
         .named_child(0)
-        .filter(|o| o.kind() == "object")?;
+        .filter(|o| o.kind_str() == "object")?;
     let mut cursor = object.walk();
     object.named_children(&mut cursor).find_map(|p| {
-        let value = match p.kind() {
+        let value = match p.kind_str() {
             "shorthand_property_identifier" => p,
-            "pair" => p.field("value").filter(|v| v.kind() == "identifier")?,
+            "pair" => p.field("value").filter(|v| v.kind_str() == "identifier")?,
             _ => return None,
         };
         let name = ctx.text(value);

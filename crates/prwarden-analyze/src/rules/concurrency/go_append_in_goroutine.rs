@@ -56,7 +56,7 @@ use super::goroutines::racing_writes;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::preorder;
 
 pub static META: RuleMeta = RuleMeta {
@@ -90,11 +90,11 @@ impl Rule for GoAppendInGoroutine {
 /// inside it, which are found on their own), with the slice's name.
 fn self_appends<'t>(ctx: &RuleContext<'t>, literal: Node<'t>) -> Vec<(Node<'t>, &'t str)> {
     preorder(literal)
-        .filter(|n| n.kind() == "assignment_statement")
+        .filter(|n| n.kind_str() == "assignment_statement")
         .filter(|n| {
             // Innermost goroutine literal owns the statement.
             std::iter::successors(n.parent(), |p| p.parent())
-                .find(|p| p.kind() == "func_literal")
+                .find(|p| p.kind_str() == "func_literal")
                 .is_some_and(|f| f.id() == literal.id())
         })
         .filter_map(|n| {
@@ -105,8 +105,8 @@ fn self_appends<'t>(ctx: &RuleContext<'t>, literal: Node<'t>) -> Vec<(Node<'t>, 
             }
             let target = left.named_child(0)?;
             let call = right.named_child(0)?;
-            if target.kind() != "identifier"
-                || call.kind() != "call_expression"
+            if target.kind_str() != "identifier"
+                || call.kind_str() != "call_expression"
                 || call
                     .field("function")
                     .is_none_or(|f| ctx.text(f) != "append")

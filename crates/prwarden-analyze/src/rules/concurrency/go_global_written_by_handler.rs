@@ -52,7 +52,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, preorder};
 
 use super::goroutines::{is_http_handler, takes_lock};
@@ -137,9 +137,9 @@ fn package_vars<'t>(ctx: &RuleContext<'t>, root: Node<'t>) -> HashMap<&'t str, N
     let mut cursor = root.walk();
     for declaration in root
         .named_children(&mut cursor)
-        .filter(|n| n.kind() == "var_declaration")
+        .filter(|n| n.kind_str() == "var_declaration")
     {
-        for spec in preorder(declaration).filter(|n| n.kind() == "var_spec") {
+        for spec in preorder(declaration).filter(|n| n.kind_str() == "var_spec") {
             let text = ctx.text(spec);
             if text.contains("sync.") || text.contains("atomic.") {
                 continue;
@@ -162,7 +162,7 @@ fn written_global<'t>(
     statement: Node<'_>,
     globals: &HashMap<&'t str, Node<'t>>,
 ) -> Option<&'t str> {
-    let targets: Vec<Node<'_>> = match statement.kind() {
+    let targets: Vec<Node<'_>> = match statement.kind_str() {
         "assignment_statement" => {
             let left = statement.field("left")?;
             let mut cursor = left.walk();
@@ -172,12 +172,12 @@ fn written_global<'t>(
         _ => return None,
     };
     targets.into_iter().find_map(|target| {
-        let base = match target.kind() {
+        let base = match target.kind_str() {
             "identifier" => target,
             "selector_expression" => target.field("operand")?,
             _ => return None,
         };
-        if base.kind() != "identifier" {
+        if base.kind_str() != "identifier" {
             return None;
         }
         globals.get_key_value(ctx.text(base)).map(|(name, _)| *name)
@@ -187,7 +187,7 @@ fn written_global<'t>(
 /// A parameter, `var` or `:=` of the function (or its literals) with the
 /// global's name.
 fn shadowed(ctx: &RuleContext<'_>, function: Node<'_>, name: &str) -> bool {
-    preorder(function).any(|n| match n.kind() {
+    preorder(function).any(|n| match n.kind_str() {
         "parameter_declaration" | "var_spec" | "const_spec" => {
             let mut cursor = n.walk();
             n.children_by_field_name("name", &mut cursor)
@@ -197,8 +197,8 @@ fn shadowed(ctx: &RuleContext<'_>, function: Node<'_>, name: &str) -> bool {
             n.field("left").is_some_and(|left| {
                 let mut cursor = left.walk();
                 left.named_children(&mut cursor)
-                    .any(|d| d.kind() == "identifier" && ctx.text(d) == name)
-            }) && (n.kind() == "short_var_declaration" || ctx.text(n).contains(":="))
+                    .any(|d| d.kind_str() == "identifier" && ctx.text(d) == name)
+            }) && (n.kind_str() == "short_var_declaration" || ctx.text(n).contains(":="))
         }
         _ => false,
     })

@@ -95,7 +95,7 @@ use super::goroutines::{declared_inside, is_http_handler, racing_writes, takes_l
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -148,7 +148,7 @@ fn handler_writes<'a>(
         ctx.nodes_in_order(&["function_declaration", "method_declaration", "func_literal"])
     {
         if !matches!(
-            handler.kind(),
+            handler.kind_str(),
             "function_declaration" | "method_declaration" | "func_literal"
         ) {
             continue;
@@ -220,7 +220,7 @@ fn unlocked_handler_reads<'a>(
     let functions: Vec<Node<'_>> = {
         let mut cursor = root.walk();
         root.named_children(&mut cursor)
-            .filter(|n| matches!(n.kind(), "function_declaration" | "method_declaration"))
+            .filter(|n| matches!(n.kind_str(), "function_declaration" | "method_declaration"))
             .collect()
     };
     let handlers: Vec<Node<'_>> = functions
@@ -232,8 +232,8 @@ fn unlocked_handler_reads<'a>(
     let called_by_handler = |name: &str| {
         handlers.iter().any(|h| {
             preorder(*h).any(|c| {
-                c.kind() == "call_expression"
-                    && c.field("function").is_some_and(|f| match f.kind() {
+                c.kind_str() == "call_expression"
+                    && c.field("function").is_some_and(|f| match f.kind_str() {
                         "identifier" => ctx.text(f) == name,
                         "selector_expression" => {
                             f.field("field").is_some_and(|x| ctx.text(x) == name)
@@ -259,7 +259,7 @@ fn unlocked_handler_reads<'a>(
             *h != writer
                 && !takes_lock(ctx, *h)
                 && !declared_inside(ctx, *h, map)
-                && preorder(*h).any(|n| n.kind() == "identifier" && ctx.text(n) == map)
+                && preorder(*h).any(|n| n.kind_str() == "identifier" && ctx.text(n) == map)
         });
         if let (Some(reader), Some(writer_name)) = (reader, name_of(writer)) {
             let reader_name = name_of(reader).unwrap_or("a handler");
@@ -279,9 +279,9 @@ fn package_map_names<'s, 't>(ctx: &RuleContext<'s>, root: Node<'t>) -> Vec<(&'s 
     let names = package_maps(ctx, root);
     let mut cursor = root.walk();
     root.named_children(&mut cursor)
-        .filter(|d| d.kind() == "var_declaration")
+        .filter(|d| d.kind_str() == "var_declaration")
         .flat_map(preorder)
-        .filter(|n| n.kind() == "var_spec")
+        .filter(|n| n.kind_str() == "var_spec")
         .flat_map(|spec| {
             let mut c = spec.walk();
             spec.children_by_field_name("name", &mut c)
@@ -336,7 +336,7 @@ fn report_unlocked_read(
 fn receiver_name<'s>(ctx: &RuleContext<'s>, method: Node<'_>) -> Option<&'s str> {
     let receiver = method.field("receiver")?;
     let parameter = receiver.named_child(0)?;
-    if parameter.field("type")?.kind() != "pointer_type" {
+    if parameter.field("type")?.kind_str() != "pointer_type" {
         return None;
     }
     parameter.field("name").map(|n| ctx.text(n))
@@ -366,7 +366,7 @@ fn full_handler_signature(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
 /// its own map, a sign of a per-request value rather than shared state.
 fn assigns_field(ctx: &RuleContext<'_>, function: Node<'_>, field: &str) -> bool {
     preorder(function).any(|n| {
-        n.kind() == "assignment_statement"
+        n.kind_str() == "assignment_statement"
             && n.field("left").is_some_and(|l| {
                 let mut c = l.walk();
                 l.named_children(&mut c).any(|t| ctx.text(t) == field)
@@ -378,7 +378,7 @@ fn assigns_field(ctx: &RuleContext<'_>, function: Node<'_>, field: &str) -> bool
 /// (*pb.S, error)` on a receiver named `…Server` or embedding the generated
 /// `Unimplemented…Server`. grpc-go runs each call on its own goroutine.
 fn is_grpc_handler(ctx: &RuleContext<'_>, root: Node<'_>, method: Node<'_>) -> bool {
-    if method.kind() != "method_declaration" {
+    if method.kind_str() != "method_declaration" {
         return false;
     }
     let Some(receiver_type) = method
@@ -398,18 +398,18 @@ fn is_grpc_handler(ctx: &RuleContext<'_>, root: Node<'_>, method: Node<'_>) -> b
         .unwrap_or_default();
     let signature = matches!(params.as_slice(), [ctx_param, req]
         if ctx_param.field("type").is_some_and(|t| ctx.text(t) == "context.Context")
-            && req.field("type").is_some_and(|t| t.kind() == "pointer_type"));
+            && req.field("type").is_some_and(|t| t.kind_str() == "pointer_type"));
     if !signature {
         return false;
     }
     receiver_type.ends_with("Server")
         || preorder(root).any(|n| {
-            n.kind() == "type_spec"
+            n.kind_str() == "type_spec"
                 && n.field("name")
                     .is_some_and(|name| ctx.text(name) == receiver_type)
                 && n.field("type").is_some_and(|t| {
                     preorder(t).any(|f| {
-                        f.kind() == "field_declaration"
+                        f.kind_str() == "field_declaration"
                             && f.field("name").is_none()
                             && ctx.text(f).contains(".Unimplemented")
                     })
@@ -422,11 +422,13 @@ fn package_maps<'s>(ctx: &RuleContext<'s>, root: Node<'_>) -> Vec<&'s str> {
     let mut maps = Vec::new();
     let mut cursor = root.walk();
     for decl in root.named_children(&mut cursor) {
-        if decl.kind() != "var_declaration" {
+        if decl.kind_str() != "var_declaration" {
             continue;
         }
-        for spec in preorder(decl).filter(|n| n.kind() == "var_spec") {
-            let is_map_spec = spec.field("type").is_some_and(|t| t.kind() == "map_type")
+        for spec in preorder(decl).filter(|n| n.kind_str() == "var_spec") {
+            let is_map_spec = spec
+                .field("type")
+                .is_some_and(|t| t.kind_str() == "map_type")
                 || spec.field("value").is_some_and(|v| {
                     let mut vc = v.walk();
                     v.named_children(&mut vc).any(|x| is_map_value(ctx, x))
@@ -454,7 +456,7 @@ fn map_writes<'t>(ctx: &RuleContext<'t>, literal: Node<'t>) -> Vec<(Node<'t>, &'
         if ctx.enclosing_function(Language::Go, node) != Some(literal) {
             continue;
         }
-        let targets: Vec<Node<'t>> = match node.kind() {
+        let targets: Vec<Node<'t>> = match node.kind_str() {
             "assignment_statement" => node
                 .field("left")
                 .map(|l| {
@@ -469,7 +471,7 @@ fn map_writes<'t>(ctx: &RuleContext<'t>, literal: Node<'t>) -> Vec<(Node<'t>, &'
                     .is_some_and(|f| ctx.text(f) == "delete") =>
             {
                 match node.field("arguments").and_then(|a| a.named_child(0)) {
-                    Some(map) if map.kind() == "identifier" => {
+                    Some(map) if map.kind_str() == "identifier" => {
                         found.push((node, ctx.text(map)));
                     }
                     _ => {}
@@ -479,14 +481,15 @@ fn map_writes<'t>(ctx: &RuleContext<'t>, literal: Node<'t>) -> Vec<(Node<'t>, &'
             _ => continue,
         };
         for target in targets {
-            if target.kind() != "index_expression" {
+            if target.kind_str() != "index_expression" {
                 continue;
             }
             // `counts[k]`, or `f.delivered[k]` (checked against the struct).
             if let Some(operand) = target.field("operand").filter(|o| {
-                o.kind() == "identifier"
-                    || (o.kind() == "selector_expression"
-                        && o.field("operand").is_some_and(|x| x.kind() == "identifier"))
+                o.kind_str() == "identifier"
+                    || (o.kind_str() == "selector_expression"
+                        && o.field("operand")
+                            .is_some_and(|x| x.kind_str() == "identifier"))
             }) {
                 found.push((node, ctx.text(operand)));
             }
@@ -502,7 +505,7 @@ fn is_map(ctx: &RuleContext<'_>, scope: Node<'_>, root: Node<'_>, name: &str) ->
         return unguarded_map_field(ctx, root, field);
     }
     let check = |top: Node<'_>| {
-        preorder(top).any(|n| match n.kind() {
+        preorder(top).any(|n| match n.kind_str() {
             "short_var_declaration" => {
                 let (Some(left), Some(right)) = (n.field("left"), n.field("right")) else {
                     return false;
@@ -519,7 +522,7 @@ fn is_map(ctx: &RuleContext<'_>, scope: Node<'_>, root: Node<'_>, name: &str) ->
                     .children_by_field_name("name", &mut c)
                     .any(|i| ctx.text(i) == name);
                 named
-                    && (n.field("type").is_some_and(|t| t.kind() == "map_type")
+                    && (n.field("type").is_some_and(|t| t.kind_str() == "map_type")
                         || n.field("value").is_some_and(|v| {
                             let mut vc = v.walk();
                             v.named_children(&mut vc).any(|x| is_map_value(ctx, x))
@@ -536,7 +539,7 @@ fn is_map(ctx: &RuleContext<'_>, scope: Node<'_>, root: Node<'_>, name: &str) ->
 /// (whose use may sit in a helper the goroutine calls).
 fn unguarded_map_field(ctx: &RuleContext<'_>, root: Node<'_>, field: &str) -> bool {
     let mut declared = false;
-    for declaration in preorder(root).filter(|n| n.kind() == "field_declaration") {
+    for declaration in preorder(root).filter(|n| n.kind_str() == "field_declaration") {
         let mut cursor = declaration.walk();
         if !declaration
             .children_by_field_name("name", &mut cursor)
@@ -546,7 +549,7 @@ fn unguarded_map_field(ctx: &RuleContext<'_>, root: Node<'_>, field: &str) -> bo
         }
         let is_map = declaration
             .field("type")
-            .is_some_and(|t| t.kind() == "map_type");
+            .is_some_and(|t| t.kind_str() == "map_type");
         let guarded = declaration
             .parent()
             .is_some_and(|list| ctx.text(list).contains("Mutex"));
@@ -559,8 +562,10 @@ fn unguarded_map_field(ctx: &RuleContext<'_>, root: Node<'_>, field: &str) -> bo
 }
 
 fn is_map_value(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
-    match value.kind() {
-        "composite_literal" => value.field("type").is_some_and(|t| t.kind() == "map_type"),
+    match value.kind_str() {
+        "composite_literal" => value
+            .field("type")
+            .is_some_and(|t| t.kind_str() == "map_type"),
         "call_expression" => {
             value
                 .field("function")
@@ -568,7 +573,7 @@ fn is_map_value(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
                 && value
                     .field("arguments")
                     .and_then(|a| a.named_child(0))
-                    .is_some_and(|t| t.kind() == "map_type")
+                    .is_some_and(|t| t.kind_str() == "map_type")
         }
         _ => false,
     }

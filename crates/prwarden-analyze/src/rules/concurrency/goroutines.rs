@@ -9,7 +9,7 @@ use tree_sitter::Node;
 
 use crate::context::RuleContext;
 use crate::model::Language;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{enclosing_loop, preorder};
 
 /// An unlocked write to `name` inside the goroutine `literal`.
@@ -102,22 +102,22 @@ pub(super) fn racing_writes<'t>(
 /// The function literal run as a goroutine by `go func(){…}()` or
 /// `x.Go(func() error {…})`.
 fn goroutine_literal<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
-    match node.kind() {
+    match node.kind_str() {
         "go_statement" => {
             let call = node.named_child(0)?;
             let function = call.field("function")?;
-            (function.kind() == "func_literal").then_some(function)
+            (function.kind_str() == "func_literal").then_some(function)
         }
         "call_expression" => {
             let function = node.field("function")?;
-            if function.kind() != "selector_expression"
+            if function.kind_str() != "selector_expression"
                 || function.field("field").is_none_or(|f| ctx.text(f) != "Go")
             {
                 return None;
             }
             node.field("arguments")?
                 .named_child(0)
-                .filter(|a| a.kind() == "func_literal")
+                .filter(|a| a.kind_str() == "func_literal")
         }
         _ => None,
     }
@@ -126,7 +126,7 @@ fn goroutine_literal<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'
 /// Whether the literal takes a lock anywhere (`mu.Lock()`, `RLock`, `TryLock`).
 pub(super) fn takes_lock(ctx: &RuleContext<'_>, literal: Node<'_>) -> bool {
     preorder(literal).any(|n| {
-        n.kind() == "call_expression"
+        n.kind_str() == "call_expression"
             && n.field("function")
                 .and_then(|f| f.field("field"))
                 .is_some_and(|f| matches!(ctx.text(f), "Lock" | "RLock" | "TryLock"))
@@ -141,7 +141,7 @@ pub(super) fn takes_lock(ctx: &RuleContext<'_>, literal: Node<'_>) -> bool {
 /// helper, or a lock taken by a helper.
 fn critical_sections(ctx: &RuleContext<'_>, literal: Node<'_>) -> Option<Vec<(usize, usize)>> {
     let lock_call = |n: Node<'_>| -> Option<(String, String)> {
-        if n.kind() != "call_expression" {
+        if n.kind_str() != "call_expression" {
             return None;
         }
         let function = n.field("function")?;
@@ -151,7 +151,7 @@ fn critical_sections(ctx: &RuleContext<'_>, literal: Node<'_>) -> Option<Vec<(us
     };
     // A lock call as its own statement: `mu.Lock()`.
     let statement_call = |stmt: Node<'_>| {
-        (stmt.kind() == "expression_statement")
+        (stmt.kind_str() == "expression_statement")
             .then(|| stmt.named_child(0))
             .flatten()
             .and_then(lock_call)
@@ -166,14 +166,18 @@ fn critical_sections(ctx: &RuleContext<'_>, literal: Node<'_>) -> Option<Vec<(us
             "RLock" => "RUnlock",
             "TryLock" | "TryRLock" => return None,
             "Unlock" | "RUnlock" => {
-                if n.parent().is_some_and(|p| p.kind() == "defer_statement") {
+                if n.parent()
+                    .is_some_and(|p| p.kind_str() == "defer_statement")
+                {
                     return None;
                 }
                 continue;
             }
             _ => continue,
         };
-        let stmt = n.parent().filter(|p| p.kind() == "expression_statement")?;
+        let stmt = n
+            .parent()
+            .filter(|p| p.kind_str() == "expression_statement")?;
         let mut next = stmt.next_named_sibling();
         let mut end = None;
         while let Some(sibling) = next {
@@ -195,7 +199,7 @@ fn critical_sections(ctx: &RuleContext<'_>, literal: Node<'_>) -> Option<Vec<(us
 /// Whether the literal declares its own `name` (parameter or local).
 pub(super) fn declared_inside(ctx: &RuleContext<'_>, literal: Node<'_>, name: &str) -> bool {
     preorder(literal).any(|n| {
-        let names = match n.kind() {
+        let names = match n.kind_str() {
             "parameter_declaration" | "var_spec" | "const_spec" => Some(n),
             "short_var_declaration" | "range_clause" => n.field("left"),
             _ => None,
@@ -204,8 +208,8 @@ pub(super) fn declared_inside(ctx: &RuleContext<'_>, literal: Node<'_>, name: &s
             let mut c = names.walk();
             names
                 .named_children(&mut c)
-                .any(|i| i.kind() == "identifier" && ctx.text(i) == name)
-                || (names.kind() == "identifier" && ctx.text(names) == name)
+                .any(|i| i.kind_str() == "identifier" && ctx.text(i) == name)
+                || (names.kind_str() == "identifier" && ctx.text(names) == name)
         })
     })
 }

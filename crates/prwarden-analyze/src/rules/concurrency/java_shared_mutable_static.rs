@@ -64,7 +64,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -90,7 +90,7 @@ impl Rule for JavaSharedMutableStatic {
             return;
         }
         for class in ctx.nodes_in_order(&["class_declaration"]) {
-            if class.kind() != "class_declaration" {
+            if class.kind_str() != "class_declaration" {
                 continue;
             }
             let Some(body) = class.field("body") else {
@@ -100,7 +100,7 @@ impl Rule for JavaSharedMutableStatic {
             let singleton = sharing == Sharing::Singleton;
             let mut cursor = body.walk();
             for field in body.named_children(&mut cursor) {
-                if field.kind() != "field_declaration" {
+                if field.kind_str() != "field_declaration" {
                     continue;
                 }
                 let is_static = modifiers(field).is_some_and(|m| {
@@ -126,7 +126,7 @@ impl Rule for JavaSharedMutableStatic {
                     }
                     let created = declarator
                         .field("value")
-                        .filter(|v| v.kind() == "object_creation_expression")
+                        .filter(|v| v.kind_str() == "object_creation_expression")
                         .and_then(|v| v.field("type"))
                         .map(|t| base_type(ctx, t));
                     let Some(created) = created.filter(|c| UNSAFE_COLLECTIONS.contains(c)) else {
@@ -186,7 +186,8 @@ const MUTATORS: &[&str] = &[
 
 fn modifiers(node: Node<'_>) -> Option<Node<'_>> {
     let mut cursor = node.walk();
-    node.children(&mut cursor).find(|c| c.kind() == "modifiers")
+    node.children(&mut cursor)
+        .find(|c| c.kind_str() == "modifiers")
 }
 
 /// `HashMap` of `HashMap<K, V>` / `java.util.HashMap<…>`.
@@ -214,7 +215,7 @@ fn sharing(ctx: &RuleContext<'_>, class: Node<'_>) -> Sharing {
         .map(|m| {
             let mut c = m.walk();
             m.named_children(&mut c)
-                .filter(|a| matches!(a.kind(), "annotation" | "marker_annotation"))
+                .filter(|a| matches!(a.kind_str(), "annotation" | "marker_annotation"))
                 .map(|a| ctx.text(a))
                 .collect()
         })
@@ -283,7 +284,7 @@ fn sharing(ctx: &RuleContext<'_>, class: Node<'_>) -> Sharing {
 /// many threads at once.
 fn unsafe_mutation<'t>(ctx: &RuleContext<'_>, body: Node<'t>, name: &str) -> Option<Node<'t>> {
     preorder(body).find(|n| {
-        if n.kind() != "method_invocation" {
+        if n.kind_str() != "method_invocation" {
             return false;
         }
         let method = n.field("name").map(|m| ctx.text(m));
@@ -293,7 +294,7 @@ fn unsafe_mutation<'t>(ctx: &RuleContext<'_>, body: Node<'t>, name: &str) -> Opt
         let Some(object) = n.field("object") else {
             return false;
         };
-        let targets_field = match object.kind() {
+        let targets_field = match object.kind_str() {
             "identifier" => ctx.text(object) == name,
             "field_access" => object.field("field").is_some_and(|f| ctx.text(f) == name),
             _ => false,
@@ -307,7 +308,7 @@ fn unsafe_mutation<'t>(ctx: &RuleContext<'_>, body: Node<'t>, name: &str) -> Opt
 fn runs_concurrently(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     let mut current = node.parent();
     while let Some(n) = current {
-        match n.kind() {
+        match n.kind_str() {
             "synchronized_statement"
             | "constructor_declaration"
             | "static_initializer"

@@ -91,7 +91,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{identifier_words, is_test_path, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -345,7 +345,7 @@ fn imported_by_server_code(ctx: &RuleContext<'_>, python: bool) -> bool {
 /// server actions (Next.js), which run on the server for every form post.
 fn uses_server_directive(ctx: &RuleContext<'_>) -> bool {
     let is_directive = |stmt: Node<'_>| {
-        stmt.kind() == "expression_statement"
+        stmt.kind_str() == "expression_statement"
             && matches!(
                 ctx.text(stmt).trim_end_matches(';').trim(),
                 "\"use server\"" | "'use server'"
@@ -417,7 +417,7 @@ fn rust_statics(ctx: &RuleContext<'_>, root: Node<'_>, out: &mut Vec<Finding>) {
     }
     let mut cursor = root.walk();
     for item in root.named_children(&mut cursor) {
-        if item.kind() != "static_item" {
+        if item.kind_str() != "static_item" {
             continue;
         }
         let (Some(name), Some(ty)) = (item.field("name"), item.field("type")) else {
@@ -456,10 +456,10 @@ fn rust_statics(ctx: &RuleContext<'_>, root: Node<'_>, out: &mut Vec<Finding>) {
             .find(|call| {
                 let receiver = call
                     .field("function")
-                    .filter(|f| f.kind() == "field_expression")
+                    .filter(|f| f.kind_str() == "field_expression")
                     .and_then(|f| f.field("value"));
                 let mut function = call.parent();
-                while let Some(f) = function.filter(|f| f.kind() != "function_item") {
+                while let Some(f) = function.filter(|f| f.kind_str() != "function_item") {
                     function = f.parent();
                 }
                 receiver.is_some_and(|r| ctx.text(r) == name)
@@ -503,7 +503,7 @@ fn imported_modules<'s>(ctx: &RuleContext<'s>, python: bool) -> Vec<&'s str> {
         "call_expression",
         "import_from_statement",
     ]) {
-        let module = match node.kind() {
+        let module = match node.kind_str() {
             "import_statement" if !python => node.field("source"),
             "call_expression" if !python => {
                 let callee = node.field("function");
@@ -535,17 +535,17 @@ fn module_state<'t>(ctx: &RuleContext<'t>, root: Node<'t>, python: bool) -> Vec<
         if python {
             let Some(assign) = stmt
                 .named_child(0)
-                .filter(|_| stmt.kind() == "expression_statement")
+                .filter(|_| stmt.kind_str() == "expression_statement")
             else {
                 continue;
             };
-            if assign.kind() != "assignment" {
+            if assign.kind_str() != "assignment" {
                 continue;
             }
             let (Some(left), Some(right)) = (assign.field("left"), assign.field("right")) else {
                 continue;
             };
-            if left.kind() != "identifier" {
+            if left.kind_str() != "identifier" {
                 continue;
             }
             if let Some(shape) = python_shape(ctx, right) {
@@ -557,27 +557,27 @@ fn module_state<'t>(ctx: &RuleContext<'t>, root: Node<'t>, python: bool) -> Vec<
             }
             continue;
         }
-        let decl = if stmt.kind() == "export_statement" {
+        let decl = if stmt.kind_str() == "export_statement" {
             stmt.field("declaration")
         } else {
             Some(stmt)
         };
         let Some(decl) =
-            decl.filter(|d| matches!(d.kind(), "lexical_declaration" | "variable_declaration"))
+            decl.filter(|d| matches!(d.kind_str(), "lexical_declaration" | "variable_declaration"))
         else {
             continue;
         };
         let is_let = decl.child(0).is_some_and(|k| ctx.text(k) != "const");
         let mut inner = decl.walk();
         for declarator in decl.named_children(&mut inner) {
-            if declarator.kind() != "variable_declarator" {
+            if declarator.kind_str() != "variable_declarator" {
                 continue;
             }
             let (Some(name), Some(value)) = (declarator.field("name"), declarator.field("value"))
             else {
                 continue;
             };
-            if name.kind() != "identifier" {
+            if name.kind_str() != "identifier" {
                 continue;
             }
             let shape = js_shape(ctx, value, is_let);
@@ -598,7 +598,7 @@ fn module_state<'t>(ctx: &RuleContext<'t>, root: Node<'t>, python: bool) -> Vec<
 /// configuration, not request state.
 fn js_shape(ctx: &RuleContext<'_>, value: Node<'_>, is_let: bool) -> Option<Shape> {
     let value = crate::syntax::unwrap_expression(value);
-    match value.kind() {
+    match value.kind_str() {
         "new_expression" => {
             let ctor = value.field("constructor")?;
             let empty = value.field("arguments").is_none_or(|a| is_empty(a));
@@ -614,7 +614,7 @@ fn js_shape(ctx: &RuleContext<'_>, value: Node<'_>, is_let: bool) -> Option<Shap
 }
 
 fn python_shape(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Shape> {
-    match value.kind() {
+    match value.kind_str() {
         "dictionary" | "list" if is_empty(value) => Some(Shape::Collection),
         "integer" => Some(Shape::Counter),
         "call" => {
@@ -625,7 +625,7 @@ fn python_shape(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Shape> {
                 || value.field("arguments").is_none_or(|args| {
                     let mut c = args.walk();
                     args.named_children(&mut c)
-                        .all(|a| a.kind() == "keyword_argument" || crate::syntax::is_comment(a))
+                        .all(|a| a.kind_str() == "keyword_argument" || crate::syntax::is_comment(a))
                 });
             (starts_empty
                 && matches!(
@@ -679,7 +679,7 @@ const MUTATION_KINDS: &[&str] = &[
 
 fn mutates(ctx: &RuleContext<'_>, node: Node<'_>, state: &State<'_>, python: bool) -> bool {
     let is_name = |n: Option<Node<'_>>| n.is_some_and(|n| root_name(ctx, n) == Some(state.name));
-    match (state.shape, node.kind()) {
+    match (state.shape, node.kind_str()) {
         (Shape::Collection, "call_expression" | "call") => {
             let Some(function) = node.field("function") else {
                 return false;
@@ -704,7 +704,7 @@ fn mutates(ctx: &RuleContext<'_>, node: Node<'_>, state: &State<'_>, python: boo
             let left = node.field("left");
             left.is_some_and(|l| {
                 matches!(
-                    l.kind(),
+                    l.kind_str(),
                     "subscript_expression" | "member_expression" | "subscript"
                 )
             }) && is_name(left)
@@ -714,7 +714,7 @@ fn mutates(ctx: &RuleContext<'_>, node: Node<'_>, state: &State<'_>, python: boo
         }
         (Shape::Collection, "delete_statement") => node
             .named_child(0)
-            .is_some_and(|t| preorder(t).any(|n| n.kind() == "subscript" && is_name(Some(n)))),
+            .is_some_and(|t| preorder(t).any(|n| n.kind_str() == "subscript" && is_name(Some(n)))),
         (Shape::Counter, "update_expression") => node
             .field("argument")
             .is_some_and(|a| ctx.text(a) == state.name),
@@ -733,7 +733,7 @@ fn mutates(ctx: &RuleContext<'_>, node: Node<'_>, state: &State<'_>, python: boo
 fn root_name<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<&'s str> {
     let mut node = node;
     loop {
-        match node.kind() {
+        match node.kind_str() {
             "identifier" => return Some(ctx.text(node)),
             "subscript_expression" | "member_expression" | "attribute" => {
                 node = node.field("object")?;
@@ -760,7 +760,7 @@ fn declares_global(ctx: &RuleContext<'_>, node: Node<'_>, name: &str) -> bool {
         return false;
     };
     preorder(function).any(|n| {
-        n.kind() == "global_statement" && {
+        n.kind_str() == "global_statement" && {
             let mut c = n.walk();
             n.named_children(&mut c).any(|i| ctx.text(i) == name)
         }
@@ -772,7 +772,7 @@ fn declares_global(ctx: &RuleContext<'_>, node: Node<'_>, name: &str) -> bool {
 fn import_time_calls<'s>(ctx: &RuleContext<'s>, language: Language) -> HashSet<&'s str> {
     let mut names = HashSet::new();
     for node in ctx.nodes_in_order(&["call_expression", "call", "decorator"]) {
-        let callee = match node.kind() {
+        let callee = match node.kind_str() {
             "call_expression" | "call" if ctx.enclosing_function(language, node).is_none() => {
                 node.field("function")
             }
@@ -827,7 +827,7 @@ fn request_time(
         // `@app.on_event("startup")`, `@app.before_serving`, lifespan hooks.
         let decorators = function
             .parent()
-            .filter(|p| p.kind() == "decorated_definition")
+            .filter(|p| p.kind_str() == "decorated_definition")
             .map(|p| {
                 ctx.text(p)
                     .split("def ")
@@ -867,7 +867,7 @@ fn function_name<'s>(ctx: &RuleContext<'s>, function: Node<'_>) -> Option<&'s st
         return Some(ctx.text(name));
     }
     let parent = function.parent()?;
-    (parent.kind() == "variable_declarator")
+    (parent.kind_str() == "variable_declarator")
         .then(|| parent.field("name"))
         .flatten()
         .map(|n| ctx.text(n))
@@ -888,18 +888,18 @@ fn shadowed(ctx: &RuleContext<'_>, node: Node<'_>, name: &str, python: bool) -> 
             .field("parameters")
             .or_else(|| function.field("parameter"))
             .is_some_and(|params| {
-                preorder(params).any(|n| n.kind() == "identifier" && ctx.text(n) == name)
+                preorder(params).any(|n| n.kind_str() == "identifier" && ctx.text(n) == name)
             });
         if in_params {
             return true;
         }
         let local = preorder(function).any(|n| {
-            let target = match n.kind() {
+            let target = match n.kind_str() {
                 "variable_declarator" => n.field("name"),
                 "assignment" if python => n.field("left"),
                 _ => None,
             };
-            target.is_some_and(|t| t.kind() == "identifier" && ctx.text(t) == name)
+            target.is_some_and(|t| t.kind_str() == "identifier" && ctx.text(t) == name)
         });
         if local && !(python && declares_global(ctx, node, name)) {
             return true;

@@ -71,7 +71,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{identifier_words, is_test_path, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -179,24 +179,24 @@ fn loaded_record<'s>(
     python: bool,
 ) -> Option<(&'s str, &'s str)> {
     if python {
-        if node.kind() != "assignment" {
+        if node.kind_str() != "assignment" {
             return None;
         }
         let mut left = node.field("left")?;
         let mut right = node.field("right")?;
         // `await session.get(…)` with an `AsyncSession`.
-        if right.kind() == "await" {
+        if right.kind_str() == "await" {
             right = right.named_child(0)?;
         }
         let text = ctx.text(right);
         let head = text.split('(').next().unwrap_or("");
         // `obj, created = M.objects.get_or_create(…)`.
-        if matches!(left.kind(), "pattern_list" | "tuple_pattern")
+        if matches!(left.kind_str(), "pattern_list" | "tuple_pattern")
             && head.ends_with(".objects.get_or_create")
         {
             left = left.named_child(0)?;
         }
-        if left.kind() != "identifier" || right.kind() != "call" {
+        if left.kind_str() != "identifier" || right.kind_str() != "call" {
             return None;
         }
         let last_call = right
@@ -214,18 +214,18 @@ fn loaded_record<'s>(
             );
         return read.then(|| (ctx.text(left), text));
     }
-    if node.kind() != "variable_declarator" {
+    if node.kind_str() != "variable_declarator" {
         return None;
     }
     let name = node.field("name")?;
     let value = node.field("value")?;
-    if name.kind() != "identifier" || value.kind() != "await_expression" {
+    if name.kind_str() != "identifier" || value.kind_str() != "await_expression" {
         return None;
     }
     let call = value.named_child(0)?;
     let method = call
         .field("function")
-        .filter(|f| f.kind() == "member_expression")
+        .filter(|f| f.kind_str() == "member_expression")
         .and_then(|f| f.field("property"))?;
     JS_READS
         .contains(&ctx.text(method))
@@ -238,7 +238,7 @@ fn guarded(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
     let mut text = ctx.text(function).to_string();
     if let Some(parent) = function
         .parent()
-        .filter(|p| p.kind() == "decorated_definition")
+        .filter(|p| p.kind_str() == "decorated_definition")
     {
         text = ctx.text(parent).to_string();
     }
@@ -300,7 +300,7 @@ fn stale_write<'t, 's>(
         .filter(|n| n.start_byte() > read.end_byte())
         .collect();
     let is_write = |n: &Node<'_>| {
-        let kind_ok = matches!(n.kind(), "call_expression" | "call");
+        let kind_ok = matches!(n.kind_str(), "call_expression" | "call");
         kind_ok
             && n.field("function").is_some_and(|f| {
                 let method = f
@@ -322,7 +322,7 @@ fn stale_write<'t, 's>(
                 return Some((*node, field));
             }
         }
-        let assigned = match node.kind() {
+        let assigned = match node.kind_str() {
             "augmented_assignment_expression" | "augmented_assignment" => node
                 .field("left")
                 .and_then(|l| record_field(ctx, l, record)),
@@ -357,7 +357,7 @@ fn rust_sqlx_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        if pattern.kind() != "identifier" {
+        if pattern.kind_str() != "identifier" {
             continue;
         }
         let Some(read) = preorder(value).find(|n| rust_sqlx_query(ctx, *n, &["select"])) else {
@@ -371,16 +371,18 @@ fn rust_sqlx_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let write = preorder(function)
-            .filter(|n| n.start_byte() > declaration.end_byte() && n.kind() == "call_expression")
+            .filter(|n| {
+                n.start_byte() > declaration.end_byte() && n.kind_str() == "call_expression"
+            })
             .find_map(|bind| {
                 let method = bind
                     .field("function")
-                    .filter(|f| f.kind() == "field_expression")?;
+                    .filter(|f| f.kind_str() == "field_expression")?;
                 if method.field("field").map(|f| ctx.text(f)) != Some("bind") {
                     return None;
                 }
                 let argument = bind.field("arguments")?.named_child(0)?;
-                let derived = argument.kind() == "binary_expression"
+                let derived = argument.kind_str() == "binary_expression"
                     && argument
                         .field("operator")
                         .is_some_and(|o| matches!(ctx.text(o), "+" | "-" | "*" | "/"))
@@ -388,7 +390,7 @@ fn rust_sqlx_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                         let mut cursor = argument.walk();
                         argument
                             .named_children(&mut cursor)
-                            .any(|o| o.kind() == "identifier" && ctx.text(o) == name)
+                            .any(|o| o.kind_str() == "identifier" && ctx.text(o) == name)
                     };
                 if !derived {
                     return None;
@@ -399,7 +401,7 @@ fn rust_sqlx_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                     if rust_sqlx_query(ctx, current, &["update", "insert"]) {
                         return Some(current);
                     }
-                    current = match current.kind() {
+                    current = match current.kind_str() {
                         "call_expression" => current.field("function")?,
                         "field_expression" => current.field("value")?,
                         _ => return None,
@@ -415,13 +417,13 @@ fn rust_sqlx_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
 /// `sqlx::query("SELECT …")`, `query_scalar::<_, i32>("…")`, `query_as(…)`
 /// whose SQL literal starts with one of `verbs`.
 fn rust_sqlx_query(ctx: &RuleContext<'_>, call: Node<'_>, verbs: &[&str]) -> bool {
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return false;
     }
     let Some(mut function) = call.field("function") else {
         return false;
     };
-    if function.kind() == "generic_function"
+    if function.kind_str() == "generic_function"
         && let Some(inner) = function.field("function")
     {
         function = inner;
@@ -429,13 +431,13 @@ fn rust_sqlx_query(ctx: &RuleContext<'_>, call: Node<'_>, verbs: &[&str]) -> boo
     let name = ctx.text(function);
     let name = name.rsplit("::").next().unwrap_or(name);
     if !matches!(name, "query" | "query_scalar" | "query_as")
-        || !matches!(function.kind(), "identifier" | "scoped_identifier")
+        || !matches!(function.kind_str(), "identifier" | "scoped_identifier")
     {
         return false;
     }
     call.field("arguments")
         .and_then(|a| a.named_child(0))
-        .filter(|a| matches!(a.kind(), "string_literal" | "raw_string_literal"))
+        .filter(|a| matches!(a.kind_str(), "string_literal" | "raw_string_literal"))
         .is_some_and(|sql| {
             let text = ctx
                 .text(sql)
@@ -470,7 +472,9 @@ fn java_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let after: Vec<Node<'_>> = preorder(function)
-            .filter(|n| n.start_byte() > declaration.end_byte() && n.kind() == "method_invocation")
+            .filter(|n| {
+                n.start_byte() > declaration.end_byte() && n.kind_str() == "method_invocation"
+            })
             .collect();
         for (i, call) in after.iter().enumerate() {
             let Some(field) = java_derived_setter(ctx, *call, record) else {
@@ -482,7 +486,7 @@ fn java_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 }) && w.field("arguments").is_some_and(|a| {
                     let mut cursor = a.walk();
                     a.named_children(&mut cursor)
-                        .any(|arg| arg.kind() == "identifier" && ctx.text(arg) == record)
+                        .any(|arg| arg.kind_str() == "identifier" && ctx.text(arg) == record)
                 })
             });
             if written {
@@ -504,7 +508,7 @@ fn java_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
 /// `repo.getReferenceById(id)`: a row loaded through a repository.
 fn java_repository_read(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
     let mut call = value;
-    if call.kind() == "method_invocation"
+    if call.kind_str() == "method_invocation"
         && call
             .field("name")
             .is_some_and(|n| matches!(ctx.text(n), "orElseThrow" | "get"))
@@ -512,7 +516,7 @@ fn java_repository_read(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
     {
         call = object;
     }
-    if call.kind() != "method_invocation" || call.field("object").is_none() {
+    if call.kind_str() != "method_invocation" || call.field("object").is_none() {
         return false;
     }
     call.field("name").is_some_and(|n| {
@@ -529,7 +533,7 @@ fn java_repository_read(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
 /// the same record's getter of the same property.
 fn java_derived_setter<'s>(ctx: &RuleContext<'s>, call: Node<'_>, record: &str) -> Option<&'s str> {
     let object = call.field("object")?;
-    if object.kind() != "identifier" || ctx.text(object) != record {
+    if object.kind_str() != "identifier" || ctx.text(object) != record {
         return None;
     }
     let property = ctx.text(call.field("name")?).strip_prefix("set")?;
@@ -539,13 +543,13 @@ fn java_derived_setter<'s>(ctx: &RuleContext<'s>, call: Node<'_>, record: &str) 
     let argument = call.field("arguments")?.named_child(0)?;
     preorder(argument)
         .any(|n| {
-            n.kind() == "binary_expression"
+            n.kind_str() == "binary_expression"
                 && n.field("operator")
                     .is_some_and(|o| matches!(ctx.text(o), "+" | "-"))
                 && {
                     let mut cursor = n.walk();
                     n.named_children(&mut cursor).any(|operand| {
-                        operand.kind() == "method_invocation"
+                        operand.kind_str() == "method_invocation"
                             && operand
                                 .field("object")
                                 .is_some_and(|o| ctx.text(o) == record)
@@ -566,7 +570,7 @@ fn go_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(function) = scan.field("function") else {
             continue;
         };
-        if function.kind() != "selector_expression"
+        if function.kind_str() != "selector_expression"
             || function.field("field").map(|f| ctx.text(f)) != Some("Scan")
         {
             continue;
@@ -584,9 +588,9 @@ fn go_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 let mut cursor = args.walk();
                 args.named_children(&mut cursor).collect::<Vec<_>>()
             })
-            .filter(|a| a.kind() == "unary_expression")
+            .filter(|a| a.kind_str() == "unary_expression")
             .filter_map(|a| a.field("operand"))
-            .filter(|o| o.kind() == "identifier")
+            .filter(|o| o.kind_str() == "identifier")
             .map(|o| ctx.text(o))
             .collect();
         let Some(body) = ctx.enclosing_function(Language::Go, scan) else {
@@ -596,13 +600,13 @@ fn go_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let write = preorder(body)
-            .filter(|n| n.start_byte() > scan.end_byte() && n.kind() == "call_expression")
+            .filter(|n| n.start_byte() > scan.end_byte() && n.kind_str() == "call_expression")
             .filter(|n| go_sql_call(ctx, *n, &["Exec", "ExecContext"], "update"))
             .find_map(|n| {
                 let args = n.field("arguments")?;
                 preorder(args).find_map(|e| {
                     let operator = e.field("operator").map(|o| ctx.text(o));
-                    if e.kind() != "binary_expression"
+                    if e.kind_str() != "binary_expression"
                         || !matches!(operator, Some("+" | "-" | "*" | "/"))
                     {
                         return None;
@@ -610,7 +614,7 @@ fn go_stale_writes(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                     let mut cursor = e.walk();
                     let derived = e
                         .named_children(&mut cursor)
-                        .filter(|o| o.kind() == "identifier")
+                        .filter(|o| o.kind_str() == "identifier")
                         .map(|o| ctx.text(o))
                         .find(|name| scanned.contains(name));
                     derived.map(|name| (e, name))
@@ -634,9 +638,9 @@ fn js_sql_stale_writes(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<
         }
         let Some(declarator) = read
             .parent()
-            .filter(|a| a.kind() == "await_expression")
+            .filter(|a| a.kind_str() == "await_expression")
             .and_then(|a| a.parent())
-            .filter(|d| d.kind() == "variable_declarator")
+            .filter(|d| d.kind_str() == "variable_declarator")
         else {
             continue;
         };
@@ -651,7 +655,7 @@ fn js_sql_stale_writes(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<
         }
         // `rows[0].qty` → the column read; locals that hold one.
         let column_of = |n: Node<'_>| -> Option<&str> {
-            if n.kind() != "member_expression" {
+            if n.kind_str() != "member_expression" {
                 return None;
             }
             let object = ctx.text(n.field("object")?);
@@ -662,20 +666,20 @@ fn js_sql_stale_writes(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<
         };
         let after = || preorder(function).filter(|n| n.start_byte() > read.end_byte());
         let mut held: Vec<(&str, &str)> = Vec::new();
-        for n in after().filter(|n| n.kind() == "variable_declarator") {
+        for n in after().filter(|n| n.kind_str() == "variable_declarator") {
             let (Some(name), Some(value)) = (n.field("name"), n.field("value")) else {
                 continue;
             };
-            if name.kind() == "identifier"
+            if name.kind_str() == "identifier"
                 && let Some(column) = column_of(value)
             {
                 held.push((ctx.text(name), column));
             }
             // `const { qty } = rows[0]`
-            if name.kind() == "object_pattern" && rows.iter().any(|r| r == ctx.text(value)) {
+            if name.kind_str() == "object_pattern" && rows.iter().any(|r| r == ctx.text(value)) {
                 let mut cursor = name.walk();
                 for p in name.named_children(&mut cursor) {
-                    if p.kind() == "shorthand_property_identifier_pattern" {
+                    if p.kind_str() == "shorthand_property_identifier_pattern" {
                         held.push((ctx.text(p), ctx.text(p)));
                     }
                 }
@@ -687,7 +691,7 @@ fn js_sql_stale_writes(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<
                 let values = n.field("arguments")?.named_child(1)?;
                 preorder(values).find_map(|e| {
                     let operator = e.field("operator").map(|o| ctx.text(o));
-                    if e.kind() != "binary_expression"
+                    if e.kind_str() != "binary_expression"
                         || !matches!(operator, Some("+" | "-" | "*" | "/"))
                     {
                         return None;
@@ -695,7 +699,7 @@ fn js_sql_stale_writes(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<
                     let mut cursor = e.walk();
                     let operands: Vec<Node<'_>> = e.named_children(&mut cursor).collect();
                     operands.into_iter().find_map(|o| {
-                        if o.kind() == "identifier" {
+                        if o.kind_str() == "identifier" {
                             let name = ctx.text(o);
                             held.iter()
                                 .find(|(h, _)| *h == name)
@@ -716,12 +720,12 @@ fn js_sql_stale_writes(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<
 /// `pool.query("…")` / `conn.execute('…')` / `` db.query(`…`) `` whose SQL
 /// (the first argument, a literal) starts with `verb`.
 fn js_sql_call(ctx: &RuleContext<'_>, call: Node<'_>, verb: &str) -> bool {
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return false;
     }
     let method = call
         .field("function")
-        .filter(|f| f.kind() == "member_expression")
+        .filter(|f| f.kind_str() == "member_expression")
         .and_then(|f| f.field("property"))
         .map(|p| ctx.text(p));
     if !matches!(method, Some("query" | "execute")) {
@@ -729,7 +733,7 @@ fn js_sql_call(ctx: &RuleContext<'_>, call: Node<'_>, verb: &str) -> bool {
     }
     call.field("arguments")
         .and_then(|a| a.named_child(0))
-        .filter(|s| matches!(s.kind(), "string" | "template_string"))
+        .filter(|s| matches!(s.kind_str(), "string" | "template_string"))
         .is_some_and(|s| {
             ctx.text(s)
                 .trim_matches(|c| matches!(c, '"' | '\'' | '`'))
@@ -746,16 +750,16 @@ fn js_sql_call(ctx: &RuleContext<'_>, call: Node<'_>, verb: &str) -> bool {
 /// → `row`.
 fn js_result_rows(ctx: &RuleContext<'_>, pattern: Node<'_>) -> Vec<String> {
     let first_of = |n: Node<'_>| -> Option<String> {
-        match n.kind() {
+        match n.kind_str() {
             "identifier" => Some(format!("{}[0]", ctx.text(n))),
             "array_pattern" => n
                 .named_child(0)
-                .filter(|r| r.kind() == "identifier")
+                .filter(|r| r.kind_str() == "identifier")
                 .map(|r| ctx.text(r).to_string()),
             _ => None,
         }
     };
-    match pattern.kind() {
+    match pattern.kind_str() {
         "identifier" => vec![
             format!("{}.rows[0]", ctx.text(pattern)),
             format!("{}[0]", ctx.text(pattern)),
@@ -769,7 +773,7 @@ fn js_result_rows(ctx: &RuleContext<'_>, pattern: Node<'_>) -> Vec<String> {
             let mut cursor = pattern.walk();
             pattern
                 .named_children(&mut cursor)
-                .find_map(|p| match p.kind() {
+                .find_map(|p| match p.kind_str() {
                     "shorthand_property_identifier_pattern" if ctx.text(p) == "rows" => {
                         Some("rows[0]".to_string())
                     }
@@ -797,12 +801,12 @@ fn js_sql_transaction(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
 /// `x.Method(…)` with one of `methods` whose SQL string argument starts with
 /// `verb` (case-insensitive).
 fn go_sql_call(ctx: &RuleContext<'_>, call: Node<'_>, methods: &[&str], verb: &str) -> bool {
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return false;
     }
     let method = call
         .field("function")
-        .filter(|f| f.kind() == "selector_expression")
+        .filter(|f| f.kind_str() == "selector_expression")
         .and_then(|f| f.field("field"))
         .map(|f| ctx.text(f));
     if !method.is_some_and(|m| methods.contains(&m)) {
@@ -814,7 +818,7 @@ fn go_sql_call(ctx: &RuleContext<'_>, call: Node<'_>, methods: &[&str], verb: &s
     let mut cursor = args.walk();
     let sql = args.named_children(&mut cursor).find(|a| {
         matches!(
-            a.kind(),
+            a.kind_str(),
             "interpreted_string_literal" | "raw_string_literal"
         )
     });
@@ -836,19 +840,19 @@ fn go_in_transaction(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
 
 /// `record.field` → `field`.
 fn record_field<'s>(ctx: &RuleContext<'s>, node: Node<'_>, record: &str) -> Option<&'s str> {
-    if !matches!(node.kind(), "member_expression" | "attribute") {
+    if !matches!(node.kind_str(), "member_expression" | "attribute") {
         return None;
     }
     let object = node.field("object")?;
     let field = node.field("property").or_else(|| node.field("attribute"))?;
-    (object.kind() == "identifier" && ctx.text(object) == record).then(|| ctx.text(field))
+    (object.kind_str() == "identifier" && ctx.text(object) == record).then(|| ctx.text(field))
 }
 
 /// A `+`/`-`/`*`/`/` expression within `node` with `record.field` as an
 /// operand: the field the new value is derived from.
 fn derived_field<'s>(ctx: &RuleContext<'s>, node: Node<'_>, record: &str) -> Option<&'s str> {
     preorder(node).find_map(|n| {
-        if !matches!(n.kind(), "binary_expression" | "binary_operator") {
+        if !matches!(n.kind_str(), "binary_expression" | "binary_operator") {
             return None;
         }
         let operator = n.field("operator").map(|o| ctx.text(o));

@@ -42,7 +42,7 @@ use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::error_handling::empty_catch::only_filler;
 use crate::rules::{Rule, quote, symbol_suffix};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_function, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -71,7 +71,7 @@ impl Rule for BareExcept {
             let mut cursor = node.walk();
             let Some(body) = node
                 .named_children(&mut cursor)
-                .find(|n| n.kind() == "block")
+                .find(|n| n.kind_str() == "block")
             else {
                 continue;
             };
@@ -88,7 +88,7 @@ impl Rule for BareExcept {
 fn reraises(body: Node<'_>) -> bool {
     let mut stack = vec![body];
     while let Some(node) = stack.pop() {
-        if node.kind() == "raise_statement" && node.named_child_count() == 0 {
+        if node.kind_str() == "raise_statement" && node.named_child_count() == 0 {
             return true;
         }
         if is_function(Language::Python, node) {
@@ -110,7 +110,7 @@ fn report(ctx: &RuleContext<'_>, clause: Node<'_>) -> Finding {
     let guarded = clause
         .parent()
         .and_then(|t| t.field("body"))
-        .and_then(|b| preorder(b).find(|n| n.kind() == "call"))
+        .and_then(|b| preorder(b).find(|n| n.kind_str() == "call"))
         .and_then(|c| c.field("function"))
         .map(|f| format!("`{}(…)`", quote(ctx.text(f), 50)))
         .unwrap_or_else(|| "the `try` body".to_string());

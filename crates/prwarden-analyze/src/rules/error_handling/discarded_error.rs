@@ -73,7 +73,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote, symbol_suffix};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{go_imports, in_rust_test, is_test_path, method_call};
 
 pub static META: RuleMeta = RuleMeta {
@@ -203,7 +203,7 @@ impl Rule for DiscardedError {
 /// `resp.json().await.unwrap_or_default()` (a decode failure turned into an
 /// empty value).
 fn rust_discarded(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss)> {
-    let mut value = match node.kind() {
+    let mut value = match node.kind_str() {
         "let_declaration" => {
             let pattern = node.field("pattern")?;
             if ctx.text(pattern) != "_" {
@@ -216,18 +216,18 @@ fn rust_discarded(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss
         "if_expression" => return if_let_ok(ctx, node),
         _ => return None,
     };
-    let awaited = value.kind() == "await_expression";
+    let awaited = value.kind_str() == "await_expression";
     if awaited {
         value = value.named_child(0)?;
     }
-    if value.kind() != "call_expression" {
+    if value.kind_str() != "call_expression" {
         return None;
     }
     let function = value.field("function")?;
     let arg_count = value
         .field("arguments")
         .map_or(0, |a| a.named_child_count());
-    let known = match function.kind() {
+    let known = match function.kind_str() {
         "scoped_identifier" => {
             let path = ctx.text(function);
             let (module, name) = path.rsplit_once("::")?;
@@ -268,22 +268,22 @@ fn if_let_ok(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss)> {
         return None;
     }
     let condition = node.field("condition")?;
-    if condition.kind() != "let_condition" {
+    if condition.kind_str() != "let_condition" {
         return None;
     }
     let pattern = condition.field("pattern")?;
-    if pattern.kind() != "tuple_struct_pattern"
+    if pattern.kind_str() != "tuple_struct_pattern"
         || pattern.field("type").map(|t| ctx.text(t)) != Some("Ok")
     {
         return None;
     }
     let value = condition.field("value")?;
-    if value.kind() != "await_expression" {
+    if value.kind_str() != "await_expression" {
         return None;
     }
     let call = value
         .named_child(0)
-        .filter(|c| c.kind() == "call_expression")?;
+        .filter(|c| c.kind_str() == "call_expression")?;
     let function = call.field("function")?;
     let arg_count = call.field("arguments").map_or(0, |a| a.named_child_count());
     if !awaited_result(ctx, function, arg_count)
@@ -303,11 +303,11 @@ fn if_let_ok(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss)> {
 /// Returns the expression whose result is dropped.
 fn ok_statement<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
     let count = node.child_count();
-    if count == 0 || node.child(count - 1).is_none_or(|c| c.kind() != ";") {
+    if count == 0 || node.child(count - 1).is_none_or(|c| c.kind_str() != ";") {
         return None;
     }
     let call = node.named_child(0)?;
-    if call.kind() != "call_expression"
+    if call.kind_str() != "call_expression"
         || call
             .field("arguments")
             .is_none_or(|a| a.named_child_count() != 0)
@@ -315,7 +315,7 @@ fn ok_statement<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
         return None;
     }
     let function = call.field("function")?;
-    if function.kind() != "field_expression" || ctx.text(function.field("field")?) != "ok" {
+    if function.kind_str() != "field_expression" || ctx.text(function.field("field")?) != "ok" {
         return None;
     }
     function.field("value")
@@ -326,7 +326,7 @@ fn ok_statement<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
 /// real data.
 fn json_defaulted(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss)> {
     let function = node.field("function")?;
-    if function.kind() != "field_expression"
+    if function.kind_str() != "field_expression"
         || !matches!(
             ctx.text(function.field("field")?),
             "unwrap_or_default" | "unwrap_or"
@@ -335,17 +335,17 @@ fn json_defaulted(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss
         return None;
     }
     let awaited = function.field("value")?;
-    if awaited.kind() != "await_expression" {
+    if awaited.kind_str() != "await_expression" {
         return None;
     }
     let call = awaited.named_child(0)?;
     let mut json = call.field("function")?;
     // `resp.json::<Vec<TeeTime>>()`
-    if json.kind() == "generic_function" {
+    if json.kind_str() == "generic_function" {
         json = json.field("function")?;
     }
-    if call.kind() != "call_expression"
-        || json.kind() != "field_expression"
+    if call.kind_str() != "call_expression"
+        || json.kind_str() != "field_expression"
         || ctx.text(json.field("field")?) != "json"
         || call
             .field("arguments")
@@ -405,7 +405,7 @@ const AWAITED_NOT_ERRORS: &[&str] = &[
 /// `*_tx`, `sender`) are left alone — a receiver that is gone is the usual
 /// reason for their error and dropping it is the idiom.
 fn awaited_result(ctx: &RuleContext<'_>, function: Node<'_>, arg_count: usize) -> bool {
-    let (receiver, name) = match function.kind() {
+    let (receiver, name) = match function.kind_str() {
         "field_expression" => (
             function.field("value").map(|v| ctx.text(v)),
             ctx.text(function.field("field").unwrap_or(function)),
@@ -442,7 +442,7 @@ fn awaited_result(ctx: &RuleContext<'_>, function: Node<'_>, arg_count: usize) -
 fn in_drop(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     let mut current = node.parent();
     while let Some(n) = current {
-        if n.kind() == "function_item" {
+        if n.kind_str() == "function_item" {
             return n.field("name").is_some_and(|name| ctx.text(name) == "drop");
         }
         current = n.parent();
@@ -456,7 +456,7 @@ fn go_discarded(
     node: Node<'_>,
     imports: &HashMap<&str, &str>,
 ) -> Option<(String, Loss)> {
-    let call = match node.kind() {
+    let call = match node.kind_str() {
         "assignment_statement" => {
             let left = node.field("left")?;
             let right = node.field("right")?;
@@ -481,7 +481,7 @@ fn go_discarded(
         "expression_statement" => node.named_child(0)?,
         _ => return None,
     };
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return None;
     }
     if let Some(found) = sql_write(ctx, call, imports) {
@@ -490,7 +490,7 @@ fn go_discarded(
     let (operand, name) = method_call(call)?;
     let name = ctx.text(name);
     let args = call.field("arguments")?;
-    if operand.kind() == "identifier" {
+    if operand.kind_str() == "identifier" {
         let pkg = ctx.text(operand);
         if let Some(path) = imports.get(pkg)
             && GO_FUNCS
@@ -517,7 +517,7 @@ fn go_discarded(
         let mut cursor = args.walk();
         let all_pointers = args
             .named_children(&mut cursor)
-            .all(|a| a.kind() == "unary_expression" && ctx.text(a).starts_with('&'));
+            .all(|a| a.kind_str() == "unary_expression" && ctx.text(a).starts_with('&'));
         if all_pointers {
             return Some((format!("{}.Scan", quote(ctx.text(operand), 40)), Loss::Scan));
         }
@@ -540,11 +540,11 @@ fn go_blank_write(
     call: Node<'_>,
     imports: &HashMap<&str, &str>,
 ) -> Option<(String, Loss)> {
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return None;
     }
     let (operand, name) = method_call(call)?;
-    if operand.kind() == "identifier" && imports.contains_key(ctx.text(operand)) {
+    if operand.kind_str() == "identifier" && imports.contains_key(ctx.text(operand)) {
         return None;
     }
     let name = ctx.text(name);
@@ -568,7 +568,7 @@ fn sql_write(
     call: Node<'_>,
     imports: &HashMap<&str, &str>,
 ) -> Option<(String, Loss)> {
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return None;
     }
     let (operand, name) = method_call(call)?;
@@ -582,7 +582,7 @@ fn sql_write(
     let mut cursor = args.walk();
     let sql = args.named_children(&mut cursor).find(|a| {
         matches!(
-            a.kind(),
+            a.kind_str(),
             "interpreted_string_literal" | "raw_string_literal"
         )
     })?;

@@ -74,7 +74,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{
     comments_in, is_comment, is_error_name, member_call, preorder, statements, unwrap_expression,
 };
@@ -117,7 +117,7 @@ impl Rule for EmptyCatch {
             _ => &["catch_clause", "call_expression"],
         };
         for node in ctx.nodes_in_order(kinds) {
-            let found = match (language, node.kind()) {
+            let found = match (language, node.kind_str()) {
                 (Language::Python, "except_clause") => python_except(ctx, node),
                 (Language::Python, "with_statement") => python_suppress(ctx, node),
                 (Language::Python | Language::Sql, _) => None,
@@ -170,7 +170,7 @@ fn js_catch_clause<'t>(
     let param = clause.field("parameter").or_else(|| {
         clause
             .named_children(&mut cursor)
-            .find(|c| c.kind() == "catch_formal_parameter")
+            .find(|c| c.kind_str() == "catch_formal_parameter")
     });
     let param_name = param.map(|p| p.field("name").unwrap_or(p));
     // `catch (IOException ignored)` names a failure the author expected;
@@ -212,16 +212,18 @@ fn java_returns_unsaved<'t>(
 ) -> Option<Handler<'t>> {
     let mut handler = statements(body);
     let only = handler.next()?;
-    if handler.next().is_some() || only.kind() != "return_statement" {
+    if handler.next().is_some() || only.kind_str() != "return_statement" {
         return None;
     }
-    let returned = only.named_child(0).filter(|r| r.kind() == "identifier")?;
+    let returned = only
+        .named_child(0)
+        .filter(|r| r.kind_str() == "identifier")?;
     let name = ctx.text(returned);
     let try_body = ctx.parent(clause)?.field("body")?;
     let writes_it = preorder(try_body).any(|n| {
-        n.kind() == "return_statement"
+        n.kind_str() == "return_statement"
             && n.named_child(0).is_some_and(|call| {
-                call.kind() == "method_invocation"
+                call.kind_str() == "method_invocation"
                     && call.field("object").is_some()
                     && call.field("name").is_some_and(|m| {
                         matches!(
@@ -241,7 +243,7 @@ fn java_returns_unsaved<'t>(
     let mut cursor = clause.walk();
     let param = clause
         .named_children(&mut cursor)
-        .find(|c| c.kind() == "catch_formal_parameter")
+        .find(|c| c.kind_str() == "catch_formal_parameter")
         .map(|p| format!(" ({})", ctx.text(p)))
         .unwrap_or_default();
     Some(Handler {
@@ -264,15 +266,15 @@ fn java_fails_open<'t>(
     let mut handler = statements(body);
     let only = handler.next()?;
     if handler.next().is_some()
-        || only.kind() != "return_statement"
-        || only.named_child(0).is_none_or(|r| r.kind() != "true")
+        || only.kind_str() != "return_statement"
+        || only.named_child(0).is_none_or(|r| r.kind_str() != "true")
     {
         return None;
     }
     let mut cursor = clause.walk();
     let param = clause
         .named_children(&mut cursor)
-        .find(|c| c.kind() == "catch_formal_parameter")?;
+        .find(|c| c.kind_str() == "catch_formal_parameter")?;
     if !java_catch_all(ctx, param) || while_handling_another(clause) {
         return None;
     }
@@ -308,20 +310,20 @@ fn java_failure_callback<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Ha
     let [callback] = callbacks.as_slice() else {
         return None;
     };
-    if callback.kind() != "lambda_expression" {
+    if callback.kind_str() != "lambda_expression" {
         return None;
     }
     let body = callback.field("body")?;
     // `.exceptionally(e -> null)`: its callback must return a value, and
     // `null` is the empty one.
-    let empty = body.kind() == "block" && statements(body).next().is_none();
-    let null = body.kind() == "null_literal" && ctx.text(method) == "exceptionally";
+    let empty = body.kind_str() == "block" && statements(body).next().is_none();
+    let null = body.kind_str() == "null_literal" && ctx.text(method) == "exceptionally";
     if !(empty || null) {
         return None;
     }
     if ctx
         .parent(call)
-        .is_none_or(|p| p.kind() != "expression_statement")
+        .is_none_or(|p| p.kind_str() != "expression_statement")
     {
         return None;
     }
@@ -334,7 +336,7 @@ fn java_failure_callback<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Ha
     // of the chain.
     let mut origin = call;
     while let Some(inner) = origin.field("object")
-        && inner.kind() == "method_invocation"
+        && inner.kind_str() == "method_invocation"
     {
         origin = inner;
     }
@@ -375,7 +377,7 @@ fn java_catch_all(ctx: &RuleContext<'_>, param: Node<'_>) -> bool {
     let mut cursor = param.walk();
     let types = param
         .named_children(&mut cursor)
-        .filter(|c| c.kind() == "catch_type");
+        .filter(|c| c.kind_str() == "catch_type");
     types.into_iter().any(|t| {
         let mut cursor = t.walk();
         t.named_children(&mut cursor).any(|ty| {
@@ -394,7 +396,7 @@ fn java_catch_all(ctx: &RuleContext<'_>, param: Node<'_>) -> bool {
 fn while_handling_another(clause: Node<'_>) -> bool {
     let mut current = clause.parent().and_then(|t| t.parent());
     while let Some(n) = current {
-        match n.kind() {
+        match n.kind_str() {
             "catch_clause" | "finally_clause" => return true,
             "method_declaration"
             | "constructor_declaration"
@@ -412,11 +414,15 @@ fn go_err_check<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Handler<'t>
         return None;
     }
     let condition = node.field("condition")?;
-    if condition.kind() != "binary_expression" || ctx.text(condition.field("operator")?) != "!=" {
+    if condition.kind_str() != "binary_expression" || ctx.text(condition.field("operator")?) != "!="
+    {
         return None;
     }
     let (left, right) = (condition.field("left")?, condition.field("right")?);
-    if left.kind() != "identifier" || !is_error_name(ctx.text(left)) || right.kind() != "nil" {
+    if left.kind_str() != "identifier"
+        || !is_error_name(ctx.text(left))
+        || right.kind_str() != "nil"
+    {
         return None;
     }
     let body = node.field("consequence")?;
@@ -436,7 +442,7 @@ fn go_err_check<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Handler<'t>
         .or(previous)
         .and_then(|s| first_call(ctx, s, "call_expression"));
     let form = if returns_success {
-        let ret = preorder(body).find(|n| n.kind() == "return_statement")?;
+        let ret = preorder(body).find(|n| n.kind_str() == "return_statement")?;
         format!("if {} {{ {} }}", ctx.text(condition), ctx.text(ret))
     } else {
         format!("if {} {{}}", ctx.text(condition))
@@ -459,7 +465,7 @@ fn returns_only_nil(ctx: &RuleContext<'_>, node: Node<'_>, body: Node<'_>) -> bo
     let mut cursor = body.walk();
     let list = body
         .named_children(&mut cursor)
-        .find(|n| n.kind() == "statement_list");
+        .find(|n| n.kind_str() == "statement_list");
     let body = list.unwrap_or(body);
     let mut cursor = body.walk();
     let statements: Vec<Node<'_>> = body
@@ -469,16 +475,19 @@ fn returns_only_nil(ctx: &RuleContext<'_>, node: Node<'_>, body: Node<'_>) -> bo
     let [ret] = statements.as_slice() else {
         return false;
     };
-    if ret.kind() != "return_statement" {
+    if ret.kind_str() != "return_statement" {
         return false;
     }
-    let Some(values) = ret.named_child(0).filter(|v| v.kind() == "expression_list") else {
+    let Some(values) = ret
+        .named_child(0)
+        .filter(|v| v.kind_str() == "expression_list")
+    else {
         return false;
     };
     let mut cursor = values.walk();
     if !values
         .named_children(&mut cursor)
-        .all(|v| v.kind() == "nil")
+        .all(|v| v.kind_str() == "nil")
     {
         return false;
     }
@@ -488,12 +497,12 @@ fn returns_only_nil(ctx: &RuleContext<'_>, node: Node<'_>, body: Node<'_>) -> bo
     let Some(result) = function.field("result") else {
         return false;
     };
-    let last_type = match result.kind() {
+    let last_type = match result.kind_str() {
         "parameter_list" => {
             let mut cursor = result.walk();
             result
                 .named_children(&mut cursor)
-                .filter(|p| p.kind() == "parameter_declaration")
+                .filter(|p| p.kind_str() == "parameter_declaration")
                 .last()
                 .and_then(|p| p.field("type"))
         }
@@ -512,22 +521,22 @@ fn js_catch_call<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Handler<'t
     let mut cursor = args.walk();
     let callbacks: Vec<Node<'t>> = args
         .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_str() != "comment")
         .collect();
     let [callback] = callbacks.as_slice() else {
         return None;
     };
     if !matches!(
-        callback.kind(),
+        callback.kind_str(),
         "arrow_function" | "function_expression" | "function"
     ) {
         return None;
     }
     let body = callback.field("body")?;
-    let empty = body.kind() == "statement_block" && statements(body).next().is_none();
+    let empty = body.kind_str() == "statement_block" && statements(body).next().is_none();
     // `promise.catch(() => undefined);` as a statement: the same empty
     // handler, spelt as a value nobody reads.
-    let nothing = callback.kind() == "arrow_function"
+    let nothing = callback.kind_str() == "arrow_function"
         && matches!(ctx.text(body).trim(), "undefined" | "null" | "void 0")
         && result_discarded(call);
     if !(empty || nothing || project_call_faked(ctx, receiver, *callback, body)) {
@@ -540,11 +549,11 @@ fn js_catch_call<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Handler<'t
     // start of the chain.
     let mut origin = unwrap_expression(receiver);
     while let Some((inner, _)) = member_call(origin)
-        && unwrap_expression(inner).kind() == "call_expression"
+        && unwrap_expression(inner).kind_str() == "call_expression"
     {
         origin = unwrap_expression(inner);
     }
-    let receiver_call = if origin.kind() == "call_expression" {
+    let receiver_call = if origin.kind_str() == "call_expression" {
         origin
             .field("function")
             .map(|f| format!("{}(…)", quote(ctx.text(f), 50)))
@@ -587,22 +596,22 @@ fn project_call_faked(
     let no_error = callback
         .field("parameters")
         .is_some_and(|p| p.named_child_count() == 0);
-    let stand_in = matches!(body.kind(), "null" | "undefined" | "number" | "false")
+    let stand_in = matches!(body.kind_str(), "null" | "undefined" | "number" | "false")
         || ctx.text(body).trim() == "[]";
     let callee = unwrap_expression(receiver);
-    let Some(function) = (callee.kind() == "call_expression")
+    let Some(function) = (callee.kind_str() == "call_expression")
         .then(|| callee.field("function"))
         .flatten()
-        .filter(|f| f.kind() == "identifier")
+        .filter(|f| f.kind_str() == "identifier")
     else {
         return false;
     };
-    if callback.kind() != "arrow_function" || !no_error || !stand_in {
+    if callback.kind_str() != "arrow_function" || !no_error || !stand_in {
         return false;
     }
     let name = ctx.text(function);
     let root = ctx.root().unwrap_or(callback);
-    preorder(root).any(|n| match n.kind() {
+    preorder(root).any(|n| match n.kind_str() {
         "function_declaration" => {
             n.field("name").is_some_and(|f| ctx.text(f) == name)
                 && crate::syntax::is_async_function(n)
@@ -611,7 +620,7 @@ fn project_call_faked(
             let named = n.field("name").is_some_and(|f| {
                 preorder(f).any(|i| {
                     matches!(
-                        i.kind(),
+                        i.kind_str(),
                         "identifier" | "shorthand_property_identifier_pattern"
                     ) && ctx.text(i) == name
                 })
@@ -628,7 +637,7 @@ fn project_call_faked(
         "import_statement" => {
             n.field("source")
                 .is_some_and(|s| ctx.text(s).trim_matches(['"', '\'']).starts_with('.'))
-                && preorder(n).any(|i| i.kind() == "identifier" && ctx.text(i) == name)
+                && preorder(n).any(|i| i.kind_str() == "identifier" && ctx.text(i) == name)
         }
         _ => false,
     })
@@ -639,7 +648,7 @@ fn project_call_faked(
 fn result_discarded(call: Node<'_>) -> bool {
     let mut node = call;
     while let Some(parent) = node.parent() {
-        match parent.kind() {
+        match parent.kind_str() {
             "await_expression" | "parenthesized_expression" => node = parent,
             "expression_statement" => return true,
             _ => return false,
@@ -654,7 +663,7 @@ fn callback_head(ctx: &RuleContext<'_>, callback: Node<'_>) -> String {
         .or_else(|| callback.field("parameter"))
         .map(|p| ctx.text(p))
         .unwrap_or("()");
-    if callback.kind() == "arrow_function" {
+    if callback.kind_str() == "arrow_function" {
         format!("{params} =>")
     } else {
         format!("function {params}")
@@ -665,7 +674,7 @@ fn python_except<'t>(ctx: &RuleContext<'_>, clause: Node<'t>) -> Option<Handler<
     let mut cursor = clause.walk();
     let body = clause
         .named_children(&mut cursor)
-        .find(|n| n.kind() == "block")?;
+        .find(|n| n.kind_str() == "block")?;
     let filler = statements(body)
         .next()
         .map_or("pass", |s| ctx.text(s).trim());
@@ -704,16 +713,16 @@ fn python_suppress<'t>(ctx: &RuleContext<'_>, with: Node<'t>) -> Option<Handler<
                 .any(|w| w == "suppress")
     });
     let call = preorder(with)
-        .take_while(|n| n.kind() != "block")
-        .filter(|n| n.kind() == "with_item")
+        .take_while(|n| n.kind_str() != "block")
+        .filter(|n| n.kind_str() == "with_item")
         .filter_map(|item| {
             let value = item.field("value")?;
-            let value = if value.kind() == "as_pattern" {
+            let value = if value.kind_str() == "as_pattern" {
                 value.named_child(0)?
             } else {
                 value
             };
-            (value.kind() == "call").then_some(value)
+            (value.kind_str() == "call").then_some(value)
         })
         .find(|call| {
             call.field("function").is_some_and(|f| match ctx.text(f) {
@@ -744,28 +753,29 @@ fn python_suppress<'t>(ctx: &RuleContext<'_>, with: Node<'t>) -> Option<Handler<
 /// from a real "nothing", with no log line.
 fn catch_all_to_none(ctx: &RuleContext<'_>, caught: Option<Node<'_>>, body: Node<'_>) -> bool {
     let catch_all = caught.is_some_and(|c| {
-        let types = if c.kind() == "as_pattern" {
+        let types = if c.kind_str() == "as_pattern" {
             c.named_child(0)
         } else {
             Some(c)
         };
         types.is_some_and(|t| matches!(ctx.text(t), "Exception" | "BaseException"))
     });
-    let mut body_statements = statements(body).filter(|s| s.kind() != "comment");
+    let mut body_statements = statements(body).filter(|s| s.kind_str() != "comment");
     let (Some(only), None) = (body_statements.next(), body_statements.next()) else {
         return false;
     };
     catch_all
-        && only.kind() == "return_statement"
-        && only.named_child(0).is_none_or(|v| v.kind() == "none")
+        && only.kind_str() == "return_statement"
+        && only.named_child(0).is_none_or(|v| v.kind_str() == "none")
 }
 
 /// A Python block of nothing but `pass` / `...`.
 pub(crate) fn only_filler(body: Node<'_>) -> bool {
-    statements(body).all(|s| match s.kind() {
+    statements(body).all(|s| match s.kind_str() {
         "pass_statement" => true,
         "expression_statement" => {
-            s.named_child_count() == 1 && s.named_child(0).is_some_and(|e| e.kind() == "ellipsis")
+            s.named_child_count() == 1
+                && s.named_child(0).is_some_and(|e| e.kind_str() == "ellipsis")
         }
         _ => false,
     })
@@ -775,7 +785,7 @@ pub(crate) fn only_filler(body: Node<'_>) -> bool {
 /// around an optional dependency.
 fn optional_import(ctx: &RuleContext<'_>, caught: Node<'_>) -> bool {
     // `except ImportError as e:` — the alias does not matter.
-    let caught = if caught.kind() == "as_pattern" {
+    let caught = if caught.kind_str() == "as_pattern" {
         match caught.named_child(0) {
             Some(inner) => inner,
             None => return false,
@@ -783,7 +793,7 @@ fn optional_import(ctx: &RuleContext<'_>, caught: Node<'_>) -> bool {
     } else {
         caught
     };
-    let types = match caught.kind() {
+    let types = match caught.kind_str() {
         "tuple" | "parenthesized_expression" => {
             let mut cursor = caught.walk();
             caught
@@ -812,7 +822,7 @@ pub(super) fn intentionally_ignored(ctx: &RuleContext<'_>, handler: Node<'_>) ->
     // stated where the `try` opens.
     let try_line = handler
         .parent()
-        .filter(|p| matches!(p.kind(), "try_statement"))
+        .filter(|p| matches!(p.kind_str(), "try_statement"))
         .map(|t| {
             let line = ctx.line(t);
             (ctx.line_start(line), ctx.line_start(line.saturating_add(1)))
@@ -845,7 +855,7 @@ fn says_intentional(comment: &str) -> bool {
 
 /// The callee of the first call in a `try` body: what the handler hides.
 fn first_call(ctx: &RuleContext<'_>, body: Node<'_>, call_kind: &str) -> Option<String> {
-    let call = preorder(body).find(|n| n.kind() == call_kind)?;
+    let call = preorder(body).find(|n| n.kind_str() == call_kind)?;
     let callee = match call.field("function") {
         Some(function) => ctx.text(function),
         // Java's `obj.method(…)` has no `function` node: receiver to name.

@@ -47,7 +47,7 @@ use super::empty_catch::{intentionally_ignored, named_as_ignored};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, preorder, statements, unwrap_expression};
 
 pub static META: RuleMeta = RuleMeta {
@@ -102,7 +102,7 @@ impl Rule for LoggedWithoutError {
             }
             // `logger.warn({ err, path }, "…")` uses it through a shorthand property.
             let uses_error = preorder(body).any(|n| {
-                matches!(n.kind(), "identifier" | "shorthand_property_identifier")
+                matches!(n.kind_str(), "identifier" | "shorthand_property_identifier")
                     && ctx.text(n) == name
             });
             if uses_error || intentionally_ignored(ctx, clause) {
@@ -126,23 +126,23 @@ fn binding_and_body<'s, 't>(
             let children: Vec<Node<'t>> = clause.named_children(&mut cursor).collect();
             let alias = children
                 .iter()
-                .find(|c| c.kind() == "as_pattern")
+                .find(|c| c.kind_str() == "as_pattern")
                 .and_then(|p| p.field("alias"))?;
-            let name = preorder(alias).find(|n| n.kind() == "identifier")?;
-            let body = children.iter().rev().find(|c| c.kind() == "block")?;
+            let name = preorder(alias).find(|n| n.kind_str() == "identifier")?;
+            let body = children.iter().rev().find(|c| c.kind_str() == "block")?;
             Some((ctx.text(name), *body))
         }
         Language::Java => {
             let mut cursor = clause.walk();
             let param = clause
                 .named_children(&mut cursor)
-                .find(|c| c.kind() == "catch_formal_parameter")?;
+                .find(|c| c.kind_str() == "catch_formal_parameter")?;
             let name = param.field("name")?;
             Some((ctx.text(name), clause.field("body")?))
         }
         _ => {
             let param = clause.field("parameter")?;
-            if param.kind() != "identifier" {
+            if param.kind_str() != "identifier" {
                 return None;
             }
             Some((ctx.text(param), clause.field("body")?))
@@ -154,13 +154,13 @@ fn binding_and_body<'s, 't>(
 /// to the terminal (`System.err.println`, `print`) is a program talking to
 /// its user, often with a message that names the failure: not counted.
 fn is_log_statement(ctx: &RuleContext<'_>, language: Language, statement: Node<'_>) -> bool {
-    if statement.kind() != "expression_statement" {
+    if statement.kind_str() != "expression_statement" {
         return false;
     }
     let Some(expr) = statement.named_child(0).map(unwrap_expression) else {
         return false;
     };
-    let callee = match (language, expr.kind()) {
+    let callee = match (language, expr.kind_str()) {
         (Language::Java, "method_invocation") => {
             expr.field("object").map(|o| ctx.text(o)).unwrap_or("")
         }

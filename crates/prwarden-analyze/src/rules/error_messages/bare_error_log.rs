@@ -55,7 +55,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote, symbol_suffix};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_error_name, is_function, is_test_path, member_call, statements};
 
 pub static META: RuleMeta = RuleMeta {
@@ -120,7 +120,7 @@ fn only_arg(args: Node<'_>) -> Option<Node<'_>> {
 
 /// `console.error(err)` inside `catch (err)` / `.catch((err) => …)`.
 fn js_log<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s str> {
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return None;
     }
     let (receiver, method) = member_call(call)?;
@@ -130,7 +130,7 @@ fn js_log<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s str> {
         return None;
     }
     let arg = only_arg(call.field("arguments")?)?;
-    if arg.kind() != "identifier" {
+    if arg.kind_str() != "identifier" {
         return None;
     }
     let name = ctx.text(arg);
@@ -142,17 +142,17 @@ fn js_log<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s str> {
 fn js_caught_name<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<&'s str> {
     let mut current = node.parent();
     while let Some(n) = current {
-        if n.kind() == "catch_clause" {
+        if n.kind_str() == "catch_clause" {
             return n.field("parameter").map(|p| ctx.text(p));
         }
         if is_function(Language::JavaScript, n) {
             // `onError: (err) => …` / `onError(err) { … }`: the error
             // callback of a data-fetching hook or client (React Query, SWR,
             // Apollo), whose first parameter is the error.
-            let on_error = match n.kind() {
+            let on_error = match n.kind_str() {
                 "method_definition" => n.field("name").is_some_and(|k| ctx.text(k) == "onError"),
                 _ => n.parent().is_some_and(|p| {
-                    p.kind() == "pair"
+                    p.kind_str() == "pair"
                         && p.field("value") == Some(n)
                         && p.field("key")
                             .is_some_and(|k| ctx.text(k).trim_matches(['"', '\'']) == "onError")
@@ -163,7 +163,7 @@ fn js_caught_name<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<&'s str> 
                     .field("parameter")
                     .or_else(|| n.field("parameters").and_then(|p| statements(p).next()))?;
                 let param = param.field("pattern").unwrap_or(param);
-                return (param.kind() == "identifier").then(|| ctx.text(param));
+                return (param.kind_str() == "identifier").then(|| ctx.text(param));
             }
             let args = n.parent()?;
             let call = args.parent()?;
@@ -175,7 +175,7 @@ fn js_caught_name<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<&'s str> 
                 .field("parameter")
                 .or_else(|| n.field("parameters").and_then(only_arg))?;
             let param = param.field("pattern").unwrap_or(param);
-            return (param.kind() == "identifier").then(|| ctx.text(param));
+            return (param.kind_str() == "identifier").then(|| ctx.text(param));
         }
         current = n.parent();
     }
@@ -185,11 +185,11 @@ fn js_caught_name<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<&'s str> 
 /// `print(e)`, `logger.error(e)`, `logging.warning(str(e))` in
 /// `except … as e:`.
 fn python_log<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s str> {
-    if call.kind() != "call" {
+    if call.kind_str() != "call" {
         return None;
     }
     let function = call.field("function")?;
-    let is_log = match function.kind() {
+    let is_log = match function.kind_str() {
         "identifier" => ctx.text(function) == "print",
         "attribute" => {
             let object = ctx.text(function.field("object")?);
@@ -206,14 +206,14 @@ fn python_log<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s str> {
     }
     let mut arg = only_arg(call.field("arguments")?)?;
     // `str(e)` / `repr(e)` say no more than `e`.
-    if arg.kind() == "call"
+    if arg.kind_str() == "call"
         && arg
             .field("function")
             .is_some_and(|f| matches!(ctx.text(f), "str" | "repr"))
     {
         arg = only_arg(arg.field("arguments")?)?;
     }
-    if arg.kind() != "identifier" {
+    if arg.kind_str() != "identifier" {
         return None;
     }
     let name = ctx.text(arg);
@@ -223,7 +223,7 @@ fn python_log<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s str> {
 fn python_caught_name<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<&'s str> {
     let mut current = node.parent();
     while let Some(n) = current {
-        if n.kind() == "except_clause" {
+        if n.kind_str() == "except_clause" {
             let value = n.field("value")?;
             let alias = value.field("alias")?;
             let alias = alias.named_child(0).unwrap_or(alias);
@@ -240,7 +240,7 @@ fn python_caught_name<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<&'s s
 /// `log.Println(err)`, `log.Printf("%v", err)`, `fmt.Println(err)` outside
 /// `main`.
 fn go_log<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s str> {
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return None;
     }
     let function = ctx.text(call.field("function")?);
@@ -265,7 +265,7 @@ fn go_log<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s str> {
         _ => return None,
     };
     let name = ctx.text(arg);
-    if arg.kind() != "identifier" || !is_error_name(name) || in_main(ctx, Language::Go, call) {
+    if arg.kind_str() != "identifier" || !is_error_name(name) || in_main(ctx, Language::Go, call) {
         return None;
     }
     Some(name)
@@ -285,7 +285,7 @@ fn in_main(ctx: &RuleContext<'_>, language: Language, node: Node<'_>) -> bool {
 
 /// `eprintln!("{}", e)`, `println!("{e}")`, `error!("{:?}", err)`.
 fn rust_log<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<&'s str> {
-    if node.kind() != "macro_invocation" {
+    if node.kind_str() != "macro_invocation" {
         return None;
     }
     let name = ctx.text(node.field("macro")?).rsplit("::").next()?;
@@ -298,16 +298,16 @@ fn rust_log<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<&'s str> {
     let mut cursor = node.walk();
     let tokens = node
         .named_children(&mut cursor)
-        .find(|n| n.kind() == "token_tree")?;
+        .find(|n| n.kind_str() == "token_tree")?;
     let mut cursor = tokens.walk();
     let args: Vec<Node<'_>> = tokens.named_children(&mut cursor).collect();
     let format = args.first()?;
-    if format.kind() != "string_literal" {
+    if format.kind_str() != "string_literal" {
         return None;
     }
     let format = ctx.text(*format).trim_matches('"');
     let error = match args.as_slice() {
-        [_, arg] if arg.kind() == "identifier" => {
+        [_, arg] if arg.kind_str() == "identifier" => {
             if !matches!(format, "{}" | "{:?}" | "{:#}" | "{:#?}") {
                 return None;
             }
@@ -334,7 +334,7 @@ fn rust_log<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<&'s str> {
 
 /// `e.printStackTrace()` / `System.err.println(e)` on a caught exception.
 fn java_log<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s str> {
-    if call.kind() != "method_invocation" {
+    if call.kind_str() != "method_invocation" {
         return None;
     }
     let object = call.field("object")?;
@@ -345,7 +345,7 @@ fn java_log<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s str> {
         ("System.out" | "System.err", "println") => only_arg(args)?,
         _ => return None,
     };
-    if error.kind() != "identifier" {
+    if error.kind_str() != "identifier" {
         return None;
     }
     let name = ctx.text(error);
@@ -355,11 +355,11 @@ fn java_log<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s str> {
 fn java_caught_name<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<&'s str> {
     let mut current = node.parent();
     while let Some(n) = current {
-        if n.kind() == "catch_clause" {
+        if n.kind_str() == "catch_clause" {
             let mut cursor = n.walk();
             let param = n
                 .named_children(&mut cursor)
-                .find(|c| c.kind() == "catch_formal_parameter")?;
+                .find(|c| c.kind_str() == "catch_formal_parameter")?;
             return param.field("name").map(|p| ctx.text(p));
         }
         if is_function(Language::Java, n) {

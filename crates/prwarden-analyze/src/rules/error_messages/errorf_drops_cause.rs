@@ -41,7 +41,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, symbol_suffix};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_error_name, is_test_path, method_call, statements};
 
 pub static META: RuleMeta = RuleMeta {
@@ -90,14 +90,14 @@ struct Dropped<'t> {
 }
 
 fn dropped_causes<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Vec<Dropped<'t>>> {
-    if call.kind() != "call_expression" || ctx.text(call.field("function")?) != "fmt.Errorf" {
+    if call.kind_str() != "call_expression" || ctx.text(call.field("function")?) != "fmt.Errorf" {
         return None;
     }
     let args = call.field("arguments")?;
     let args: Vec<Node<'t>> = statements(args).collect();
     let (format, rest) = args.split_first()?;
     if !matches!(
-        format.kind(),
+        format.kind_str(),
         "interpreted_string_literal" | "raw_string_literal"
     ) {
         return None;
@@ -119,7 +119,7 @@ fn dropped_causes<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Vec<Dropp
         };
         let error_call_receiver = error_method_receiver(ctx, arg);
         let is_error = error_call_receiver.is_some()
-            || (arg.kind() == "identifier" && is_error_name(ctx.text(arg)));
+            || (arg.kind_str() == "identifier" && is_error_name(ctx.text(arg)));
         if is_error {
             dropped.push(Dropped {
                 verb_at: format.start_byte() + offset,
@@ -141,13 +141,15 @@ fn replaces_checked_error(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<Strin
         return None;
     }
     // Returned as it is: `return nil, errors.New(…)`.
-    let list = ctx.parent(call).filter(|p| p.kind() == "expression_list")?;
+    let list = ctx
+        .parent(call)
+        .filter(|p| p.kind_str() == "expression_list")?;
     ctx.parent(list)
-        .filter(|p| p.kind() == "return_statement")?;
+        .filter(|p| p.kind_str() == "return_statement")?;
     let mut current = list;
     let (check, block) = loop {
         let parent = ctx.parent(current)?;
-        match parent.kind() {
+        match parent.kind_str() {
             "func_literal" | "function_declaration" | "method_declaration" => return None,
             "if_statement" if parent.field("consequence") == Some(current) => {
                 break (parent, current);
@@ -156,11 +158,12 @@ fn replaces_checked_error(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<Strin
         }
     };
     let condition = check.field("condition")?;
-    if condition.kind() != "binary_expression" || ctx.text(condition.field("operator")?) != "!=" {
+    if condition.kind_str() != "binary_expression" || ctx.text(condition.field("operator")?) != "!="
+    {
         return None;
     }
     let (left, right) = (condition.field("left")?, condition.field("right")?);
-    if left.kind() != "identifier" || right.kind() != "nil" {
+    if left.kind_str() != "identifier" || right.kind_str() != "nil" {
         return None;
     }
     let err = ctx.text(left);
@@ -168,7 +171,7 @@ fn replaces_checked_error(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<Strin
         return None;
     }
     let mentioned =
-        crate::syntax::preorder(block).any(|n| n.kind() == "identifier" && ctx.text(n) == err);
+        crate::syntax::preorder(block).any(|n| n.kind_str() == "identifier" && ctx.text(n) == err);
     (!mentioned).then(|| err.to_string())
 }
 
@@ -205,12 +208,12 @@ fn report_replaced(ctx: &RuleContext<'_>, call: Node<'_>, err: &str) -> Finding 
 
 /// `err` of `err.Error()` when it is named like an error.
 fn error_method_receiver<'t>(ctx: &RuleContext<'_>, arg: Node<'t>) -> Option<Node<'t>> {
-    if arg.kind() != "call_expression" || arg.field("arguments")?.named_child_count() != 0 {
+    if arg.kind_str() != "call_expression" || arg.field("arguments")?.named_child_count() != 0 {
         return None;
     }
     let (operand, method) = method_call(arg)?;
     (ctx.text(method) == "Error"
-        && operand.kind() == "identifier"
+        && operand.kind_str() == "identifier"
         && is_error_name(ctx.text(operand)))
     .then_some(operand)
 }

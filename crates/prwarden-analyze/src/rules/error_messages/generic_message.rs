@@ -119,7 +119,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote, symbol_suffix};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{in_rust_test, is_test_path, statements, string_literal_value};
 
 pub static META: RuleMeta = RuleMeta {
@@ -294,32 +294,34 @@ fn go_missed_key<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<(&'s str, 
     }
     let message = string_literal_value(args.named_child(0)?, ctx.source)?;
     // Returned as it is, from the block of `if !ok {`.
-    let list = ctx.parent(call).filter(|p| p.kind() == "expression_list")?;
+    let list = ctx
+        .parent(call)
+        .filter(|p| p.kind_str() == "expression_list")?;
     let ret = ctx
         .parent(list)
-        .filter(|p| p.kind() == "return_statement")?;
+        .filter(|p| p.kind_str() == "return_statement")?;
     let mut block = ctx.parent(ret)?;
-    if block.kind() == "statement_list" {
+    if block.kind_str() == "statement_list" {
         block = ctx.parent(block)?;
     }
     let check = ctx
         .parent(block)
-        .filter(|p| p.kind() == "if_statement" && p.field("consequence") == Some(block))?;
+        .filter(|p| p.kind_str() == "if_statement" && p.field("consequence") == Some(block))?;
     let condition = check.field("condition")?;
-    if condition.kind() != "unary_expression" || ctx.text(condition.field("operator")?) != "!" {
+    if condition.kind_str() != "unary_expression" || ctx.text(condition.field("operator")?) != "!" {
         return None;
     }
     let flag = condition
         .field("operand")
-        .filter(|o| o.kind() == "identifier")?;
+        .filter(|o| o.kind_str() == "identifier")?;
     let flag = ctx.text(flag);
     // `v, ok := m[key]` as the `if`'s initialiser or the statement before it.
     let mut previous = check.prev_named_sibling();
-    while let Some(p) = previous.filter(|p| p.kind() == "comment") {
+    while let Some(p) = previous.filter(|p| p.kind_str() == "comment") {
         previous = p.prev_named_sibling();
     }
     let lookup = check.field("initializer").or(previous)?;
-    if lookup.kind() != "short_var_declaration" {
+    if lookup.kind_str() != "short_var_declaration" {
         return None;
     }
     let left = lookup.field("left")?;
@@ -332,11 +334,11 @@ fn go_missed_key<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<(&'s str, 
     }
     let index = right
         .named_child(0)
-        .filter(|r| r.kind() == "index_expression")?;
+        .filter(|r| r.kind_str() == "index_expression")?;
     let key = index.field("index")?;
     // A constant key (`m["region"]`) is already in the message, or should be.
     if matches!(
-        key.kind(),
+        key.kind_str(),
         "interpreted_string_literal" | "raw_string_literal" | "int_literal"
     ) {
         return None;
@@ -349,7 +351,7 @@ fn go_missed_key<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<(&'s str, 
 /// fixed literal (no interpolation at all, so the key cannot be in it) for
 /// a dictionary lookup that just missed a key held in a variable.
 fn python_missed_key<'s>(ctx: &RuleContext<'s>, raise: Node<'_>) -> Option<(&'s str, &'s str)> {
-    let raised = raise.named_child(0).filter(|r| r.kind() == "call")?;
+    let raised = raise.named_child(0).filter(|r| r.kind_str() == "call")?;
     let args = raised.field("arguments")?;
     let mut cursor = args.walk();
     let positional: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
@@ -361,39 +363,45 @@ fn python_missed_key<'s>(ctx: &RuleContext<'s>, raise: Node<'_>) -> Option<(&'s 
         return None;
     }
     // The only statement of `if v is None:` / `if not v:`.
-    let block = ctx.parent(raise).filter(|b| b.kind() == "block")?;
-    if statements(block).filter(|s| s.kind() != "comment").count() != 1 {
+    let block = ctx.parent(raise).filter(|b| b.kind_str() == "block")?;
+    if statements(block)
+        .filter(|s| s.kind_str() != "comment")
+        .count()
+        != 1
+    {
         return None;
     }
     let check = ctx
         .parent(block)
-        .filter(|p| p.kind() == "if_statement" && p.field("consequence") == Some(block))?;
+        .filter(|p| p.kind_str() == "if_statement" && p.field("consequence") == Some(block))?;
     let condition = check.field("condition")?;
-    let variable = match condition.kind() {
+    let variable = match condition.kind_str() {
         "comparison_operator" if ctx.text(condition).ends_with(" is None") => {
             condition.named_child(0)?
         }
         "not_operator" => condition.field("argument")?,
         _ => return None,
     };
-    if variable.kind() != "identifier" {
+    if variable.kind_str() != "identifier" {
         return None;
     }
     let variable = ctx.text(variable);
     // `v = mapping.get(key)` as the statement right before the `if`.
     let mut previous = check.prev_named_sibling();
-    while let Some(p) = previous.filter(|p| p.kind() == "comment") {
+    while let Some(p) = previous.filter(|p| p.kind_str() == "comment") {
         previous = p.prev_named_sibling();
     }
     let assign = previous
-        .filter(|p| p.kind() == "expression_statement")?
+        .filter(|p| p.kind_str() == "expression_statement")?
         .named_child(0)
-        .filter(|a| a.kind() == "assignment")?;
+        .filter(|a| a.kind_str() == "assignment")?;
     if assign.field("left").map(|l| ctx.text(l)) != Some(variable) {
         return None;
     }
-    let call = assign.field("right").filter(|r| r.kind() == "call")?;
-    let function = call.field("function").filter(|f| f.kind() == "attribute")?;
+    let call = assign.field("right").filter(|r| r.kind_str() == "call")?;
+    let function = call
+        .field("function")
+        .filter(|f| f.kind_str() == "attribute")?;
     if ctx.text(function.field("attribute")?) != "get" {
         return None;
     }
@@ -404,7 +412,7 @@ fn python_missed_key<'s>(ctx: &RuleContext<'s>, raise: Node<'_>) -> Option<(&'s 
         return None;
     };
     // A constant key (`config.get("region")`) is already in the message, or should be.
-    if !matches!(key.kind(), "identifier" | "attribute" | "subscript") {
+    if !matches!(key.kind_str(), "identifier" | "attribute" | "subscript") {
         return None;
     }
     Some((ctx.text(*key), message))
@@ -483,7 +491,7 @@ fn client_error_without_message<'s>(
     node: Node<'_>,
 ) -> Option<(String, &'s str)> {
     let args = node.field("arguments")?;
-    match node.kind() {
+    match node.kind_str() {
         "call_expression" => {
             let callee = node.field("function")?;
             let object = ctx.text(callee.field("object")?);
@@ -498,12 +506,12 @@ fn client_error_without_message<'s>(
             if ctx.text(node.field("constructor")?) != "TRPCError" {
                 return None;
             }
-            let options = first_named_arg(args).filter(|a| a.kind() == "object")?;
+            let options = first_named_arg(args).filter(|a| a.kind_str() == "object")?;
             let value_of = |key: &str| {
                 let mut cursor = options.walk();
                 options
                     .named_children(&mut cursor)
-                    .filter(|p| p.kind() == "pair")
+                    .filter(|p| p.kind_str() == "pair")
                     .find(|p| {
                         p.field("key")
                             .is_some_and(|k| ctx.text(k).trim_matches(['"', '\'']) == key)
@@ -534,7 +542,7 @@ fn client_error_without_message<'s>(
 /// not tell the client what to fix (as Go's `http.Error` with a 4xx).
 fn koa_throw<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
     let callee = node.field("function")?;
-    if callee.kind() != "member_expression"
+    if callee.kind_str() != "member_expression"
         || ctx.text(callee.field("object")?) != "ctx"
         || ctx.text(callee.field("property")?) != "throw"
     {
@@ -639,7 +647,7 @@ fn first_named_arg(args: Node<'_>) -> Option<Node<'_>> {
 
 /// `new Error(…)` and `Error(…)`.
 fn js_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
-    let callee = match node.kind() {
+    let callee = match node.kind_str() {
         "new_expression" => node.field("constructor")?,
         "call_expression" => node.field("function")?,
         _ => return None,
@@ -648,13 +656,13 @@ fn js_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
     let custom = !JS_TYPES.contains(&name);
     // `new GraphQLError("Error")`: any error class with a generic literal
     // (without a message a custom type is its own message).
-    if custom && (node.kind() != "new_expression" || !is_error_type_name(name)) {
+    if custom && (node.kind_str() != "new_expression" || !is_error_type_name(name)) {
         return None;
     }
     // `new Error().stack` captures a stack trace; nothing is thrown.
     if node
         .parent()
-        .is_some_and(|p| p.kind() == "member_expression")
+        .is_some_and(|p| p.kind_str() == "member_expression")
     {
         return None;
     }
@@ -702,11 +710,11 @@ fn is_error_type_name(name: &str) -> bool {
 
 /// `raise ValueError`, `raise ValueError()`, `raise Exception("error")`.
 fn python_raise<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
-    if node.kind() != "raise_statement" {
+    if node.kind_str() != "raise_statement" {
         return None;
     }
     let raised = node.named_child(0)?;
-    let (name, first) = match raised.kind() {
+    let (name, first) = match raised.kind_str() {
         "identifier" => (ctx.text(raised), None),
         "call" => {
             let args = raised.field("arguments")?;
@@ -718,7 +726,7 @@ fn python_raise<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'
         // `raise DunningError()`: a catch-all exception class of the file's
         // own, raised with no message and outside an `except` (where the
         // chained cause would carry the detail).
-        let bare = match raised.kind() {
+        let bare = match raised.kind_str() {
             "identifier" => true,
             _ => raised
                 .field("arguments")
@@ -746,21 +754,21 @@ fn caught_by_own_try(ctx: &RuleContext<'_>, raise: Node<'_>, name: &str) -> bool
     let mut child = raise;
     let mut current = ctx.parent(raise);
     while let Some(n) = current {
-        match n.kind() {
+        match n.kind_str() {
             "function_definition" | "lambda" | "class_definition" => return false,
             "try_statement" if n.field("body") == Some(child) => {
                 let mut cursor = n.walk();
                 return n
                     .named_children(&mut cursor)
-                    .filter(|c| c.kind() == "except_clause")
+                    .filter(|c| c.kind_str() == "except_clause")
                     .any(|clause| {
                         let mut inner = clause.walk();
                         clause
                             .named_children(&mut inner)
-                            .take_while(|c| c.kind() != "block")
+                            .take_while(|c| c.kind_str() != "block")
                             .any(|types| {
                                 crate::syntax::preorder(types).any(|t| {
-                                    t.kind() == "identifier"
+                                    t.kind_str() == "identifier"
                                         && matches!(ctx.text(t), x if x == name || x == "Exception")
                                 })
                             })
@@ -797,10 +805,10 @@ fn is_catch_all_class(ctx: &RuleContext<'_>, name: &str) -> bool {
                 && class.field("superclasses").is_some()
                 && class.field("body").is_some_and(|body| {
                     statements(body).all(|s| {
-                        matches!(s.kind(), "pass_statement" | "comment")
-                            || (s.kind() == "expression_statement"
+                        matches!(s.kind_str(), "pass_statement" | "comment")
+                            || (s.kind_str() == "expression_statement"
                                 && s.named_child(0)
-                                    .is_some_and(|e| matches!(e.kind(), "string" | "ellipsis")))
+                                    .is_some_and(|e| matches!(e.kind_str(), "string" | "ellipsis")))
                     })
                 })
         })
@@ -809,7 +817,7 @@ fn is_catch_all_class(ctx: &RuleContext<'_>, name: &str) -> bool {
 fn in_except_clause(node: Node<'_>) -> bool {
     let mut current = node.parent();
     while let Some(n) = current {
-        match n.kind() {
+        match n.kind_str() {
             "except_clause" | "except_group_clause" => return true,
             "function_definition" | "lambda" => return false,
             _ => {}
@@ -821,7 +829,7 @@ fn in_except_clause(node: Node<'_>) -> bool {
 
 /// `new RuntimeException()`, `new Exception("Error")`.
 fn java_new<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
-    if node.kind() != "object_creation_expression" {
+    if node.kind_str() != "object_creation_expression" {
         return None;
     }
     let name = ctx.text(node.field("type")?);
@@ -831,7 +839,7 @@ fn java_new<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
     // that something was not there — not what, nor where it was looked for.
     if name.rsplit('.').next() == Some("NoSuchElementException") && first.is_none() {
         let method = std::iter::successors(node.parent(), |p| p.parent())
-            .find(|p| p.kind() == "method_declaration")
+            .find(|p| p.kind_str() == "method_declaration")
             .and_then(|m| m.field("name"))
             .map(|n| ctx.text(n));
         return method
@@ -926,46 +934,48 @@ fn java_drops_collected<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(&'
     if arguments.next().is_some() {
         return None;
     }
-    let throw = ctx.parent(node).filter(|p| p.kind() == "throw_statement")?;
+    let throw = ctx
+        .parent(node)
+        .filter(|p| p.kind_str() == "throw_statement")?;
     let mut branch = throw;
-    if let Some(block) = ctx.parent(throw).filter(|p| p.kind() == "block") {
+    if let Some(block) = ctx.parent(throw).filter(|p| p.kind_str() == "block") {
         branch = block;
     }
     let check = ctx
         .parent(branch)
-        .filter(|p| p.kind() == "if_statement" && p.field("consequence") == Some(branch))?;
+        .filter(|p| p.kind_str() == "if_statement" && p.field("consequence") == Some(branch))?;
     let condition = crate::syntax::unwrap_expression(check.field("condition")?);
     // `!list.isEmpty()`
-    let list = match condition.kind() {
+    let list = match condition.kind_str() {
         "unary_expression" if condition.field("operator").map(|o| ctx.text(o)) == Some("!") => {
             let call = crate::syntax::unwrap_expression(condition.field("operand")?);
-            (call.kind() == "method_invocation"
+            (call.kind_str() == "method_invocation"
                 && call.field("name").map(|n| ctx.text(n)) == Some("isEmpty")
                 && call.field("arguments")?.named_child_count() == 0)
                 .then_some(call.field("object")?)?
         }
         _ => return None,
     };
-    if list.kind() != "identifier" {
+    if list.kind_str() != "identifier" {
         return None;
     }
     let list = ctx.text(list);
     // A local collection of the method, filled with `list.add(…)`.
     let method = ctx.enclosing_function(Language::Java, node)?;
     let declared = crate::syntax::preorder(method).any(|n| {
-        n.kind() == "variable_declarator"
+        n.kind_str() == "variable_declarator"
             && n.field("name").is_some_and(|d| ctx.text(d) == list)
             && n.field("value")
-                .is_some_and(|v| v.kind() == "object_creation_expression")
+                .is_some_and(|v| v.kind_str() == "object_creation_expression")
     });
     let filled = crate::syntax::preorder(method).any(|n| {
-        n.kind() == "method_invocation"
+        n.kind_str() == "method_invocation"
             && n.field("name").is_some_and(|m| ctx.text(m) == "add")
             && n.field("object").is_some_and(|o| ctx.text(o) == list)
     });
     // Nothing in the branch reads the list (a log line before the throw).
-    let read_in_branch =
-        crate::syntax::preorder(branch).any(|n| n.kind() == "identifier" && ctx.text(n) == list);
+    let read_in_branch = crate::syntax::preorder(branch)
+        .any(|n| n.kind_str() == "identifier" && ctx.text(n) == list);
     (declared && filled && !read_in_branch).then_some((list, message))
 }
 
@@ -1007,11 +1017,14 @@ fn report_dropped_list(
 /// `if (v == null)`, where `v` is a local the method assigned from a keyed
 /// lookup (`map.get(k)`, `map.remove(k)`).
 fn after_missed_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
-    let Some(throw) = ctx.parent(node).filter(|p| p.kind() == "throw_statement") else {
+    let Some(throw) = ctx
+        .parent(node)
+        .filter(|p| p.kind_str() == "throw_statement")
+    else {
         return false;
     };
     let mut branch = throw;
-    if let Some(block) = ctx.parent(throw).filter(|p| p.kind() == "block") {
+    if let Some(block) = ctx.parent(throw).filter(|p| p.kind_str() == "block") {
         if block.named_child_count() != 1 {
             return false;
         }
@@ -1019,7 +1032,7 @@ fn after_missed_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     }
     let Some(check) = ctx
         .parent(branch)
-        .filter(|p| p.kind() == "if_statement" && p.field("consequence") == Some(branch))
+        .filter(|p| p.kind_str() == "if_statement" && p.field("consequence") == Some(branch))
     else {
         return false;
     };
@@ -1029,7 +1042,7 @@ fn after_missed_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     else {
         return false;
     };
-    if condition.kind() != "binary_expression"
+    if condition.kind_str() != "binary_expression"
         || condition.field("operator").map(|o| ctx.text(o)) != Some("==")
     {
         return false;
@@ -1037,7 +1050,7 @@ fn after_missed_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     let (Some(left), Some(right)) = (condition.field("left"), condition.field("right")) else {
         return false;
     };
-    let variable = match (left.kind(), right.kind()) {
+    let variable = match (left.kind_str(), right.kind_str()) {
         ("identifier", "null_literal") => ctx.text(left),
         ("null_literal", "identifier") => ctx.text(right),
         _ => return false,
@@ -1046,10 +1059,10 @@ fn after_missed_lookup(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
         return false;
     };
     crate::syntax::preorder(method).any(|n| {
-        n.kind() == "variable_declarator"
+        n.kind_str() == "variable_declarator"
             && n.field("name").is_some_and(|d| ctx.text(d) == variable)
             && n.field("value").is_some_and(|v| {
-                v.kind() == "method_invocation"
+                v.kind_str() == "method_invocation"
                     && v.field("object").is_some()
                     && v.field("name")
                         .is_some_and(|m| matches!(ctx.text(m), "get" | "remove"))
@@ -1066,7 +1079,7 @@ fn in_collection_type(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     std::iter::successors(node.parent(), |p| p.parent())
         .filter(|p| {
             matches!(
-                p.kind(),
+                p.kind_str(),
                 "class_declaration" | "enum_declaration" | "record_declaration"
             )
         })
@@ -1125,19 +1138,22 @@ fn is_collection_accessor(method: &str) -> bool {
 fn documented_throw(ctx: &RuleContext<'_>, node: Node<'_>, name: &str) -> bool {
     let mut current = node.parent();
     while let Some(n) = current {
-        if matches!(n.kind(), "method_declaration" | "constructor_declaration") {
+        if matches!(
+            n.kind_str(),
+            "method_declaration" | "constructor_declaration"
+        ) {
             // `@Override`: the contract is documented on the overridden method.
             let mut cursor = n.walk();
             let overrides = n
                 .named_children(&mut cursor)
-                .filter(|c| c.kind() == "modifiers")
+                .filter(|c| c.kind_str() == "modifiers")
                 .any(|m| ctx.text(m).contains("@Override"));
             if overrides {
                 return true;
             }
             let mut previous = n.prev_sibling();
             while let Some(p) = previous {
-                match p.kind() {
+                match p.kind_str() {
                     "block_comment" => {
                         let doc = ctx.text(p);
                         return doc.starts_with("/**")
@@ -1165,7 +1181,7 @@ fn documented_throw(ctx: &RuleContext<'_>, node: Node<'_>, name: &str) -> bool {
 /// client error (4xx) whose body says nothing about what to fix. (A 5xx
 /// body is deliberately opaque to clients, so it is not judged.)
 fn go_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
-    if node.kind() != "call_expression" {
+    if node.kind_str() != "call_expression" {
         return None;
     }
     let name = ctx.text(node.field("function")?);
@@ -1210,17 +1226,17 @@ fn go_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
     let sentinel = value.trim().eq_ignore_ascii_case("not found")
         && ctx
             .parent(node)
-            .is_some_and(|p| p.kind() == "expression_list")
+            .is_some_and(|p| p.kind_str() == "expression_list")
         && ctx
             .parent(node)
             .and_then(|p| ctx.parent(p))
-            .is_some_and(|spec| spec.kind() == "var_spec");
+            .is_some_and(|spec| spec.kind_str() == "var_spec");
     (is_generic(value) && !sentinel).then(|| (name.to_string(), value))
 }
 
 /// `anyhow!("error")`, `bail!("failed")`: a single literal argument.
 fn rust_macro<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
-    if node.kind() != "macro_invocation" {
+    if node.kind_str() != "macro_invocation" {
         return None;
     }
     let path = node.field("macro")?;
@@ -1230,7 +1246,7 @@ fn rust_macro<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s 
     }
     let tokens = node
         .named_children(&mut node.walk())
-        .find(|n| n.kind() == "token_tree")?;
+        .find(|n| n.kind_str() == "token_tree")?;
     let mut cursor = tokens.walk();
     let args: Vec<Node<'_>> = tokens.named_children(&mut cursor).collect();
     let [literal] = args.as_slice() else {
@@ -1238,8 +1254,8 @@ fn rust_macro<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s 
     };
     let value = string_literal_value(*literal, ctx.source)?;
     let in_closure = std::iter::successors(ctx.parent(node), |p| ctx.parent(*p))
-        .take_while(|p| p.kind() != "function_item")
-        .any(|p| p.kind() == "closure_expression");
+        .take_while(|p| p.kind_str() != "function_item")
+        .any(|p| p.kind_str() == "closure_expression");
     (is_generic(value) || (vague_failure(value) && !in_closure))
         .then(|| (format!("{name}!"), value))
 }
@@ -1248,7 +1264,7 @@ fn rust_macro<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s 
 /// `Err(String::from("error"))`, `Err("oops")`: a string error built from a
 /// generic literal.
 fn rust_err<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
-    if node.kind() != "call_expression" || ctx.text(node.field("function")?) != "Err" {
+    if node.kind_str() != "call_expression" || ctx.text(node.field("function")?) != "Err" {
         return None;
     }
     let args = node.field("arguments")?;
@@ -1266,11 +1282,11 @@ fn rust_err<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s st
 /// `LowerError::Other("error".into())`, `ConfigError::Invalid(String::from("failed"))`:
 /// a variant (or constructor) of an error type given only a generic literal.
 fn rust_error_variant<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
-    if node.kind() != "call_expression" {
+    if node.kind_str() != "call_expression" {
         return None;
     }
     let function = node.field("function")?;
-    if function.kind() != "scoped_identifier" {
+    if function.kind_str() != "scoped_identifier" {
         return None;
     }
     let path = ctx.text(function);
@@ -1286,7 +1302,7 @@ fn rust_error_variant<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(Stri
     // adds the context after the fact.
     if node
         .parent()
-        .is_some_and(|p| p.kind() == "field_expression")
+        .is_some_and(|p| p.kind_str() == "field_expression")
     {
         return None;
     }
@@ -1334,7 +1350,7 @@ fn actix_client_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(Stri
 /// (also `status::Custom`) with a 4xx status and only a generic literal: the
 /// client is told nothing about what to fix, as with actix's helpers.
 fn rocket_client_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
-    if node.kind() != "call_expression" {
+    if node.kind_str() != "call_expression" {
         return None;
     }
     let function = ctx.text(node.field("function")?);
@@ -1364,10 +1380,10 @@ fn rocket_client_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(Str
 fn rust_string_arg<'s>(ctx: &RuleContext<'s>, arg: Node<'_>) -> Option<&'s str> {
     let mut arg = arg;
     // `"…".to_string()`, `"…".into()`, `"…".to_owned()`, `String::from("…")`.
-    if arg.kind() == "call_expression" {
+    if arg.kind_str() == "call_expression" {
         let function = arg.field("function")?;
         let inner_args = arg.field("arguments")?;
-        arg = match function.kind() {
+        arg = match function.kind_str() {
             "field_expression"
                 if inner_args.named_child_count() == 0
                     && matches!(
@@ -1385,7 +1401,7 @@ fn rust_string_arg<'s>(ctx: &RuleContext<'s>, arg: Node<'_>) -> Option<&'s str> 
             _ => return None,
         };
     }
-    if arg.kind() != "string_literal" {
+    if arg.kind_str() != "string_literal" {
         return None;
     }
     string_literal_value(arg, ctx.source)

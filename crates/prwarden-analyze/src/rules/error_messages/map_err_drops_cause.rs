@@ -49,7 +49,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote, symbol_suffix};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{in_rust_test, is_test_path, unwrap_expression};
 
 pub static META: RuleMeta = RuleMeta {
@@ -77,7 +77,7 @@ impl Rule for MapErrDropsCause {
         for call in ctx.nodes_in_order(&["call_expression"]) {
             let Some(function) = call
                 .field("function")
-                .filter(|f| f.kind() == "field_expression")
+                .filter(|f| f.kind_str() == "field_expression")
             else {
                 continue;
             };
@@ -90,7 +90,7 @@ impl Rule for MapErrDropsCause {
             let Some(closure) = call
                 .field("arguments")
                 .and_then(|a| a.named_child(0))
-                .filter(|c| c.kind() == "closure_expression")
+                .filter(|c| c.kind_str() == "closure_expression")
             else {
                 continue;
             };
@@ -124,7 +124,7 @@ impl Rule for MapErrDropsCause {
 /// The expression a closure body evaluates to: the body itself, or the last
 /// expression of a block.
 fn result_expression(body: Node<'_>) -> Option<Node<'_>> {
-    if body.kind() != "block" {
+    if body.kind_str() != "block" {
         return Some(unwrap_expression(body));
     }
     let mut cursor = body.walk();
@@ -133,10 +133,10 @@ fn result_expression(body: Node<'_>) -> Option<Node<'_>> {
         .filter(|n| !crate::syntax::is_comment(*n))
         .last()?;
     // A trailing `expression_statement` ends with `;`: the block is `()`.
-    (last.kind() != "expression_statement" || !body_ends_with_semicolon(last))
+    (last.kind_str() != "expression_statement" || !body_ends_with_semicolon(last))
         .then_some(last)
         .map(|n| {
-            if n.kind() == "expression_statement" {
+            if n.kind_str() == "expression_statement" {
                 n.named_child(0).unwrap_or(n)
             } else {
                 n
@@ -146,7 +146,10 @@ fn result_expression(body: Node<'_>) -> Option<Node<'_>> {
 
 fn body_ends_with_semicolon(statement: Node<'_>) -> bool {
     let count = statement.child_count();
-    count > 0 && statement.child(count - 1).is_some_and(|c| c.kind() == ";")
+    count > 0
+        && statement
+            .child(count - 1)
+            .is_some_and(|c| c.kind_str() == ";")
 }
 
 const MESSAGE_MACROS: &[&str] = &["anyhow", "eyre", "format_err", "miette", "format"];
@@ -154,7 +157,7 @@ const MESSAGE_MACROS: &[&str] = &["anyhow", "eyre", "format_err", "miette", "for
 /// Whether `node` is a new error built from a message.
 fn builds_message(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     let node = unwrap_expression(node);
-    match node.kind() {
+    match node.kind_str() {
         "macro_invocation" => node.field("macro").is_some_and(|m| {
             let name = ctx.text(m);
             MESSAGE_MACROS.contains(&name.rsplit("::").next().unwrap_or(name))
@@ -164,12 +167,12 @@ fn builds_message(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
                 return false;
             };
             let args = node.field("arguments");
-            match function.kind() {
+            match function.kind_str() {
                 // `"…".to_string()`, `"…".into()`, `"…".to_owned()`
                 "field_expression" => {
                     function
                         .field("value")
-                        .is_some_and(|v| v.kind() == "string_literal")
+                        .is_some_and(|v| v.kind_str() == "string_literal")
                         && function.field("field").is_some_and(|f| {
                             matches!(ctx.text(f), "to_string" | "into" | "to_owned")
                         })
@@ -184,7 +187,7 @@ fn builds_message(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
                             .is_some_and(|n| ctx.text(n) == "from")
                         && args.is_some_and(|a| {
                             a.named_child(0)
-                                .is_some_and(|m| m.kind() == "string_literal")
+                                .is_some_and(|m| m.kind_str() == "string_literal")
                         })
                 }
                 _ => false,
@@ -200,12 +203,12 @@ fn builds_message(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
 /// leaves no trace.
 fn is_internal_server_error(ctx: &RuleContext<'_>, body: Node<'_>) -> bool {
     let body = unwrap_expression(body);
-    let status = match body.kind() {
+    let status = match body.kind_str() {
         "tuple_expression" => body.named_child(0),
         _ => Some(body),
     };
     if status.is_some_and(|s| {
-        matches!(s.kind(), "scoped_identifier" | "field_expression")
+        matches!(s.kind_str(), "scoped_identifier" | "field_expression")
             && ctx.text(s).ends_with("INTERNAL_SERVER_ERROR")
     }) {
         return true;
@@ -213,12 +216,12 @@ fn is_internal_server_error(ctx: &RuleContext<'_>, body: Node<'_>) -> bool {
     // `AppError::Internal("db error".into())`, `ApiError::InternalServerError(…)`,
     // actix's `error::ErrorInternalServerError("…")`: the application's own
     // "internal error" built from a message, with the real cause thrown away.
-    if body.kind() != "call_expression" {
+    if body.kind_str() != "call_expression" {
         return false;
     }
     let Some(function) = body
         .field("function")
-        .filter(|f| f.kind() == "scoped_identifier")
+        .filter(|f| f.kind_str() == "scoped_identifier")
     else {
         return false;
     };
@@ -237,7 +240,7 @@ fn is_internal_server_error(ctx: &RuleContext<'_>, body: Node<'_>) -> bool {
         && body
             .field("arguments")
             .and_then(|a| a.named_child(0))
-            .is_some_and(|arg| builds_message(ctx, arg) || arg.kind() == "string_literal")
+            .is_some_and(|arg| builds_message(ctx, arg) || arg.kind_str() == "string_literal")
 }
 
 /// Errors with nothing worth keeping: channel send/receive errors, lock
@@ -247,11 +250,11 @@ fn uninformative_source(ctx: &RuleContext<'_>, source: Node<'_>) -> bool {
     loop {
         // `.await` on the result: look at the call awaited; `.map(Some)`
         // keeps the error of the call before it.
-        let inner = match node.kind() {
+        let inner = match node.kind_str() {
             "await_expression" => node.named_child(0),
             "call_expression" => node
                 .field("function")
-                .filter(|f| f.kind() == "field_expression")
+                .filter(|f| f.kind_str() == "field_expression")
                 .filter(|f| f.field("field").is_some_and(|m| ctx.text(m) == "map"))
                 .and_then(|f| f.field("value")),
             _ => None,
@@ -261,7 +264,7 @@ fn uninformative_source(ctx: &RuleContext<'_>, source: Node<'_>) -> bool {
             None => break,
         }
     }
-    if node.kind() != "call_expression" {
+    if node.kind_str() != "call_expression" {
         return false;
     }
     let Some(function) = node.field("function") else {
@@ -270,7 +273,7 @@ fn uninformative_source(ctx: &RuleContext<'_>, source: Node<'_>) -> bool {
     let no_args = node
         .field("arguments")
         .is_some_and(|a| a.named_child_count() == 0);
-    let method = match function.kind() {
+    let method = match function.kind_str() {
         "field_expression" => function.field("field"),
         "scoped_identifier" => function.field("name"),
         "generic_function" => function
@@ -314,7 +317,7 @@ fn uninformative_source(ctx: &RuleContext<'_>, source: Node<'_>) -> bool {
 }
 
 fn function_path<'s>(ctx: &RuleContext<'s>, function: Node<'_>) -> Option<&'s str> {
-    (function.kind() == "scoped_identifier")
+    (function.kind_str() == "scoped_identifier")
         .then(|| function.field("path"))
         .flatten()
         .map(|p| ctx.text(p))

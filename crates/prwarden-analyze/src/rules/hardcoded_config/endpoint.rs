@@ -59,7 +59,7 @@ use super::token_formats::{TokenKind, find_tokens, scheme_start};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::Rule;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{identifier_words, in_rust_test, is_test_path};
 
 pub static META: RuleMeta = RuleMeta {
@@ -142,15 +142,15 @@ fn literal_kinds(language: Language) -> &'static [&'static str] {
 fn is_literal(language: Language, node: Node<'_>) -> bool {
     match language {
         Language::TypeScript | Language::Tsx | Language::JavaScript => {
-            matches!(node.kind(), "string" | "template_string")
+            matches!(node.kind_str(), "string" | "template_string")
         }
-        Language::Python => node.kind() == "string",
+        Language::Python => node.kind_str() == "string",
         Language::Go => matches!(
-            node.kind(),
+            node.kind_str(),
             "interpreted_string_literal" | "raw_string_literal"
         ),
-        Language::Rust => matches!(node.kind(), "string_literal" | "raw_string_literal"),
-        Language::Java => matches!(node.kind(), "string_literal" | "text_block"),
+        Language::Rust => matches!(node.kind_str(), "string_literal" | "raw_string_literal"),
+        Language::Java => matches!(node.kind_str(), "string_literal" | "text_block"),
         Language::Sql => false,
     }
 }
@@ -205,7 +205,7 @@ fn excluded_context(ctx: &RuleContext<'_>, language: Language, literal: Node<'_>
     while let Some(node) = current {
         depth += 1;
         let text_of = |field: &str| node.field(field).map(|n| ctx.text(n));
-        match node.kind() {
+        match node.kind_str() {
             // Python docstring / a bare string statement.
             "expression_statement" if language == Language::Python && child == literal => {
                 return true;
@@ -226,9 +226,9 @@ fn excluded_context(ctx: &RuleContext<'_>, language: Language, literal: Node<'_>
                 }
             }
             "call_expression" | "call" | "method_invocation" | "macro_invocation"
-                if node.field("arguments") == Some(child) || child.kind() == "token_tree" =>
+                if node.field("arguments") == Some(child) || child.kind_str() == "token_tree" =>
             {
-                let callee = match node.kind() {
+                let callee = match node.kind_str() {
                     "method_invocation" => {
                         let object = text_of("object").unwrap_or("");
                         format!("{object}.{}", text_of("name").unwrap_or(""))
@@ -251,9 +251,9 @@ fn excluded_context(ctx: &RuleContext<'_>, language: Language, literal: Node<'_>
             _ => {}
         }
         // Statements end the search: the literal's role is decided within.
-        if node.kind().ends_with("statement")
-            || node.kind().ends_with("declaration")
-            || node.kind() == "let_declaration"
+        if node.kind_str().ends_with("statement")
+            || node.kind_str().ends_with("declaration")
+            || node.kind_str() == "let_declaration"
             || depth > 8
         {
             return false;
@@ -619,11 +619,11 @@ fn java_host_argument(
         return None;
     }
     let says_host = |name: &str| identifier_words(name).iter().any(|w| w == "host");
-    let args = literal.parent().filter(|p| p.kind() == "argument_list");
+    let args = literal.parent().filter(|p| p.kind_str() == "argument_list");
     let setter = args.is_some_and(|a| {
         a.named_child_count() == 1
             && a.parent()
-                .filter(|c| c.kind() == "method_invocation")
+                .filter(|c| c.kind_str() == "method_invocation")
                 .and_then(|c| c.field("name"))
                 .is_some_and(|m| says_host(ctx.text(m)))
     });
@@ -668,10 +668,10 @@ fn named_internal_host(ctx: &RuleContext<'_>, literal: Node<'_>, text: &str) -> 
 fn bound_name<'s>(ctx: &RuleContext<'s>, literal: Node<'_>) -> Option<&'s str> {
     let mut parent = literal.parent()?;
     // Go's `const X = "…"` holds its values in an expression list.
-    if parent.kind() == "expression_list" {
+    if parent.kind_str() == "expression_list" {
         parent = parent.parent()?;
     }
-    let name = match parent.kind() {
+    let name = match parent.kind_str() {
         "variable_declarator"
         | "const_spec"
         | "var_spec"

@@ -40,7 +40,7 @@ use super::token_formats::{TokenKind, TokenMatch, find_tokens};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::Rule;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{identifier_words, is_test_path};
 
 pub static META: RuleMeta = RuleMeta {
@@ -193,7 +193,7 @@ fn find_assignment<'a>(ctx: &RuleContext<'a>, token: &TokenMatch) -> Option<Assi
     let leaf = root.descendant_for_byte_range(token.range.start, token.range.end)?;
     let string = std::iter::successors(Some(leaf), Node::parent)
         .take(3)
-        .find(|n| n.kind() == "string")?;
+        .find(|n| n.kind_str() == "string")?;
     if string.start_position().row != string.end_position().row {
         return None;
     }
@@ -227,11 +227,11 @@ fn js_assignment<'a>(
     token: &TokenMatch,
 ) -> Option<(&'a str, Option<String>)> {
     let declarator = string.parent()?;
-    if declarator.kind() != "variable_declarator" || declarator.field("value")? != string {
+    if declarator.kind_str() != "variable_declarator" || declarator.field("value")? != string {
         return None;
     }
     let name = declarator.field("name")?;
-    if name.kind() != "identifier" {
+    if name.kind_str() != "identifier" {
         return None;
     }
     let name = ctx.text(name);
@@ -255,11 +255,11 @@ fn python_assignment<'a>(
     token: &TokenMatch,
 ) -> Option<(&'a str, Option<String>)> {
     let assignment = string.parent()?;
-    if assignment.kind() != "assignment" || assignment.field("right")? != string {
+    if assignment.kind_str() != "assignment" || assignment.field("right")? != string {
         return None;
     }
     let left = assignment.field("left")?;
-    if left.kind() != "identifier" {
+    if left.kind_str() != "identifier" {
         return None;
     }
     let name = ctx.text(left);
@@ -285,12 +285,12 @@ fn imports_os(ctx: &RuleContext<'_>) -> bool {
     };
     let mut cursor = root.walk();
     root.named_children(&mut cursor)
-        .filter(|n| n.kind() == "import_statement")
+        .filter(|n| n.kind_str() == "import_statement")
         .any(|import| {
             let mut c = import.walk();
             import
                 .children_by_field_name("name", &mut c)
-                .any(|n| n.kind() == "dotted_name" && ctx.text(n) == "os")
+                .any(|n| n.kind_str() == "dotted_name" && ctx.text(n) == "os")
         })
 }
 

@@ -8,7 +8,7 @@ use tree_sitter::Node;
 
 use crate::context::RuleContext;
 use crate::model::Language;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{enclosing_function, identifier_words, is_function, preorder};
 
 /// One value pasted into a built string.
@@ -77,7 +77,7 @@ pub(crate) fn resolve<'t>(
 /// Peels `&x`, `x.as_str()`, `x.to_string()`, parentheses and casts.
 fn strip<'t>(ctx: &RuleContext<'_>, language: Language, mut node: Node<'t>) -> Node<'t> {
     loop {
-        let inner = match node.kind() {
+        let inner = match node.kind_str() {
             "parenthesized_expression" | "as_expression" | "non_null_expression" => {
                 node.named_child(0)
             }
@@ -89,7 +89,7 @@ fn strip<'t>(ctx: &RuleContext<'_>, language: Language, mut node: Node<'t>) -> N
                     .is_some_and(|a| a.named_child_count() == 0);
                 match function {
                     Some(f)
-                        if f.kind() == "field_expression"
+                        if f.kind_str() == "field_expression"
                             && no_args
                             && f.field("field").is_some_and(|m| {
                                 matches!(
@@ -113,12 +113,12 @@ fn strip<'t>(ctx: &RuleContext<'_>, language: Language, mut node: Node<'t>) -> N
 }
 
 fn is_plain_identifier(language: Language, node: Node<'_>) -> bool {
-    node.kind() == "identifier" && language != Language::Sql
+    node.kind_str() == "identifier" && language != Language::Sql
 }
 
 fn is_string_literal(node: Node<'_>) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "string"
             | "interpreted_string_literal"
             | "raw_string_literal"
@@ -136,12 +136,12 @@ fn collect<'t>(
     node: Node<'t>,
     built: &mut BuiltString<'t>,
 ) -> bool {
-    match node.kind() {
+    match node.kind_str() {
         "template_string" => {
             let mut literal = ctx.text(node).to_string();
             let mut cursor = node.walk();
             for child in node.named_children(&mut cursor) {
-                if child.kind() == "template_substitution"
+                if child.kind_str() == "template_substitution"
                     && let Some(expr) = child.named_child(0)
                 {
                     built.values.push(value(expr));
@@ -160,7 +160,7 @@ fn collect<'t>(
         "string" if language == Language::Python => {
             let mut cursor = node.walk();
             for child in node.named_children(&mut cursor) {
-                match child.kind() {
+                match child.kind_str() {
                     "interpolation" => {
                         if let Some(expr) = child.field("expression") {
                             built.values.push(value(expr));
@@ -216,11 +216,11 @@ fn collect<'t>(
         }
         // `"…".format(a)` (Python), `"…".formatted(a)` (Java).
         "call" | "method_invocation" => {
-            let (object, method) = if node.kind() == "call" {
+            let (object, method) = if node.kind_str() == "call" {
                 let Some(function) = node.field("function") else {
                     return false;
                 };
-                if function.kind() != "attribute" {
+                if function.kind_str() != "attribute" {
                     return false;
                 }
                 (function.field("object"), function.field("attribute"))
@@ -278,13 +278,13 @@ fn collect_or_value<'t>(
 
 /// The arguments after a format string: a tuple/argument list, or one value.
 fn format_arguments<'t>(node: Node<'t>, built: &mut BuiltString<'t>) {
-    if matches!(node.kind(), "tuple" | "argument_list" | "arguments") {
+    if matches!(node.kind_str(), "tuple" | "argument_list" | "arguments") {
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            if child.kind() == "comment" {
+            if child.kind_str() == "comment" {
                 continue;
             }
-            let child = match child.kind() {
+            let child = match child.kind_str() {
                 "keyword_argument" => child.field("value").unwrap_or(child),
                 _ => child,
             };
@@ -305,7 +305,7 @@ fn format_call<'t>(
     let mut cursor = args.walk();
     let mut items = args
         .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment");
+        .filter(|n| n.kind_str() != "comment");
     let Some(format) = items.next() else {
         return false;
     };
@@ -328,7 +328,7 @@ fn rust_format<'t>(ctx: &RuleContext<'_>, node: Node<'t>, built: &mut BuiltStrin
     let mut cursor = node.walk();
     let Some(tree) = node
         .named_children(&mut cursor)
-        .find(|n| n.kind() == "token_tree")
+        .find(|n| n.kind_str() == "token_tree")
     else {
         return false;
     };
@@ -338,7 +338,7 @@ fn rust_format<'t>(ctx: &RuleContext<'_>, node: Node<'t>, built: &mut BuiltStrin
     let Some(format) = tokens.get(1).copied() else {
         return false;
     };
-    if !matches!(format.kind(), "string_literal" | "raw_string_literal") {
+    if !matches!(format.kind_str(), "string_literal" | "raw_string_literal") {
         return false;
     }
     let text = ctx.text(format);
@@ -370,7 +370,7 @@ fn rust_format<'t>(ctx: &RuleContext<'_>, node: Node<'t>, built: &mut BuiltStrin
     // delimiter.
     let mut current: Option<(Node<'t>, usize, usize)> = None;
     for token in tokens.iter().skip(2) {
-        let end_of_arg = token.kind() == "," || token.end_byte() == tree.end_byte();
+        let end_of_arg = token.kind_str() == "," || token.end_byte() == tree.end_byte();
         if end_of_arg {
             if let Some((n, s, e)) = current.take() {
                 built.values.push(Value {
@@ -393,7 +393,7 @@ fn rust_format<'t>(ctx: &RuleContext<'_>, node: Node<'t>, built: &mut BuiltStrin
 pub(crate) fn argument_nodes(args: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = args.walk();
     args.named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_str() != "comment")
         .collect()
 }
 
@@ -412,7 +412,7 @@ pub(crate) fn call_parts(
     language: Language,
     node: Node<'_>,
 ) -> Option<(Option<Node<'_>>, Node<'_>, Node<'_>)> {
-    match (language, node.kind()) {
+    match (language, node.kind_str()) {
         (Language::Java, "method_invocation") => Some((
             node.field("object"),
             node.field("name")?,
@@ -421,11 +421,11 @@ pub(crate) fn call_parts(
         (Language::Python, "call") | (_, "call_expression") => {
             let mut function = node.field("function")?;
             // Rust turbofish: `sqlx::query_as::<_, Article>(…)`.
-            if function.kind() == "generic_function" {
+            if function.kind_str() == "generic_function" {
                 function = function.field("function")?;
             }
             let args = node.field("arguments")?;
-            let (receiver, name) = match function.kind() {
+            let (receiver, name) = match function.kind_str() {
                 "member_expression" => ("object", "property"),
                 "attribute" => ("object", "attribute"),
                 "selector_expression" => ("operand", "field"),
@@ -447,15 +447,15 @@ fn is_constant(ctx: &RuleContext<'_>, _language: Language, value: Value<'_>) -> 
     if text.is_empty() {
         return true;
     }
-    if value.node.kind().contains("literal")
-        && !matches!(value.node.kind(), "composite_literal" | "func_literal")
+    if value.node.kind_str().contains("literal")
+        && !matches!(value.node.kind_str(), "composite_literal" | "func_literal")
         && value.start == value.node.start_byte()
         && value.end == value.node.end_byte()
     {
         return true;
     }
     if matches!(
-        value.node.kind(),
+        value.node.kind_str(),
         "number" | "integer" | "float" | "true" | "false" | "null" | "none" | "nil" | "string"
     ) && value.end == value.node.end_byte()
     {
@@ -525,7 +525,7 @@ pub(crate) fn local_initializer<'t>(
 
 /// `(target, value)` of a declaration or assignment of one plain name.
 fn assignment(language: Language, node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
-    let (target, value) = match (language, node.kind()) {
+    let (target, value) = match (language, node.kind_str()) {
         (_, "variable_declarator") => (node.field("name")?, node.field("value")?),
         (Language::Python, "assignment") | (Language::Rust, "assignment_expression") => {
             (node.field("left")?, node.field("right")?)
@@ -537,7 +537,8 @@ fn assignment(language: Language, node: Node<'_>) -> Option<(Node<'_>, Node<'_>)
         (Language::Go, "short_var_declaration" | "assignment_statement" | "var_spec") => {
             let left = node.field("left").or_else(|| node.field("name"))?;
             let right = node.field("right").or_else(|| node.field("value"))?;
-            let single = |n: Node<'_>| n.kind() != "expression_list" || n.named_child_count() == 1;
+            let single =
+                |n: Node<'_>| n.kind_str() != "expression_list" || n.named_child_count() == 1;
             if !single(left) || !single(right) {
                 return None;
             }
@@ -549,7 +550,7 @@ fn assignment(language: Language, node: Node<'_>) -> Option<(Node<'_>, Node<'_>)
 }
 
 fn first_of_list(node: Node<'_>) -> Option<Node<'_>> {
-    if node.kind() == "expression_list" {
+    if node.kind_str() == "expression_list" {
         node.named_child(0)
     } else {
         Some(node)
@@ -603,7 +604,7 @@ fn outermost_function<'t>(language: Language, at: Node<'t>) -> Option<Node<'t>> 
             found = Some(n);
         }
         if matches!(
-            n.kind(),
+            n.kind_str(),
             "class_declaration" | "class_definition" | "impl_item" | "class_body"
         ) {
             break;
@@ -616,11 +617,11 @@ fn outermost_function<'t>(language: Language, at: Node<'t>) -> Option<Node<'t>> 
 fn bound_names(ctx: &RuleContext<'_>, target: Node<'_>, names: &mut HashSet<String>) {
     for n in preorder(target) {
         if matches!(
-            n.kind(),
+            n.kind_str(),
             "identifier" | "shorthand_property_identifier_pattern"
         ) && n.parent().is_none_or(|p| {
             // `{ id: userId }` binds `userId`, not `id`.
-            p.kind() != "pair_pattern" || p.field("value") == Some(n)
+            p.kind_str() != "pair_pattern" || p.field("value") == Some(n)
         }) {
             names.insert(ctx.text(n).to_string());
         }
@@ -678,14 +679,14 @@ fn passes_request_through(
     let value = crate::syntax::unwrap_expression(value);
     // `ARCHIVE_ROOT / code / f"{day:%j}.mseed"`: pathlib's `/` joins like
     // `os.path.join` — when the left-most operand is a path.
-    if language == Language::Python && value.kind() == "binary_operator" {
+    if language == Language::Python && value.kind_str() == "binary_operator" {
         let carries = |n: Node<'_>| {
             is_request_expression(ctx, language, ctx.text(n), names)
                 || passes_request_through(ctx, language, n, names, depth + 1)
         };
         let mut leftmost = value;
         let mut operands = Vec::new();
-        while leftmost.kind() == "binary_operator"
+        while leftmost.kind_str() == "binary_operator"
             && leftmost
                 .field("operator")
                 .is_some_and(|o| ctx.text(o) == "/")
@@ -724,7 +725,7 @@ fn passes_request_through(
 /// `upload_dir`: the left operand of a pathlib `/` join — a name that says
 /// it is a directory or path (a number divided by request data is not).
 fn is_python_path(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
-    match node.kind() {
+    match node.kind_str() {
         "call" => node.field("function").is_some_and(|f| {
             matches!(
                 ctx.text(f).rsplit('.').next(),
@@ -854,11 +855,11 @@ fn handler_parameters(
         Language::Python => {
             let decorated = function
                 .parent()
-                .filter(|p| p.kind() == "decorated_definition")
+                .filter(|p| p.kind_str() == "decorated_definition")
                 .is_some_and(|p| {
                     let mut c = p.walk();
                     p.named_children(&mut c)
-                        .filter(|d| d.kind() == "decorator")
+                        .filter(|d| d.kind_str() == "decorator")
                         .any(|d| is_route_decorator(ctx.text(d)))
                 });
             if !decorated {
@@ -870,7 +871,7 @@ fn handler_parameters(
                 if text.contains("Depends(") || text.contains("Session") {
                     continue;
                 }
-                let name = match p.kind() {
+                let name = match p.kind_str() {
                     "identifier" => Some(p),
                     _ => p.field("name").or_else(|| p.named_child(0)),
                 };

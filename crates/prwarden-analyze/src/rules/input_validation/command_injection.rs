@@ -55,7 +55,7 @@ use super::built::{
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 
 pub static META: RuleMeta = RuleMeta {
     id: "input-validation/command-injection",
@@ -131,7 +131,7 @@ fn shell_command<'t>(
     language: Language,
     node: Node<'t>,
 ) -> Option<(String, Node<'t>)> {
-    if language == Language::Java && node.kind() == "object_creation_expression" {
+    if language == Language::Java && node.kind_str() == "object_creation_expression" {
         let ty = ctx.text(node.field("type")?);
         let args = argument_nodes(node.field("arguments")?);
         if ty != "ProcessBuilder" || !shell_prefix(ctx, &args, 0) {
@@ -157,7 +157,7 @@ fn shell_command<'t>(
                 }
                 "spawn" | "spawnSync" | "execFile" | "execFileSync" => {
                     let shell = args.iter().any(|a| {
-                        a.kind() == "object"
+                        a.kind_str() == "object"
                             && ctx
                                 .text(*a)
                                 .split_whitespace()
@@ -186,11 +186,11 @@ fn shell_command<'t>(
                 | "subprocess.check_output"
                 | "subprocess.Popen" => {
                     let shell = args.iter().any(|a| {
-                        a.kind() == "keyword_argument"
+                        a.kind_str() == "keyword_argument"
                             && a.field("name").is_some_and(|n| ctx.text(n) == "shell")
                             && a.field("value").is_some_and(|v| ctx.text(v) == "True")
                     });
-                    let command = first.filter(|f| f.kind() != "keyword_argument")?;
+                    let command = first.filter(|f| f.kind_str() != "keyword_argument")?;
                     shell.then(|| (format!("{qualified}(…, shell=True)"), command))
                 }
                 _ => None,
@@ -260,7 +260,7 @@ fn rust_shell_arg<'t>(
         }
         "args" => {
             let list = args.first()?;
-            let list = if list.kind() == "reference_expression" {
+            let list = if list.kind_str() == "reference_expression" {
                 list.field("value")?
             } else {
                 *list

@@ -44,7 +44,7 @@ use super::built::{RequestData, argument_nodes};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, unwrap_expression};
 
 pub static META: RuleMeta = RuleMeta {
@@ -104,13 +104,13 @@ fn arguments(node: Node<'_>) -> Vec<Node<'_>> {
 }
 
 fn is_js_literal(node: Node<'_>) -> bool {
-    match node.kind() {
+    match node.kind_str() {
         "string" => true,
         "template_string" => {
             let mut cursor = node.walk();
             !node
                 .named_children(&mut cursor)
-                .any(|c| c.kind() == "template_substitution")
+                .any(|c| c.kind_str() == "template_substitution")
         }
         _ => false,
     }
@@ -121,10 +121,10 @@ fn is_js_literal(node: Node<'_>) -> bool {
 /// substitutions, or `+` with a non-literal). The server runs it as
 /// JavaScript; a function or a literal string is left alone.
 fn mongo_where<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
-    let (key, value) = match node.kind() {
+    let (key, value) = match node.kind_str() {
         "pair" => {
             let key = node.field("key")?;
-            let name = match key.kind() {
+            let name = match key.kind_str() {
                 "property_identifier" => ctx.text(key),
                 "string" => ctx.text(key).trim_matches(['"', '\'']),
                 _ => return None,
@@ -133,7 +133,7 @@ fn mongo_where<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
         }
         "assignment_expression" => {
             let left = node.field("left")?;
-            let name = match left.kind() {
+            let name = match left.kind_str() {
                 "member_expression" => ctx.text(left.field("property")?),
                 "subscript_expression" => ctx.text(left.field("index")?).trim_matches(['"', '\'']),
                 _ => return None,
@@ -146,13 +146,13 @@ fn mongo_where<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
         return None;
     }
     let value = unwrap_expression(value);
-    let built = match value.kind() {
+    let built = match value.kind_str() {
         "template_string" => !is_js_literal(value),
         "binary_expression" => {
             value.field("operator").is_some_and(|o| ctx.text(o) == "+")
                 && crate::syntax::preorder(value).any(|n| {
                     matches!(
-                        n.kind(),
+                        n.kind_str(),
                         "identifier" | "member_expression" | "call_expression"
                     )
                 })
@@ -163,10 +163,10 @@ fn mongo_where<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
 }
 
 fn js<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<(&'static str, Node<'t>)> {
-    if matches!(node.kind(), "pair" | "assignment_expression") {
+    if matches!(node.kind_str(), "pair" | "assignment_expression") {
         return mongo_where(ctx, node).map(|code| ("$where", code));
     }
-    let callee = match node.kind() {
+    let callee = match node.kind_str() {
         "call_expression" => node.field("function")?,
         "new_expression" => node.field("constructor")?,
         _ => return None,
@@ -185,7 +185,7 @@ fn js<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<(&'static str, Node<'
         }
         "setTimeout" | "setInterval" | "window.setTimeout" | "window.setInterval" => {
             let code = *args.first()?;
-            matches!(code.kind(), "string" | "template_string")
+            matches!(code.kind_str(), "string" | "template_string")
                 .then_some(("setTimeout(string)", code))
         }
         _ => None,
@@ -193,11 +193,11 @@ fn js<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<(&'static str, Node<'
 }
 
 fn python<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<(&'static str, Node<'t>)> {
-    if node.kind() != "call" {
+    if node.kind_str() != "call" {
         return None;
     }
     let function = node.field("function")?;
-    if function.kind() != "identifier" {
+    if function.kind_str() != "identifier" {
         return None;
     }
     let api = match ctx.text(function) {
@@ -206,19 +206,19 @@ fn python<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<(&'static str, No
         _ => return None,
     };
     let code = *arguments(node).first()?;
-    let literal = code.kind() == "string" && {
+    let literal = code.kind_str() == "string" && {
         let mut cursor = code.walk();
         !code
             .named_children(&mut cursor)
-            .any(|c| c.kind() == "interpolation")
+            .any(|c| c.kind_str() == "interpolation")
     };
     // `exec(compile(f.read(), filename, "exec"))` runs a Python file (a
     // config module, a startup script): executing code is its purpose.
-    let compiled_file = code.kind() == "call"
+    let compiled_file = code.kind_str() == "call"
         && code
             .field("function")
             .is_some_and(|f| ctx.text(f) == "compile");
-    (!literal && !compiled_file && code.kind() != "keyword_argument").then_some((api, code))
+    (!literal && !compiled_file && code.kind_str() != "keyword_argument").then_some((api, code))
 }
 
 fn report(
@@ -232,11 +232,13 @@ fn report(
     let request = RequestData::for_node(ctx, language, call);
     let is_request = request.contains(ctx, language, ctx.text(code))
         || matches!(
-            code.kind(),
+            code.kind_str(),
             "template_string" | "string" | "binary_expression"
         ) && crate::syntax::preorder(code).any(|n| {
-            matches!(n.kind(), "identifier" | "member_expression" | "attribute")
-                && request.contains(ctx, language, ctx.text(n))
+            matches!(
+                n.kind_str(),
+                "identifier" | "member_expression" | "attribute"
+            ) && request.contains(ctx, language, ctx.text(n))
         });
     let (why, fix) = if api == "$where" {
         (

@@ -39,7 +39,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{identifier_words, is_function, is_test_path};
 
 pub static META: RuleMeta = RuleMeta {
@@ -93,7 +93,7 @@ impl Rule for InsecureRandom {
 }
 
 fn is_weak_random(ctx: &RuleContext<'_>, language: Language, node: Node<'_>) -> bool {
-    match (language, node.kind()) {
+    match (language, node.kind_str()) {
         (l, "call_expression") if l.is_js_family() => node
             .field("function")
             .is_some_and(|f| ctx.text(f) == "Math.random"),
@@ -268,7 +268,7 @@ fn secret_name(ctx: &RuleContext<'_>, language: Language, call: Node<'_>) -> Opt
             let name = ctx.text(name);
             return is_secret_name(name).then(|| name.to_string());
         }
-        let target = match node.kind() {
+        let target = match node.kind_str() {
             "variable_declarator" => node.field("name"),
             "assignment" | "assignment_expression" | "augmented_assignment_expression" => {
                 node.field("left")

@@ -53,7 +53,7 @@ use super::built::{RequestData, argument_nodes};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, preorder, unwrap_expression};
 
 pub static META: RuleMeta = RuleMeta {
@@ -108,15 +108,17 @@ fn python_loop<'t, 's>(ctx: &RuleContext<'s>, lp: Node<'t>) -> Option<(Node<'t>,
     let mut cursor = left.walk();
     let names: Vec<&str> = left
         .named_children(&mut cursor)
-        .filter(|n| n.kind() == "identifier")
+        .filter(|n| n.kind_str() == "identifier")
         .map(|n| ctx.text(n))
         .collect();
     let [key, value] = names.as_slice() else {
         return None;
     };
     // `changes.items()`, on request data that no schema has shaped.
-    let function = right.field("function").filter(|_| right.kind() == "call")?;
-    if function.kind() != "attribute"
+    let function = right
+        .field("function")
+        .filter(|_| right.kind_str() == "call")?;
+    if function.kind_str() != "attribute"
         || function.field("attribute").map(|a| ctx.text(a)) != Some("items")
     {
         return None;
@@ -135,14 +137,14 @@ fn python_loop<'t, 's>(ctx: &RuleContext<'s>, lp: Node<'t>) -> Option<(Node<'t>,
     }
     // `if key in EDITABLE:`, `if key not in ("id", "role"): …`: an allow-list.
     let checks_key = preorder(body).any(|n| {
-        matches!(n.kind(), "comparison_operator" | "boolean_operator")
-            && preorder(n).any(|i| i.kind() == "identifier" && ctx.text(i) == *key)
+        matches!(n.kind_str(), "comparison_operator" | "boolean_operator")
+            && preorder(n).any(|i| i.kind_str() == "identifier" && ctx.text(i) == *key)
     });
     if checks_key {
         return None;
     }
     let setattr = preorder(body).find(|n| {
-        n.kind() == "call"
+        n.kind_str() == "call"
             && n.field("function").map(|f| ctx.text(f)) == Some("setattr")
             && n.field("arguments").is_some_and(|a| {
                 let args = argument_nodes(a);
@@ -160,7 +162,7 @@ fn js_call<'s>(ctx: &RuleContext<'s>, language: Language, call: Node<'_>) -> Opt
     let candidate = if callee == "Object.assign" {
         let target = unwrap_expression(*args.first()?);
         // `Object.assign({}, defaults, req.body)` builds a new object.
-        if target.kind() == "object" {
+        if target.kind_str() == "object" {
             return None;
         }
         args.get(1..)?
@@ -169,13 +171,13 @@ fn js_call<'s>(ctx: &RuleContext<'s>, language: Language, call: Node<'_>) -> Opt
             .find(|a| is_whole_body(ctx, *a))?
     } else {
         let object = unwrap_expression(*args.first()?);
-        if object.kind() != "object" {
+        if object.kind_str() != "object" {
             return None;
         }
         let mut cursor = object.walk();
-        let data = object
-            .named_children(&mut cursor)
-            .find(|p| p.kind() == "pair" && p.field("key").map(|k| ctx.text(k)) == Some("data"))?;
+        let data = object.named_children(&mut cursor).find(|p| {
+            p.kind_str() == "pair" && p.field("key").map(|k| ctx.text(k)) == Some("data")
+        })?;
         let value = unwrap_expression(data.field("value")?);
         is_whole_body(ctx, value).then_some(value)?
     };
@@ -188,7 +190,7 @@ fn js_call<'s>(ctx: &RuleContext<'s>, language: Language, call: Node<'_>) -> Opt
 /// not one field of it.
 fn is_whole_body(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     let node = unwrap_expression(node);
-    node.kind() == "member_expression"
+    node.kind_str() == "member_expression"
         && node.field("property").map(|p| ctx.text(p)) == Some("body")
 }
 

@@ -58,6 +58,7 @@ use super::built::{RequestData, argument_nodes, call_kinds, call_parts, local_in
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -100,7 +101,7 @@ impl Rule for PathFromRequest {
                 && args
                     .iter()
                     .skip(1)
-                    .any(|a| a.kind() == "object" && ctx.text(*a).contains("root"))
+                    .any(|a| a.kind_str() == "object" && ctx.text(*a).contains("root"))
             {
                 continue;
             }
@@ -115,7 +116,7 @@ impl Rule for PathFromRequest {
             let request = RequestData::for_node(ctx, language, node);
             let Some(source) = preorder(path).find(|n| {
                 matches!(
-                    n.kind(),
+                    n.kind_str(),
                     "identifier"
                         | "member_expression"
                         | "subscript_expression"
@@ -134,7 +135,7 @@ impl Rule for PathFromRequest {
             // `path = os.path.join(EXPORT_DIR, filename)` then `FileResponse(path)`:
             // the comment belongs where the path is built, which is where the
             // containment check goes.
-            let anchor = if source == path && path.kind() == "identifier" {
+            let anchor = if source == path && path.kind_str() == "identifier" {
                 local_initializer(ctx, language, path)
                     .filter(|value| {
                         request.contains(ctx, language, ctx.text(*value))

@@ -66,7 +66,7 @@
 
 use tree_sitter::Node;
 
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 
 use super::built::{
     BuiltString, RequestData, Value, call_kinds, call_parts, name_has_word, resolve, root_name,
@@ -143,7 +143,7 @@ fn mybatis_substitutions(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let Some(literal) = crate::syntax::preorder(arguments)
-            .filter(|n| n.kind() == "string_literal")
+            .filter(|n| n.kind_str() == "string_literal")
             .find(|n| ctx.text(*n).contains("${"))
         else {
             continue;
@@ -269,7 +269,7 @@ fn is_query_method(language: Language, name: &str) -> bool {
 fn sink<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -> Option<Sink<'t>> {
     let (receiver, method, args) = call_parts(language, node)?;
     // A tagged template (`sql\`…\``) binds its values.
-    if !matches!(args.kind(), "arguments" | "argument_list") {
+    if !matches!(args.kind_str(), "arguments" | "argument_list") {
         return None;
     }
     let method = ctx.text(method);
@@ -427,12 +427,12 @@ fn report(
         _ => "",
     };
     let line = std::iter::successors(Some(anchor.node), |n| n.parent())
-        .find(|n| n.kind() == builder)
+        .find(|n| n.kind_str() == builder)
         // Python's implicit concatenation of f-strings over several lines
         // starts at its first part.
         .map(|b| {
             b.parent()
-                .filter(|p| p.kind() == "concatenated_string")
+                .filter(|p| p.kind_str() == "concatenated_string")
                 .unwrap_or(b)
         })
         .map_or_else(|| ctx.line_at(anchor.start), |b| ctx.line(b));

@@ -41,7 +41,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, statements};
 
 pub static META: RuleMeta = RuleMeta {
@@ -112,7 +112,7 @@ fn text_is(ctx: &RuleContext<'_>, node: Option<Node<'_>>, expected: &[&str]) -> 
 }
 
 fn js(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Disabled> {
-    match node.kind() {
+    match node.kind_str() {
         "pair" => (text_is(
             ctx,
             node.field("key"),
@@ -134,12 +134,12 @@ fn js(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Disabled> {
 }
 
 fn python(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Disabled> {
-    match node.kind() {
+    match node.kind_str() {
         "keyword_argument" => {
             let in_call = node
                 .parent()
                 .and_then(|p| p.parent())
-                .is_some_and(|c| c.kind() == "call");
+                .is_some_and(|c| c.kind_str() == "call");
             (in_call
                 && text_is(ctx, node.field("name"), &["verify", "verify_ssl"])
                 && text_is(ctx, node.field("value"), &["False"]))
@@ -169,7 +169,7 @@ fn python(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Disabled> {
 }
 
 fn go(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Disabled> {
-    let (key, value) = match node.kind() {
+    let (key, value) = match node.kind_str() {
         "keyed_element" => (node.named_child(0)?, node.named_child(1)?),
         "assignment_statement" => (node.field("left")?, node.field("right")?),
         _ => return None,
@@ -180,11 +180,11 @@ fn go(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Disabled> {
 }
 
 fn rust(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Disabled> {
-    if node.kind() != "call_expression" {
+    if node.kind_str() != "call_expression" {
         return None;
     }
     let function = node.field("function")?;
-    if function.kind() != "field_expression" {
+    if function.kind_str() != "field_expression" {
         return None;
     }
     let method = ctx.text(function.field("field")?);
@@ -200,7 +200,7 @@ fn rust(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Disabled> {
 }
 
 fn java(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Disabled> {
-    match node.kind() {
+    match node.kind_str() {
         "method_declaration" => {
             let name = ctx.text(node.field("name")?);
             let body = node.field("body")?;
@@ -216,7 +216,7 @@ fn java(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Disabled> {
             let text = ctx.text(arg).split_whitespace().collect::<String>();
             let allow_all = text.contains("NoopHostnameVerifier")
                 || text.contains("ALLOW_ALL_HOSTNAME_VERIFIER")
-                || (arg.kind() == "lambda_expression"
+                || (arg.kind_str() == "lambda_expression"
                     && (text.ends_with("->true") || text.ends_with("{returntrue;}")));
             allow_all.then_some(Disabled::HostNames)
         }
@@ -227,18 +227,18 @@ fn java(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Disabled> {
 fn report(ctx: &RuleContext<'_>, language: Language, node: Node<'_>, what: Disabled) -> Finding {
     // Anchor where the switch is written: the method's name, not its
     // annotations; the builder call's method, not the start of the chain.
-    let anchor = match node.kind() {
+    let anchor = match node.kind_str() {
         "method_declaration" => node.field("name"),
         "call_expression" => node.field("function").and_then(|f| f.field("field")),
         _ => None,
     }
     .unwrap_or(node);
-    let code = match node.kind() {
+    let code = match node.kind_str() {
         "method_declaration" => "checkServerTrusted {}".to_string(),
         "call_expression" => format!("{}(true)", ctx.text(anchor)),
         _ => quote(ctx.text(node), 80),
     };
-    let shown = match node.kind() {
+    let shown = match node.kind_str() {
         "method_declaration" => "checkServerTrusted(…) {}".to_string(),
         _ => quote(&code, 60),
     };

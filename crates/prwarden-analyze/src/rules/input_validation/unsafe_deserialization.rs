@@ -40,7 +40,7 @@ use super::built::{RequestData, argument_nodes};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -90,7 +90,7 @@ struct Found<'t> {
 }
 
 fn python<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Found<'t>> {
-    if node.kind() != "call" {
+    if node.kind_str() != "call" {
         return None;
     }
     let api = ctx.text(node.field("function")?);
@@ -98,17 +98,17 @@ fn python<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Found<'t>> {
     let data = args
         .iter()
         .copied()
-        .find(|a| a.kind() != "keyword_argument");
+        .find(|a| a.kind_str() != "keyword_argument");
     let loader = args
         .iter()
-        .filter(|a| a.kind() == "keyword_argument")
+        .filter(|a| a.kind_str() == "keyword_argument")
         .find(|a| a.field("name").is_some_and(|n| ctx.text(n) == "Loader"))
         .and_then(|a| a.field("value"))
         .map(|v| ctx.text(v))
         // `yaml.load(stream, SafeLoader)`: the loader positionally.
         .or_else(|| {
             args.iter()
-                .filter(|a| a.kind() != "keyword_argument")
+                .filter(|a| a.kind_str() != "keyword_argument")
                 .nth(1)
                 .map(|a| ctx.text(*a))
         });
@@ -143,7 +143,7 @@ fn python<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Found<'t>> {
 }
 
 fn java<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Found<'t>> {
-    if node.kind() != "object_creation_expression" {
+    if node.kind_str() != "object_creation_expression" {
         return None;
     }
     let ty = ctx.text(node.field("type")?);
@@ -155,7 +155,7 @@ fn java<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Found<'t>> {
     let mut cursor = node.walk();
     let subclassed = node
         .named_children(&mut cursor)
-        .any(|c| c.kind() == "class_body");
+        .any(|c| c.kind_str() == "class_body");
     if subclassed
         || ctx.source.contains("setObjectInputFilter")
         || ctx.source.contains("ObjectInputFilter")
@@ -176,7 +176,7 @@ fn report(ctx: &RuleContext<'_>, language: Language, node: Node<'_>, found: &Fou
     let is_request = found.data.is_some_and(|d| {
         preorder(d).any(|n| {
             matches!(
-                n.kind(),
+                n.kind_str(),
                 "identifier" | "attribute" | "call" | "method_invocation" | "field_access"
             ) && request.contains(ctx, language, ctx.text(n))
         })

@@ -38,7 +38,7 @@ use super::built::local_initializer;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{identifier_words, is_test_path, member_call, preorder, unwrap_expression};
 
 pub static META: RuleMeta = RuleMeta {
@@ -81,10 +81,10 @@ impl Rule for UnsafeHtml {
 }
 
 fn sink<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<(&'static str, Node<'t>)> {
-    match node.kind() {
+    match node.kind_str() {
         "assignment_expression" | "augmented_assignment_expression" => {
             let left = node.field("left")?;
-            if left.kind() != "member_expression" {
+            if left.kind_str() != "member_expression" {
                 return None;
             }
             let property = ctx.text(left.field("property")?);
@@ -113,7 +113,7 @@ fn sink<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<(&'static str, Node
             }
             // `{{ __html: value }}`.
             let html = preorder(node).find(|n| {
-                n.kind() == "pair"
+                n.kind_str() == "pair"
                     && n.field("key")
                         .is_some_and(|k| ctx.text(k).trim_matches(['"', '\'']) == "__html")
             })?;
@@ -144,13 +144,13 @@ fn safe_name(name: &str) -> bool {
 
 fn is_safe(ctx: &RuleContext<'_>, language: Language, value: Node<'_>) -> bool {
     let value = unwrap_expression(value);
-    match value.kind() {
+    match value.kind_str() {
         "string" | "number" | "null" | "undefined" => true,
         "template_string" => {
             let mut cursor = value.walk();
             value
                 .named_children(&mut cursor)
-                .filter(|c| c.kind() == "template_substitution")
+                .filter(|c| c.kind_str() == "template_substitution")
                 .all(|c| c.named_child(0).is_some_and(|e| is_safe(ctx, language, e)))
         }
         "binary_expression" => {

@@ -57,7 +57,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_function, is_test_path, member_call, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -97,12 +97,12 @@ fn body_cast<'s>(
     language: Language,
     cast: Node<'_>,
 ) -> Option<(&'s str, &'s str)> {
-    let (expression, ty) = match cast.kind() {
+    let (expression, ty) = match cast.kind_str() {
         "as_expression" => (cast.named_child(0)?, cast.named_child(1)?),
         // `<T>req.body`
         _ => {
             let ty = cast.named_child(0)?;
-            let ty = if ty.kind() == "type_arguments" {
+            let ty = if ty.kind_str() == "type_arguments" {
                 ty.named_child(0)?
             } else {
                 ty
@@ -131,11 +131,11 @@ fn body_cast<'s>(
     };
     let names: Vec<&str> = match cast.parent() {
         // `const input = … as T` (or a destructuring of it).
-        Some(declarator) if declarator.kind() == "variable_declarator" => {
+        Some(declarator) if declarator.kind_str() == "variable_declarator" => {
             preorder(declarator.field("name")?)
                 .filter(|n| {
                     matches!(
-                        n.kind(),
+                        n.kind_str(),
                         "identifier" | "shorthand_property_identifier_pattern"
                     )
                 })
@@ -143,7 +143,7 @@ fn body_cast<'s>(
                 .collect()
         }
         // `updateDive(id, form as DiveUpdate)`: handed on as it is.
-        Some(arguments) if arguments.kind() == "arguments" => held.into_iter().collect(),
+        Some(arguments) if arguments.kind_str() == "arguments" => held.into_iter().collect(),
         _ => return None,
     };
     if names.is_empty() {
@@ -157,7 +157,7 @@ fn body_cast<'s>(
 }
 
 fn strip(mut node: Node<'_>) -> Node<'_> {
-    while node.kind() == "parenthesized_expression" {
+    while node.kind_str() == "parenthesized_expression" {
         match node.named_child(0) {
             Some(inner) => node = inner,
             None => break,
@@ -169,10 +169,10 @@ fn strip(mut node: Node<'_>) -> Node<'_> {
 /// The request object of `await X.json()` / `X.body`, when `X` is `req`,
 /// `request`, `c.req`, `ctx.req` or `ctx.request`: its root identifier.
 fn request_object<'s>(ctx: &RuleContext<'s>, expression: Node<'_>) -> Option<&'s str> {
-    let object = match expression.kind() {
+    let object = match expression.kind_str() {
         "await_expression" => {
             let call = strip(expression.named_child(0)?);
-            if call.kind() != "call_expression"
+            if call.kind_str() != "call_expression"
                 || call
                     .field("arguments")
                     .is_none_or(|a| a.named_child_count() != 0)
@@ -180,7 +180,7 @@ fn request_object<'s>(ctx: &RuleContext<'s>, expression: Node<'_>) -> Option<&'s
                 return None;
             }
             let function = call.field("function")?;
-            (function.kind() == "member_expression"
+            (function.kind_str() == "member_expression"
                 && function.field("property").map(|p| ctx.text(p)) == Some("json"))
             .then_some(())?;
             function.field("object")?
@@ -201,7 +201,7 @@ fn request_object<'s>(ctx: &RuleContext<'s>, expression: Node<'_>) -> Option<&'s
 /// tRPC's `.input((raw) => raw as T)`: an input "validator" that returns
 /// its argument cast, so the procedure's `input` is whatever the client sent.
 fn trpc_cast_input(ctx: &RuleContext<'_>, cast: Node<'_>, expression: Node<'_>) -> bool {
-    let Some(arrow) = cast.parent().filter(|p| p.kind() == "arrow_function") else {
+    let Some(arrow) = cast.parent().filter(|p| p.kind_str() == "arrow_function") else {
         return false;
     };
     let param = arrow.field("parameter").or_else(|| {
@@ -213,13 +213,14 @@ fn trpc_cast_input(ctx: &RuleContext<'_>, cast: Node<'_>, expression: Node<'_>) 
     });
     let Some(call) = arrow
         .parent()
-        .filter(|a| a.kind() == "arguments" && a.named_child_count() == 1)
+        .filter(|a| a.kind_str() == "arguments" && a.named_child_count() == 1)
         .and_then(|a| a.parent())
     else {
         return false;
     };
-    expression.kind() == "identifier"
-        && param.is_some_and(|p| p.kind() == "identifier" && ctx.text(p) == ctx.text(expression))
+    expression.kind_str() == "identifier"
+        && param
+            .is_some_and(|p| p.kind_str() == "identifier" && ctx.text(p) == ctx.text(expression))
         && member_call(call).is_some_and(|(_, method)| ctx.text(method) == "input")
 }
 
@@ -231,17 +232,19 @@ fn held_form_body<'s>(
     language: Language,
     expression: Node<'_>,
 ) -> Option<(&'s str, &'s str)> {
-    if expression.kind() != "identifier" {
+    if expression.kind_str() != "identifier" {
         return None;
     }
     let name = ctx.text(expression);
     let function = crate::syntax::enclosing_function(language, expression)?;
     let value = preorder(function)
-        .filter(|d| d.kind() == "variable_declarator" && d.start_byte() < expression.start_byte())
+        .filter(|d| {
+            d.kind_str() == "variable_declarator" && d.start_byte() < expression.start_byte()
+        })
         .find(|d| d.field("name").is_some_and(|n| ctx.text(n) == name))?
         .field("value")?;
     let call = strip(value);
-    if call.kind() != "call_expression"
+    if call.kind_str() != "call_expression"
         || call.field("function").map(|f| ctx.text(f)) != Some("Object.fromEntries")
     {
         return None;
@@ -250,15 +253,15 @@ fn held_form_body<'s>(
     let form_data = strip(
         awaited
             .named_child(0)
-            .filter(|_| awaited.kind() == "await_expression")?,
+            .filter(|_| awaited.kind_str() == "await_expression")?,
     );
     let function = form_data.field("function").filter(|_| {
-        form_data.kind() == "call_expression"
+        form_data.kind_str() == "call_expression"
             && form_data
                 .field("arguments")
                 .is_some_and(|a| a.named_child_count() == 0)
     })?;
-    (function.kind() == "member_expression"
+    (function.kind_str() == "member_expression"
         && function.field("property").map(|p| ctx.text(p)) == Some("formData"))
     .then_some(())?;
     let object = ctx.text(function.field("object")?);
@@ -283,7 +286,7 @@ fn handler_of<'t>(
             let takes = params.is_some_and(|p| {
                 preorder(p).any(|i| {
                     matches!(
-                        i.kind(),
+                        i.kind_str(),
                         "identifier" | "shorthand_property_identifier_pattern"
                     ) && ctx.text(i) == root
                 })
@@ -304,10 +307,10 @@ fn route_validates(ctx: &RuleContext<'_>, handler: Node<'_>) -> bool {
     let Some(parent) = handler.parent() else {
         return false;
     };
-    let siblings = match parent.kind() {
+    let siblings = match parent.kind_str() {
         "arguments" => parent,
         "pair" => match parent.parent() {
-            Some(object) if object.kind() == "object" => object,
+            Some(object) if object.kind_str() == "object" => object,
             _ => return false,
         },
         _ => return false,
@@ -350,7 +353,7 @@ fn validates(ctx: &RuleContext<'_>, handler: Node<'_>, names: &[&str]) -> bool {
         });
         root.is_some_and(|r| names.contains(&r))
     };
-    preorder(handler).any(|n| match n.kind() {
+    preorder(handler).any(|n| match n.kind_str() {
         "call_expression" => {
             let callee = n.field("function").map(|f| ctx.text(f)).unwrap_or("");
             is_validation_call(callee)
@@ -360,7 +363,7 @@ fn validates(ctx: &RuleContext<'_>, handler: Node<'_>, names: &[&str]) -> bool {
                 })
         }
         "unary_expression" => {
-            n.child(0).is_some_and(|o| o.kind() == "typeof")
+            n.child(0).is_some_and(|o| o.kind_str() == "typeof")
                 && n.named_child(0).is_some_and(&is_name)
         }
         "binary_expression" => {
@@ -377,10 +380,10 @@ fn validates(ctx: &RuleContext<'_>, handler: Node<'_>, names: &[&str]) -> bool {
                 let mut mentions_body = false;
                 let mut mentions_other = false;
                 for i in preorder(c) {
-                    let root = match i.kind() {
+                    let root = match i.kind_str() {
                         "identifier"
                             if i.parent().is_none_or(|p| {
-                                p.kind() != "member_expression"
+                                p.kind_str() != "member_expression"
                                     || p.field("object").is_some_and(|o| o.id() == i.id())
                             }) =>
                         {
@@ -397,7 +400,7 @@ fn validates(ctx: &RuleContext<'_>, handler: Node<'_>, names: &[&str]) -> bool {
                 mentions_body && !mentions_other
             });
             let rejects = n.field("consequence").is_some_and(|c| {
-                preorder(c).any(|i| matches!(i.kind(), "throw_statement" | "return_statement"))
+                preorder(c).any(|i| matches!(i.kind_str(), "throw_statement" | "return_statement"))
             });
             checks && rejects
         }

@@ -49,7 +49,7 @@ use super::built::RequestData;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::Rule;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -123,7 +123,7 @@ impl Rule for XmlExternalEntities {
                 continue;
             }
             let Some(parse) = preorder(method).find(|n| {
-                n.kind() == "method_invocation"
+                n.kind_str() == "method_invocation"
                     && n.end_byte() > node.end_byte()
                     && n.field("name")
                         .is_some_and(|name| PARSES.contains(&ctx.text(name)))
@@ -153,20 +153,20 @@ fn handed_on(call: Node<'_>) -> bool {
     let Some(parent) = call.parent() else {
         return false;
     };
-    match parent.kind() {
+    match parent.kind_str() {
         "return_statement" => true,
         "assignment_expression" => parent
             .field("left")
-            .is_some_and(|l| l.kind() == "field_access"),
+            .is_some_and(|l| l.kind_str() == "field_access"),
         "variable_declarator" => parent
             .parent()
-            .is_some_and(|d| d.kind() == "field_declaration"),
+            .is_some_and(|d| d.kind_str() == "field_declaration"),
         _ => false,
     }
 }
 
 fn outermost_method(mut function: Node<'_>) -> Node<'_> {
-    while function.kind() == "lambda_expression" {
+    while function.kind_str() == "lambda_expression" {
         match crate::syntax::enclosing_function(Language::Java, function) {
             Some(outer) => function = outer,
             None => break,
@@ -180,7 +180,7 @@ fn report(ctx: &RuleContext<'_>, node: Node<'_>, factory: &str, parse: Node<'_>)
     let from_request = parse.field("arguments").is_some_and(|args| {
         preorder(args).any(|n| {
             matches!(
-                n.kind(),
+                n.kind_str(),
                 "identifier" | "method_invocation" | "field_access"
             ) && request.contains(ctx, Language::Java, ctx.text(n))
         })

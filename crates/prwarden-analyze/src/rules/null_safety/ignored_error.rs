@@ -57,7 +57,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote, symbol_suffix};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{go_imports, is_test_path};
 
 pub static META: RuleMeta = RuleMeta {
@@ -151,7 +151,7 @@ impl Rule for IgnoredError {
         let imports = go_imports(root, ctx.source);
         for node in ctx.nodes_in_order(&["short_var_declaration", "assignment_statement"]) {
             if !matches!(
-                node.kind(),
+                node.kind_str(),
                 "short_var_declaration" | "assignment_statement"
             ) {
                 continue;
@@ -161,10 +161,9 @@ impl Rule for IgnoredError {
             };
             // `if ok, _ := strconv.ParseBool(v); ok {`: the zero value is the
             // chosen default, used right where it is tested.
-            if node
-                .parent()
-                .is_some_and(|p| p.kind() == "if_statement" && p.field("initializer") == Some(node))
-            {
+            if node.parent().is_some_and(|p| {
+                p.kind_str() == "if_statement" && p.field("initializer") == Some(node)
+            }) {
                 continue;
             }
             if left.named_child_count() != 2
@@ -175,7 +174,7 @@ impl Rule for IgnoredError {
             }
             let Some(call) = right
                 .named_child(0)
-                .filter(|c| c.kind() == "call_expression")
+                .filter(|c| c.kind_str() == "call_expression")
             else {
                 continue;
             };
@@ -199,7 +198,7 @@ fn only_describes_another_error(
     assignment: Node<'_>,
     left: Node<'_>,
 ) -> bool {
-    let Some(value) = left.named_child(0).filter(|v| v.kind() == "identifier") else {
+    let Some(value) = left.named_child(0).filter(|v| v.kind_str() == "identifier") else {
         return false;
     };
     let name = ctx.text(value);
@@ -208,7 +207,7 @@ fn only_describes_another_error(
     };
     let uses: Vec<Node<'_>> = crate::syntax::preorder(block)
         .filter(|n| {
-            n.kind() == "identifier" && ctx.text(*n) == name && n.start_byte() > left.end_byte()
+            n.kind_str() == "identifier" && ctx.text(*n) == name && n.start_byte() > left.end_byte()
         })
         .collect();
     !uses.is_empty()
@@ -216,7 +215,7 @@ fn only_describes_another_error(
             std::iter::successors(u.parent(), |p| p.parent())
                 .take_while(|p| p.id() != block.id())
                 .any(|p| {
-                    p.kind() == "call_expression"
+                    p.kind_str() == "call_expression"
                         && p.field("function").is_some_and(|f| {
                             matches!(
                                 ctx.text(f),
@@ -264,13 +263,13 @@ fn fallible_callee(
     imports: &HashMap<&str, &str>,
 ) -> Option<String> {
     let function = call.field("function")?;
-    if function.kind() != "selector_expression" {
+    if function.kind_str() != "selector_expression" {
         return None;
     }
     let operand = function.field("operand")?;
     let field = ctx.text(function.field("field")?);
     // `exec.Command("git", "rev-parse", "HEAD").Output()`.
-    if operand.kind() == "call_expression" && matches!(field, "Output" | "CombinedOutput") {
+    if operand.kind_str() == "call_expression" && matches!(field, "Output" | "CombinedOutput") {
         let inner = operand.field("function")?;
         let (pkg, name) = ctx.text(inner).split_once('.')?;
         return (name == "Command" && imports.get(pkg) == Some(&"os/exec"))
@@ -300,7 +299,7 @@ fn context_method(
     imports: &HashMap<&str, &str>,
 ) -> Option<String> {
     let function = call.field("function")?;
-    if function.kind() != "selector_expression" {
+    if function.kind_str() != "selector_expression" {
         return None;
     }
     let operand = function.field("operand")?;
@@ -312,12 +311,12 @@ fn context_method(
         return None;
     }
     let first = call.field("arguments")?.named_child(0)?;
-    if first.kind() != "identifier" || ctx.text(first) != "ctx" {
+    if first.kind_str() != "identifier" || ctx.text(first) != "ctx" {
         return None;
     }
     let value = left
         .named_child(0)
-        .filter(|v| v.kind() == "identifier")
+        .filter(|v| v.kind_str() == "identifier")
         .map(|v| ctx.text(v))?;
     if value == "_" || value.to_ascii_lowercase().ends_with("ctx") {
         return None;
@@ -328,9 +327,9 @@ fn context_method(
     let after = call.end_byte();
     let dereferenced = crate::syntax::preorder(function_node).any(|n| {
         n.start_byte() >= after
-            && n.kind() == "selector_expression"
+            && n.kind_str() == "selector_expression"
             && n.field("operand")
-                .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == value)
+                .is_some_and(|o| o.kind_str() == "identifier" && ctx.text(o) == value)
     });
     dereferenced.then(|| format!("{}(ctx, …)", quote(ctx.text(function), 50)))
 }

@@ -44,6 +44,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote, symbol_suffix};
+use crate::syntax::NodeExt as _;
 use crate::syntax::{enclosing_function, is_test_path, member_call};
 
 pub static META: RuleMeta = RuleMeta {
@@ -124,10 +125,10 @@ impl Rule for NonNullAssertion {
 
 /// Assertions whose premise the surrounding code visibly establishes.
 fn checked_elsewhere(ctx: &RuleContext<'_>, inner: Node<'_>) -> bool {
-    if inner.kind() == "subscript_expression" {
+    if inner.kind_str() == "subscript_expression" {
         return true;
     }
-    if inner.kind() != "call_expression" {
+    if inner.kind_str() != "call_expression" {
         return false;
     }
     let Some((receiver, method)) = member_call(inner) else {

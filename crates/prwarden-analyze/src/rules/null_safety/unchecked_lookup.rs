@@ -131,7 +131,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote, symbol_suffix};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, member_call, method_call, preorder, statements};
 
 pub static META: RuleMeta = RuleMeta {
@@ -215,20 +215,20 @@ impl Rule for UncheckedLookup {
 /// lookup returns when nothing matches instead of handling it.
 fn lookup_cast_to_model(ctx: &RuleContext<'_>, cast: Node<'_>) -> Option<Lookup> {
     let (expression, ty) = (cast.named_child(0)?, cast.named_child(1)?);
-    let model_type = ty.kind() == "type_identifier"
+    let model_type = ty.kind_str() == "type_identifier"
         && ctx.text(ty).starts_with(|c: char| c.is_ascii_uppercase());
     if !model_type {
         return None;
     }
     let awaited = crate::syntax::unwrap_expression(expression);
-    if awaited.kind() != "await_expression" {
+    if awaited.kind_str() != "await_expression" {
         return None;
     }
     let call = crate::syntax::unwrap_expression(awaited.named_child(0)?);
     let function = call
         .field("function")
-        .filter(|_| call.kind() == "call_expression")?;
-    let name = match function.kind() {
+        .filter(|_| call.kind_str() == "call_expression")?;
+    let name = match function.kind_str() {
         "identifier" => ctx.text(function),
         "member_expression" => ctx.text(function.field("property")?),
         _ => return None,
@@ -273,19 +273,19 @@ fn stored_rows(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<Finding>
         };
         // ``const [race] = await sql`SELECT …` ``: the first row of a result
         // that may be empty.
-        let first_row = !python && target.kind() == "array_pattern";
+        let first_row = !python && target.kind_str() == "array_pattern";
         let target = if first_row {
             match target.named_child(0) {
-                Some(first) if first.kind() == "identifier" => first,
+                Some(first) if first.kind_str() == "identifier" => first,
                 _ => continue,
             }
         } else {
             target
         };
-        if target.kind() != "identifier" {
+        if target.kind_str() != "identifier" {
             continue;
         }
-        let value = if matches!(value.kind(), "await_expression" | "await") {
+        let value = if matches!(value.kind_str(), "await_expression" | "await") {
             match value.named_child(0) {
                 Some(v) => v,
                 None => continue,
@@ -293,7 +293,7 @@ fn stored_rows(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<Finding>
         } else if python {
             value
         } else if first_row
-            && value.kind() == "call_expression"
+            && value.kind_str() == "call_expression"
             && value
                 .field("function")
                 .is_some_and(|f| ctx.text(f).starts_with("await "))
@@ -319,15 +319,15 @@ fn stored_rows(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<Finding>
             continue;
         };
         let after = node.end_byte();
-        let Some(first) = crate::syntax::preorder(function)
-            .find(|n| n.start_byte() >= after && n.kind() == "identifier" && ctx.text(*n) == name)
-        else {
+        let Some(first) = crate::syntax::preorder(function).find(|n| {
+            n.start_byte() >= after && n.kind_str() == "identifier" && ctx.text(*n) == name
+        }) else {
             continue;
         };
         let Some(parent) = ctx.parent(first) else {
             continue;
         };
-        let dereferenced = match parent.kind() {
+        let dereferenced = match parent.kind_str() {
             "member_expression" => {
                 // Not `loan?.Items`.
                 parent.field("object") == Some(first)
@@ -355,19 +355,19 @@ fn js_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
         match method {
             "lean" | "exec" | "select" | "populate" | "session" | "collation" => {
                 call = crate::syntax::unwrap_expression(receiver);
-                if call.kind() != "call_expression" {
+                if call.kind_str() != "call_expression" {
                     return None;
                 }
             }
             "findByPk" | "findById" | "findOne" | "findOneBy" => {
                 let model = ctx.text(receiver);
                 // Objection: `Visit.query().findById(id)` (or `.query(trx)`).
-                let receiver = (receiver.kind() == "call_expression")
+                let receiver = (receiver.kind_str() == "call_expression")
                     .then(|| member_call(receiver))
                     .flatten()
                     .filter(|(_, m)| ctx.text(*m) == "query")
                     .map_or(receiver, |(model, _)| model);
-                let pascal = receiver.kind() == "identifier"
+                let pascal = receiver.kind_str() == "identifier"
                     && ctx
                         .text(receiver)
                         .starts_with(|c: char| c.is_ascii_uppercase())
@@ -403,11 +403,11 @@ fn js_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
 /// lone aggregate) and Drizzle's `db.select(…).from(…)…`.
 fn js_rows_query(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
     let call = crate::syntax::unwrap_expression(value);
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return None;
     }
     let args = call.field("arguments")?;
-    if args.kind() == "template_string" {
+    if args.kind_str() == "template_string" {
         let text = ctx.text(args).trim_start_matches('`').trim_start();
         let lower = text.to_ascii_lowercase();
         let select_list = lower.split(" from ").next().unwrap_or("");
@@ -456,7 +456,7 @@ fn js_rows_query(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
             _ => {}
         }
         current = crate::syntax::unwrap_expression(receiver);
-        if current.kind() != "call_expression" {
+        if current.kind_str() != "call_expression" {
             return None;
         }
     }
@@ -466,7 +466,7 @@ fn js_rows_query(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
 /// SQLAlchemy `session.get(Model, id)` and an ORM query's `.first()` /
 /// `.one_or_none()`: `None` when no row matches.
 fn python_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
-    if value.kind() != "call" {
+    if value.kind_str() != "call" {
         return None;
     }
     let (receiver, method) = method_call(value)?;
@@ -477,11 +477,13 @@ fn python_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
             let mut cursor = args.walk();
             let positional: Vec<Node<'_>> = args
                 .named_children(&mut cursor)
-                .filter(|a| a.kind() != "comment")
+                .filter(|a| a.kind_str() != "comment")
                 .collect();
             positional.len() == 2
-                && positional.iter().all(|a| a.kind() != "keyword_argument")
-                && positional[0].kind() == "identifier"
+                && positional
+                    .iter()
+                    .all(|a| a.kind_str() != "keyword_argument")
+                && positional[0].kind_str() == "identifier"
                 && ctx
                     .text(positional[0])
                     .starts_with(|c: char| c.is_ascii_uppercase())
@@ -492,8 +494,8 @@ fn python_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
         // the first row, `None` when there is none.
         "scalar" if args.named_child_count() == 1 => {
             args.named_child(0).is_some_and(|a| {
-                a.kind() == "identifier"
-                    || (a.kind() == "call"
+                a.kind_str() == "identifier"
+                    || (a.kind_str() == "call"
                         && ["select(", "sa.select(", "sqlalchemy.select("]
                             .iter()
                             .any(|p| ctx.text(a).starts_with(p)))
@@ -541,12 +543,12 @@ fn js_use(
     node: Node<'_>,
     maps: &HashSet<String>,
 ) -> Option<Lookup> {
-    let value = match node.kind() {
+    let value = match node.kind_str() {
         "member_expression" | "subscript_expression" => {
             let mut cursor = node.walk();
             if node
                 .children(&mut cursor)
-                .any(|c| c.kind() == "optional_chain")
+                .any(|c| c.kind_str() == "optional_chain")
             {
                 return None;
             }
@@ -555,14 +557,14 @@ fn js_use(
         // `const { a } = items.find(…)` throws like `.a` does.
         "variable_declarator" => {
             let name = node.field("name")?;
-            if !matches!(name.kind(), "object_pattern" | "array_pattern") {
+            if !matches!(name.kind_str(), "object_pattern" | "array_pattern") {
                 return None;
             }
             node.field("value")?
         }
         _ => return None,
     };
-    if node.kind() == "member_expression" && is_upload_file(ctx, value) {
+    if node.kind_str() == "member_expression" && is_upload_file(ctx, value) {
         return unchecked_upload(ctx, language, value).then(|| Lookup {
             call: ctx.text(value).to_string(),
             missing: "undefined",
@@ -571,16 +573,16 @@ fn js_use(
                      (`if (!req.file) return res.status(400).json(…)`)",
         });
     }
-    if node.kind() == "member_expression"
+    if node.kind_str() == "member_expression"
         && let Some(found) = last_of_maybe_empty(ctx, language, value)
     {
         return Some(found);
     }
     let mut call = value;
-    while call.kind() == "parenthesized_expression" {
+    while call.kind_str() == "parenthesized_expression" {
         call = call.named_child(0)?;
     }
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return None;
     }
     let (receiver, method) = member_call(call)?;
@@ -599,7 +601,7 @@ fn js_use(
         "find" | "findLast"
             if first_arg.is_some_and(|a| {
                 matches!(
-                    a.kind(),
+                    a.kind_str(),
                     "arrow_function" | "function_expression" | "function"
                 )
             }) =>
@@ -625,11 +627,11 @@ fn js_use(
                  key, create the entry, or use a default)",
             )
         }
-        "match" if first_arg.is_some_and(|a| a.kind() == "regex") => lookup(
+        "match" if first_arg.is_some_and(|a| a.kind_str() == "regex") => lookup(
             "null",
             "store the match, check it, and handle input that does not match",
         ),
-        "exec" if receiver.kind() == "regex" => lookup(
+        "exec" if receiver.kind_str() == "regex" => lookup(
             "null",
             "store the match, check it, and handle input that does not match",
         ),
@@ -646,7 +648,7 @@ fn last_of_maybe_empty(
     language: Language,
     value: Node<'_>,
 ) -> Option<Lookup> {
-    let array = match value.kind() {
+    let array = match value.kind_str() {
         "subscript_expression" => {
             let array = value.field("object")?;
             let index = ctx.text(value.field("index")?).replace(' ', "");
@@ -659,12 +661,12 @@ fn last_of_maybe_empty(
         }
         _ => return None,
     };
-    if array.kind() != "identifier" {
+    if array.kind_str() != "identifier" {
         return None;
     }
     let name = ctx.text(array);
     let function = ctx.enclosing_function(language, value)?;
-    let is_name = |n: Node<'_>| n.kind() == "identifier" && ctx.text(n) == name;
+    let is_name = |n: Node<'_>| n.kind_str() == "identifier" && ctx.text(n) == name;
     let parameter = function
         .field("parameters")
         .or_else(|| function.field("parameter"))
@@ -672,16 +674,16 @@ fn last_of_maybe_empty(
             preorder(params).any(|p| {
                 is_name(p)
                     && p.parent().is_some_and(|pp| {
-                        matches!(pp.kind(), "required_parameter" | "formal_parameters")
-                            || pp.kind() == "arrow_function"
+                        matches!(pp.kind_str(), "required_parameter" | "formal_parameters")
+                            || pp.kind_str() == "arrow_function"
                     })
             })
         });
     let defaulted_empty = preorder(function).any(|d| {
-        d.kind() == "variable_declarator"
+        d.kind_str() == "variable_declarator"
             && d.field("name").is_some_and(is_name)
             && d.field("value").is_some_and(|v| {
-                v.kind() == "binary_expression"
+                v.kind_str() == "binary_expression"
                     && v.field("operator")
                         .is_some_and(|o| matches!(ctx.text(o), "??" | "||"))
                     && v.field("right").is_some_and(|r| ctx.text(r) == "[]")
@@ -696,10 +698,10 @@ fn last_of_maybe_empty(
     let first = format!("{name}[0]");
     let guarded = preorder(function).any(|n| {
         n.start_byte() < value.start_byte()
-            && n.kind() == "member_expression"
+            && n.kind_str() == "member_expression"
             && (ctx.text(n) == length || ctx.text(n) == first)
     }) || preorder(function).any(|n| {
-        n.kind() == "subscript_expression"
+        n.kind_str() == "subscript_expression"
             && n.start_byte() < value.start_byte()
             && ctx.text(n) == first
     });
@@ -719,7 +721,8 @@ fn last_of_maybe_empty(
 /// `req.file`: multer's single-file upload, `undefined` when the request
 /// has no file in that field (multer does not reject it).
 fn is_upload_file(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
-    value.kind() == "member_expression" && matches!(ctx.text(value), "req.file" | "request.file")
+    value.kind_str() == "member_expression"
+        && matches!(ctx.text(value), "req.file" | "request.file")
 }
 
 /// Whether this is the handler's first mention of `req.file` (reported
@@ -737,10 +740,10 @@ fn unchecked_upload(ctx: &RuleContext<'_>, language: Language, value: Node<'_>) 
     !preorder(scope)
         .take_while(|n| n.start_byte() < value.start_byte())
         .any(|n| {
-            let mention = n.kind() == "member_expression" && ctx.text(n) == text;
+            let mention = n.kind_str() == "member_expression" && ctx.text(n) == text;
             // `const { file } = req` handles it under another name.
             let destructured =
-                n.kind() == "shorthand_property_identifier_pattern" && ctx.text(n) == "file";
+                n.kind_str() == "shorthand_property_identifier_pattern" && ctx.text(n) == "file";
             mention || destructured
         })
 }
@@ -758,7 +761,7 @@ fn js_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
         "public_field_definition",
         "field_definition",
     ]) {
-        let name_field = match node.kind() {
+        let name_field = match node.kind_str() {
             "variable_declarator" => "name",
             "public_field_definition" | "field_definition" => {
                 if node.field("name").is_some() {
@@ -802,7 +805,7 @@ fn js_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
 /// `new Map(…)` / `new WeakMap(…)`, looking through parentheses and `as`.
 fn is_new_map(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
     let value = crate::syntax::unwrap_expression(value);
-    value.kind() == "new_expression"
+    value.kind_str() == "new_expression"
         && value
             .field("constructor")
             .is_some_and(|c| matches!(ctx.text(c), "Map" | "WeakMap"))
@@ -819,12 +822,12 @@ fn returns_new_map(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
     let Some(body) = function.field("body") else {
         return false;
     };
-    if body.kind() != "statement_block" {
+    if body.kind_str() != "statement_block" {
         return is_new_map(ctx, body);
     }
     let mut returns = preorder(body)
         .filter(|n| {
-            n.kind() == "return_statement"
+            n.kind_str() == "return_statement"
                 && crate::syntax::enclosing_function(Language::JavaScript, *n) == Some(function)
         })
         .peekable();
@@ -848,7 +851,7 @@ fn js_map_builders<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
     let mut builders = HashSet::new();
     let mut others = HashSet::new();
     for node in ctx.nodes_in_order(&["function_declaration", "variable_declarator"]) {
-        let function = match node.kind() {
+        let function = match node.kind_str() {
             "function_declaration" => Some(node),
             _ => node
                 .field("value")
@@ -869,17 +872,17 @@ fn js_map_builders<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
 
 /// `cache` or `this.cache` where `cache` is a known map.
 fn js_map_receiver(ctx: &RuleContext<'_>, receiver: Node<'_>, maps: &HashSet<String>) -> bool {
-    match receiver.kind() {
+    match receiver.kind_str() {
         "identifier" => maps.contains(ctx.text(receiver)),
         "member_expression" => {
-            (receiver.field("object").is_some_and(|o| o.kind() == "this")
+            (receiver.field("object").is_some_and(|o| o.kind_str() == "this")
                 && receiver
                     .field("property")
                     .is_some_and(|p| maps.contains(ctx.text(p))))
                 // `cacheRef.current` of `useRef(new Map())`.
                 || (receiver
                     .field("object")
-                    .is_some_and(|o| o.kind() == "identifier")
+                    .is_some_and(|o| o.kind_str() == "identifier")
                     && maps.contains(ctx.text(receiver)))
         }
         _ => false,
@@ -921,7 +924,7 @@ fn key_guarded(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
     }
     let mut child = call;
     while let Some(parent) = child.parent() {
-        if matches!(parent.kind(), "if_statement" | "ternary_expression")
+        if matches!(parent.kind_str(), "if_statement" | "ternary_expression")
             && parent.field("condition").is_some_and(|c| {
                 c.end_byte() <= child.start_byte() && tests_key_beyond_presence(ctx.text(c), key)
             })
@@ -979,7 +982,7 @@ const DICT_NAMES: &[&str] = &[
 ];
 
 fn python_use(ctx: &RuleContext<'_>, node: Node<'_>, dicts: &HashSet<String>) -> Option<Lookup> {
-    let (value, used) = match node.kind() {
+    let (value, used) = match node.kind_str() {
         "attribute" => (
             node.field("object")?,
             Some(ctx.text(node.field("attribute")?)),
@@ -987,7 +990,7 @@ fn python_use(ctx: &RuleContext<'_>, node: Node<'_>, dicts: &HashSet<String>) ->
         "subscript" => (node.field("value")?, None),
         _ => return None,
     };
-    if value.kind() != "call" {
+    if value.kind_str() != "call" {
         return None;
     }
     let function = value.field("function")?;
@@ -1006,7 +1009,7 @@ fn python_use(ctx: &RuleContext<'_>, node: Node<'_>, dicts: &HashSet<String>) ->
             })
         }
         "first" | "last"
-            if args.kind() == "argument_list"
+            if args.kind_str() == "argument_list"
                 && args.named_child_count() == 0
                 && used.is_some()
                 && python_orm_query(ctx, receiver) =>
@@ -1021,8 +1024,8 @@ fn python_use(ctx: &RuleContext<'_>, node: Node<'_>, dicts: &HashSet<String>) ->
                          row must exist",
             })
         }
-        "get" if args.kind() == "argument_list" && single_positional(args) => {
-            let last = match receiver.kind() {
+        "get" if args.kind_str() == "argument_list" && single_positional(args) => {
+            let last = match receiver.kind_str() {
                 "attribute" => ctx.text(receiver.field("attribute")?),
                 "identifier" => ctx.text(receiver),
                 _ => return None,
@@ -1032,14 +1035,14 @@ fn python_use(ctx: &RuleContext<'_>, node: Node<'_>, dicts: &HashSet<String>) ->
             let nested = used == Some("get")
                 && statements(args)
                     .next()
-                    .is_some_and(|a| a.kind() == "string");
+                    .is_some_and(|a| a.kind_str() == "string");
             // `registry.get(id)` compared with `None` elsewhere in the file:
             // the file itself says this `get` can miss.
             let checked_elsewhere = dicts
                 .contains(&format!("{}{NULLABLE_GET}", ctx.text(receiver)))
                 && !key_tested_in(ctx, value, receiver, args);
             let known = DICT_NAMES.contains(&last)
-                || (receiver.kind() == "identifier" && dicts.contains(last))
+                || (receiver.kind_str() == "identifier" && dicts.contains(last))
                 || nested
                 || checked_elsewhere;
             known.then_some(Lookup {
@@ -1065,7 +1068,7 @@ fn python_orm_query(ctx: &RuleContext<'_>, receiver: Node<'_>) -> bool {
         if steps > 32 {
             return false;
         }
-        node = match n.kind() {
+        node = match n.kind_str() {
             "call" => n.field("function"),
             // `(await session.execute(stmt)).scalar_one_or_none()`
             "parenthesized_expression" | "await" => n.named_child(0),
@@ -1074,10 +1077,11 @@ fn python_orm_query(ctx: &RuleContext<'_>, receiver: Node<'_>) -> bool {
                 let object = n.field("object");
                 // `Model.objects.…`, `Model.query.…` (Flask-SQLAlchemy)
                 let model = object.is_some_and(|o| {
-                    o.kind() == "identifier" && ctx.text(o).starts_with(|c: char| c.is_uppercase())
+                    o.kind_str() == "identifier"
+                        && ctx.text(o).starts_with(|c: char| c.is_uppercase())
                 });
                 if (model && matches!(name, Some("objects" | "query")))
-                    || (n.parent().is_some_and(|p| p.kind() == "call")
+                    || (n.parent().is_some_and(|p| p.kind_str() == "call")
                         && matches!(name, Some("query" | "scalars" | "execute"))
                         && object.is_some_and(|o| ctx.text(o).ends_with("session")))
                 {
@@ -1094,7 +1098,7 @@ fn python_orm_query(ctx: &RuleContext<'_>, receiver: Node<'_>) -> bool {
 fn single_positional(args: Node<'_>) -> bool {
     let named: Vec<Node<'_>> = statements(args).collect();
     matches!(named.as_slice(), [only] if !matches!(
-        only.kind(),
+        only.kind_str(),
         "keyword_argument" | "list_splat" | "dictionary_splat"
     ))
 }
@@ -1131,27 +1135,27 @@ fn key_tested_in(
 /// unchecked `r.get(k).attr` elsewhere is the same miss, unhandled.
 fn python_nullable_gets(ctx: &RuleContext<'_>, into: &mut HashSet<String>) {
     let single_get_receiver = |call: Node<'_>| -> Option<String> {
-        if call.kind() != "call" {
+        if call.kind_str() != "call" {
             return None;
         }
         let (receiver, method) = method_call(call)?;
         let args = call.field("arguments")?;
         (ctx.text(method) == "get"
-            && args.kind() == "argument_list"
+            && args.kind_str() == "argument_list"
             && single_positional(args)
-            && matches!(receiver.kind(), "identifier" | "attribute"))
+            && matches!(receiver.kind_str(), "identifier" | "attribute"))
         .then(|| ctx.text(receiver).to_string())
     };
     let compares_with_none = |comparison: Node<'_>, subject: &dyn Fn(Node<'_>) -> bool| {
-        comparison.kind() == "comparison_operator"
+        comparison.kind_str() == "comparison_operator"
             && comparison.named_child_count() == 2
             && comparison.named_child(0).is_some_and(subject)
             && comparison
                 .named_child(1)
-                .is_some_and(|n| n.kind() == "none")
+                .is_some_and(|n| n.kind_str() == "none")
     };
     for node in ctx.nodes_in_order(&["assignment", "comparison_operator"]) {
-        if node.kind() == "comparison_operator" {
+        if node.kind_str() == "comparison_operator" {
             // `registry.get(k) is None`
             if let Some(first) = node.named_child(0)
                 && compares_with_none(node, &|n| n.id() == first.id())
@@ -1164,7 +1168,7 @@ fn python_nullable_gets(ctx: &RuleContext<'_>, into: &mut HashSet<String>) {
         let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
             continue;
         };
-        if left.kind() != "identifier" {
+        if left.kind_str() != "identifier" {
             continue;
         }
         let Some(receiver) = single_get_receiver(right) else {
@@ -1177,7 +1181,9 @@ fn python_nullable_gets(ctx: &RuleContext<'_>, into: &mut HashSet<String>) {
         let checked = scope.is_some_and(|scope| {
             preorder(scope).any(|n| {
                 n.start_byte() > node.end_byte()
-                    && compares_with_none(n, &|x| x.kind() == "identifier" && ctx.text(x) == name)
+                    && compares_with_none(n, &|x| {
+                        x.kind_str() == "identifier" && ctx.text(x) == name
+                    })
             })
         });
         if checked {
@@ -1196,7 +1202,7 @@ fn python_dicts(ctx: &RuleContext<'_>) -> HashSet<String> {
         let Some(left) = node.field("left") else {
             continue;
         };
-        if left.kind() != "identifier" {
+        if left.kind_str() != "identifier" {
             continue;
         }
         let typed_dict = node.field("type").is_some_and(|t| {
@@ -1204,8 +1210,8 @@ fn python_dicts(ctx: &RuleContext<'_>) -> HashSet<String> {
             t.starts_with("dict") || t.starts_with("Dict")
         });
         let dict_value = node.field("right").is_some_and(|r| {
-            r.kind() == "dictionary"
-                || (r.kind() == "call"
+            r.kind_str() == "dictionary"
+                || (r.kind_str() == "call"
                     && r.field("function").is_some_and(|f| ctx.text(f) == "dict"))
         });
         if typed_dict || dict_value {
@@ -1224,7 +1230,7 @@ fn python_dicts(ctx: &RuleContext<'_>) -> HashSet<String> {
         let name = parameter
             .field("name")
             .or_else(|| parameter.named_child(0))
-            .filter(|n| n.kind() == "identifier");
+            .filter(|n| n.kind_str() == "identifier");
         if let (true, Some(name)) = (mapping, name) {
             dicts.insert(ctx.text(name).to_string());
         }
@@ -1253,14 +1259,14 @@ fn returns_optional(method: &str) -> bool {
 }
 
 fn java_get(ctx: &RuleContext<'_>, language: Language, node: Node<'_>) -> Option<Lookup> {
-    if node.kind() != "method_invocation"
+    if node.kind_str() != "method_invocation"
         || ctx.text(node.field("name")?) != "get"
         || node.field("arguments")?.named_child_count() != 0
     {
         return None;
     }
     let object = node.field("object")?;
-    let call = match object.kind() {
+    let call = match object.kind_str() {
         "method_invocation" => {
             let name = object.field("name")?;
             if !returns_optional(ctx.text(name)) {
@@ -1297,19 +1303,19 @@ fn java_get(ctx: &RuleContext<'_>, language: Language, node: Node<'_>) -> Option
 /// straight on `orElse(null)`, which turns the empty Optional into the very
 /// `null` it dereferences.
 fn java_or_else_null(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
-    if !matches!(node.kind(), "method_invocation" | "field_access") {
+    if !matches!(node.kind_str(), "method_invocation" | "field_access") {
         return None;
     }
     let object = node.field("object")?;
-    if object.kind() != "method_invocation" || ctx.text(object.field("name")?) != "orElse" {
+    if object.kind_str() != "method_invocation" || ctx.text(object.field("name")?) != "orElse" {
         return None;
     }
     let args = object.field("arguments")?;
-    if args.named_child_count() != 1 || args.named_child(0)?.kind() != "null_literal" {
+    if args.named_child_count() != 1 || args.named_child(0)?.kind_str() != "null_literal" {
         return None;
     }
     let optional = object.field("object")?;
-    let call = match optional.kind() {
+    let call = match optional.kind_str() {
         "method_invocation" => {
             let name = optional.field("name")?;
             let callee = ctx.source.get(optional.start_byte()..name.end_byte())?;
@@ -1333,7 +1339,7 @@ fn java_or_else_null(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Lookup> {
 /// A local variable or parameter of the method typed `Optional<…>`.
 fn declares_optional(ctx: &RuleContext<'_>, method: Node<'_>, name: &str) -> bool {
     preorder(method).any(|n| {
-        let declared = match n.kind() {
+        let declared = match n.kind_str() {
             "local_variable_declaration" => n.field("declarator").and_then(|d| d.field("name")),
             "formal_parameter" => n.field("name"),
             _ => None,
@@ -1348,7 +1354,7 @@ fn declares_optional(ctx: &RuleContext<'_>, method: Node<'_>, name: &str) -> boo
 
 fn checks_presence(ctx: &RuleContext<'_>, method: Node<'_>, name: &str) -> bool {
     preorder(method).any(|n| {
-        n.kind() == "method_invocation"
+        n.kind_str() == "method_invocation"
             && n.field("object").is_some_and(|o| ctx.text(o) == name)
             && n.field("name")
                 .is_some_and(|m| matches!(ctx.text(m), "isPresent" | "isEmpty"))
@@ -1387,13 +1393,13 @@ fn java_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
         };
         let is_map = node
             .field("type")
-            .is_some_and(|t| t.kind() == "generic_type")
+            .is_some_and(|t| t.kind_str() == "generic_type")
             && MAP_TYPES.contains(&base)
-            && node.kind() != "local_variable_declaration";
+            && node.kind_str() != "local_variable_declaration";
         for name in names {
             if is_map {
                 maps.insert(name.to_string());
-                if node.kind() == "field_declaration" {
+                if node.kind_str() == "field_declaration" {
                     fields.insert(name.to_string());
                 }
             } else {
@@ -1420,7 +1426,7 @@ fn java_map_get(
     node: Node<'_>,
     maps: &HashSet<String>,
 ) -> Option<Lookup> {
-    if node.kind() == "variable_declarator" {
+    if node.kind_str() == "variable_declarator" {
         return java_unboxed_map_get(ctx, language, node, maps);
     }
     java_map_lookup(
@@ -1454,10 +1460,10 @@ fn java_unboxed_map_get(
 ) -> Option<Lookup> {
     let declaration = declarator
         .parent()
-        .filter(|d| d.kind() == "local_variable_declaration")?;
+        .filter(|d| d.kind_str() == "local_variable_declaration")?;
     let primitive = declaration.field("type").is_some_and(|t| {
         matches!(
-            t.kind(),
+            t.kind_str(),
             "integral_type" | "floating_point_type" | "boolean_type"
         )
     });
@@ -1466,14 +1472,14 @@ fn java_unboxed_map_get(
     }
     let value = declarator.field("value")?;
     let receiver = value.field("object")?;
-    let name = match receiver.kind() {
+    let name = match receiver.kind_str() {
         "identifier" => ctx.text(receiver),
         "field_access" => ctx.text(receiver.field("field")?),
         _ => return None,
     };
     let method = ctx.enclosing_function(language, declarator)?;
     let shadowed = preorder(method).any(|n| {
-        matches!(n.kind(), "formal_parameter" | "variable_declarator")
+        matches!(n.kind_str(), "formal_parameter" | "variable_declarator")
             && n.field("name").is_some_and(|p| ctx.text(p) == name)
             && n.id() != declarator.id()
     });
@@ -1501,16 +1507,16 @@ fn java_map_lookup(
     maps: &HashSet<String>,
     failure: &'static str,
 ) -> Option<Lookup> {
-    if get.kind() != "method_invocation"
+    if get.kind_str() != "method_invocation"
         || ctx.text(get.field("name")?) != "get"
         || get.field("arguments")?.named_child_count() != 1
     {
         return None;
     }
     let receiver = get.field("object")?;
-    let name = match receiver.kind() {
+    let name = match receiver.kind_str() {
         "identifier" => ctx.text(receiver),
-        "field_access" if receiver.field("object")?.kind() == "this" => {
+        "field_access" if receiver.field("object")?.kind_str() == "this" => {
             ctx.text(receiver.field("field")?)
         }
         _ => return None,
@@ -1567,7 +1573,7 @@ fn java_stored_lookups(ctx: &RuleContext<'_>, maps: &HashSet<String>, out: &mut 
             continue;
         };
         // One object, not a collection, `Optional` or primitive.
-        if !matches!(ty.kind(), "type_identifier" | "scoped_type_identifier")
+        if !matches!(ty.kind_str(), "type_identifier" | "scoped_type_identifier")
             || matches!(ctx.text(ty).rsplit('.').next(), Some("Optional" | "String"))
         {
             continue;
@@ -1583,7 +1589,7 @@ fn java_stored_lookups(ctx: &RuleContext<'_>, maps: &HashSet<String>, out: &mut 
         else {
             continue;
         };
-        if value.kind() != "method_invocation" {
+        if value.kind_str() != "method_invocation" {
             continue;
         }
         let Some(method) = ctx.enclosing_function(Language::Java, declaration) else {
@@ -1596,15 +1602,15 @@ fn java_stored_lookups(ctx: &RuleContext<'_>, maps: &HashSet<String>, out: &mut 
         };
         let name = ctx.text(target);
         let after = declarator.end_byte();
-        let Some(first) = preorder(method)
-            .find(|n| n.start_byte() >= after && n.kind() == "identifier" && ctx.text(*n) == name)
-        else {
+        let Some(first) = preorder(method).find(|n| {
+            n.start_byte() >= after && n.kind_str() == "identifier" && ctx.text(*n) == name
+        }) else {
             continue;
         };
         let Some(parent) = ctx.parent(first) else {
             continue;
         };
-        let dereferenced = matches!(parent.kind(), "method_invocation" | "field_access")
+        let dereferenced = matches!(parent.kind_str(), "method_invocation" | "field_access")
             && parent.field("object") == Some(first);
         if dereferenced {
             out.push(report(ctx, parent, &lookup));
@@ -1625,12 +1631,12 @@ fn java_row_lookup(
     let args = call.field("arguments")?;
     let receiver = call.field("object")?;
     let receiver_text = ctx.text(receiver);
-    let pascal = receiver.kind() == "identifier"
+    let pascal = receiver.kind_str() == "identifier"
         && receiver_text.starts_with(|c: char| c.is_ascii_uppercase())
         && receiver_text.chars().any(|c| c.is_ascii_lowercase());
-    let receiver_name = match receiver.kind() {
+    let receiver_name = match receiver.kind_str() {
         "identifier" => receiver_text,
-        "field_access" if receiver.field("object")?.kind() == "this" => {
+        "field_access" if receiver.field("object")?.kind_str() == "this" => {
             ctx.text(receiver.field("field")?)
         }
         _ => "",
@@ -1647,7 +1653,7 @@ fn java_row_lookup(
             args.named_child_count() == 2
                 && args
                     .named_child(0)
-                    .is_some_and(|a| a.kind() == "class_literal")
+                    .is_some_and(|a| a.kind_str() == "class_literal")
         }
         _ => {
             mappers.contains(receiver_name)
@@ -1693,7 +1699,7 @@ fn java_mybatis_mappers(ctx: &RuleContext<'_>) -> HashSet<String> {
         if mapper
             && node
                 .field("type")
-                .is_some_and(|t| t.kind() == "type_identifier")
+                .is_some_and(|t| t.kind_str() == "type_identifier")
         {
             mappers.extend(names.into_iter().map(str::to_string));
         }
@@ -1712,13 +1718,13 @@ fn java_stored_map_get(
     maps: &HashSet<String>,
 ) -> Option<Lookup> {
     let receiver = value.field("object")?;
-    let name = match receiver.kind() {
+    let name = match receiver.kind_str() {
         "identifier" => ctx.text(receiver),
         "field_access" => ctx.text(receiver.field("field")?),
         _ => return None,
     };
     let shadowed = preorder(method).any(|n| {
-        matches!(n.kind(), "formal_parameter" | "variable_declarator")
+        matches!(n.kind_str(), "formal_parameter" | "variable_declarator")
             && n.field("name").is_some_and(|p| ctx.text(p) == name)
             && n.id() != declarator.id()
     });
@@ -1745,7 +1751,9 @@ fn go_pointer_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
     let mut other = HashSet::new();
     let mut record = |name: &str, ty: Option<Node<'_>>| {
         let pointer_map = ty.is_some_and(|t| {
-            t.kind() == "map_type" && t.field("value").is_some_and(|v| v.kind() == "pointer_type")
+            t.kind_str() == "map_type"
+                && t.field("value")
+                    .is_some_and(|v| v.kind_str() == "pointer_type")
         });
         if pointer_map {
             maps.insert(name.to_string());
@@ -1759,12 +1767,12 @@ fn go_pointer_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
         "var_spec",
         "short_var_declaration",
     ]) {
-        if node.kind() == "short_var_declaration" {
+        if node.kind_str() == "short_var_declaration" {
             let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                 continue;
             };
             for (name, value) in statements(left).zip(statements(right)) {
-                let ty = match value.kind() {
+                let ty = match value.kind_str() {
                     "composite_literal" => value.field("type"),
                     "call_expression"
                         if value
@@ -1798,18 +1806,18 @@ fn go_pointer_map_field(
     maps: &HashSet<String>,
 ) -> Option<Lookup> {
     let index = node.field("operand")?;
-    if index.kind() != "index_expression" {
+    if index.kind_str() != "index_expression" {
         return None;
     }
     // `m[k].Method()`: a pointer-receiver method may accept a nil receiver.
     if node
         .parent()
-        .is_some_and(|p| p.kind() == "call_expression" && p.field("function") == Some(node))
+        .is_some_and(|p| p.kind_str() == "call_expression" && p.field("function") == Some(node))
     {
         return None;
     }
     let map = index.field("operand")?;
-    let name = match map.kind() {
+    let name = match map.kind_str() {
         "identifier" => ctx.text(map),
         "selector_expression" => ctx.text(map.field("field")?),
         _ => return None,
@@ -1843,7 +1851,7 @@ fn go_map_guarded(
     access: Node<'_>,
 ) -> bool {
     let checked = preorder(function).any(|n| {
-        if n.kind() != "index_expression"
+        if n.kind_str() != "index_expression"
             || n.field("operand").is_none_or(|o| ctx.text(o) != map_text)
         {
             return false;
@@ -1851,11 +1859,11 @@ fn go_map_guarded(
         let Some(parent) = n.parent() else {
             return false;
         };
-        match parent.kind() {
+        match parent.kind_str() {
             "binary_expression" => ctx.text(parent).contains("nil"),
             "expression_list" => parent.parent().is_some_and(|stmt| {
                 matches!(
-                    stmt.kind(),
+                    stmt.kind_str(),
                     "short_var_declaration" | "assignment_statement"
                 ) && stmt.field("right") == Some(parent)
                     && stmt
@@ -1873,11 +1881,11 @@ fn go_map_guarded(
         if n == function {
             break;
         }
-        if n.kind() == "for_statement" {
+        if n.kind_str() == "for_statement" {
             let mut cursor = n.walk();
             let range = n
                 .named_children(&mut cursor)
-                .find(|c| c.kind() == "range_clause");
+                .find(|c| c.kind_str() == "range_clause");
             if let Some(range) = range
                 && range
                     .field("right")

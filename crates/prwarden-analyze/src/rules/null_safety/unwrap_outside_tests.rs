@@ -50,7 +50,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote, symbol_suffix};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{in_rust_test, is_test_path, method_call, statements};
 
 pub static META: RuleMeta = RuleMeta {
@@ -110,7 +110,7 @@ fn is_proc_macro(source: &str) -> bool {
 
 /// The receiver of `receiver.unwrap()`.
 fn unwrap_receiver<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
-    if node.kind() != "call_expression" || node.field("arguments")?.named_child_count() != 0 {
+    if node.kind_str() != "call_expression" || node.field("arguments")?.named_child_count() != 0 {
         return None;
     }
     let (receiver, method) = method_call(node)?;
@@ -120,12 +120,12 @@ fn unwrap_receiver<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>
 fn idiomatic_receiver(ctx: &RuleContext<'_>, receiver: Node<'_>) -> bool {
     // `write!(s, …).unwrap()`: formatting into a `String` cannot fail, and
     // the macro does not say whether the target is a `String` or a socket.
-    if receiver.kind() == "macro_invocation" {
+    if receiver.kind_str() == "macro_invocation" {
         return receiver
             .field("macro")
             .is_some_and(|m| matches!(ctx.text(m), "write" | "writeln"));
     }
-    if receiver.kind() != "call_expression" {
+    if receiver.kind_str() != "call_expression" {
         return false;
     }
     let Some(function) = receiver.field("function") else {
@@ -134,7 +134,7 @@ fn idiomatic_receiver(ctx: &RuleContext<'_>, receiver: Node<'_>) -> bool {
     let args = receiver.field("arguments");
     let arg_count = args.map_or(0, |a| a.named_child_count());
     // `m.lock().unwrap()`, `rw.read().unwrap()`, `handle.join().unwrap()`.
-    let method = match function.kind() {
+    let method = match function.kind_str() {
         "field_expression" => function.field("field"),
         "generic_function" => function.field("function").and_then(|f| f.field("field")),
         _ => None,
@@ -150,18 +150,18 @@ fn idiomatic_receiver(ctx: &RuleContext<'_>, receiver: Node<'_>) -> bool {
     }
     // `"127.0.0.1".parse::<IpAddr>().unwrap()`.
     if method.is_some_and(|m| ctx.text(m) == "parse") && arg_count == 0 {
-        let value = match function.kind() {
+        let value = match function.kind_str() {
             "generic_function" => function.field("function").and_then(|f| f.field("value")),
             _ => function.field("value"),
         };
         return value.is_some_and(is_literal);
     }
     // `Regex::new(r"…")`, `NonZeroU32::new(8)`: a path call on literals only.
-    let path_call = matches!(function.kind(), "scoped_identifier" | "identifier")
-        || (function.kind() == "generic_function"
+    let path_call = matches!(function.kind_str(), "scoped_identifier" | "identifier")
+        || (function.kind_str() == "generic_function"
             && function
                 .field("function")
-                .is_some_and(|f| matches!(f.kind(), "scoped_identifier" | "identifier")));
+                .is_some_and(|f| matches!(f.kind_str(), "scoped_identifier" | "identifier")));
     if path_call && arg_count > 0 {
         let Some(args) = args else {
             return false;
@@ -173,25 +173,25 @@ fn idiomatic_receiver(ctx: &RuleContext<'_>, receiver: Node<'_>) -> bool {
 
 fn is_literal(node: Node<'_>) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "string_literal"
             | "raw_string_literal"
             | "integer_literal"
             | "float_literal"
             | "char_literal"
             | "boolean_literal"
-    ) || (node.kind() == "reference_expression" && node.field("value").is_some_and(is_literal))
+    ) || (node.kind_str() == "reference_expression" && node.field("value").is_some_and(is_literal))
 }
 
 /// Inside `fn main`, a `const`/`static` item: panicking there is reporting.
 fn in_main_or_const(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     let mut current = node.parent();
     while let Some(n) = current {
-        match n.kind() {
+        match n.kind_str() {
             "const_item" | "static_item" => return true,
             "function_item" => {
                 return n.field("name").is_some_and(|name| ctx.text(name) == "main")
-                    && n.parent().is_some_and(|p| p.kind() == "source_file");
+                    && n.parent().is_some_and(|p| p.kind_str() == "source_file");
             }
             _ => {}
         }

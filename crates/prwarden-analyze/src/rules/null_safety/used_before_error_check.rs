@@ -48,7 +48,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote, symbol_suffix};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_comment, is_test_path, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -72,7 +72,7 @@ impl Rule for UsedBeforeErrorCheck {
         }
         for node in ctx.nodes_in_order(&["short_var_declaration", "assignment_statement"]) {
             if !matches!(
-                node.kind(),
+                node.kind_str(),
                 "short_var_declaration" | "assignment_statement"
             ) {
                 continue;
@@ -92,14 +92,16 @@ fn value_and_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(&'s str
     let (left, right) = (node.field("left")?, node.field("right")?);
     if left.named_child_count() < 2
         || right.named_child_count() != 1
-        || right.named_child(0)?.kind() != "call_expression"
+        || right.named_child(0)?.kind_str() != "call_expression"
     {
         return None;
     }
-    let first = left.named_child(0).filter(|v| v.kind() == "identifier")?;
+    let first = left
+        .named_child(0)
+        .filter(|v| v.kind_str() == "identifier")?;
     let last = left
         .named_child(left.named_child_count() - 1)
-        .filter(|e| e.kind() == "identifier")?;
+        .filter(|e| e.kind_str() == "identifier")?;
     let (value, err) = (ctx.text(first), ctx.text(last));
     (value != "_" && (err == "err" || err.ends_with("Err"))).then_some((value, err))
 }
@@ -113,7 +115,7 @@ fn use_before_check<'t>(
     err: &str,
 ) -> Option<Node<'t>> {
     let mentions = |n: Node<'_>, name: &str| {
-        preorder(n).any(|i| i.kind() == "identifier" && ctx.text(i) == name)
+        preorder(n).any(|i| i.kind_str() == "identifier" && ctx.text(i) == name)
     };
     let mut usage = None;
     let mut next = assignment.next_named_sibling();
@@ -123,14 +125,14 @@ fn use_before_check<'t>(
             continue;
         }
         if mentions(statement, err) {
-            let checks_err = statement.kind() == "if_statement"
+            let checks_err = statement.kind_str() == "if_statement"
                 && statement
                     .field("condition")
                     .is_some_and(|c| tests_nil(ctx, c, err));
             return usage.filter(|_| checks_err);
         }
         // `if resp != nil { defer resp.Body.Close() }`: guarded by hand.
-        if statement.kind() == "if_statement"
+        if statement.kind_str() == "if_statement"
             && statement
                 .field("condition")
                 .is_some_and(|c| tests_nil(ctx, c, value))
@@ -151,7 +153,7 @@ fn use_before_check<'t>(
 /// `name != nil` / `name == nil` in a condition.
 fn tests_nil(ctx: &RuleContext<'_>, condition: Node<'_>, name: &str) -> bool {
     preorder(condition).any(|n| {
-        n.kind() == "binary_expression"
+        n.kind_str() == "binary_expression"
             && matches!(n.field("operator").map(|o| ctx.text(o)), Some("!=" | "=="))
             && n.field("left").is_some_and(|l| ctx.text(l) == name)
             && n.field("right").is_some_and(|r| ctx.text(r) == "nil")
@@ -160,7 +162,7 @@ fn tests_nil(ctx: &RuleContext<'_>, condition: Node<'_>, name: &str) -> bool {
 
 fn reassigns(ctx: &RuleContext<'_>, statement: Node<'_>, name: &str) -> bool {
     matches!(
-        statement.kind(),
+        statement.kind_str(),
         "short_var_declaration" | "assignment_statement"
     ) && statement.field("left").is_some_and(|l| {
         let mut cursor = l.walk();
@@ -172,15 +174,15 @@ fn reassigns(ctx: &RuleContext<'_>, statement: Node<'_>, name: &str) -> bool {
 /// literals unless the statement defers them (a deferred closure runs on
 /// the error path too).
 fn dereferences(ctx: &RuleContext<'_>, statement: Node<'_>, name: &str) -> bool {
-    let deferred = statement.kind() == "defer_statement";
+    let deferred = statement.kind_str() == "defer_statement";
     preorder(statement).any(|n| {
-        n.kind() == "selector_expression"
+        n.kind_str() == "selector_expression"
             && n.field("operand")
-                .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == name)
+                .is_some_and(|o| o.kind_str() == "identifier" && ctx.text(o) == name)
             && (deferred
                 || !std::iter::successors(n.parent(), |p| p.parent())
                     .take_while(|p| p.id() != statement.id())
-                    .any(|p| p.kind() == "func_literal"))
+                    .any(|p| p.kind_str() == "func_literal"))
     })
 }
 
@@ -202,7 +204,7 @@ fn report(
              response, a file or a rows handle), so this line panics with a nil pointer \
              dereference on exactly the failure the check below was written for{}.\n\n\
              Move the use after `if {err} != nil {{ … }}`.",
-            if usage.kind() == "defer_statement" {
+            if usage.kind_str() == "defer_statement" {
                 " — a deferred call panics when the function returns the error"
             } else {
                 ""

@@ -97,7 +97,7 @@ use super::shapes::{Shape, Shapes, binds_within, prepare, repeating};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_loop, loop_body, loop_iterable, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -217,12 +217,13 @@ struct Lookup<'t> {
 /// file may show (a field of `opts` is bound only when `opts` is typed with
 /// one of the file's own interfaces).
 fn receiver_name(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<String> {
-    match node.kind() {
+    match node.kind_str() {
         "identifier" => Some(ctx.text(node).to_string()),
         "member_expression" | "attribute" | "field_access" | "field_expression" => {
             let object = node.field("object").or_else(|| node.field("value"))?;
-            let typed_param = node.kind() == "member_expression" && object.kind() == "identifier";
-            matches!(object.kind(), "this" | "self" | "identifier")
+            let typed_param =
+                node.kind_str() == "member_expression" && object.kind_str() == "identifier";
+            matches!(object.kind_str(), "this" | "self" | "identifier")
                 .then(|| ctx.text(object))
                 .filter(|o| matches!(*o, "this" | "self") || typed_param)?;
             Some(crate::context::normalise_code(ctx.text(node)).replace(' ', ""))
@@ -242,7 +243,7 @@ const JS_METHODS: &[&str] = &[
 ];
 
 fn js_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {
-    if node.kind() != "call_expression" {
+    if node.kind_str() != "call_expression" {
         return None;
     }
     let (receiver, method) = crate::syntax::member_call(node)?;
@@ -270,7 +271,7 @@ fn unsliced<'t>(ctx: &RuleContext<'_>, receiver: Node<'t>) -> Node<'t> {
     let bounded = receiver.field("arguments").is_some_and(|args| {
         let mut cursor = args.walk();
         let bounds: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
-        bounds.len() == 2 && bounds.iter().all(|b| b.kind() == "number")
+        bounds.len() == 2 && bounds.iter().all(|b| b.kind_str() == "number")
     });
     if ctx.text(method) == "slice" && !bounded {
         list
@@ -289,7 +290,7 @@ const PREDICATE_METHODS: &[&str] = &["find", "findIndex", "filter", "some"];
 /// and a value from outside the callback, which is returned.
 pub(super) fn key_equality<'t>(ctx: &RuleContext<'_>, callback: Node<'t>) -> Option<Node<'t>> {
     if !matches!(
-        callback.kind(),
+        callback.kind_str(),
         "arrow_function" | "function_expression" | "function" | "closure_expression"
     ) {
         return None;
@@ -299,20 +300,20 @@ pub(super) fn key_equality<'t>(ctx: &RuleContext<'_>, callback: Node<'t>) -> Opt
         .or_else(|| callback.field("parameter"))
         .map(|p| {
             preorder(p)
-                .filter(|n| n.kind() == "identifier")
+                .filter(|n| n.kind_str() == "identifier")
                 .map(|n| ctx.text(n))
                 .collect()
         })
         .unwrap_or_default();
     let mut body = callback.field("body")?;
-    if matches!(body.kind(), "statement_block" | "block") {
+    if matches!(body.kind_str(), "statement_block" | "block") {
         let mut cursor = body.walk();
         let stmts: Vec<Node<'_>> = body
             .named_children(&mut cursor)
-            .filter(|n| n.kind() != "comment")
+            .filter(|n| n.kind_str() != "comment")
             .collect();
         match stmts.as_slice() {
-            [only] => match only.kind() {
+            [only] => match only.kind_str() {
                 "return_statement" | "expression_statement" => body = only.named_child(0)?,
                 _ => body = *only,
             },
@@ -331,7 +332,7 @@ fn element_key_equality<'t>(
     body: Node<'t>,
     params: &[&str],
 ) -> Option<Node<'t>> {
-    if body.kind() != "binary_expression" {
+    if body.kind_str() != "binary_expression" {
         return None;
     }
     let operator = body.field("operator").map(|o| ctx.text(o));
@@ -346,7 +347,7 @@ fn element_key_equality<'t>(
     }
     let mentions = |side: Option<Node<'_>>| {
         side.is_some_and(|s| {
-            preorder(s).any(|n| n.kind() == "identifier" && params.contains(&ctx.text(n)))
+            preorder(s).any(|n| n.kind_str() == "identifier" && params.contains(&ctx.text(n)))
         })
     };
     let (left, right) = (body.field("left")?, body.field("right")?);
@@ -359,14 +360,14 @@ fn element_key_equality<'t>(
 }
 
 fn python_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {
-    match node.kind() {
+    match node.kind_str() {
         "comparison_operator" => {
             let mut cursor = node.walk();
             let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
             let at = children
                 .iter()
-                .position(|c| matches!(c.kind(), "in" | "not in"))?;
-            let negated = children[at].kind() == "not in";
+                .position(|c| matches!(c.kind_str(), "in" | "not in"))?;
+            let negated = children[at].kind_str() == "not in";
             let right = children[at + 1..].iter().find(|c| c.is_named())?;
             Some(Lookup {
                 receiver: receiver_name(ctx, *right)?,
@@ -376,7 +377,7 @@ fn python_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>
         }
         "call" => {
             let function = node.field("function")?;
-            if function.kind() != "attribute" {
+            if function.kind_str() != "attribute" {
                 return None;
             }
             let method = ctx.text(function.field("attribute")?);
@@ -399,26 +400,26 @@ fn rebuilt_list_lookup<'t>(
     ctx: &RuleContext<'_>,
     node: Node<'t>,
 ) -> Option<(Lookup<'t>, Node<'t>)> {
-    if node.kind() != "comparison_operator" {
+    if node.kind_str() != "comparison_operator" {
         return None;
     }
     let mut cursor = node.walk();
     let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
     let at = children
         .iter()
-        .position(|c| matches!(c.kind(), "in" | "not in"))?;
-    let negated = children[at].kind() == "not in";
+        .position(|c| matches!(c.kind_str(), "in" | "not in"))?;
+    let negated = children[at].kind_str() == "not in";
     let list = children[at + 1..]
         .iter()
         .find(|c| c.is_named())
-        .filter(|c| c.kind() == "list_comprehension")?;
+        .filter(|c| c.kind_str() == "list_comprehension")?;
     let repeat = repeating(ctx, Language::Python, node)?;
     let mut per_element: Vec<&str> = element_names(ctx, Language::Python, repeat);
     if is_comprehension(repeat) {
         let mut inner = repeat.walk();
         for clause in repeat
             .named_children(&mut inner)
-            .filter(|c| c.kind() == "for_in_clause")
+            .filter(|c| c.kind_str() == "for_in_clause")
         {
             if let Some(left) = clause.field("left") {
                 per_element.extend(identifiers(ctx, left));
@@ -428,7 +429,7 @@ fn rebuilt_list_lookup<'t>(
     let mut inner = list.walk();
     let sources: Vec<Node<'_>> = list
         .named_children(&mut inner)
-        .filter(|c| c.kind() == "for_in_clause")
+        .filter(|c| c.kind_str() == "for_in_clause")
         .filter_map(|c| c.field("right"))
         .collect();
     if sources.is_empty() {
@@ -457,7 +458,7 @@ fn rebuilt_list_lookup<'t>(
 
 fn is_comprehension(node: Node<'_>) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "list_comprehension"
             | "set_comprehension"
             | "dictionary_comprehension"
@@ -466,7 +467,7 @@ fn is_comprehension(node: Node<'_>) -> bool {
 }
 
 fn go_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {
-    if node.kind() != "call_expression" {
+    if node.kind_str() != "call_expression" {
         return None;
     }
     let callee = ctx.text(node.field("function")?);
@@ -484,7 +485,7 @@ fn go_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {
 }
 
 fn java_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {
-    if node.kind() != "method_invocation" {
+    if node.kind_str() != "method_invocation" {
         return None;
     }
     let method = ctx.text(node.field("name")?);
@@ -492,7 +493,7 @@ fn java_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> 
     // scan of the collection, whatever consumes it.
     if matches!(method, "filter" | "anyMatch" | "noneMatch") {
         let stream = node.field("object")?;
-        (stream.kind() == "method_invocation"
+        (stream.kind_str() == "method_invocation"
             && stream
                 .field("name")
                 .is_some_and(|n| ctx.text(n) == "stream")
@@ -519,14 +520,14 @@ fn java_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> 
 /// id`, `e -> Objects.equals(e.sku, sku)`: the lambda's single expression
 /// compares the element (or one of its fields) with a value from outside.
 fn java_key_equality<'t>(ctx: &RuleContext<'_>, callback: Node<'t>) -> Option<Node<'t>> {
-    if callback.kind() != "lambda_expression" {
+    if callback.kind_str() != "lambda_expression" {
         return None;
     }
     let params: Vec<&str> = callback
         .field("parameters")
         .map(|p| {
             preorder(p)
-                .filter(|n| n.kind() == "identifier")
+                .filter(|n| n.kind_str() == "identifier")
                 .map(|n| ctx.text(n))
                 .collect()
         })
@@ -546,7 +547,7 @@ fn java_element_key_equality<'t>(
     params: &[&str],
 ) -> Option<Node<'t>> {
     let body = crate::syntax::unwrap_expression(body);
-    if body.kind() == "binary_expression"
+    if body.kind_str() == "binary_expression"
         && body.field("operator").map(|o| ctx.text(o)) == Some("&&")
     {
         return java_element_key_equality(ctx, body.field("left")?, params)
@@ -561,11 +562,11 @@ fn java_element_key_equality<'t>(
 }
 
 fn rust_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> {
-    if node.kind() != "call_expression" {
+    if node.kind_str() != "call_expression" {
         return None;
     }
     let function = node.field("function")?;
-    if function.kind() != "field_expression" {
+    if function.kind_str() != "field_expression" {
         return None;
     }
     let method = ctx.text(function.field("field")?);
@@ -582,10 +583,10 @@ fn rust_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Lookup<'t>> 
     matches!(method, "position" | "find" | "any" | "filter").then_some(())?;
     let callback = node.field("arguments")?.named_child(0)?;
     let key = Some(key_equality(ctx, callback)?);
-    let iter_fn = (receiver.kind() == "call_expression")
+    let iter_fn = (receiver.kind_str() == "call_expression")
         .then(|| receiver.field("function"))
         .flatten()
-        .filter(|f| f.kind() == "field_expression")?;
+        .filter(|f| f.kind_str() == "field_expression")?;
     let iter_name = ctx.text(iter_fn.field("field")?);
     (iter_name == "iter").then_some(())?;
     Some(Lookup {
@@ -698,7 +699,7 @@ fn repeat_label(ctx: &RuleContext<'_>, language: Language, repeat: Node<'_>) -> 
             None => "loop".to_string(),
         };
     }
-    if repeat.kind().contains("comprehension") || repeat.kind() == "generator_expression" {
+    if repeat.kind_str().contains("comprehension") || repeat.kind_str() == "generator_expression" {
         return "comprehension".to_string();
     }
     let callee = repeat

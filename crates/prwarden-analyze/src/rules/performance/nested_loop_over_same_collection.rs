@@ -66,7 +66,7 @@ use super::shapes::{Shape, Shapes, prepare};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{
     enclosing_loop, iterable_loop_kinds, loop_body, loop_iterable, preorder, unwrap_expression,
 };
@@ -243,9 +243,9 @@ fn nested_callbacks(ctx: &RuleContext<'_>, shapes: &Shapes, out: &mut Vec<Findin
         // The callback is the first argument of `collection.<per-element>(…)`.
         let Some(outer) = ctx
             .parent(callback)
-            .filter(|a| a.kind() == "arguments" && a.named_child(0) == Some(callback))
+            .filter(|a| a.kind_str() == "arguments" && a.named_child(0) == Some(callback))
             .and_then(|a| ctx.parent(a))
-            .filter(|c| c.kind() == "call_expression")
+            .filter(|c| c.kind_str() == "call_expression")
         else {
             continue;
         };
@@ -274,34 +274,34 @@ fn go_counting_below<'s>(ctx: &RuleContext<'s>, lp: Node<'_>) -> Option<(&'s str
     let mut cursor = lp.walk();
     let clause = lp
         .named_children(&mut cursor)
-        .find(|c| c.kind() == "for_clause")?;
+        .find(|c| c.kind_str() == "for_clause")?;
     let condition = unwrap_expression(clause.field("condition")?);
-    if condition.kind() != "binary_expression"
+    if condition.kind_str() != "binary_expression"
         || condition.field("operator").map(|o| ctx.text(o)) != Some("<")
     {
         return None;
     }
     let (left, right) = (condition.field("left")?, condition.field("right")?);
-    (left.kind() == "identifier" && right.kind() == "identifier")
+    (left.kind_str() == "identifier" && right.kind_str() == "identifier")
         .then(|| (ctx.text(left), ctx.text(right)))
 }
 
 /// Go `for i, x := range xs` as `(i, x, xs)` (`x` may be `_`).
 fn go_indexed_range<'s>(ctx: &RuleContext<'s>, lp: Node<'_>) -> Option<(&'s str, &'s str, String)> {
-    if lp.kind() != "for_statement" {
+    if lp.kind_str() != "for_statement" {
         return None;
     }
     let mut cursor = lp.walk();
     let clause = lp
         .named_children(&mut cursor)
-        .find(|c| c.kind() == "range_clause")?;
+        .find(|c| c.kind_str() == "range_clause")?;
     let left = clause.field("left")?;
     let mut cursor = left.walk();
     let names: Vec<Node<'_>> = left.named_children(&mut cursor).collect();
     let [index, element] = names.as_slice() else {
         return None;
     };
-    (index.kind() == "identifier" && element.kind() == "identifier").then_some(())?;
+    (index.kind_str() == "identifier" && element.kind_str() == "identifier").then_some(())?;
     let collection = collection_path(ctx, clause.field("right")?)?;
     Some((ctx.text(*index), ctx.text(*element), collection))
 }
@@ -328,7 +328,7 @@ fn compares_with_outer(
     let mut conditions = search_conditions(body);
     while let Some(condition) = conditions.pop() {
         let condition = unwrap_expression(condition);
-        if condition.kind() == "binary_expression"
+        if condition.kind_str() == "binary_expression"
             && condition.field("operator").map(|o| ctx.text(o)) == Some("&&")
         {
             conditions.extend(condition.field("left"));
@@ -359,7 +359,7 @@ fn counting_over<'s>(
         preorder(n)
             .all(|p| {
                 matches!(
-                    p.kind(),
+                    p.kind_str(),
                     "identifier"
                         | "property_identifier"
                         | "field_identifier"
@@ -378,7 +378,7 @@ fn counting_over<'s>(
     // `xs.length`, `xs.size()`, `len(xs)`, `xs.len()`: the collection.
     let length_of = |bound: Node<'_>| -> Option<String> {
         let bound = unwrap_expression(bound);
-        match bound.kind() {
+        match bound.kind_str() {
             "member_expression" | "field_access"
                 if bound
                     .field("property")
@@ -398,7 +398,7 @@ fn counting_over<'s>(
                 let args = bound.field("arguments")?;
                 if ctx.text(function) == "len" && args.named_child_count() == 1 {
                     plain(args.named_child(0)?)
-                } else if function.kind() == "field_expression"
+                } else if function.kind_str() == "field_expression"
                     && function
                         .field("field")
                         .is_some_and(|f| ctx.text(f) == "len")
@@ -412,10 +412,10 @@ fn counting_over<'s>(
             _ => None,
         }
     };
-    match (language, lp.kind()) {
+    match (language, lp.kind_str()) {
         (Language::Python, "for_statement") => {
-            let index = lp.field("left").filter(|l| l.kind() == "identifier")?;
-            let range = lp.field("right").filter(|r| r.kind() == "call")?;
+            let index = lp.field("left").filter(|l| l.kind_str() == "identifier")?;
+            let range = lp.field("right").filter(|r| r.kind_str() == "call")?;
             (range.field("function").map(|f| ctx.text(f)) == Some("range")).then_some(())?;
             let args = range.field("arguments")?;
             let count = args.named_child_count();
@@ -423,10 +423,12 @@ fn counting_over<'s>(
             Some((ctx.text(index), length_of(args.named_child(count - 1)?)?))
         }
         (Language::Rust, "for_expression") => {
-            let index = lp.field("pattern").filter(|p| p.kind() == "identifier")?;
+            let index = lp
+                .field("pattern")
+                .filter(|p| p.kind_str() == "identifier")?;
             let range = lp
                 .field("value")
-                .filter(|v| v.kind() == "range_expression")?;
+                .filter(|v| v.kind_str() == "range_expression")?;
             // `a..xs.len()`: the last operand is the bound (not `..=`).
             (!ctx.text(range).contains("..=")).then_some(())?;
             let bound = range.named_child(range.named_child_count().checked_sub(1)?)?;
@@ -437,24 +439,24 @@ fn counting_over<'s>(
                 let mut cursor = lp.walk();
                 let clause = lp
                     .named_children(&mut cursor)
-                    .find(|c| c.kind() == "for_clause");
+                    .find(|c| c.kind_str() == "for_clause");
                 clause?.field("condition")?
             } else {
                 lp.field("condition")?
             };
-            let condition = if condition.kind() == "expression_statement" {
+            let condition = if condition.kind_str() == "expression_statement" {
                 condition.named_child(0)?
             } else {
                 condition
             };
-            (condition.kind() == "binary_expression"
+            (condition.kind_str() == "binary_expression"
                 && condition
                     .field("operator")
                     .is_some_and(|o| ctx.text(o) == "<"))
             .then_some(())?;
             let index = condition
                 .field("left")
-                .filter(|l| l.kind() == "identifier")?;
+                .filter(|l| l.kind_str() == "identifier")?;
             Some((ctx.text(index), length_of(condition.field("right")?)?))
         }
         _ => None,

@@ -6,7 +6,7 @@ use tree_sitter::Node;
 
 use crate::context::RuleContext;
 use crate::model::Language;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_loop, preorder, statements, unwrap_expression};
 
 /// The collection a loop iterates, as a plain path: `xs`, `this.items`,
@@ -15,7 +15,7 @@ use crate::syntax::{is_loop, preorder, statements, unwrap_expression};
 pub(super) fn collection_path(ctx: &RuleContext<'_>, iterable: Node<'_>) -> Option<String> {
     let mut node = iterable;
     loop {
-        match node.kind() {
+        match node.kind_str() {
             "reference_expression" | "parenthesized_expression" => {
                 node = node.named_child(node.named_child_count().checked_sub(1)?)?;
             }
@@ -24,7 +24,7 @@ pub(super) fn collection_path(ctx: &RuleContext<'_>, iterable: Node<'_>) -> Opti
                 let function = node.field("function")?;
                 let args = node.field("arguments")?;
                 let method = function.field("field").map(|f| ctx.text(f));
-                if function.kind() == "field_expression"
+                if function.kind_str() == "field_expression"
                     && args.named_child_count() == 0
                     && matches!(
                         method,
@@ -43,7 +43,7 @@ pub(super) fn collection_path(ctx: &RuleContext<'_>, iterable: Node<'_>) -> Opti
     }
     let plain = preorder(node).all(|n| {
         matches!(
-            n.kind(),
+            n.kind_str(),
             "identifier"
                 | "property_identifier"
                 | "field_identifier"
@@ -80,12 +80,12 @@ pub(super) fn element_names<'s>(
     repeat: Node<'_>,
 ) -> Vec<&'s str> {
     let binder = if is_loop(language, repeat) {
-        match (language, repeat.kind()) {
+        match (language, repeat.kind_str()) {
             (Language::Go, "for_statement") => {
                 let mut cursor = repeat.walk();
                 let clause = repeat
                     .named_children(&mut cursor)
-                    .find(|c| c.kind() == "range_clause");
+                    .find(|c| c.kind_str() == "range_clause");
                 clause.and_then(|c| c.field("left"))
             }
             (Language::Java, "enhanced_for_statement") => repeat.field("name"),
@@ -106,7 +106,7 @@ pub(super) fn element_names<'s>(
             preorder(b)
                 .filter(|n| {
                     matches!(
-                        n.kind(),
+                        n.kind_str(),
                         "identifier" | "shorthand_property_identifier_pattern"
                     ) && ctx.text(*n) != "_"
                 })
@@ -118,13 +118,13 @@ pub(super) fn element_names<'s>(
 
 /// Whether `node` mentions one of `names` as a variable.
 pub(super) fn mentions(ctx: &RuleContext<'_>, node: Node<'_>, names: &[&str]) -> bool {
-    preorder(node).any(|n| n.kind() == "identifier" && names.contains(&ctx.text(n)))
+    preorder(node).any(|n| n.kind_str() == "identifier" && names.contains(&ctx.text(n)))
 }
 
 /// The identifiers `node` mentions.
 pub(super) fn identifiers<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Vec<&'s str> {
     preorder(node)
-        .filter(|n| n.kind() == "identifier")
+        .filter(|n| n.kind_str() == "identifier")
         .map(|n| ctx.text(n))
         .collect()
 }
@@ -136,7 +136,7 @@ pub(super) fn equality_sides<'t>(
     condition: Node<'t>,
 ) -> Option<(Node<'t>, Node<'t>)> {
     let condition = unwrap_expression(condition);
-    match condition.kind() {
+    match condition.kind_str() {
         "binary_expression" => {
             let operator = ctx.text(condition.field("operator")?);
             matches!(operator, "==" | "===").then_some(())?;
@@ -146,7 +146,7 @@ pub(super) fn equality_sides<'t>(
             let mut cursor = condition.walk();
             let children: Vec<Node<'t>> = condition.children(&mut cursor).collect();
             match children.as_slice() {
-                [a, op, b] if op.kind() == "==" => Some((*a, *b)),
+                [a, op, b] if op.kind_str() == "==" => Some((*a, *b)),
                 _ => None,
             }
         }
@@ -174,11 +174,11 @@ pub(super) fn membership_sides<'t>(
     condition: Node<'t>,
 ) -> Option<(Node<'t>, Node<'t>)> {
     let condition = unwrap_expression(condition);
-    if condition.kind() == "comparison_operator" {
+    if condition.kind_str() == "comparison_operator" {
         let mut cursor = condition.walk();
         let children: Vec<Node<'t>> = condition.children(&mut cursor).collect();
         return match children.as_slice() {
-            [key, op, set] if op.kind() == "in" => Some((*set, *key)),
+            [key, op, set] if op.kind_str() == "in" => Some((*set, *key)),
             _ => None,
         };
     }
@@ -197,7 +197,7 @@ pub(super) fn membership_sides<'t>(
 /// `c != d`; Python `and`), or the condition itself.
 pub(super) fn conjuncts<'t>(ctx: &RuleContext<'_>, condition: Node<'t>) -> Vec<Node<'t>> {
     let condition = unwrap_expression(condition);
-    let is_and = match condition.kind() {
+    let is_and = match condition.kind_str() {
         "binary_expression" => condition
             .field("operator")
             .is_some_and(|o| ctx.text(o) == "&&"),
@@ -222,7 +222,7 @@ pub(super) fn conjuncts<'t>(ctx: &RuleContext<'_>, condition: Node<'t>) -> Vec<N
 /// The statements of a loop body (a bare statement body is its only one).
 fn body_statements<'t>(body: Node<'t>) -> Vec<Node<'t>> {
     let block = matches!(
-        body.kind(),
+        body.kind_str(),
         "statement_block" | "block" | "compound_statement"
     );
     if !block {
@@ -231,7 +231,7 @@ fn body_statements<'t>(body: Node<'t>) -> Vec<Node<'t>> {
     let mut out = Vec::new();
     for stmt in statements(body) {
         // Go wraps a block's statements in a `statement_list`.
-        if stmt.kind() == "statement_list" {
+        if stmt.kind_str() == "statement_list" {
             out.extend(statements(stmt));
         } else {
             out.push(stmt);
@@ -239,7 +239,7 @@ fn body_statements<'t>(body: Node<'t>) -> Vec<Node<'t>> {
     }
     out.into_iter()
         .map(|s| {
-            if s.kind() == "expression_statement" {
+            if s.kind_str() == "expression_statement" {
                 s.named_child(0).unwrap_or(s)
             } else {
                 s
@@ -257,14 +257,14 @@ pub(super) fn search_conditions<'t>(body: Node<'t>) -> Vec<Node<'t>> {
     let only = stmts.len() == 1;
     stmts
         .into_iter()
-        .filter(|s| matches!(s.kind(), "if_statement" | "if_expression"))
+        .filter(|s| matches!(s.kind_str(), "if_statement" | "if_expression"))
         .filter(|s| {
             let Some(consequence) = s.field("consequence") else {
                 return false;
             };
             let exits = preorder(consequence).any(|n| {
                 matches!(
-                    n.kind(),
+                    n.kind_str(),
                     "break_statement"
                         | "return_statement"
                         | "break_expression"
@@ -294,12 +294,12 @@ pub(super) fn is_variadic_parameter(
         let variadic = params.is_some_and(|p| {
             preorder(p).any(|n| {
                 matches!(
-                    n.kind(),
+                    n.kind_str(),
                     "variadic_parameter_declaration"
                         | "rest_pattern"
                         | "spread_parameter"
                         | "list_splat_pattern"
-                ) && preorder(n).any(|i| i.kind() == "identifier" && ctx.text(i) == name)
+                ) && preorder(n).any(|i| i.kind_str() == "identifier" && ctx.text(i) == name)
             })
         });
         if variadic {

@@ -13,7 +13,7 @@ use tree_sitter::Node;
 
 use crate::context::RuleContext;
 use crate::model::Language;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_function, is_loop, is_test_file, loop_iterable, preorder};
 
 /// Where a binding was made: a declaration is scoped to the function around
@@ -91,7 +91,7 @@ impl Shapes {
             shapes.current = Site {
                 at: node.start_byte(),
                 assignment: matches!(
-                    node.kind(),
+                    node.kind_str(),
                     "assignment_expression"
                         | "assignment"
                         | "augmented_assignment"
@@ -169,9 +169,9 @@ impl Shapes {
 
     fn js(&mut self, ctx: &RuleContext<'_>, node: Node<'_>) {
         let field = |n: &str| node.field(n);
-        match node.kind() {
+        match node.kind_str() {
             "variable_declarator" => {
-                let Some(name) = field("name").filter(|n| n.kind() == "identifier") else {
+                let Some(name) = field("name").filter(|n| n.kind_str() == "identifier") else {
                     return;
                 };
                 let shape = match (field("type"), field("value")) {
@@ -185,7 +185,7 @@ impl Shapes {
                 let Some(pattern) = field("pattern") else {
                     return;
                 };
-                match pattern.kind() {
+                match pattern.kind_str() {
                     "identifier" => {
                         let shape = field("type").map_or(Shape::Other, |t| js_type(ctx, t));
                         self.bind(ctx.text(pattern), shape);
@@ -210,10 +210,10 @@ impl Shapes {
                 let (Some(left), Some(right)) = (field("left"), field("right")) else {
                     return;
                 };
-                if matches!(left.kind(), "identifier" | "member_expression") {
+                if matches!(left.kind_str(), "identifier" | "member_expression") {
                     self.bind(ctx.text(left), js_value(ctx, right));
                 }
-                if ctx.text(left).ends_with(".propTypes") && right.kind() == "object" {
+                if ctx.text(left).ends_with(".propTypes") && right.kind_str() == "object" {
                     self.bind_prop_types(ctx, right);
                 }
             }
@@ -221,13 +221,13 @@ impl Shapes {
             "formal_parameters" => {
                 let mut cursor = node.walk();
                 for p in node.named_children(&mut cursor) {
-                    if p.kind() == "identifier" {
+                    if p.kind_str() == "identifier" {
                         self.bind(ctx.text(p), Shape::Other);
                     }
                 }
             }
             "for_in_statement" => {
-                if let Some(left) = field("left").filter(|l| l.kind() == "identifier") {
+                if let Some(left) = field("left").filter(|l| l.kind_str() == "identifier") {
                     self.bind(ctx.text(left), Shape::Other);
                 }
             }
@@ -260,7 +260,7 @@ impl Shapes {
         };
         let mut cursor = pattern.walk();
         for element in pattern.named_children(&mut cursor) {
-            let (key, local) = match element.kind() {
+            let (key, local) = match element.kind_str() {
                 "shorthand_property_identifier_pattern" => (element, element),
                 // `{ ids = [] }`: the default is a second binding.
                 "object_assignment_pattern" => match element.field("left") {
@@ -268,10 +268,10 @@ impl Shapes {
                     None => continue,
                 },
                 "pair_pattern" => match (element.field("key"), element.field("value")) {
-                    (Some(k), Some(v)) if v.kind() == "identifier" => (k, v),
+                    (Some(k), Some(v)) if v.kind_str() == "identifier" => (k, v),
                     // `{ pinnedIds: pinned = [] }`
-                    (Some(k), Some(v)) if v.kind() == "assignment_pattern" => {
-                        match v.field("left").filter(|l| l.kind() == "identifier") {
+                    (Some(k), Some(v)) if v.kind_str() == "assignment_pattern" => {
+                        match v.field("left").filter(|l| l.kind_str() == "identifier") {
                             Some(left) => (k, left),
                             None => continue,
                         }
@@ -318,14 +318,14 @@ impl Shapes {
 
     fn python(&mut self, ctx: &RuleContext<'_>, node: Node<'_>) {
         let field = |n: &str| node.field(n);
-        match node.kind() {
+        match node.kind_str() {
             "assignment" => {
                 let Some(left) = field("left") else {
                     return;
                 };
-                if !matches!(left.kind(), "identifier" | "attribute") {
+                if !matches!(left.kind_str(), "identifier" | "attribute") {
                     // `a, b = …`: unknown for every name.
-                    for part in preorder(left).filter(|n| n.kind() == "identifier") {
+                    for part in preorder(left).filter(|n| n.kind_str() == "identifier") {
                         self.bind(ctx.text(part), Shape::Other);
                     }
                     return;
@@ -338,12 +338,12 @@ impl Shapes {
                 self.bind(ctx.text(left), shape);
             }
             "typed_parameter" | "typed_default_parameter" => {
-                let name = if node.kind() == "typed_parameter" {
+                let name = if node.kind_str() == "typed_parameter" {
                     node.named_child(0)
                 } else {
                     field("name")
                 };
-                let Some(name) = name.filter(|n| n.kind() == "identifier") else {
+                let Some(name) = name.filter(|n| n.kind_str() == "identifier") else {
                     return;
                 };
                 let shape = field("type").map_or(Shape::Other, |t| python_type(ctx, t));
@@ -352,7 +352,7 @@ impl Shapes {
             "parameters" | "lambda_parameters" => {
                 let mut cursor = node.walk();
                 for p in node.named_children(&mut cursor) {
-                    match p.kind() {
+                    match p.kind_str() {
                         "identifier" => self.bind(ctx.text(p), Shape::Other),
                         "default_parameter" => {
                             if let Some(n) = p.field("name") {
@@ -365,7 +365,7 @@ impl Shapes {
             }
             "for_statement" | "for_in_clause" => {
                 if let Some(left) = field("left") {
-                    for part in preorder(left).filter(|n| n.kind() == "identifier") {
+                    for part in preorder(left).filter(|n| n.kind_str() == "identifier") {
                         self.bind(ctx.text(part), Shape::Other);
                     }
                 }
@@ -375,7 +375,7 @@ impl Shapes {
     }
 
     fn java(&mut self, ctx: &RuleContext<'_>, node: Node<'_>) {
-        match node.kind() {
+        match node.kind_str() {
             "local_variable_declaration" | "field_declaration" => {
                 let Some(ty) = node.field("type") else {
                     return;
@@ -395,7 +395,7 @@ impl Shapes {
                         _ => java_type(ctx, ty),
                     };
                     self.bind(ctx.text(name), shape);
-                    if node.kind() == "field_declaration" {
+                    if node.kind_str() == "field_declaration" {
                         self.bind_field(ctx, "this.", name, shape);
                     }
                 }
@@ -412,7 +412,7 @@ impl Shapes {
                 let op = node.field("operator").map(|o| ctx.text(o));
                 if let (Some("="), Some(left), Some(right)) =
                     (op, node.field("left"), node.field("right"))
-                    && left.kind() == "identifier"
+                    && left.kind_str() == "identifier"
                 {
                     let shape = java_value(ctx, right);
                     // `list = other` keeps the declared type; only a literal
@@ -427,16 +427,16 @@ impl Shapes {
     }
 
     fn rust(&mut self, ctx: &RuleContext<'_>, node: Node<'_>) {
-        match node.kind() {
+        match node.kind_str() {
             "let_declaration" => {
                 let Some(pattern) = node.field("pattern") else {
                     return;
                 };
-                let name = match pattern.kind() {
+                let name = match pattern.kind_str() {
                     "identifier" => pattern,
                     "mut_pattern" => {
                         match pattern.named_child(pattern.named_child_count().saturating_sub(1)) {
-                            Some(n) if n.kind() == "identifier" => n,
+                            Some(n) if n.kind_str() == "identifier" => n,
                             _ => return,
                         }
                     }
@@ -463,13 +463,13 @@ impl Shapes {
                 self.bind_field(ctx, "self.", name, rust_type(ctx, ty));
             }
             "for_expression" | "closure_parameters" => {
-                let target = if node.kind() == "for_expression" {
+                let target = if node.kind_str() == "for_expression" {
                     node.field("pattern")
                 } else {
                     Some(node)
                 };
                 if let Some(target) = target {
-                    for part in preorder(target).filter(|n| n.kind() == "identifier") {
+                    for part in preorder(target).filter(|n| n.kind_str() == "identifier") {
                         self.bind(ctx.text(part), Shape::Other);
                     }
                 }
@@ -479,7 +479,7 @@ impl Shapes {
     }
 
     fn go(&mut self, ctx: &RuleContext<'_>, node: Node<'_>) {
-        match node.kind() {
+        match node.kind_str() {
             "var_spec" | "parameter_declaration" | "field_declaration" => {
                 let ty = node.field("type");
                 let mut cursor = node.walk();
@@ -503,7 +503,7 @@ impl Shapes {
                 let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                     return;
                 };
-                if node.kind() == "assignment_statement"
+                if node.kind_str() == "assignment_statement"
                     && node.field("operator").is_some_and(|o| ctx.text(o) != "=")
                 {
                     return;
@@ -513,7 +513,7 @@ impl Shapes {
                 let mut cursor = right.walk();
                 let values: Vec<Node<'_>> = right.named_children(&mut cursor).collect();
                 for (i, name) in names.into_iter().enumerate() {
-                    if name.kind() != "identifier" {
+                    if name.kind_str() != "identifier" {
                         continue;
                     }
                     let shape = if names_len_matches(&values, i) {
@@ -526,7 +526,7 @@ impl Shapes {
             }
             "range_clause" => {
                 if let Some(left) = node.field("left") {
-                    for part in preorder(left).filter(|n| n.kind() == "identifier") {
+                    for part in preorder(left).filter(|n| n.kind_str() == "identifier") {
                         self.bind(ctx.text(part), Shape::Other);
                     }
                 }
@@ -566,9 +566,9 @@ fn literal_elements(node: Node<'_>) -> Shape {
     let mut cursor = node.walk();
     let elements: Vec<Node<'_>> = node
         .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_str() != "comment")
         .collect();
-    if !elements.is_empty() && elements.iter().all(|e| is_literal(e.kind())) {
+    if !elements.is_empty() && elements.iter().all(|e| is_literal(e.kind_str())) {
         Shape::LiteralList
     } else {
         Shape::List
@@ -581,9 +581,11 @@ fn literal_elements(node: Node<'_>) -> Shape {
 fn js_object_types(ctx: &RuleContext<'_>) -> HashMap<String, HashMap<String, Shape>> {
     let mut types: HashMap<String, HashMap<String, Shape>> = HashMap::new();
     for &node in ctx.all_nodes() {
-        let body = match node.kind() {
+        let body = match node.kind_str() {
             "interface_declaration" => node.field("body"),
-            "type_alias_declaration" => node.field("value").filter(|v| v.kind() == "object_type"),
+            "type_alias_declaration" => node
+                .field("value")
+                .filter(|v| v.kind_str() == "object_type"),
             _ => None,
         };
         let (Some(name), Some(body)) = (node.field("name"), body) else {
@@ -592,7 +594,7 @@ fn js_object_types(ctx: &RuleContext<'_>) -> HashMap<String, HashMap<String, Sha
         let fields = types.entry(ctx.text(name).to_string()).or_default();
         let mut cursor = body.walk();
         for property in body.named_children(&mut cursor) {
-            if property.kind() != "property_signature" {
+            if property.kind_str() != "property_signature" {
                 continue;
             }
             let (Some(key), Some(ty)) = (property.field("name"), property.field("type")) else {
@@ -637,7 +639,7 @@ const JS_ARRAY_METHODS: &[&str] = &[
 
 fn js_value(ctx: &RuleContext<'_>, value: Node<'_>) -> Shape {
     let value = crate::syntax::unwrap_expression(value);
-    match value.kind() {
+    match value.kind_str() {
         "array" => literal_elements(value),
         "string" | "template_string" => Shape::Str,
         "new_expression" => {
@@ -676,7 +678,7 @@ fn python_type(ctx: &RuleContext<'_>, ty: Node<'_>) -> Shape {
 }
 
 fn python_value(ctx: &RuleContext<'_>, value: Node<'_>) -> Shape {
-    match value.kind() {
+    match value.kind_str() {
         "list" => literal_elements(value),
         "list_comprehension" => Shape::List,
         "string" | "concatenated_string" => Shape::Str,
@@ -711,7 +713,7 @@ fn java_type(ctx: &RuleContext<'_>, ty: Node<'_>) -> Shape {
 }
 
 fn java_value(ctx: &RuleContext<'_>, value: Node<'_>) -> Shape {
-    match value.kind() {
+    match value.kind_str() {
         "string_literal" => Shape::Str,
         "object_creation_expression" => value
             .field("type")
@@ -737,7 +739,7 @@ fn rust_type(ctx: &RuleContext<'_>, ty: Node<'_>) -> Shape {
 
 fn rust_value(ctx: &RuleContext<'_>, value: Node<'_>) -> Shape {
     let text = ctx.text(value);
-    match value.kind() {
+    match value.kind_str() {
         "macro_invocation" => {
             let name = value.field("macro").map(|m| ctx.text(m)).unwrap_or("");
             match name {
@@ -757,7 +759,7 @@ fn rust_value(ctx: &RuleContext<'_>, value: Node<'_>) -> Shape {
 }
 
 fn go_type(ctx: &RuleContext<'_>, ty: Node<'_>) -> Shape {
-    match ty.kind() {
+    match ty.kind_str() {
         "slice_type" => Shape::List,
         _ if ctx.text(ty) == "string" => Shape::Str,
         _ => Shape::Other,
@@ -765,12 +767,12 @@ fn go_type(ctx: &RuleContext<'_>, ty: Node<'_>) -> Shape {
 }
 
 fn go_value(ctx: &RuleContext<'_>, value: Node<'_>) -> Shape {
-    match value.kind() {
+    match value.kind_str() {
         "interpreted_string_literal" | "raw_string_literal" => Shape::Str,
         "composite_literal" => {
             let slice = value
                 .field("type")
-                .is_some_and(|t| t.kind() == "slice_type");
+                .is_some_and(|t| t.kind_str() == "slice_type");
             match (slice, value.field("body")) {
                 (true, Some(body)) => {
                     let mut cursor = body.walk();
@@ -778,7 +780,7 @@ fn go_value(ctx: &RuleContext<'_>, value: Node<'_>) -> Shape {
                         .named_children(&mut cursor)
                         .filter_map(|e| e.named_child(0))
                         .collect();
-                    if !elements.is_empty() && elements.iter().all(|e| is_literal(e.kind())) {
+                    if !elements.is_empty() && elements.iter().all(|e| is_literal(e.kind_str())) {
                         Shape::LiteralList
                     } else {
                         Shape::List
@@ -792,7 +794,7 @@ fn go_value(ctx: &RuleContext<'_>, value: Node<'_>) -> Shape {
             let first_is_slice = value
                 .field("arguments")
                 .and_then(|a| a.named_child(0))
-                .is_some_and(|a| a.kind() == "slice_type");
+                .is_some_and(|a| a.kind_str() == "slice_type");
             if (callee == "make" && first_is_slice) || callee == "append" {
                 Shape::List
             } else {
@@ -833,13 +835,13 @@ pub(super) fn repeating<'t>(
             });
         } else if language == Language::Python
             && matches!(
-                parent.kind(),
+                parent.kind_str(),
                 "list_comprehension"
                     | "set_comprehension"
                     | "dictionary_comprehension"
                     | "generator_expression"
             )
-            && child.kind() != "for_in_clause"
+            && child.kind_str() != "for_in_clause"
         {
             return Some(parent);
         }
@@ -876,7 +878,7 @@ fn per_element_callback<'t>(
 ) -> Option<Node<'t>> {
     let args = function.parent()?;
     let call = args.parent()?;
-    if !matches!(args.kind(), "arguments" | "argument_list") {
+    if !matches!(args.kind_str(), "arguments" | "argument_list") {
         return None;
     }
     let method = match language {
@@ -894,7 +896,7 @@ fn per_element_callback<'t>(
 /// A loop over a literal list, or counting to a small literal bound.
 fn small_loop(ctx: &RuleContext<'_>, language: Language, lp: Node<'_>) -> bool {
     if let Some(iterable) = loop_iterable(language, lp) {
-        let shape = match iterable.kind() {
+        let shape = match iterable.kind_str() {
             "array" | "list" | "tuple" | "array_expression" => literal_elements(iterable),
             "composite_literal" => go_value(ctx, iterable),
             // `for c in REQUIRED_COLUMNS`: a constant table.
@@ -930,19 +932,19 @@ fn small_loop(ctx: &RuleContext<'_>, language: Language, lp: Node<'_>) -> bool {
         return shape == Shape::LiteralList;
     }
     // `for (let i = 0; i < 3; i++)`: a bound that is a small literal.
-    let condition = match (language, lp.kind()) {
+    let condition = match (language, lp.kind_str()) {
         (Language::Go, "for_statement") => {
             let mut cursor = lp.walk();
             let clause = lp
                 .named_children(&mut cursor)
-                .find(|c| c.kind() == "for_clause");
+                .find(|c| c.kind_str() == "for_clause");
             clause.and_then(|c| c.field("condition"))
         }
-        _ if lp.kind() == "for_statement" => lp.field("condition"),
+        _ if lp.kind_str() == "for_statement" => lp.field("condition"),
         _ => None,
     };
     condition.is_some_and(|c| {
-        let c = if c.kind() == "expression_statement" {
+        let c = if c.kind_str() == "expression_statement" {
             c.named_child(0).unwrap_or(c)
         } else {
             c
@@ -953,7 +955,7 @@ fn small_loop(ctx: &RuleContext<'_>, language: Language, lp: Node<'_>) -> bool {
 
 fn small_int(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "number" | "integer" | "int_literal" | "integer_literal" | "decimal_integer_literal"
     ) && ctx.text(node).parse::<u32>().is_ok_and(|n| n <= 16)
 }
@@ -970,7 +972,7 @@ pub(super) fn binds_within(
     preorder(scope)
         .take_while(|n| before.is_none_or(|b| n.start_byte() < b))
         .any(|n| {
-            let target = match n.kind() {
+            let target = match n.kind_str() {
                 "variable_declarator" | "var_spec" => n.field("name"),
                 "let_declaration" => n.field("pattern"),
                 "assignment" | "short_var_declaration" => n.field("left"),
@@ -982,7 +984,7 @@ pub(super) fn binds_within(
                 _ => None,
             };
             target.is_some_and(|t| {
-                preorder(t).any(|p| p.kind() == "identifier" && ctx.text(p) == name)
+                preorder(t).any(|p| p.kind_str() == "identifier" && ctx.text(p) == name)
             })
         })
 }

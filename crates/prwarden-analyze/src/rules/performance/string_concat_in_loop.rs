@@ -47,7 +47,7 @@ use super::shapes::{Shape, binds_within, prepare, repeating};
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::is_loop;
 
 pub static META: RuleMeta = RuleMeta {
@@ -76,7 +76,7 @@ impl Rule for StringConcatInLoop {
             _ => return,
         };
         for node in ctx.nodes_in_order(&[assignment]) {
-            if node.kind() != assignment {
+            if node.kind_str() != assignment {
                 continue;
             }
             let operator = node.field("operator").map(|o| ctx.text(o));
@@ -84,12 +84,12 @@ impl Rule for StringConcatInLoop {
                 continue;
             };
             // Go wraps the target in an expression list.
-            let target = if left.kind() == "expression_list" && left.named_child_count() == 1 {
+            let target = if left.kind_str() == "expression_list" && left.named_child_count() == 1 {
                 left.named_child(0).unwrap_or(left)
             } else {
                 left
             };
-            if operator != Some("+=") || target.kind() != "identifier" {
+            if operator != Some("+=") || target.kind_str() != "identifier" {
                 continue;
             }
             let name = ctx.text(target);

@@ -134,7 +134,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity, is_migration_path};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{
     identifier_words, is_js_function, is_js_loop, is_test_file, loop_iterable, member_call,
     preorder, unwrap_expression,
@@ -173,7 +173,7 @@ impl Rule for CallInLoop {
             return;
         }
         for node in ctx.nodes_in_order(&["await_expression", "call_expression"]) {
-            let found = match node.kind() {
+            let found = match node.kind_str() {
                 "await_expression" => awaited(ctx, node),
                 "call_expression" => returned_to_promise_all(ctx, node),
                 _ => None,
@@ -232,7 +232,9 @@ fn awaited<'t>(ctx: &RuleContext<'_>, await_expr: Node<'t>) -> Option<Found<'t>>
     // A local helper's round trip is reported in plain loops only: in an
     // `async` callback the missing await is `async-races`' finding.
     let via_helper = callee_of(call).is_some_and(|f| {
-        f.kind() == "identifier" && !HTTP_FUNCTIONS.contains(&ctx.text(f)) && ctx.text(f) != "sql"
+        f.kind_str() == "identifier"
+            && !HTTP_FUNCTIONS.contains(&ctx.text(f))
+            && ctx.text(f) != "sql"
     });
     if via_helper && !matches!(repetition, Repetition::Loop(_)) {
         return None;
@@ -257,7 +259,7 @@ fn awaited<'t>(ctx: &RuleContext<'_>, await_expr: Node<'t>) -> Option<Found<'t>>
 /// the `await`, which is the awaited call.
 fn generic_call_of_await(await_expr: Node<'_>) -> Option<Node<'_>> {
     let parent = await_expr.parent()?;
-    (parent.kind() == "call_expression"
+    (parent.kind_str() == "call_expression"
         && parent.field("function") == Some(await_expr)
         && parent.field("type_arguments").is_some())
     .then_some(parent)
@@ -266,7 +268,7 @@ fn generic_call_of_await(await_expr: Node<'_>) -> Option<Node<'_>> {
 /// The callee of a call, seen through that misparse.
 fn callee_of(call: Node<'_>) -> Option<Node<'_>> {
     let function = unwrap_expression(call.field("function")?);
-    if function.kind() == "await_expression" && call.field("type_arguments").is_some() {
+    if function.kind_str() == "await_expression" && call.field("type_arguments").is_some() {
         return function.named_child(0).map(unwrap_expression);
     }
     Some(function)
@@ -278,7 +280,7 @@ fn callee_of(call: Node<'_>) -> Option<Node<'_>> {
 fn round_trip_in_chain<'t>(ctx: &RuleContext<'_>, expr: Node<'t>) -> Option<(Node<'t>, CallKind)> {
     let mut call = expr;
     loop {
-        if call.kind() != "call_expression" {
+        if call.kind_str() != "call_expression" {
             return None;
         }
         let receiver = member_call(call);
@@ -303,12 +305,12 @@ fn returned_to_promise_all<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<
         return None;
     }
     let parent = call.parent()?;
-    let callback = match parent.kind() {
+    let callback = match parent.kind_str() {
         "arrow_function" if parent.field("body") == Some(call) => parent,
         "return_statement" => {
             let block = parent.parent()?;
             let function = block.parent()?;
-            if block.kind() != "statement_block" || !is_js_function(function) {
+            if block.kind_str() != "statement_block" || !is_js_function(function) {
                 return None;
             }
             function
@@ -322,10 +324,10 @@ fn returned_to_promise_all<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<
     let map_call = iteration_call(ctx, callback, &["map", "flatMap"])?;
     let all = map_call.parent()?.parent()?;
     let all_callee = all.field("function").map(|f| ctx.text(f));
-    if all.kind() != "call_expression"
+    if all.kind_str() != "call_expression"
         || !matches!(all_callee, Some("Promise.all" | "Promise.allSettled"))
         || !matches!(
-            all.parent().map(|p| p.kind()),
+            all.parent().map(|p| p.kind_str()),
             Some("await_expression" | "return_statement" | "arrow_function")
         )
     {
@@ -347,7 +349,7 @@ fn repetition<'t>(ctx: &RuleContext<'_>, start: Node<'t>) -> Option<Repetition<'
     // A `return` between the call and the loop exits on the first result.
     let mut returns = false;
     while let Some(parent) = child.parent() {
-        if parent.kind() == "return_statement" {
+        if parent.kind_str() == "return_statement" {
             returns = true;
         }
         if is_js_loop(parent) {
@@ -365,9 +367,9 @@ fn repetition<'t>(ctx: &RuleContext<'_>, start: Node<'t>) -> Option<Repetition<'
                 // So is a callback that is nothing but the awaited call: one
                 // loop, one finding (`async-foreach`'s, on the line above).
                 let only_statement = parent.field("body").is_some_and(|body| {
-                    body.kind() != "statement_block"
+                    body.kind_str() != "statement_block"
                         || (body.named_children(&mut body.walk()))
-                            .filter(|s| s.kind() != "comment")
+                            .filter(|s| s.kind_str() != "comment")
                             .count()
                             == 1
                 });
@@ -416,7 +418,7 @@ fn iteration_call<'t>(
 ) -> Option<Node<'t>> {
     let args = callback.parent()?;
     let call = args.parent()?;
-    if args.kind() != "arguments" || call.kind() != "call_expression" {
+    if args.kind_str() != "arguments" || call.kind_str() != "call_expression" {
         return None;
     }
     let (_, method) = member_call(call)?;
@@ -427,23 +429,23 @@ fn iteration_call<'t>(
 /// Loops that cannot be batched: each iteration needs the previous result
 /// (pagination, polling, cursors), retries, or a fixed list of literals.
 fn sequential_by_design(ctx: &RuleContext<'_>, lp: Node<'_>) -> bool {
-    if lp.kind() == "for_in_statement"
+    if lp.kind_str() == "for_in_statement"
         && lp.field("right").is_some_and(|r| over_batches(ctx.text(r)))
     {
         return true;
     }
     let body = lp.field("body");
     let mut controls: Vec<Node<'_>> = Vec::new();
-    match lp.kind() {
+    match lp.kind_str() {
         "for_in_statement" => {
             return lp
                 .field("right")
-                .is_some_and(|r| unwrap_expression(r).kind() == "array");
+                .is_some_and(|r| unwrap_expression(r).kind_str() == "array");
         }
         "for_statement" => {
             let condition = lp
                 .field("condition")
-                .filter(|c| c.kind() != "empty_statement" && !ctx.text(*c).trim().is_empty());
+                .filter(|c| c.kind_str() != "empty_statement" && !ctx.text(*c).trim().is_empty());
             let Some(condition) = condition else {
                 return true; // `for (;;)` ends by `break`/`return`.
             };
@@ -464,7 +466,7 @@ fn sequential_by_design(ctx: &RuleContext<'_>, lp: Node<'_>) -> bool {
     let read: HashSet<&str> = controls
         .iter()
         .flat_map(|c| preorder(*c))
-        .filter(|n| matches!(n.kind(), "identifier" | "member_expression"))
+        .filter(|n| matches!(n.kind_str(), "identifier" | "member_expression"))
         .map(|n| ctx.text(n))
         .collect();
     let written = assigned_names(ctx, body);
@@ -485,7 +487,7 @@ fn controls_are_sequential(ctx: &RuleContext<'_>, controls: &[Node<'_>]) -> bool
         || controls
             .iter()
             .flat_map(|c| preorder(*c))
-            .any(|n| matches!(n.kind(), "await_expression" | "await"))
+            .any(|n| matches!(n.kind_str(), "await_expression" | "await"))
 }
 
 fn is_sequential_control_text(control_text: &str) -> bool {
@@ -530,13 +532,13 @@ fn is_sequential_control_text(control_text: &str) -> bool {
 fn assigned_names<'s>(ctx: &RuleContext<'s>, body: Node<'_>) -> HashSet<&'s str> {
     let mut names = HashSet::new();
     for node in preorder(body) {
-        let target = match node.kind() {
+        let target = match node.kind_str() {
             "assignment_expression" | "augmented_assignment_expression" => node.field("left"),
             // `var` is function-scoped, so the loop condition can read it.
             "variable_declarator"
                 if node
                     .parent()
-                    .is_some_and(|d| d.kind() == "variable_declaration") =>
+                    .is_some_and(|d| d.kind_str() == "variable_declaration") =>
             {
                 node.field("name")
             }
@@ -548,7 +550,7 @@ fn assigned_names<'s>(ctx: &RuleContext<'s>, body: Node<'_>) -> HashSet<&'s str>
         names.insert(ctx.text(target));
         for part in preorder(target) {
             if matches!(
-                part.kind(),
+                part.kind_str(),
                 "identifier" | "shorthand_property_identifier_pattern" | "member_expression"
             ) {
                 names.insert(ctx.text(part));
@@ -568,13 +570,13 @@ fn classify(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<CallKind> {
 fn classify_call(ctx: &RuleContext<'_>, call: Node<'_>, follow_local: bool) -> Option<CallKind> {
     let function = callee_of(call)?;
     let args = call.field("arguments");
-    match function.kind() {
+    match function.kind_str() {
         "identifier" => {
             let name = ctx.text(function);
             if HTTP_FUNCTIONS.contains(&name) || fetch_wrapper(ctx, name, args) {
                 return Some(CallKind::Http);
             }
-            let tagged = args.is_some_and(|a| a.kind() == "template_string");
+            let tagged = args.is_some_and(|a| a.kind_str() == "template_string");
             if tagged && name == "sql" {
                 return Some(CallKind::DbRead);
             }
@@ -603,7 +605,7 @@ fn fetch_wrapper(ctx: &RuleContext<'_>, name: &str, args: Option<Node<'_>>) -> b
     let Some(url) = args.and_then(|a| a.named_child(0)) else {
         return false;
     };
-    if !matches!(url.kind(), "string" | "template_string") {
+    if !matches!(url.kind_str(), "string" | "template_string") {
         return false;
     }
     let text = ctx.text(url).trim_start_matches(['"', '\'', '`']);
@@ -627,7 +629,7 @@ fn local_round_trip(ctx: &RuleContext<'_>, name: &str) -> Option<CallKind> {
         .nodes_of_kind(&["function_declaration", "variable_declarator"])
         .filter(|d| d.field("name").is_some_and(|n| ctx.text(n) == name))
         .map(|d| {
-            if d.kind() == "variable_declarator" {
+            if d.kind_str() == "variable_declarator" {
                 d.field("value").map(unwrap_expression)
             } else {
                 Some(d)
@@ -642,12 +644,12 @@ fn local_round_trip(ctx: &RuleContext<'_>, name: &str) -> Option<CallKind> {
     }
     let body = function.field("body")?;
     preorder(body)
-        .filter(|n| n.kind() == "await_expression")
+        .filter(|n| n.kind_str() == "await_expression")
         .filter_map(|a| a.named_child(0).map(unwrap_expression))
         .find_map(|expr| {
             let mut call = expr;
             loop {
-                if call.kind() != "call_expression" {
+                if call.kind_str() != "call_expression" {
                     return None;
                 }
                 if let Some(kind) = classify_call(ctx, call, false) {
@@ -891,7 +893,7 @@ fn file_models(ctx: &RuleContext<'_>) -> std::rc::Rc<FileModels> {
         }
         for call in ctx.nodes_of_kind(&["call_expression"]) {
             if let Some((receiver, method)) = crate::syntax::member_call(call)
-                && receiver.kind() == "identifier"
+                && receiver.kind_str() == "identifier"
                 && pascal(ctx.text(receiver))
                 && MODEL_STATICS.contains(&ctx.text(method))
             {
@@ -908,12 +910,12 @@ fn file_models(ctx: &RuleContext<'_>) -> std::rc::Rc<FileModels> {
             if required
                 && let Some(declarator) = ctx
                     .parent(call)
-                    .filter(|d| d.kind() == "variable_declarator")
+                    .filter(|d| d.kind_str() == "variable_declarator")
                 && let Some(pattern) = declarator.field("name")
             {
                 for n in preorder(pattern) {
                     if matches!(
-                        n.kind(),
+                        n.kind_str(),
                         "shorthand_property_identifier_pattern" | "identifier"
                     ) && pascal(ctx.text(n))
                     {
@@ -931,7 +933,7 @@ fn file_models(ctx: &RuleContext<'_>) -> std::rc::Rc<FileModels> {
                 continue;
             }
             for n in preorder(import) {
-                if n.kind() == "identifier" && pascal(ctx.text(n)) {
+                if n.kind_str() == "identifier" && pascal(ctx.text(n)) {
                     names.insert(ctx.text(n).to_string());
                 }
             }
@@ -960,7 +962,7 @@ fn receiver_chain<'s>(ctx: &RuleContext<'s>, expr: Node<'_>) -> Vec<(&'s str, bo
     let mut expr = unwrap_expression(expr);
     let mut called = false;
     loop {
-        match expr.kind() {
+        match expr.kind_str() {
             "call_expression" => {
                 called = true;
                 match expr.field("function") {
@@ -1001,7 +1003,7 @@ fn first_arg_is_sql(ctx: &RuleContext<'_>, args: Node<'_>) -> bool {
     let Some(first) = args.named_child(0) else {
         return false;
     };
-    if !matches!(first.kind(), "string" | "template_string") {
+    if !matches!(first.kind_str(), "string" | "template_string") {
         return false;
     }
     let text = ctx
@@ -1022,10 +1024,10 @@ fn loop_label(ctx: &RuleContext<'_>, lp: Node<'_>) -> String {
         Some(iterable) => format!("`{form}` loop over `{}`", quote(ctx.text(iterable), 40)),
         None => format!("`{form}` loop"),
     };
-    match lp.kind() {
+    match lp.kind_str() {
         "for_in_statement" => {
             let mut cursor = lp.walk();
-            let kinds: Vec<&str> = lp.children(&mut cursor).map(|c| c.kind()).collect();
+            let kinds: Vec<&str> = lp.children(&mut cursor).map(|c| c.kind_str()).collect();
             let form = if kinds.contains(&"of") {
                 if kinds.contains(&"await") {
                     "for await…of"
@@ -1102,7 +1104,7 @@ fn report(ctx: &RuleContext<'_>, found: &Found<'_>) -> Finding {
             let mut cursor = comprehension.walk();
             let iterable = comprehension
                 .named_children(&mut cursor)
-                .find(|c| c.kind() == "for_in_clause")
+                .find(|c| c.kind_str() == "for_in_clause")
                 .and_then(|c| c.field("right"));
             let label = match iterable {
                 Some(it) => format!("comprehension over `{}`", quote(ctx.text(it), 40)),

@@ -42,7 +42,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity, is_migration_path};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -103,7 +103,7 @@ impl Rule for LazyRelationInLoop {
             else {
                 continue;
             };
-            if target.kind() != "identifier" {
+            if target.kind_str() != "identifier" {
                 continue;
             }
             let Some(query) = lazy_query(ctx, lp, iterable) else {
@@ -123,7 +123,7 @@ impl Rule for LazyRelationInLoop {
 fn model_names(ctx: &RuleContext<'_>) -> HashSet<String> {
     let mut names = HashSet::new();
     for node in ctx.nodes_in_order(&["import_from_statement", "class_definition"]) {
-        if node.kind() == "import_from_statement" {
+        if node.kind_str() == "import_from_statement" {
             let from_models = node
                 .field("module_name")
                 .is_some_and(|m| ctx.text(m).rsplit('.').next() == Some("models"));
@@ -167,11 +167,11 @@ fn snake_case(name: &str) -> String {
 /// assignment in the same function.
 fn lazy_query<'s>(ctx: &RuleContext<'s>, lp: Node<'_>, iterable: Node<'_>) -> Option<&'s str> {
     let mut query = iterable;
-    if iterable.kind() == "identifier" {
+    if iterable.kind_str() == "identifier" {
         let name = ctx.text(iterable);
         let function = ctx.enclosing_function(Language::Python, lp)?;
         query = preorder(function)
-            .filter(|n| n.kind() == "assignment" && n.end_byte() < lp.start_byte())
+            .filter(|n| n.kind_str() == "assignment" && n.end_byte() < lp.start_byte())
             .filter(|n| n.field("left").is_some_and(|l| ctx.text(l) == name))
             .filter_map(|n| n.field("right"))
             .last()?;
@@ -179,13 +179,13 @@ fn lazy_query<'s>(ctx: &RuleContext<'s>, lp: Node<'_>, iterable: Node<'_>) -> Op
     let text = ctx.text(query);
     // `Sample.objects.filter(…).order_by(…)[:PAGE_SIZE]`: a sliced queryset
     // is still a lazy query (a `LIMIT`).
-    while query.kind() == "subscript" {
+    while query.kind_str() == "subscript" {
         query = query.field("value")?;
     }
     let django = text.contains(".objects.");
     let sqlalchemy = text.contains("session.query(") || text.contains("select(");
     let eager = EAGER.iter().any(|e| text.contains(&format!("{e}(")));
-    (query.kind() == "call" && (django || sqlalchemy) && !eager).then_some(text)
+    (query.kind_str() == "call" && (django || sqlalchemy) && !eager).then_some(text)
 }
 
 /// `row.customer.name` (a forward relation named after a model) or
@@ -199,22 +199,22 @@ fn relation_access<'t, 's>(
     django: bool,
 ) -> Option<(Node<'t>, &'s str)> {
     preorder(body).find_map(|n| {
-        if n.kind() != "attribute" {
+        if n.kind_str() != "attribute" {
             return None;
         }
         let inner = n.field("object")?;
-        if inner.kind() != "attribute" {
+        if inner.kind_str() != "attribute" {
             return None;
         }
         let base = inner.field("object")?;
-        if base.kind() != "identifier" || ctx.text(base) != row {
+        if base.kind_str() != "identifier" || ctx.text(base) != row {
             return None;
         }
         let relation = ctx.text(inner.field("attribute")?);
         let member = ctx.text(n.field("attribute")?);
         let call = n
             .parent()
-            .filter(|p| p.kind() == "call" && p.field("function") == Some(n));
+            .filter(|p| p.kind_str() == "call" && p.field("function") == Some(n));
         let forward = models.contains(relation) && call.is_none();
         // `row.lines.all()`: Django's related managers; `list.count(x)` takes
         // an argument, a manager's `count()` does not.

@@ -57,7 +57,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{identifier_words, is_test_file, member_call, unwrap_expression};
 
 pub static META: RuleMeta = RuleMeta {
@@ -88,7 +88,7 @@ impl Rule for UnboundedQuery {
             return;
         }
         for node in ctx.nodes_in_order(&["call", "call_expression"]) {
-            let query = match (language, node.kind()) {
+            let query = match (language, node.kind_str()) {
                 (Language::Python, "call") => python_query(ctx, node),
                 (Language::Python, _) => None,
                 (_, "call_expression") => js_query(ctx, node),
@@ -121,13 +121,13 @@ fn js_query(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<String> {
     let mut cursor = args.walk();
     let arguments: Vec<Node<'_>> = args
         .named_children(&mut cursor)
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| a.kind_str() != "comment")
         .collect();
     let callee = format!("{}.{method}", ctx.text(receiver));
     match method {
         "findMany" => {
             // `prisma.order` / `this.prisma.order` / `db.order`
-            let db = receiver.kind() == "member_expression"
+            let db = receiver.kind_str() == "member_expression"
                 && receiver.field("object").is_some_and(|o| {
                     identifier_words(ctx.text(o))
                         .iter()
@@ -135,13 +135,13 @@ fn js_query(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<String> {
                 });
             // A variable (`findMany(args)`) may hold anything: bounded.
             let bounded = arguments.iter().any(|a| {
-                if a.kind() != "object" {
+                if a.kind_str() != "object" {
                     return true;
                 }
                 let mut cursor = a.walk();
                 let keys: Vec<&str> = a
                     .named_children(&mut cursor)
-                    .filter_map(|p| match p.kind() {
+                    .filter_map(|p| match p.kind_str() {
                         "pair" => p.field("key").map(|k| ctx.text(k)),
                         "shorthand_property_identifier" => Some(ctx.text(p)),
                         // `...args`: unknown keys.
@@ -155,7 +155,7 @@ fn js_query(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<String> {
             (db && !bounded).then_some(callee)
         }
         "find" => {
-            let model = receiver.kind() == "identifier" && {
+            let model = receiver.kind_str() == "identifier" && {
                 let name = ctx.text(receiver);
                 name.starts_with(|c: char| c.is_ascii_uppercase())
                     && name.chars().any(|c| c.is_ascii_lowercase())
@@ -163,14 +163,16 @@ fn js_query(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<String> {
             };
             let everything = match arguments.as_slice() {
                 [] => true,
-                [only] => only.kind() == "object" && only.named_child_count() == 0,
+                [only] => only.kind_str() == "object" && only.named_child_count() == 0,
                 _ => false,
             };
             // `Order.find().limit(50)` / `.sort(…).limit(…)` bound it later.
             let mut top = call;
             let mut limited = false;
-            while let Some(member) = top.parent().filter(|p| p.kind() == "member_expression")
-                && let Some(next) = member.parent().filter(|p| p.kind() == "call_expression")
+            while let Some(member) = top.parent().filter(|p| p.kind_str() == "member_expression")
+                && let Some(next) = member
+                    .parent()
+                    .filter(|p| p.kind_str() == "call_expression")
             {
                 let name = member.field("property").map(|p| ctx.text(p));
                 limited |= matches!(name, Some("limit" | "skip" | "cursor" | "countDocuments"));
@@ -199,7 +201,7 @@ const UNBOUNDED_LINKS: &[&str] = &[
 /// after `order_by`/`options`/`select_related`…
 fn python_query(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<String> {
     let function = call.field("function")?;
-    if function.kind() != "attribute" {
+    if function.kind_str() != "attribute" {
         return None;
     }
     let method = ctx.text(function.field("attribute")?);
@@ -213,32 +215,33 @@ fn python_query(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<String> {
     // Sliced, chained, counted: bounded or not a list.
     let used_as_is = call
         .parent()
-        .is_some_and(|p| !matches!(p.kind(), "attribute" | "subscript"));
+        .is_some_and(|p| !matches!(p.kind_str(), "attribute" | "subscript"));
     if !no_args || !used_as_is {
         return None;
     }
     // Ordering, eager loading and projections leave every row in the result:
     // `session.query(User).order_by(User.id).all()` is still the whole table.
     let mut object = object;
-    while object.kind() == "call"
+    while object.kind_str() == "call"
         && let Some(f) = object.field("function")
-        && f.kind() == "attribute"
+        && f.kind_str() == "attribute"
         && f.field("attribute")
             .is_some_and(|a| UNBOUNDED_LINKS.contains(&ctx.text(a)))
         && let Some(inner) = f.field("object")
     {
         object = inner;
     }
-    let django = object.kind() == "attribute"
+    let django = object.kind_str() == "attribute"
         && object
             .field("attribute")
             .is_some_and(|a| ctx.text(a) == "objects")
         && object.field("object").is_some_and(|m| {
-            m.kind() == "identifier" && ctx.text(m).starts_with(|c: char| c.is_ascii_uppercase())
+            m.kind_str() == "identifier"
+                && ctx.text(m).starts_with(|c: char| c.is_ascii_uppercase())
         });
-    let sqlalchemy = object.kind() == "call"
+    let sqlalchemy = object.kind_str() == "call"
         && object.field("function").is_some_and(|f| {
-            f.kind() == "attribute"
+            f.kind_str() == "attribute"
                 && f.field("attribute").is_some_and(|a| ctx.text(a) == "query")
                 && f.field("object")
                     .is_some_and(|o| ctx.text(o).ends_with("session"))
@@ -257,10 +260,10 @@ fn js_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> Option<String> {
     let name = function.field("name").map(|n| ctx.text(n)).or_else(|| {
         let declarator = function
             .parent()
-            .filter(|p| p.kind() == "variable_declarator")?;
+            .filter(|p| p.kind_str() == "variable_declarator")?;
         declarator.field("name").map(|n| ctx.text(n))
     });
-    let exported = nearest_ancestors(function).any(|a| a.kind() == "export_statement");
+    let exported = nearest_ancestors(function).any(|a| a.kind_str() == "export_statement");
     if let Some(name) = name
         && HTTP_METHODS.contains(&name)
         && exported
@@ -268,7 +271,7 @@ fn js_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> Option<String> {
         return Some(format!("the `{name}` route handler"));
     }
     // `app.get("/orders", async (req, res) => …)`
-    if let Some(args) = function.parent().filter(|p| p.kind() == "arguments")
+    if let Some(args) = function.parent().filter(|p| p.kind_str() == "arguments")
         && let Some(call) = args.parent()
         && let Some((receiver, method)) = member_call(call)
     {
@@ -281,7 +284,7 @@ fn js_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> Option<String> {
         });
         let path = args
             .named_child(0)
-            .filter(|p| matches!(p.kind(), "string" | "template_string"))
+            .filter(|p| matches!(p.kind_str(), "string" | "template_string"))
             .map(|p| ctx.text(p).trim_matches(['"', '\'', '`']).to_string());
         if router
             && matches!(
@@ -315,18 +318,18 @@ fn nearest_ancestors<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
 }
 
 fn python_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> Option<String> {
-    if function.kind() != "function_definition" {
+    if function.kind_str() != "function_definition" {
         return None;
     }
     let name = function.field("name").map(|n| ctx.text(n)).unwrap_or("");
     if let Some(decorated) = function
         .parent()
-        .filter(|p| p.kind() == "decorated_definition")
+        .filter(|p| p.kind_str() == "decorated_definition")
     {
         let mut cursor = decorated.walk();
         let routed = decorated
             .named_children(&mut cursor)
-            .filter(|d| d.kind() == "decorator")
+            .filter(|d| d.kind_str() == "decorator")
             .any(|d| {
                 let text = ctx.text(d);
                 [
@@ -344,7 +347,7 @@ fn python_handler(ctx: &RuleContext<'_>, function: Node<'_>) -> Option<String> {
     let names: Vec<&str> = params
         .named_children(&mut cursor)
         .map(|p| {
-            let inner = if p.kind() == "identifier" {
+            let inner = if p.kind_str() == "identifier" {
                 p
             } else {
                 p.field("name").or_else(|| p.named_child(0)).unwrap_or(p)

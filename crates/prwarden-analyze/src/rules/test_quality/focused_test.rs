@@ -33,7 +33,7 @@ use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::test_quality::tests_in_file::js_callee_parts;
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::is_test_path;
 
 pub static META: RuleMeta = RuleMeta {
@@ -95,10 +95,10 @@ pub(crate) fn has_callback(call: Node<'_>) -> bool {
     let named: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
     named
         .first()
-        .is_some_and(|n| matches!(n.kind(), "string" | "template_string"))
+        .is_some_and(|n| matches!(n.kind_str(), "string" | "template_string"))
         && named.iter().any(|n| {
             matches!(
-                n.kind(),
+                n.kind_str(),
                 "arrow_function" | "function_expression" | "function"
             )
         })

@@ -65,7 +65,7 @@ use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::Rule;
 use crate::rules::quote;
 use crate::rules::test_quality::tests_in_file::{TestCase, js_callee_parts, judged_tests};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::preorder;
 
 pub static META: RuleMeta = RuleMeta {
@@ -113,7 +113,7 @@ impl Rule for NoAssertion {
 /// their assertion.
 fn compile_time_check(ctx: &RuleContext<'_>, test: &TestCase<'_>) -> bool {
     ctx.language == Some(Language::Rust)
-        && preorder(test.body).any(|n| match n.kind() {
+        && preorder(test.body).any(|n| match n.kind_str() {
             "generic_function" | "function_item" => true,
             "let_declaration" => n.field("type").is_some(),
             _ => false,
@@ -132,7 +132,7 @@ fn discards_result_after_setup<'t>(
     if ctx.language != Some(Language::Rust) {
         return None;
     }
-    let checks_elsewhere = preorder(test.body).any(|n| match n.kind() {
+    let checks_elsewhere = preorder(test.body).any(|n| match n.kind_str() {
         "try_expression" => true,
         "macro_invocation" => n.field("macro").is_none_or(|m| {
             !matches!(
@@ -173,22 +173,22 @@ fn discards_result_after_setup<'t>(
     let pattern = last.field("pattern").map(|p| ctx.text(p));
     let bound = if printed > 0 {
         last.field("pattern")
-            .is_some_and(|p| p.kind() == "identifier")
+            .is_some_and(|p| p.kind_str() == "identifier")
     } else {
         pattern == Some("_")
     };
-    if last.kind() != "let_declaration" || !bound {
+    if last.kind_str() != "let_declaration" || !bound {
         return None;
     }
     let value = last.field("value")?;
-    let value = if value.kind() == "await_expression" {
+    let value = if value.kind_str() == "await_expression" {
         value.named_child(0)?
     } else {
         value
     };
     let unwrapped = preorder(value)
-        .any(|n| n.kind() == "field_identifier" && matches!(ctx.text(n), "unwrap" | "expect"));
-    (value.kind() == "call_expression" && !unwrapped).then_some(value)
+        .any(|n| n.kind_str() == "field_identifier" && matches!(ctx.text(n), "unwrap" | "expect"));
+    (value.kind_str() == "call_expression" && !unwrapped).then_some(value)
 }
 
 /// Go: a test whose only failures are `if err != nil { t.Fatal(err) }` and
@@ -207,7 +207,7 @@ fn go_prints_result_after_err_checks<'t>(
         std::iter::successors(n.parent(), |p| p.parent())
             .take_while(|p| p.id() != test.body.id())
             .any(|p| {
-                p.kind() == "if_statement"
+                p.kind_str() == "if_statement"
                     && p.field("condition").is_some_and(|c| {
                         let text = ctx.text(c).replace(' ', "");
                         text.strip_suffix("!=nil").is_some_and(is_err)
@@ -224,7 +224,7 @@ fn go_prints_result_after_err_checks<'t>(
                 || (matches!(object, "fmt" | "log") && method.starts_with("Print"))
         })
     };
-    for call in preorder(test.body).filter(|n| n.kind() == "call_expression") {
+    for call in preorder(test.body).filter(|n| n.kind_str() == "call_expression") {
         let Some(function) = call.field("function") else {
             continue;
         };
@@ -251,7 +251,7 @@ fn go_prints_result_after_err_checks<'t>(
             return None;
         }
     }
-    for declaration in preorder(test.body).filter(|n| n.kind() == "short_var_declaration") {
+    for declaration in preorder(test.body).filter(|n| n.kind_str() == "short_var_declaration") {
         let (Some(left), Some(right)) = (declaration.field("left"), declaration.field("right"))
         else {
             continue;
@@ -262,7 +262,7 @@ fn go_prints_result_after_err_checks<'t>(
         };
         let Some(call) = right
             .named_child(0)
-            .filter(|c| c.kind() == "call_expression")
+            .filter(|c| c.kind_str() == "call_expression")
         else {
             continue;
         };
@@ -276,7 +276,7 @@ fn go_prints_result_after_err_checks<'t>(
             .collect();
         let uses: Vec<tree_sitter::Node<'_>> = preorder(test.body)
             .filter(|n| {
-                n.kind() == "identifier"
+                n.kind_str() == "identifier"
                     && n.start_byte() > declaration.end_byte()
                     && values.contains(&ctx.text(*n))
             })
@@ -284,7 +284,7 @@ fn go_prints_result_after_err_checks<'t>(
         let only_printed = !uses.is_empty()
             && uses.iter().all(|u| {
                 std::iter::successors(u.parent(), |p| p.parent())
-                    .find(|p| p.kind() == "call_expression" && prints(*p))
+                    .find(|p| p.kind_str() == "call_expression" && prints(*p))
                     .is_some()
             });
         if only_printed {
@@ -297,13 +297,13 @@ fn go_prints_result_after_err_checks<'t>(
 /// A JS `afterEach(…)` hook that asserts checks every test of the file.
 /// `println!(…);`, `dbg!(…);`: a statement that only shows a value.
 fn is_print_statement(ctx: &RuleContext<'_>, statement: tree_sitter::Node<'_>) -> bool {
-    let statement = if statement.kind() == "expression_statement" {
+    let statement = if statement.kind_str() == "expression_statement" {
         statement.named_child(0)
     } else {
         Some(statement)
     };
     statement.is_some_and(|m| {
-        m.kind() == "macro_invocation"
+        m.kind_str() == "macro_invocation"
             && m.field("macro").is_some_and(|name| {
                 matches!(
                     ctx.text(name),
@@ -352,7 +352,7 @@ fn report(
         Some(call) => format!(
             "{} the result of `{}`, and its only checks are {}",
             if std::iter::successors(call.parent(), |p| p.parent())
-                .find(|p| p.kind() == "let_declaration")
+                .find(|p| p.kind_str() == "let_declaration")
                 .and_then(|l| l.field("pattern"))
                 .is_some_and(|p| ctx.text(p) == "_")
             {

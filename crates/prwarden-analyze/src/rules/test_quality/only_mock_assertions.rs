@@ -60,7 +60,7 @@ use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::test_quality::tests_in_file::judged_tests;
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::statements;
 
 pub static META: RuleMeta = RuleMeta {
@@ -148,7 +148,7 @@ fn counts_repeated_calls(ctx: &RuleContext<'_>, body: Node<'_>, mock: &[Node<'_>
         let mut chain = *m;
         while let Some(parent) = chain
             .parent()
-            .filter(|p| matches!(p.kind(), "member_expression" | "call_expression"))
+            .filter(|p| matches!(p.kind_str(), "member_expression" | "call_expression"))
         {
             chain = parent;
         }
@@ -159,19 +159,19 @@ fn counts_repeated_calls(ctx: &RuleContext<'_>, body: Node<'_>, mock: &[Node<'_>
     }
     let mut seen: HashSet<&str> = HashSet::new();
     for statement in statements(body) {
-        if statement.kind() != "expression_statement" {
+        if statement.kind_str() != "expression_statement" {
             continue;
         }
         let Some(mut expr) = statement.named_child(0) else {
             continue;
         };
-        if expr.kind() == "await_expression" {
+        if expr.kind_str() == "await_expression" {
             match expr.named_child(0) {
                 Some(inner) => expr = inner,
                 None => continue,
             }
         }
-        if expr.kind() != "call_expression"
+        if expr.kind_str() != "call_expression"
             || expr
                 .field("function")
                 .is_none_or(|f| ctx.text(f).starts_with("expect"))

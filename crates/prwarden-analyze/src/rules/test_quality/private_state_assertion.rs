@@ -66,7 +66,7 @@ use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::test_quality::tests_in_file::test_cases;
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{identifier_words, preorder, string_literal_value};
 
 pub static META: RuleMeta = RuleMeta {
@@ -188,7 +188,7 @@ fn private_of_constructed(ctx: &RuleContext<'_>, member: Node<'_>) -> bool {
     };
     let name = ctx.text(property);
     private_by_convention(name)
-        && object.kind() == "identifier"
+        && object.kind_str() == "identifier"
         && constructed_in_file(ctx, ctx.text(object))
 }
 
@@ -203,14 +203,14 @@ fn python_private_of_built(ctx: &RuleContext<'_>, attribute: Node<'_>) -> bool {
     };
     let name = ctx.text(name);
     private_by_convention(name)
-        && object.kind() == "identifier"
+        && object.kind_str() == "identifier"
         && python_built_in_file(ctx, ctx.text(object))
 }
 
 /// `Name(…)` with a CapWords name (a class, not a factory function or a
 /// mock): `LoanService(…)`, `loans.LoanService(…)`.
 fn is_python_instantiation(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
-    if value.kind() != "call" {
+    if value.kind_str() != "call" {
         return false;
     }
     let Some(function) = value.field("function") else {
@@ -229,7 +229,7 @@ fn is_python_instantiation(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
 fn python_built_in_file(ctx: &RuleContext<'_>, variable: &str) -> bool {
     ctx.nodes_in_order(&["assignment", "function_definition"])
         .into_iter()
-        .any(|n| match n.kind() {
+        .any(|n| match n.kind_str() {
             "assignment" => {
                 n.field("left").is_some_and(|l| ctx.text(l) == variable)
                     && n.field("right")
@@ -237,14 +237,14 @@ fn python_built_in_file(ctx: &RuleContext<'_>, variable: &str) -> bool {
             }
             _ => {
                 let fixture = n.parent().is_some_and(|p| {
-                    p.kind() == "decorated_definition" && ctx.text(p).contains("fixture")
+                    p.kind_str() == "decorated_definition" && ctx.text(p).contains("fixture")
                 });
                 fixture
                     && n.field("name")
                         .is_some_and(|name| ctx.text(name) == variable)
                     && n.field("body").is_some_and(|body| {
                         preorder(body).any(|s| {
-                            matches!(s.kind(), "return_statement" | "yield")
+                            matches!(s.kind_str(), "return_statement" | "yield")
                                 && s.named_child(0)
                                     .is_some_and(|v| is_python_instantiation(ctx, v))
                         })
@@ -257,11 +257,11 @@ fn python_built_in_file(ctx: &RuleContext<'_>, variable: &str) -> bool {
 fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -> Option<Node<'t>> {
     match language {
         Language::Python => {
-            if node.kind() != "assert_statement" {
+            if node.kind_str() != "assert_statement" {
                 return None;
             }
             preorder(node).find(|n| {
-                n.kind() == "attribute"
+                n.kind_str() == "attribute"
                     && n.field("object")
                         .is_some_and(|o| !matches!(ctx.text(o), "self" | "cls"))
                     && n.field("attribute").is_some_and(|a| {
@@ -270,17 +270,17 @@ fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -
             })
         }
         Language::TypeScript | Language::Tsx | Language::JavaScript => {
-            if node.kind() != "call_expression" {
+            if node.kind_str() != "call_expression" {
                 return None;
             }
             let callee = node.field("function")?;
             // `expect(subject)…`, node:assert's and chai's `assert(subject)`,
             // `assert.deepEqual(subject, expected)`.
-            let asserting = match callee.kind() {
+            let asserting = match callee.kind_str() {
                 "identifier" => matches!(ctx.text(callee), "expect" | "assert"),
                 "member_expression" => callee
                     .field("object")
-                    .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == "assert"),
+                    .is_some_and(|o| o.kind_str() == "identifier" && ctx.text(o) == "assert"),
                 _ => false,
             };
             if !asserting {
@@ -289,17 +289,17 @@ fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -
             let subject = node.field("arguments")?.named_child(0)?;
             let typescript = matches!(language, Language::TypeScript | Language::Tsx);
             preorder(subject).find(|n| {
-                (n.kind() == "member_expression"
-                    && n.field("object").is_some_and(|o| o.kind() != "this")
+                (n.kind_str() == "member_expression"
+                    && n.field("object").is_some_and(|o| o.kind_str() != "this")
                     && n.field("property").is_some_and(|p| {
-                        p.kind() == "property_identifier"
+                        p.kind_str() == "property_identifier"
                             && (is_private(ctx.text(p)) || private_of_constructed(ctx, *n))
                     }))
                     || (typescript && bracket_private_read(ctx, *n))
             })
         }
         Language::Java => {
-            if node.kind() != "method_invocation" {
+            if node.kind_str() != "method_invocation" {
                 return None;
             }
             let name = ctx.text(node.field("name")?);
@@ -319,7 +319,7 @@ fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -
 /// member, on an object the test file builds with `new Cart(…)` (not a
 /// record), with a bookkeeping name.
 fn bracket_private_read(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
-    if node.kind() != "subscript_expression" {
+    if node.kind_str() != "subscript_expression" {
         return false;
     }
     let (Some(object), Some(index)) = (node.field("object"), node.field("index")) else {
@@ -342,9 +342,9 @@ fn bracket_private_read(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
         || identifier_words(name)
             .iter()
             .any(|w| BOOKKEEPING.contains(&w.as_str()));
-    object.kind() == "identifier"
+    object.kind_str() == "identifier"
         && identifier
-        && index.kind() == "string"
+        && index.kind_str() == "string"
         && bookkeeping
         && constructed_in_file(ctx, ctx.text(object))
 }
@@ -354,12 +354,12 @@ fn constructed_in_file(ctx: &RuleContext<'_>, variable: &str) -> bool {
     ctx.nodes_in_order(&["variable_declarator", "assignment_expression"])
         .into_iter()
         .any(|n| {
-            let (target, value) = match n.kind() {
+            let (target, value) = match n.kind_str() {
                 "variable_declarator" => (n.field("name"), n.field("value")),
                 _ => (n.field("left"), n.field("right")),
             };
             target.is_some_and(|t| ctx.text(t) == variable)
-                && value.is_some_and(|v| v.kind() == "new_expression")
+                && value.is_some_and(|v| v.kind_str() == "new_expression")
         })
 }
 

@@ -64,7 +64,7 @@ use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::test_quality::focused_test::has_callback;
 use crate::rules::test_quality::tests_in_file::{java_annotations, js_callee_parts};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, string_literal_value};
 
 pub static META: RuleMeta = RuleMeta {
@@ -329,7 +329,7 @@ fn says_broken(reason: &str) -> bool {
 }
 
 fn js_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
-    if node.kind() != "call_expression" || !is_test_path(ctx.path) {
+    if node.kind_str() != "call_expression" || !is_test_path(ctx.path) {
         return None;
     }
     let callee = node.field("function")?;
@@ -353,7 +353,7 @@ fn js_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
 }
 
 fn python_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
-    if node.kind() != "decorator" || !is_test_path(ctx.path) {
+    if node.kind_str() != "decorator" || !is_test_path(ctx.path) {
         return None;
     }
     let text = ctx.text(node).trim_start_matches('@').trim();
@@ -377,17 +377,17 @@ fn python_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
 }
 
 fn go_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
-    if node.kind() != "call_expression" || !ctx.path.ends_with("_test.go") {
+    if node.kind_str() != "call_expression" || !ctx.path.ends_with("_test.go") {
         return None;
     }
     let function = node.field("function")?;
-    if function.kind() != "selector_expression" {
+    if function.kind_str() != "selector_expression" {
         return None;
     }
     let field = ctx.text(function.field("field")?);
     let operand = function.field("operand")?;
     let args = node.field("arguments")?;
-    if field != "Skip" || operand.kind() != "identifier" {
+    if field != "Skip" || operand.kind_str() != "identifier" {
         return None;
     }
     let reason = (args.named_child_count() > 0).then(|| {
@@ -408,7 +408,7 @@ fn go_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
 fn go_conditional(node: Node<'_>) -> bool {
     let mut current = node.parent();
     while let Some(n) = current {
-        match n.kind() {
+        match n.kind_str() {
             "if_statement"
             | "expression_switch_statement"
             | "type_switch_statement"
@@ -421,7 +421,7 @@ fn go_conditional(node: Node<'_>) -> bool {
 }
 
 fn rust_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
-    if node.kind() != "attribute_item" {
+    if node.kind_str() != "attribute_item" {
         return None;
     }
     let attribute = ctx.text(node).replace(' ', "");
@@ -438,7 +438,7 @@ fn rust_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
     // Only on a test function: the attributes before the same item.
     let mut sibling = node.next_sibling();
     while let Some(s) = sibling {
-        match s.kind() {
+        match s.kind_str() {
             "attribute_item" | "line_comment" | "block_comment" => sibling = s.next_sibling(),
             "function_item" => break,
             _ => return None,
@@ -457,7 +457,7 @@ fn rust_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
         };
         let mut current = step(node);
         while let Some(n) = current {
-            match n.kind() {
+            match n.kind_str() {
                 "attribute_item" => attributes.push(ctx.text(n)),
                 "line_comment" | "block_comment" => {}
                 _ => break,
@@ -476,7 +476,7 @@ fn rust_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
 }
 
 fn java_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
-    if !matches!(node.kind(), "marker_annotation" | "annotation") {
+    if !matches!(node.kind_str(), "marker_annotation" | "annotation") {
         return None;
     }
     let name = ctx.text(node.field("name")?);
@@ -490,7 +490,7 @@ fn java_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
         .map(|a| ctx.text(a).trim_matches(['(', ')']).trim().to_string())
         .filter(|a| !a.is_empty());
     let declaration = node.parent()?.parent()?;
-    let applies = match declaration.kind() {
+    let applies = match declaration.kind_str() {
         "method_declaration" => java_annotations(ctx, declaration)
             .iter()
             .any(|(n, _)| matches!(n.as_str(), "Test" | "ParameterizedTest" | "RepeatedTest")),

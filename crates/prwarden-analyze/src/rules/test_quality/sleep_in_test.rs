@@ -43,7 +43,7 @@ use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::test_quality::tests_in_file::{TestCase, test_cases};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::preorder;
 
 pub static META: RuleMeta = RuleMeta {
@@ -111,12 +111,12 @@ fn is_sleep(ctx: &RuleContext<'_>, language: Language, node: Node<'_>) -> bool {
         Language::Python => "call",
         _ => "call_expression",
     };
-    if node.kind() == "new_expression" && language.is_js_family() {
+    if node.kind_str() == "new_expression" && language.is_js_family() {
         // `new Promise((r) => setTimeout(r, 500))`
         let text = ctx.text(node);
         return text.starts_with("new Promise") && text.contains("setTimeout");
     }
-    if node.kind() != call_kind {
+    if node.kind_str() != call_kind {
         return false;
     }
     let args = node.field("arguments").map_or("", |a| ctx.text(a));
@@ -146,7 +146,7 @@ fn is_sleep(ctx: &RuleContext<'_>, language: Language, node: Node<'_>) -> bool {
                 ) && numeric
                     && node
                         .parent()
-                        .is_some_and(|p| p.kind() == "await_expression"))
+                        .is_some_and(|p| p.kind_str() == "await_expression"))
         }
         Language::Python => {
             let imported_sleep = callee == "sleep" && ctx.source.contains("from time import");

@@ -8,7 +8,7 @@ use tree_sitter::Node;
 
 use crate::context::RuleContext;
 use crate::model::Language;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, preorder};
 
 /// One test case.
@@ -89,7 +89,7 @@ pub(crate) fn js_callee_parts<'s>(
     let mut node = callee;
     let mut modifiers = Vec::new();
     loop {
-        match node.kind() {
+        match node.kind_str() {
             "identifier" => {
                 modifiers.reverse();
                 return Some((ctx.text(node), modifiers));
@@ -130,15 +130,15 @@ fn js_test<'t>(ctx: &RuleContext<'t>, call: Node<'t>) -> Option<TestCase<'t>> {
     let mut cursor = args.walk();
     let named: Vec<Node<'t>> = args
         .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_str() != "comment")
         .collect();
     let first = named.first()?;
-    if !matches!(first.kind(), "string" | "template_string") {
+    if !matches!(first.kind_str(), "string" | "template_string") {
         return None;
     }
     let callback = named.iter().rev().find(|n| {
         matches!(
-            n.kind(),
+            n.kind_str(),
             "arrow_function" | "function_expression" | "function"
         )
     })?;
@@ -152,7 +152,7 @@ fn js_test<'t>(ctx: &RuleContext<'t>, call: Node<'t>) -> Option<TestCase<'t>> {
         // Mocha's `done`: a test that passes only if the callback runs (and
         // fails on `done(err)`) asserts that it runs.
         expects_failure: js_done_callback(ctx, *callback).is_some_and(|done| {
-            preorder(body).any(|n| n.kind() == "identifier" && ctx.text(n) == done)
+            preorder(body).any(|n| n.kind_str() == "identifier" && ctx.text(n) == done)
         }),
         skipped,
         group: js_group(ctx, call),
@@ -173,7 +173,7 @@ fn js_done_callback<'s>(ctx: &RuleContext<'s>, callback: Node<'_>) -> Option<&'s
 fn js_group<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
     let mut current = node.parent();
     while let Some(n) = current {
-        if n.kind() == "call_expression"
+        if n.kind_str() == "call_expression"
             && let Some(callee) = n.field("function")
             && let Some((base, _)) = js_callee_parts(ctx, callee)
             && (JS_GROUP_FNS.contains(&base)
@@ -190,14 +190,14 @@ fn js_group<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
 fn python_decorators<'t>(definition: Node<'t>) -> Vec<Node<'t>> {
     let Some(parent) = definition
         .parent()
-        .filter(|p| p.kind() == "decorated_definition")
+        .filter(|p| p.kind_str() == "decorated_definition")
     else {
         return Vec::new();
     };
     let mut cursor = parent.walk();
     parent
         .named_children(&mut cursor)
-        .filter(|n| n.kind() == "decorator")
+        .filter(|n| n.kind_str() == "decorator")
         .collect()
 }
 
@@ -209,14 +209,14 @@ fn python_test<'t>(ctx: &RuleContext<'t>, function: Node<'t>) -> Option<TestCase
     }
     // Module level, or a method of a `Test…` class / `TestCase` subclass.
     let mut outer = function.parent()?;
-    if outer.kind() == "decorated_definition" {
+    if outer.kind_str() == "decorated_definition" {
         outer = outer.parent()?;
     }
-    let group = match outer.kind() {
+    let group = match outer.kind_str() {
         "module" => None,
         "block" => {
             let mut class = outer.parent()?;
-            if class.kind() != "class_definition" {
+            if class.kind_str() != "class_definition" {
                 return None;
             }
             let class_name = ctx.text(class.field("name")?);
@@ -226,7 +226,7 @@ fn python_test<'t>(ctx: &RuleContext<'t>, function: Node<'t>) -> Option<TestCase
             }
             if class
                 .parent()
-                .is_some_and(|p| p.kind() == "decorated_definition")
+                .is_some_and(|p| p.kind_str() == "decorated_definition")
             {
                 class = class.parent()?;
             }
@@ -283,7 +283,7 @@ pub(crate) fn rust_attributes<'s>(ctx: &RuleContext<'s>, item: Node<'_>) -> Vec<
     let mut out = Vec::new();
     let mut sibling = item.prev_sibling();
     while let Some(s) = sibling {
-        match s.kind() {
+        match s.kind_str() {
             "attribute_item" => out.push(ctx.text(s)),
             "line_comment" | "block_comment" => {}
             _ => break,
@@ -312,7 +312,7 @@ fn rust_test<'t>(ctx: &RuleContext<'t>, function: Node<'t>) -> Option<TestCase<'
     let group = function
         .parent()
         .and_then(|p| p.parent())
-        .filter(|m| m.kind() == "mod_item");
+        .filter(|m| m.kind_str() == "mod_item");
     Some(TestCase {
         node: function,
         anchor: name_node,
@@ -332,14 +332,14 @@ pub(crate) fn java_annotations<'s>(
     let mut cursor = method.walk();
     let Some(modifiers) = method
         .named_children(&mut cursor)
-        .find(|n| n.kind() == "modifiers")
+        .find(|n| n.kind_str() == "modifiers")
     else {
         return Vec::new();
     };
     let mut cursor = modifiers.walk();
     modifiers
         .named_children(&mut cursor)
-        .filter(|n| matches!(n.kind(), "marker_annotation" | "annotation"))
+        .filter(|n| matches!(n.kind_str(), "marker_annotation" | "annotation"))
         .filter_map(|n| {
             let name = ctx.text(n.field("name")?);
             let simple = name.rsplit('.').next().unwrap_or(name).to_string();
@@ -460,10 +460,12 @@ fn go_setup_call(name: &str, call: Node<'_>) -> bool {
                 .is_none_or(|c| c.is_ascii_uppercase())
     });
     let value_used = call.parent().is_some_and(|p| {
-        p.kind() == "expression_list"
+        p.kind_str() == "expression_list"
             && p.parent().is_some_and(|d| {
-                matches!(d.kind(), "short_var_declaration" | "assignment_statement")
-                    && d.field("right") == Some(p)
+                matches!(
+                    d.kind_str(),
+                    "short_var_declaration" | "assignment_statement"
+                ) && d.field("right") == Some(p)
             })
     });
     builder && value_used
@@ -512,7 +514,7 @@ fn functions_of<'t>(
         Language::Sql => &[],
     };
     for node in ctx.nodes_in_order(kinds) {
-        let (name, body) = match (language, node.kind()) {
+        let (name, body) = match (language, node.kind_str()) {
             (
                 Language::TypeScript | Language::Tsx | Language::JavaScript,
                 "function_declaration",
@@ -524,7 +526,7 @@ fn functions_of<'t>(
                 let value = node.field("value");
                 let is_fn = value.is_some_and(|v| {
                     matches!(
-                        v.kind(),
+                        v.kind_str(),
                         "arrow_function" | "function_expression" | "function"
                     )
                 });
@@ -555,7 +557,7 @@ fn functions_of<'t>(
 /// The `*testing.T` parameter names in a Go test and its subtest closures.
 fn go_t_names(ctx: &RuleContext<'_>, test: Node<'_>) -> HashSet<String> {
     let mut names = HashSet::new();
-    for node in preorder(test).filter(|n| n.kind() == "parameter_declaration") {
+    for node in preorder(test).filter(|n| n.kind_str() == "parameter_declaration") {
         let is_t = node
             .field("type")
             .is_some_and(|t| ctx.text(t) == "*testing.T");
@@ -685,10 +687,10 @@ const JS_ASYMMETRIC_MATCHERS: &[&str] = &[
 /// fake's behaviour, not a check of the test (nor of a helper building it).
 fn js_in_fake_implementation(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     std::iter::successors(node.parent(), |p| p.parent())
-        .filter(|p| p.kind() == "call_expression")
+        .filter(|p| p.kind_str() == "call_expression")
         .any(|call| {
             call.field("function").is_some_and(|f| {
-                let name = match f.kind() {
+                let name = match f.kind_str() {
                     "member_expression" => f.field("property").map_or("", |p| ctx.text(p)),
                     _ => ctx.text(f),
                 };
@@ -706,29 +708,29 @@ fn js_in_fake_implementation(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
 fn js_only_interacted_with(ctx: &RuleContext<'_>, lookup: Node<'_>) -> bool {
     let Some(name) = lookup
         .parent()
-        .filter(|p| p.kind() == "variable_declarator")
+        .filter(|p| p.kind_str() == "variable_declarator")
         .and_then(|d| d.field("name"))
-        .filter(|n| n.kind() == "identifier")
+        .filter(|n| n.kind_str() == "identifier")
     else {
         return false;
     };
     let Some(scope) = std::iter::successors(lookup.parent(), |p| p.parent())
-        .find(|p| p.kind() == "statement_block")
+        .find(|p| p.kind_str() == "statement_block")
     else {
         return false;
     };
     let variable = ctx.text(name);
     let uses: Vec<Node<'_>> = crate::syntax::preorder(scope)
-        .filter(|n| n.kind() == "identifier" && n.id() != name.id() && ctx.text(*n) == variable)
+        .filter(|n| n.kind_str() == "identifier" && n.id() != name.id() && ctx.text(*n) == variable)
         .collect();
     !uses.is_empty()
         && uses.iter().all(|u| {
             std::iter::successors(u.parent(), |p| p.parent())
                 .take_while(|p| p.id() != scope.id())
-                .filter(|p| p.kind() == "call_expression")
+                .filter(|p| p.kind_str() == "call_expression")
                 .any(|call| {
                     call.field("function")
-                        .filter(|f| f.kind() == "member_expression")
+                        .filter(|f| f.kind_str() == "member_expression")
                         .and_then(|f| f.field("object"))
                         .is_some_and(|o| matches!(ctx.text(o), "userEvent" | "user" | "fireEvent"))
                 })
@@ -736,14 +738,14 @@ fn js_only_interacted_with(ctx: &RuleContext<'_>, lookup: Node<'_>) -> bool {
 }
 
 fn js_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) -> Option<Check> {
-    match node.kind() {
+    match node.kind_str() {
         "throw_statement" if js_in_fake_implementation(ctx, node) => return None,
         "throw_statement" => return Some(Check::Real),
         "call_expression" => {}
         // `.then(expectSuccess)`: an assertion helper handed on as a callback.
         "identifier" => {
             let name = ctx.text(node);
-            let argument = node.parent().is_some_and(|p| p.kind() == "arguments");
+            let argument = node.parent().is_some_and(|p| p.kind_str() == "arguments");
             return (argument && (assertion_like_name(name) || helpers.contains(name)))
                 .then_some(Check::Real);
         }
@@ -751,17 +753,18 @@ fn js_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) ->
     }
     let callee = node.field("function")?;
     let (base, modifiers) = js_callee_parts(ctx, callee).unwrap_or(("", Vec::new()));
-    let method = match callee.kind() {
+    let method = match callee.kind_str() {
         "identifier" => ctx.text(callee),
         "member_expression" => callee.field("property").map_or("", |p| ctx.text(p)),
         _ => "",
     };
     // `expect(x)…`: judged once, at the `expect(…)` call, by its whole chain.
-    if callee.kind() == "identifier" && base == "expect" || ctx.text(callee) == "expect.soft" {
+    if callee.kind_str() == "identifier" && base == "expect" || ctx.text(callee) == "expect.soft" {
         let mut top = node;
         while let Some(parent) = top.parent() {
-            let continues = parent.kind() == "member_expression"
-                || (parent.kind() == "call_expression" && parent.field("function") == Some(top));
+            let continues = parent.kind_str() == "member_expression"
+                || (parent.kind_str() == "call_expression"
+                    && parent.field("function") == Some(top));
             if !continues {
                 break;
             }
@@ -789,10 +792,10 @@ fn js_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) ->
         if JS_ASYMMETRIC_MATCHERS.contains(&method) {
             return None;
         }
-        return (callee.kind() == "member_expression"
+        return (callee.kind_str() == "member_expression"
             && callee
                 .field("object")
-                .is_some_and(|o| o.kind() == "identifier"))
+                .is_some_and(|o| o.kind_str() == "identifier"))
         .then_some(Check::Real);
     }
     if base == "sinon" && modifiers.first() == Some(&"assert") {
@@ -816,13 +819,16 @@ fn js_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) ->
         || method.starts_with("findAllBy");
     if query {
         let mut outer = node;
-        if let Some(parent) = outer.parent().filter(|p| p.kind() == "await_expression") {
+        if let Some(parent) = outer
+            .parent()
+            .filter(|p| p.kind_str() == "await_expression")
+        {
             outer = parent;
         }
         let statement = outer
             .parent()
-            .is_some_and(|p| p.kind() == "expression_statement");
-        let handed_to_call = outer.parent().is_some_and(|p| p.kind() == "arguments");
+            .is_some_and(|p| p.kind_str() == "expression_statement");
+        let handed_to_call = outer.parent().is_some_and(|p| p.kind_str() == "arguments");
         if !statement && js_only_interacted_with(ctx, outer) {
             return None;
         }
@@ -834,12 +840,12 @@ fn js_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) ->
             "waitForURL" | "waitForSelector" | "waitForResponse" | "toMatchSnapshot"
         )
         || assertion_like_name(method)
-        || (callee.kind() == "identifier" && helpers.contains(method))
+        || (callee.kind_str() == "identifier" && helpers.contains(method))
     {
         return Some(Check::Real);
     }
     // tap / ava / node:test's `t.assert`-style context.
-    if callee.kind() == "member_expression"
+    if callee.kind_str() == "member_expression"
         && matches!(base, "t")
         && matches!(
             method,
@@ -866,7 +872,7 @@ fn js_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) ->
 }
 
 fn python_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) -> Option<Check> {
-    match node.kind() {
+    match node.kind_str() {
         "assert_statement" => {
             return Some(if mentions_mock_calls(ctx.text(node)) {
                 Check::Mock
@@ -879,7 +885,7 @@ fn python_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>
         _ => return None,
     }
     let function = node.field("function")?;
-    let (receiver, name) = match function.kind() {
+    let (receiver, name) = match function.kind_str() {
         "identifier" => ("", ctx.text(function)),
         "attribute" => (
             function.field("object").map_or("", |o| ctx.text(o)),
@@ -924,11 +930,11 @@ fn go_check(
     helpers: &HashSet<String>,
     t_names: &HashSet<String>,
 ) -> Option<Check> {
-    if node.kind() != "call_expression" {
+    if node.kind_str() != "call_expression" {
         return None;
     }
     let function = node.field("function")?;
-    let (operand, name) = match function.kind() {
+    let (operand, name) = match function.kind_str() {
         "identifier" => ("", ctx.text(function)),
         "selector_expression" => (
             function.field("operand").map_or("", |o| ctx.text(o)),
@@ -982,7 +988,7 @@ fn go_check(
 }
 
 fn rust_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) -> Option<Check> {
-    match node.kind() {
+    match node.kind_str() {
         "macro_invocation" => {
             let name = ctx.text(node.field("macro")?);
             let name = name.rsplit("::").next().unwrap_or(name);
@@ -1027,16 +1033,16 @@ fn rust_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) 
         "try_expression" => Some(Check::Real),
         "call_expression" => {
             let mut function = node.field("function")?;
-            if function.kind() == "generic_function" {
+            if function.kind_str() == "generic_function" {
                 function = function.field("function")?;
             }
-            let name = match function.kind() {
+            let name = match function.kind_str() {
                 "field_expression" => ctx.text(function.field("field")?),
                 "identifier" => ctx.text(function),
                 "scoped_identifier" => ctx.text(function.field("name")?),
                 _ => return None,
             };
-            if function.kind() == "field_expression" && name.starts_with("expect_") {
+            if function.kind_str() == "field_expression" && name.starts_with("expect_") {
                 // mockall expectations.
                 return Some(Check::Mock);
             }
@@ -1053,7 +1059,7 @@ fn rust_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) 
 }
 
 fn java_check(ctx: &RuleContext<'_>, node: Node<'_>, helpers: &HashSet<String>) -> Option<Check> {
-    match node.kind() {
+    match node.kind_str() {
         "throw_statement" => return Some(Check::Real),
         "method_invocation" => {}
         _ => return None,

@@ -36,7 +36,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 
 pub static META: RuleMeta = RuleMeta {
     id: "type-safety/explicit-any",
@@ -150,13 +150,13 @@ const TYPE_WRAPPERS: &[&str] = &[
 fn position<'t>(ctx: &RuleContext<'_>, any: Node<'t>) -> (Position, Node<'t>) {
     let mut outer = any;
     while let Some(parent) = outer.parent() {
-        if !TYPE_WRAPPERS.contains(&parent.kind()) {
+        if !TYPE_WRAPPERS.contains(&parent.kind_str()) {
             break;
         }
         // `foo<any>()`: the type arguments belong to a call, stop there.
-        if parent.kind() == "type_arguments"
+        if parent.kind_str() == "type_arguments"
             && let Some(owner) = parent.parent()
-            && !TYPE_WRAPPERS.contains(&owner.kind())
+            && !TYPE_WRAPPERS.contains(&owner.kind_str())
         {
             let callee = owner
                 .field("function")
@@ -177,9 +177,9 @@ fn position<'t>(ctx: &RuleContext<'_>, any: Node<'t>) -> (Position, Node<'t>) {
             .map(|n| quote(ctx.text(n), 40))
             .unwrap_or_default()
     };
-    let position = match parent.kind() {
+    let position = match parent.kind_str() {
         "type_annotation" => match parent.parent() {
-            Some(owner) => match owner.kind() {
+            Some(owner) => match owner.kind_str() {
                 "required_parameter" | "optional_parameter" => {
                     Position::Parameter(name_of(owner, "pattern"))
                 }
@@ -201,7 +201,7 @@ fn position<'t>(ctx: &RuleContext<'_>, any: Node<'t>) -> (Position, Node<'t>) {
         ),
         "type_alias_declaration" => Position::TypeAlias(name_of(parent, "name")),
         "default_type" | "constraint" => match parent.parent() {
-            Some(param) if param.kind() == "type_parameter" => {
+            Some(param) if param.kind_str() == "type_parameter" => {
                 Position::TypeParameter(name_of(param, "name"))
             }
             _ => Position::Other,

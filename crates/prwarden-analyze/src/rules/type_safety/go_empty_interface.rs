@@ -58,7 +58,7 @@ fn implements_library_interface(method: &str) -> bool {
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::Rule;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::is_test_path;
 
 pub static META: RuleMeta = RuleMeta {
@@ -89,7 +89,7 @@ impl Rule for GoEmptyInterface {
             };
             let name = ctx.text(name);
             let exported = name.chars().next().is_some_and(|c| c.is_ascii_uppercase());
-            let method = function.kind() == "method_declaration";
+            let method = function.kind_str() == "method_declaration";
             if !exported
                 || matches!(
                     name,
@@ -104,7 +104,7 @@ impl Rule for GoEmptyInterface {
                 let Some(list) = function.field(field) else {
                     continue;
                 };
-                if list.kind() != "parameter_list" {
+                if list.kind_str() != "parameter_list" {
                     // A single unnamed result: `func F() any`.
                     if is_empty_interface(ctx, list) {
                         types.push(list);
@@ -113,13 +113,13 @@ impl Rule for GoEmptyInterface {
                 }
                 let mut cursor = list.walk();
                 for param in list.named_children(&mut cursor) {
-                    if param.kind() == "parameter_declaration"
+                    if param.kind_str() == "parameter_declaration"
                         && let Some(ty) = param.field("type")
                     {
                         // `meta map[string]interface{}`: a parameter bag
                         // whose values the compiler cannot check.
                         let untyped_map = field == "parameters"
-                            && ty.kind() == "map_type"
+                            && ty.kind_str() == "map_type"
                             && ty
                                 .field("value")
                                 .is_some_and(|v| is_empty_interface(ctx, v));
@@ -142,7 +142,7 @@ impl Rule for GoEmptyInterface {
 }
 
 fn is_empty_interface(ctx: &RuleContext<'_>, ty: Node<'_>) -> bool {
-    match ty.kind() {
+    match ty.kind_str() {
         "interface_type" => ty.named_child_count() == 0,
         "type_identifier" => ctx.text(ty) == "any",
         _ => false,
@@ -155,7 +155,7 @@ fn report(ctx: &RuleContext<'_>, ty: Node<'_>, function: &str) -> Finding {
         .title(format!(
             "`{written}` in the exported signature of `{function}`"
         ))
-        .message(if ty.kind() == "map_type" {
+        .message(if ty.kind_str() == "map_type" {
             format!(
                 "`{function}` accepts `{written}`: callers may put any key with any value in it, \
                  and the compiler checks neither; a misspelt key or a value of the wrong type \

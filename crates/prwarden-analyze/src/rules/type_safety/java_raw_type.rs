@@ -33,7 +33,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::Rule;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::is_test_path;
 
 pub static META: RuleMeta = RuleMeta {
@@ -98,7 +98,7 @@ impl Rule for JavaRawType {
             "object_creation_expression",
             "cast_expression",
         ]) {
-            let ty = match node.kind() {
+            let ty = match node.kind_str() {
                 "local_variable_declaration"
                 | "field_declaration"
                 | "formal_parameter"
@@ -122,7 +122,7 @@ impl Rule for JavaRawType {
 /// arguments at any depth (`List<Map>`, `Map<String, List>`). Wildcards and
 /// parameterised arguments are not raw.
 fn raw_type_in<'t>(ctx: &RuleContext<'_>, ty: Node<'t>, awt_list: bool) -> Option<Node<'t>> {
-    match ty.kind() {
+    match ty.kind_str() {
         "type_identifier" => {
             let name = ctx.text(ty);
             (GENERIC_TYPES.contains(&name) && !(awt_list && name == "List")).then_some(ty)
@@ -130,7 +130,7 @@ fn raw_type_in<'t>(ctx: &RuleContext<'_>, ty: Node<'t>, awt_list: bool) -> Optio
         "generic_type" => {
             let args = ty
                 .named_children(&mut ty.walk())
-                .find(|c| c.kind() == "type_arguments")?;
+                .find(|c| c.kind_str() == "type_arguments")?;
             let mut cursor = args.walk();
             let mut arguments = args.named_children(&mut cursor);
             arguments.find_map(|arg| raw_type_in(ctx, arg, awt_list))
@@ -149,7 +149,7 @@ fn report(ctx: &RuleContext<'_>, ty: Node<'_>, context: Node<'_>, name: &str) ->
         "Function" => "Function<Order, Invoice>".to_string(),
         _ => format!("{name}<String>"),
     };
-    let place = if context.kind() == "object_creation_expression" {
+    let place = if context.kind_str() == "object_creation_expression" {
         format!("`new {name}()` without `<>`")
     } else {
         format!("raw `{name}`")

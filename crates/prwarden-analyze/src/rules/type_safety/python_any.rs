@@ -36,7 +36,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{is_test_path, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -93,11 +93,17 @@ fn annotations(function: Node<'_>) -> Vec<Node<'_>> {
     if let Some(params) = function.field("parameters") {
         let mut cursor = params.walk();
         for param in params.named_children(&mut cursor) {
-            if !matches!(param.kind(), "typed_parameter" | "typed_default_parameter") {
+            if !matches!(
+                param.kind_str(),
+                "typed_parameter" | "typed_default_parameter"
+            ) {
                 continue;
             }
             let splat = param.named_child(0).is_some_and(|n| {
-                matches!(n.kind(), "list_splat_pattern" | "dictionary_splat_pattern")
+                matches!(
+                    n.kind_str(),
+                    "list_splat_pattern" | "dictionary_splat_pattern"
+                )
             });
             if splat {
                 continue;
@@ -114,9 +120,9 @@ fn annotations(function: Node<'_>) -> Vec<Node<'_>> {
 }
 
 fn is_any(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
-    match node.kind() {
+    match node.kind_str() {
         "identifier" => {
-            ctx.text(node) == "Any" && node.parent().is_none_or(|p| p.kind() != "attribute")
+            ctx.text(node) == "Any" && node.parent().is_none_or(|p| p.kind_str() != "attribute")
         }
         "attribute" => matches!(
             ctx.text(node),
@@ -133,7 +139,7 @@ fn mapping_value(ctx: &RuleContext<'_>, any: Node<'_>) -> bool {
     };
     // `type` wrappers around the identifier.
     let mut item = any;
-    while container.kind() == "type" {
+    while container.kind_str() == "type" {
         item = container;
         let Some(p) = container.parent() else {
             return false;
@@ -141,14 +147,14 @@ fn mapping_value(ctx: &RuleContext<'_>, any: Node<'_>) -> bool {
         container = p;
     }
     if !matches!(
-        container.kind(),
+        container.kind_str(),
         "generic_type" | "subscript" | "type_parameter"
     ) {
         return false;
     }
     let subscripted = std::iter::successors(Some(container), |n| n.parent())
         .take(3)
-        .find(|n| matches!(n.kind(), "generic_type" | "subscript"));
+        .find(|n| matches!(n.kind_str(), "generic_type" | "subscript"));
     let Some(subscripted) = subscripted else {
         return false;
     };

@@ -35,7 +35,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::Rule;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{in_rust_test, is_test_path, preorder};
 
 pub static META: RuleMeta = RuleMeta {
@@ -66,7 +66,7 @@ impl Rule for RustUnsafe {
             "impl_item",
             "call_expression",
         ]) {
-            let what = match node.kind() {
+            let what = match node.kind_str() {
                 "unsafe_block" => Some("unsafe block"),
                 "function_item" if has_unsafe_modifier(ctx, node) => Some("unsafe fn"),
                 "impl_item" if starts_with_unsafe(ctx, node) => Some("unsafe impl"),
@@ -96,7 +96,7 @@ fn has_unsafe_modifier(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
     let mut cursor = function.walk();
     function
         .children(&mut cursor)
-        .any(|c| c.kind() == "function_modifiers" && ctx.text(c).contains("unsafe"))
+        .any(|c| c.kind_str() == "function_modifiers" && ctx.text(c).contains("unsafe"))
 }
 
 fn starts_with_unsafe(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
@@ -112,7 +112,7 @@ fn is_transmute(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
 }
 
 fn enclosing_unsafe(node: Node<'_>) -> Option<Node<'_>> {
-    std::iter::successors(node.parent(), Node::parent).find(|n| n.kind() == "unsafe_block")
+    std::iter::successors(node.parent(), Node::parent).find(|n| n.kind_str() == "unsafe_block")
 }
 
 /// A `SAFETY:` comment on the three lines above the construct (or its
@@ -147,7 +147,7 @@ fn justified(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
         return true;
     }
     // Doc comments of an `unsafe fn` can be long: look further up.
-    if node.kind() == "function_item" {
+    if node.kind_str() == "function_item" {
         let mut l = line.saturating_sub(1);
         while l > 0 {
             let text = ctx.line_text(l).trim_start();
@@ -165,7 +165,7 @@ fn justified(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
 
 fn report(ctx: &RuleContext<'_>, node: Node<'_>, what: &str) -> Finding {
     let transmute = what == "transmute"
-        || preorder(node).any(|n| n.kind() == "call_expression" && is_transmute(ctx, n));
+        || preorder(node).any(|n| n.kind_str() == "call_expression" && is_transmute(ctx, n));
     let code = ctx.line_text(ctx.line(node)).trim().to_string();
     let (title, detail) = if what == "transmute" {
         (

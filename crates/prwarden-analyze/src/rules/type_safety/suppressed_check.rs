@@ -38,7 +38,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::is_test_path;
 
 pub static META: RuleMeta = RuleMeta {
@@ -77,9 +77,9 @@ impl Rule for SuppressedCheck {
         };
         for node in ctx.nodes_in_order(kinds) {
             let found = match language {
-                Language::Python if node.kind() == "comment" => python(ctx.text(node)),
-                Language::Java if node.kind() == "annotation" => java(ctx, node),
-                l if l.is_js_family() && node.kind() == "comment" => js(ctx.text(node)),
+                Language::Python if node.kind_str() == "comment" => python(ctx.text(node)),
+                Language::Java if node.kind_str() == "annotation" => java(ctx, node),
+                l if l.is_js_family() && node.kind_str() == "comment" => js(ctx.text(node)),
                 _ => None,
             };
             if let Some(kind) = found {

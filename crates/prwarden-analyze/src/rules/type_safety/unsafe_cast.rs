@@ -31,6 +31,7 @@ use tree_sitter::Node;
 use crate::context::RuleContext;
 use crate::model::{ChecklistItem, Finding, Language, RuleMeta, Severity};
 use crate::rules::{Rule, quote};
+use crate::syntax::NodeExt as _;
 use crate::syntax::is_test_path;
 
 pub static META: RuleMeta = RuleMeta {
@@ -66,15 +67,15 @@ impl Rule for UnsafeCast {
 /// `(value, target type)` of `value as unknown as Target` /
 /// `<Target><unknown>value`.
 fn double_cast<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
-    let (inner, target) = match node.kind() {
+    let (inner, target) = match node.kind_str() {
         "as_expression" => (node.named_child(0)?, node.named_child(1)?),
         "type_assertion" => (node.named_child(1)?, node.named_child(0)?),
         _ => return None,
     };
-    if !matches!(inner.kind(), "as_expression" | "type_assertion") {
+    if !matches!(inner.kind_str(), "as_expression" | "type_assertion") {
         return None;
     }
-    let (value, middle) = if inner.kind() == "as_expression" {
+    let (value, middle) = if inner.kind_str() == "as_expression" {
         (inner.named_child(0)?, inner.named_child(1)?)
     } else {
         (inner.named_child(1)?, inner.named_child(0)?)

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use crate::context::RuleContext;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::preorder;
 
 /// Local names (aliases included) of the async functions the file imports
@@ -32,7 +32,7 @@ pub(super) fn imported_pr_coroutines<'s>(ctx: &RuleContext<'s>, python: bool) ->
             };
             let mut cursor = node.walk();
             for imported in node.children_by_field_name("name", &mut cursor) {
-                let (name, local) = match imported.kind() {
+                let (name, local) = match imported.kind_str() {
                     "aliased_import" => (imported.field("name"), imported.field("alias")),
                     _ => (Some(imported), Some(imported)),
                 };
@@ -45,7 +45,7 @@ pub(super) fn imported_pr_coroutines<'s>(ctx: &RuleContext<'s>, python: bool) ->
                 continue;
             };
             for n in preorder(node) {
-                if n.kind() == "import_specifier" {
+                if n.kind_str() == "import_specifier" {
                     let name = n.field("name");
                     let local = n.field("alias").or(name);
                     add(ctx, &mut names, stem, name, local);
@@ -95,13 +95,13 @@ pub(super) fn js_bound_classes<'s>(ctx: &RuleContext<'s>) -> HashMap<&'s str, St
         "optional_parameter",
         "public_field_definition",
     ]) {
-        match node.kind() {
+        match node.kind_str() {
             "import_statement" => {
                 let Some(stem) = relative_module_stem(ctx, node) else {
                     continue;
                 };
                 for n in preorder(node) {
-                    if n.kind() == "import_specifier"
+                    if n.kind_str() == "import_specifier"
                         && let Some(name) = n.field("name")
                     {
                         let local = n.field("alias").unwrap_or(name);
@@ -115,21 +115,21 @@ pub(super) fn js_bound_classes<'s>(ctx: &RuleContext<'s>) -> HashMap<&'s str, St
                 let name = node
                     .field("name")
                     .or_else(|| node.field("pattern"))
-                    .filter(|n| matches!(n.kind(), "identifier" | "property_identifier"));
+                    .filter(|n| matches!(n.kind_str(), "identifier" | "property_identifier"));
                 let Some(name) = name else {
                     continue;
                 };
                 let constructed = node
                     .field("value")
-                    .filter(|v| v.kind() == "new_expression")
+                    .filter(|v| v.kind_str() == "new_expression")
                     .and_then(|v| v.field("constructor"));
                 let annotated = node
                     .field("type")
                     .and_then(|t| t.named_child(0))
-                    .filter(|t| t.kind() == "type_identifier");
+                    .filter(|t| t.kind_str() == "type_identifier");
                 let class = constructed
                     .or(annotated)
-                    .filter(|c| matches!(c.kind(), "identifier" | "type_identifier"))
+                    .filter(|c| matches!(c.kind_str(), "identifier" | "type_identifier"))
                     .map(|c| ctx.text(c).to_string());
                 bind(ctx.text(name), class);
             }

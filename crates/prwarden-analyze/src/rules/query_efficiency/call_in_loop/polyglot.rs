@@ -9,7 +9,7 @@ use tree_sitter::Node;
 use super::{CallKind, Found, Repetition, controls_are_sequential};
 use crate::context::RuleContext;
 use crate::model::Language;
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::{
     identifier_words, is_function, is_loop, loop_controls, loop_iterable, preorder,
 };
@@ -75,8 +75,8 @@ fn passes_slice(call: Node<'_>) -> bool {
     };
     let mut cursor = args.walk();
     args.named_children(&mut cursor).any(|a| {
-        a.kind() == "slice_expression"
-            || (a.kind() == "subscript" && preorder(a).any(|n| n.kind() == "slice"))
+        a.kind_str() == "slice_expression"
+            || (a.kind_str() == "subscript" && preorder(a).any(|n| n.kind_str() == "slice"))
     })
 }
 
@@ -112,7 +112,7 @@ fn runs_loop_variable_as_sql(
         .into_iter()
         .filter(|c| Some(c.byte_range()) != iterable)
         .flat_map(preorder)
-        .filter(|n| n.kind() == "identifier")
+        .filter(|n| n.kind_str() == "identifier")
         .map(|n| ctx.text(n))
         .collect();
     let mut cursor = call.walk();
@@ -124,7 +124,7 @@ fn runs_loop_variable_as_sql(
     let sql = args
         .iter()
         .find(|a| !ctx.text(**a).to_ascii_lowercase().contains("ctx"));
-    sql.is_some_and(|a| a.kind() == "identifier" && loop_vars.contains(&ctx.text(*a)))
+    sql.is_some_and(|a| a.kind_str() == "identifier" && loop_vars.contains(&ctx.text(*a)))
 }
 
 /// The names along a call's callee and receivers, root first.
@@ -141,7 +141,7 @@ fn chain_of<'s, 't>(
             break;
         }
         let field = |name: &str| node.field(name);
-        expr = match (language, node.kind()) {
+        expr = match (language, node.kind_str()) {
             (Language::Java, "method_invocation") => {
                 if let Some(name) = field("name") {
                     links.push(Link {
@@ -189,9 +189,9 @@ fn chain_of<'s, 't>(
                 | "index_expression",
             ) => {
                 pending_call = None;
-                if node.kind() == "subscript" {
+                if node.kind_str() == "subscript" {
                     field("value")
-                } else if node.kind() == "index_expression" && language == Language::Go {
+                } else if node.kind_str() == "index_expression" && language == Language::Go {
                     field("operand")
                 } else {
                     node.named_child(0)
@@ -247,7 +247,7 @@ fn first_arg<'t>(call: Node<'t>) -> Option<Node<'t>> {
     let args = call.field("arguments")?;
     let mut cursor = args.walk();
     args.named_children(&mut cursor)
-        .find(|a| a.kind() != "comment")
+        .find(|a| a.kind_str() != "comment")
 }
 
 /// Whether the link at `index` is a round trip, and of which kind.
@@ -357,7 +357,7 @@ fn classify_python(
         && chain[m - 1].call.is_none()
     {
         let last = index + 1 == chain.len();
-        let receiver_of_more = call.parent().is_some_and(|p| p.kind() == "attribute");
+        let receiver_of_more = call.parent().is_some_and(|p| p.kind_str() == "attribute");
         return (last && !receiver_of_more).then(|| python_kind(method));
     }
     if matches!(root, "requests" | "httpx") && index == 1 && PY_HTTP_VERBS.contains(&method) {
@@ -368,7 +368,7 @@ fn classify_python(
     // is a dict lookup.
     if method == "get"
         && receiver_has(chain, index, &["session", "db"])
-        && arg.is_some_and(|a| a.kind() == "identifier" && is_pascal(ctx.text(a)))
+        && arg.is_some_and(|a| a.kind_str() == "identifier" && is_pascal(ctx.text(a)))
     {
         return Some(CallKind::DbRead);
     }
@@ -408,11 +408,11 @@ fn classify_python(
 fn in_async_with(call: Node<'_>) -> bool {
     let mut node = call.parent();
     while let Some(n) = node {
-        match n.kind() {
+        match n.kind_str() {
             "as_pattern" | "with_item" | "with_clause" => node = n.parent(),
             "with_statement" => {
                 let mut cursor = n.walk();
-                return n.children(&mut cursor).any(|c| c.kind() == "async");
+                return n.children(&mut cursor).any(|c| c.kind_str() == "async");
             }
             _ => return false,
         }
@@ -422,7 +422,7 @@ fn in_async_with(call: Node<'_>) -> bool {
 
 fn is_url_like(ctx: &RuleContext<'_>, arg: Node<'_>) -> bool {
     let text = ctx.text(arg);
-    match arg.kind() {
+    match arg.kind_str() {
         "string" => {
             let body = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
             let body = body.trim_start_matches(['"', '\'']);
@@ -654,7 +654,7 @@ fn java_local_round_trip(ctx: &RuleContext<'_>, name: &str, call: Node<'_>) -> O
         .find_map(|m| {
             let body = m.field("body")?;
             preorder(body)
-                .filter(|n| n.kind() == "method_invocation")
+                .filter(|n| n.kind_str() == "method_invocation")
                 .find_map(|n| {
                     let invoked = ctx.text(n.field("name")?);
                     if JDBC_EXECUTE.contains(&invoked) {
@@ -891,7 +891,8 @@ fn rust_local_round_trip(ctx: &RuleContext<'_>, name: &str, call: Node<'_>) -> O
     let is_async = {
         let mut cursor = function.walk();
         function.children(&mut cursor).any(|c| {
-            c.kind() == "function_modifiers" && ctx.text(c).split_whitespace().any(|w| w == "async")
+            c.kind_str() == "function_modifiers"
+                && ctx.text(c).split_whitespace().any(|w| w == "async")
         })
     };
     let params = function.field("parameters")?;
@@ -899,7 +900,7 @@ fn rust_local_round_trip(ctx: &RuleContext<'_>, name: &str, call: Node<'_>) -> O
         let mut cursor = params.walk();
         params
             .named_children(&mut cursor)
-            .filter(|p| p.kind() == "parameter")
+            .filter(|p| p.kind_str() == "parameter")
             .count()
     };
     if !is_async || declared != arity {
@@ -907,7 +908,7 @@ fn rust_local_round_trip(ctx: &RuleContext<'_>, name: &str, call: Node<'_>) -> O
     }
     let body = function.field("body")?;
     let mut trips = preorder(body)
-        .filter(|n| n.kind() == "call_expression")
+        .filter(|n| n.kind_str() == "call_expression")
         .filter_map(|n| {
             let chain = chain_of(ctx, Language::Rust, n);
             (0..chain.len())
@@ -989,13 +990,13 @@ fn classify_rust_call(
 /// `&pool`, `&mut conn`, `&self.db`, `&mut *tx`: a connection-like
 /// argument, not a closure or an expression that merely mentions one.
 fn rust_db_arg(ctx: &RuleContext<'_>, mut arg: Node<'_>) -> bool {
-    while matches!(arg.kind(), "reference_expression" | "unary_expression") {
+    while matches!(arg.kind_str(), "reference_expression" | "unary_expression") {
         match arg.named_child(arg.named_child_count().saturating_sub(1)) {
             Some(inner) => arg = inner,
             None => return false,
         }
     }
-    let name = match arg.kind() {
+    let name = match arg.kind_str() {
         "identifier" => ctx.text(arg),
         "field_expression" => arg.field("field").map(|f| ctx.text(f)).unwrap_or(""),
         _ => return false,
@@ -1014,10 +1015,10 @@ fn is_awaited(language: Language, call: Node<'_>) -> bool {
     };
     let mut node = call.parent();
     while let Some(n) = node {
-        if n.kind() == kind {
+        if n.kind_str() == kind {
             return true;
         }
-        if n.kind() != "parenthesized_expression" {
+        if n.kind_str() != "parenthesized_expression" {
             return false;
         }
         node = n.parent();
@@ -1035,13 +1036,13 @@ fn repetition<'t>(
     let mut child = start;
     let mut returns = false;
     while let Some(parent) = child.parent() {
-        match parent.kind() {
+        match parent.kind_str() {
             "return_statement" | "return_expression" => returns = true,
             "list_comprehension"
             | "set_comprehension"
             | "dictionary_comprehension"
             | "generator_expression"
-                if language == Language::Python && child.kind() != "for_in_clause" =>
+                if language == Language::Python && child.kind_str() != "for_in_clause" =>
             {
                 // Coroutines gathered from a comprehension run concurrently:
                 // only the N queries are a problem then.
@@ -1071,7 +1072,7 @@ fn in_gather(ctx: &RuleContext<'_>, comprehension: Node<'_>) -> bool {
         let Some(n) = node else {
             return false;
         };
-        if n.kind() == "call" {
+        if n.kind_str() == "call" {
             let callee = n.field("function").map(|f| ctx.text(f));
             return callee.is_some_and(|c| c.ends_with("gather") || c.ends_with("wait"));
         }
@@ -1087,12 +1088,12 @@ fn java_stream_callback<'t>(
     language: Language,
     lambda: Node<'t>,
 ) -> Option<Node<'t>> {
-    if language != Language::Java || lambda.kind() != "lambda_expression" {
+    if language != Language::Java || lambda.kind_str() != "lambda_expression" {
         return None;
     }
     let args = lambda.parent()?;
     let call = args.parent()?;
-    if args.kind() != "argument_list" || call.kind() != "method_invocation" {
+    if args.kind_str() != "argument_list" || call.kind_str() != "method_invocation" {
         return None;
     }
     let method = ctx.text(call.field("name")?);
@@ -1120,16 +1121,16 @@ fn rust_iterator_callback<'t>(
     closure: Node<'t>,
     kind: CallKind,
 ) -> Option<Node<'t>> {
-    if language != Language::Rust || closure.kind() != "closure_expression" || !kind.is_db() {
+    if language != Language::Rust || closure.kind_str() != "closure_expression" || !kind.is_db() {
         return None;
     }
     let args = closure.parent()?;
     let call = args.parent()?;
-    if args.kind() != "arguments" || call.kind() != "call_expression" {
+    if args.kind_str() != "arguments" || call.kind_str() != "call_expression" {
         return None;
     }
     let function = call.field("function")?;
-    if function.kind() != "field_expression" {
+    if function.kind_str() != "field_expression" {
         return None;
     }
     let method = ctx.text(function.field("field")?);
@@ -1152,7 +1153,7 @@ fn unit_of_work_per_item(ctx: &RuleContext<'_>, language: Language, lp: Node<'_>
     };
     match language {
         Language::Python => preorder(body).any(|n| {
-            n.kind() == "with_statement" && {
+            n.kind_str() == "with_statement" && {
                 let text = ctx.text(n);
                 let header = text.split(':').next().unwrap_or("");
                 header.contains("transaction.atomic") || header.contains(".begin(")
@@ -1194,7 +1195,7 @@ fn sequential_by_design(ctx: &RuleContext<'_>, language: Language, lp: Node<'_>)
     let read: HashSet<&str> = controls
         .iter()
         .flat_map(|c| preorder(*c))
-        .filter(|n| is_name(n.kind()))
+        .filter(|n| is_name(n.kind_str()))
         .map(|n| ctx.text(n))
         .collect();
     assigned_names(ctx, body).iter().any(|w| read.contains(w))
@@ -1211,7 +1212,7 @@ fn is_name(kind: &str) -> bool {
 fn assigned_names<'s>(ctx: &RuleContext<'s>, body: Node<'_>) -> HashSet<&'s str> {
     let mut names = HashSet::new();
     for node in preorder(body) {
-        let targets = match node.kind() {
+        let targets = match node.kind_str() {
             "assignment"
             | "augmented_assignment"
             | "assignment_statement"
@@ -1223,22 +1224,24 @@ fn assigned_names<'s>(ctx: &RuleContext<'s>, body: Node<'_>) -> HashSet<&'s str>
         };
         // `i += 1` counts iterations; it does not carry a result forward.
         let counter = matches!(
-            node.kind(),
+            node.kind_str(),
             "augmented_assignment" | "compound_assignment_expr"
-        ) && node.field("right").is_some_and(|r| is_literal(r.kind()));
+        ) && node
+            .field("right")
+            .is_some_and(|r| is_literal(r.kind_str()));
         let Some(target) = targets.filter(|_| !counter) else {
             continue;
         };
         // `a, b = …` assigns `a` and `b`; `totals[key] = …` assigns neither
         // `totals` nor `key` as a whole.
-        if is_name(target.kind()) {
+        if is_name(target.kind_str()) {
             names.insert(ctx.text(target));
         } else {
             let mut cursor = target.walk();
             names.extend(
                 target
                     .named_children(&mut cursor)
-                    .filter(|n| is_name(n.kind()))
+                    .filter(|n| is_name(n.kind_str()))
                     .map(|n| ctx.text(n)),
             );
         }
@@ -1250,7 +1253,7 @@ fn assigned_names<'s>(ctx: &RuleContext<'s>, body: Node<'_>) -> HashSet<&'s str>
 /// `List.of("a", "b")`, `["a", "b"]` / `&[…]` / `vec![…]` in Rust.
 fn is_literal_collection(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     let node = if matches!(
-        node.kind(),
+        node.kind_str(),
         "reference_expression" | "parenthesized_expression"
     ) {
         match node.named_child(node.named_child_count().saturating_sub(1)) {
@@ -1260,7 +1263,7 @@ fn is_literal_collection(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     } else {
         node
     };
-    let elements: Vec<Node<'_>> = match node.kind() {
+    let elements: Vec<Node<'_>> = match node.kind_str() {
         "list" | "tuple" | "set" | "array_expression" | "array_initializer" => {
             let mut cursor = node.walk();
             node.named_children(&mut cursor).collect()
@@ -1304,15 +1307,15 @@ fn is_literal_collection(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
             };
             let mut cursor = tokens.walk();
             let items: Vec<Node<'_>> = tokens.named_children(&mut cursor).collect();
-            return is_vec && !items.is_empty() && items.iter().all(|i| is_literal(i.kind()));
+            return is_vec && !items.is_empty() && items.iter().all(|i| is_literal(i.kind_str()));
         }
         _ => return false,
     };
     !elements.is_empty()
         && elements
             .iter()
-            .filter(|e| e.kind() != "comment")
-            .all(|e| is_literal(e.kind()))
+            .filter(|e| e.kind_str() != "comment")
+            .all(|e| is_literal(e.kind_str()))
 }
 
 fn is_literal(kind: &str) -> bool {
@@ -1362,7 +1365,7 @@ pub(super) fn declared_as_repository(
     match language {
         Language::Java => {
             for declaration in ctx.nodes_of_kind(KINDS_JAVA) {
-                let declares = if declaration.kind() == "formal_parameter" {
+                let declares = if declaration.kind_str() == "formal_parameter" {
                     declaration
                         .field("name")
                         .is_some_and(|n| ctx.text(n) == name)
@@ -1387,10 +1390,10 @@ pub(super) fn declared_as_repository(
                 let named = declaration
                     .field("pattern")
                     .or_else(|| declaration.field("name"));
-                let is_field = declaration.kind() == "public_field_definition"
-                    || (declaration.kind() != "variable_declarator"
+                let is_field = declaration.kind_str() == "public_field_definition"
+                    || (declaration.kind_str() != "variable_declarator"
                         && declaration.child(0).is_some_and(|m| {
-                            matches!(m.kind(), "accessibility_modifier" | "readonly")
+                            matches!(m.kind_str(), "accessibility_modifier" | "readonly")
                         }));
                 if named.is_some_and(|n| ctx.text(n) == name) && (is_field || !field_only) {
                     types.push(declaration.field("type"));

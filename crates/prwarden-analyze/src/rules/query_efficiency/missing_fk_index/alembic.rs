@@ -6,7 +6,7 @@ use tree_sitter::Node;
 
 use crate::context::RuleContext;
 use crate::sql_ddl::{ForeignKey, Schema};
-use crate::syntax::FieldExt as _;
+use crate::syntax::NodeExt as _;
 use crate::syntax::preorder;
 
 /// Reads the `upgrade()` operations of an Alembic migration.
@@ -21,7 +21,7 @@ pub(super) fn read(ctx: &RuleContext<'_>, schema: &mut Schema) {
         let Some(function) = call.field("function") else {
             continue;
         };
-        if function.kind() != "attribute" {
+        if function.kind_str() != "attribute" {
             continue;
         }
         let receiver = function.field("object").map(|o| ctx.text(o));
@@ -103,7 +103,7 @@ pub(super) fn read(ctx: &RuleContext<'_>, schema: &mut Schema) {
 /// One `sa.Column(…)`, `sa.PrimaryKeyConstraint(…)`, `sa.UniqueConstraint(…)`
 /// or `sa.ForeignKeyConstraint([…], […])` of a table.
 fn read_table_item(ctx: &RuleContext<'_>, table: &str, item: Node<'_>, schema: &mut Schema) {
-    if item.kind() != "call" {
+    if item.kind_str() != "call" {
         return;
     }
     let callee = item.field("function").map(|f| ctx.text(f)).unwrap_or("");
@@ -117,7 +117,7 @@ fn read_table_item(ctx: &RuleContext<'_>, table: &str, item: Node<'_>, schema: &
             schema.created.push((table.to_string(), column.clone()));
             let keyword_true = |name: &str| {
                 args.iter().any(|a| {
-                    a.kind() == "keyword_argument"
+                    a.kind_str() == "keyword_argument"
                         && a.field("name").is_some_and(|n| ctx.text(n) == name)
                         && a.field("value").is_some_and(|v| ctx.text(v) == "True")
                 })
@@ -126,7 +126,7 @@ fn read_table_item(ctx: &RuleContext<'_>, table: &str, item: Node<'_>, schema: &
                 schema.indexed.insert((table.to_string(), column.clone()));
             }
             let foreign = args.iter().find(|a| {
-                a.kind() == "call"
+                a.kind_str() == "call"
                     && a.field("function")
                         .is_some_and(|f| ctx.text(f).ends_with("ForeignKey"))
             });
@@ -183,13 +183,13 @@ fn arguments(call: Node<'_>) -> Vec<Node<'_>> {
     };
     let mut cursor = args.walk();
     args.named_children(&mut cursor)
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| a.kind_str() != "comment")
         .collect()
 }
 
 /// `"orders"`, `op.f("ix_orders_customer_id")` → the string.
 fn string_value(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<String> {
-    match node.kind() {
+    match node.kind_str() {
         "string" => {
             let text = ctx.text(node);
             let body = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
@@ -202,7 +202,7 @@ fn string_value(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<String> {
 
 /// The first string of a `["a", "b"]` list.
 fn first_string(ctx: &RuleContext<'_>, list: Node<'_>) -> Option<String> {
-    if !matches!(list.kind(), "list" | "tuple") {
+    if !matches!(list.kind_str(), "list" | "tuple") {
         return None;
     }
     list.named_child(0).and_then(|f| string_value(ctx, f))
@@ -211,7 +211,7 @@ fn first_string(ctx: &RuleContext<'_>, list: Node<'_>) -> Option<String> {
 fn in_upgrade(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     let mut current = node.parent();
     while let Some(n) = current {
-        if n.kind() == "function_definition" {
+        if n.kind_str() == "function_definition" {
             return n
                 .field("name")
                 .is_some_and(|name| ctx.text(name).starts_with("upgrade"));
@@ -226,9 +226,9 @@ fn in_upgrade(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
 fn batch_table(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<String> {
     let mut current = call.parent();
     while let Some(n) = current {
-        if n.kind() == "with_statement" {
+        if n.kind_str() == "with_statement" {
             let item = preorder(n).find(|c| {
-                c.kind() == "call"
+                c.kind_str() == "call"
                     && c.field("function")
                         .is_some_and(|f| ctx.text(f).ends_with("batch_alter_table"))
             })?;

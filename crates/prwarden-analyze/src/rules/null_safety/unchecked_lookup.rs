@@ -76,7 +76,9 @@
 //!   id)` (a `session`/`db` receiver given a model class), `station = await
 //!   session.scalar(select(Station).where(…))`, or an ORM query's
 //!   `.first()`/`.one_or_none()`/`.scalar_one_or_none()` (also on
-//!   `(await session.execute(stmt))`) then `station.code`. Not when the finder
+//!   `(await session.execute(stmt))`) then `station.code`, or asyncpg's
+//!   `row = await conn.fetchrow("SELECT … WHERE …", id)` (a `conn`/`pool`/
+//!   `db`/`tx` receiver, not a lone aggregate) then `row["col"]`. Not when the finder
 //!   throws instead (`orFail()`, `throwIfNotFound()`, `rejectOnEmpty`,
 //!   `…OrThrow`), nor for a
 //!   service's own `findOne` (a camelCase receiver may throw a not-found
@@ -336,6 +338,8 @@ fn stored_rows(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<Finding>
                         .starts_with("?.")
             }
             "attribute" => parent.field("object") == Some(first),
+            // `row["col"]` on an asyncpg record.
+            "subscript" => python && parent.field("value") == Some(first),
             _ => false,
         };
         if dereferenced {
@@ -505,6 +509,17 @@ fn python_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
         "first" | "one_or_none" | "scalar_one_or_none" => {
             args.named_child_count() == 0 && python_orm_query(ctx, receiver)
         }
+        // asyncpg's `await conn.fetchrow("SELECT … WHERE id = $1", id)`:
+        // `None` when no row matches (not a lone aggregate, which always
+        // returns its row).
+        "fetchrow" => {
+            identifier_words_last(ctx.text(receiver))
+                .is_some_and(|w| matches!(w.as_str(), "conn" | "connection" | "pool" | "db" | "tx"))
+                && args
+                    .named_child(0)
+                    .filter(|a| matches!(a.kind_str(), "string" | "concatenated_string"))
+                    .is_some_and(|sql| keyed_select(ctx.text(sql)))
+        }
         _ => false,
     };
     found.then(|| Lookup {
@@ -515,6 +530,30 @@ fn python_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
         remedy: "check `if row is None:` (raise a not-found error that names the key) before \
                  using it",
     })
+}
+
+/// `SELECT … FROM … WHERE …` selecting columns, not a lone aggregate
+/// (`count(*)`, `exists(…)`) nor a `GROUP BY`.
+fn keyed_select(sql: &str) -> bool {
+    // After the string prefix (`f`, `r`) and the opening quote(s).
+    let body = sql
+        .find(['"', '\''])
+        .map_or(sql, |at| &sql[at..])
+        .trim_start_matches(['"', '\''])
+        .trim_start();
+    let lower = body
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    let select_list = lower.split(" from ").next().unwrap_or("");
+    let aggregate = ["count(", "sum(", "avg(", "min(", "max(", "exists("]
+        .iter()
+        .any(|a| select_list.contains(a));
+    lower.starts_with("select")
+        && lower.contains(" where ")
+        && !aggregate
+        && !lower.contains("group by")
 }
 
 /// The last word of a receiver (`self.session` → `session`, `db` → `db`).

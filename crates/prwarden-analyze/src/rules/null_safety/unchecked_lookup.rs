@@ -62,7 +62,10 @@
 //!   field, parameter, `var` or `make`), unless the function reads the map
 //!   with `v, ok := m[…]`, compares an entry with `nil`, or ranges over the
 //!   same map with the same key. Method calls (`m[k].String()`) are left
-//!   alone: a pointer method may accept a nil receiver.
+//!   alone: a pointer method may accept a nil receiver. A struct field and
+//!   a parameter or local of the same name are told apart (`s.judges` vs
+//!   `judges []Judge`); each map is reported once per file, at its first
+//!   unguarded read.
 //! - JavaScript/TypeScript and Python, a row looked up by key and kept in a
 //!   variable whose first use after the lookup dereferences it (no check,
 //!   `?.` or hand-off before): `const loan = await Loan.findByPk(id)` (also
@@ -183,13 +186,16 @@ impl Rule for UncheckedLookup {
                 "variable_declarator",
             ],
         };
+        // Go: one finding per map and file (its first unguarded read).
+        let mut go_reported: HashSet<String> = HashSet::new();
         for node in ctx.nodes_in_order(kinds) {
             let found = match language {
                 Language::Python => python_use(ctx, node, &maps),
                 Language::Java => java_get(ctx, language, node)
                     .or_else(|| java_or_else_null(ctx, node))
                     .or_else(|| java_map_get(ctx, language, node, &maps)),
-                Language::Go => go_pointer_map_field(ctx, language, node, &maps),
+                Language::Go => go_pointer_map_field(ctx, language, node, &maps)
+                    .filter(|f| go_reported.insert(f.call.clone())),
                 _ => js_use(ctx, language, node, &maps),
             };
             if let Some(found) = found {
@@ -1781,6 +1787,11 @@ fn java_stored_map_get(
 
 // --------------------------------------------------------------------- Go
 
+/// Marks a struct field's name among the names of `go_pointer_maps`.
+const GO_FIELD: &str = "#field";
+/// Marks a struct field declared with another type than a map of pointers.
+const GO_OTHER: &str = "#other";
+
 /// Names the file declares as a map whose values are pointers
 /// (`map[string]*Item`): struct fields, parameters, `var`s and `:=` of
 /// `make(map[…]*…)` or a map literal. A name also declared with another type
@@ -1788,16 +1799,23 @@ fn java_stored_map_get(
 fn go_pointer_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
     let mut maps = HashSet::new();
     let mut other = HashSet::new();
-    let mut record = |name: &str, ty: Option<Node<'_>>| {
+    // Struct fields are kept apart (`judges{GO_FIELD}`): a parameter
+    // `judges []Judge` does not make the field `s.judges` something else.
+    let mut record = |name: &str, ty: Option<Node<'_>>, field: bool| {
         let pointer_map = ty.is_some_and(|t| {
             t.kind_str() == "map_type"
                 && t.field("value")
                     .is_some_and(|v| v.kind_str() == "pointer_type")
         });
-        if pointer_map {
-            maps.insert(name.to_string());
+        let key = if field {
+            format!("{name}{GO_FIELD}")
         } else {
-            other.insert(name.to_string());
+            name.to_string()
+        };
+        if pointer_map {
+            maps.insert(key);
+        } else {
+            other.insert(key);
         }
     };
     for node in ctx.nodes_in_order(&[
@@ -1822,17 +1840,23 @@ fn go_pointer_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
                     }
                     _ => None,
                 };
-                record(ctx.text(name), ty);
+                record(ctx.text(name), ty, false);
             }
             continue;
         }
         let ty = node.field("type");
+        let field = node.kind_str() == "field_declaration";
         let mut cursor = node.walk();
         for name in node.children_by_field_name("name", &mut cursor) {
-            record(ctx.text(name), ty);
+            record(ctx.text(name), ty, field);
         }
     }
     maps.retain(|m| !other.contains(m));
+    for name in other.iter().filter(|n| n.ends_with(GO_FIELD)) {
+        if !maps.contains(name) {
+            maps.insert(format!("{name}{GO_OTHER}"));
+        }
+    }
     maps
 }
 
@@ -1856,12 +1880,18 @@ fn go_pointer_map_field(
         return None;
     }
     let map = index.field("operand")?;
-    let name = match map.kind_str() {
-        "identifier" => ctx.text(map),
-        "selector_expression" => ctx.text(map.field("field")?),
+    let known = match map.kind_str() {
+        "identifier" => maps.contains(ctx.text(map)),
+        "selector_expression" => {
+            let name = ctx.text(map.field("field")?);
+            let field = format!("{name}{GO_FIELD}");
+            // A field of another type is not the parameter of that name.
+            maps.contains(&field)
+                || (!maps.contains(&format!("{field}{GO_OTHER}")) && maps.contains(name))
+        }
         _ => return None,
     };
-    if !maps.contains(name) {
+    if !known {
         return None;
     }
     let map_text = ctx.text(map);

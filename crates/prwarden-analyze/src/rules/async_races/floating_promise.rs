@@ -25,7 +25,9 @@
 //!   method of a parameter annotated `AsyncSession` (`session.commit()`,
 //!   `session.execute(…)`; not `add`/`add_all`); and `asyncio.create_task(…)` /
 //!   `asyncio.ensure_future(…)` / `loop.create_task(…)` whose task is
-//!   dropped.
+//!   dropped; and in an `async def`, `result = blender.age(…)` where the
+//!   same file awaits `blender.age(…)` elsewhere (a coroutine method) and
+//!   `result` is never awaited or handed on afterwards.
 //! - Rust: `tokio::spawn(poll_feed(…));` as a statement, where `poll_feed` is
 //!   an `async fn` of the same file returning a `Result`: the dropped
 //!   `JoinHandle` was the only way to see the task's error.
@@ -186,6 +188,11 @@ impl Rule for FloatingPromise {
             return;
         }
         let python = language == Language::Python;
+        if python {
+            for call in python_unawaited_assignments(ctx) {
+                out.push(report(ctx, call, Kind::AsyncCall, true));
+            }
+        }
         let functions = Functions::collect(ctx, python);
         let user_events = if python {
             HashSet::new()
@@ -1982,4 +1989,67 @@ fn rust_dropped_spawns(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 .build(),
         );
     }
+}
+
+/// `result = blender.age(batch, days=14)` in an `async def`, where the same
+/// file awaits `blender.age(…)` elsewhere (so it is a coroutine function),
+/// and `result` is never awaited or handed on afterwards: the coroutine is
+/// created and never run.
+fn python_unawaited_assignments<'t>(ctx: &RuleContext<'t>) -> Vec<Node<'t>> {
+    let awaited: HashSet<&str> = ctx
+        .nodes_of_kind(&["await"])
+        .into_iter()
+        .filter_map(|a| a.named_child(0))
+        .filter(|c| c.kind_str() == "call")
+        .filter_map(|c| c.field("function"))
+        .filter(|f| f.kind_str() == "attribute")
+        .map(|f| ctx.text(f))
+        .collect();
+    if awaited.is_empty() {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for assignment in ctx.nodes_in_order(&["assignment"]) {
+        let (Some(left), Some(call)) = (assignment.field("left"), assignment.field("right")) else {
+            continue;
+        };
+        if left.kind_str() != "identifier"
+            || call.kind_str() != "call"
+            || !call
+                .field("function")
+                .is_some_and(|f| f.kind_str() == "attribute" && awaited.contains(ctx.text(f)))
+        {
+            continue;
+        }
+        let Some(function) = ctx.enclosing_function(Language::Python, assignment) else {
+            continue;
+        };
+        if !ctx.text(function).starts_with("async ") {
+            continue;
+        }
+        let name = ctx.text(left);
+        let after = assignment.end_byte();
+        let handed_on = preorder(function).any(|n| {
+            n.start_byte() >= after
+                && n.kind_str() == "identifier"
+                && ctx.text(n) == name
+                && n.parent().is_some_and(|p| {
+                    matches!(
+                        p.kind_str(),
+                        "await"
+                            | "argument_list"
+                            | "list"
+                            | "tuple"
+                            | "set"
+                            | "return_statement"
+                            | "assignment"
+                            | "keyword_argument"
+                    )
+                })
+        });
+        if !handed_on && !marked_deliberate(ctx, call) {
+            found.push(call);
+        }
+    }
+    found
 }

@@ -1998,7 +1998,6 @@ fn rust_dropped_spawns(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
 fn python_unawaited_assignments<'t>(ctx: &RuleContext<'t>) -> Vec<Node<'t>> {
     let awaited: HashSet<&str> = ctx
         .nodes_of_kind(&["await"])
-        .into_iter()
         .filter_map(|a| a.named_child(0))
         .filter(|c| c.kind_str() == "call")
         .filter_map(|c| c.field("function"))

@@ -115,8 +115,10 @@ impl PrFacts {
     }
 
     /// Where the PR's code filters `table` rows on `column`, if it does.
+    /// `column` may be a quoted camel-case name (`"externalRef"`, Prisma).
     pub fn filter_on(&self, table: &str, column: &str) -> Option<&ColumnFilter> {
         let stem = table_stem(table);
+        let column = snake(column);
         self.filters
             .iter()
             .find(|f| f.column == column && f.around.contains(&stem))
@@ -127,7 +129,7 @@ impl PrFacts {
     pub fn indexed(&self, table: &str, column: &str) -> bool {
         self.covered
             .contains(&(table.to_string(), column.to_string()))
-            || self.index_mentions.contains(column)
+            || self.index_mentions.contains(&snake(column))
     }
 
     /// Whether the PR's module `stem` (a Python module or a JavaScript /

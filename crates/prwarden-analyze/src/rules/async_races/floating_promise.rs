@@ -25,7 +25,12 @@
 //!   method of a parameter annotated `AsyncSession` (`session.commit()`,
 //!   `session.execute(…)`; not `add`/`add_all`); and `asyncio.create_task(…)` /
 //!   `asyncio.ensure_future(…)` / `loop.create_task(…)` whose task is
-//!   dropped.
+//!   dropped; and in an `async def`, `result = blender.age(…)` where the
+//!   same file awaits `blender.age(…)` elsewhere (a coroutine method) and
+//!   `result` is never awaited or handed on afterwards.
+//! - Rust: `tokio::spawn(poll_feed(…));` as a statement, where `poll_feed` is
+//!   an `async fn` of the same file returning a `Result`: the dropped
+//!   `JoinHandle` was the only way to see the task's error.
 //! - Java: a method of the same file declared to return a
 //!   `CompletableFuture`, `CompletionStage`, `Future` or `ListenableFuture`
 //!   (`pushToSupplier(summary);`, `this.pushToSupplier(…);`), or of a class
@@ -142,7 +147,7 @@ use crate::pr_facts::JAVA_FUTURE_TYPES;
 use crate::rules::{Rule, quote};
 use crate::syntax::NodeExt as _;
 use crate::syntax::{
-    enclosing_function, is_async_function, is_js_function, is_test_path, preorder,
+    enclosing_function, in_rust_test, is_async_function, is_js_function, is_test_path, preorder,
     unwrap_expression,
 };
 
@@ -158,6 +163,7 @@ pub static META: RuleMeta = RuleMeta {
         Language::JavaScript,
         Language::Python,
         Language::Java,
+        Language::Rust,
     ],
     summary: "An async function called without await (floating promise / never-awaited coroutine / dropped task or future)",
 };
@@ -177,7 +183,16 @@ impl Rule for FloatingPromise {
             java_floating_futures(ctx, out);
             return;
         }
+        if language == Language::Rust {
+            rust_dropped_spawns(ctx, out);
+            return;
+        }
         let python = language == Language::Python;
+        if python {
+            for call in python_unawaited_assignments(ctx) {
+                out.push(report(ctx, call, Kind::AsyncCall, true));
+            }
+        }
         let functions = Functions::collect(ctx, python);
         let user_events = if python {
             HashSet::new()
@@ -1885,4 +1900,155 @@ fn report(ctx: &RuleContext<'_>, call: Node<'_>, kind: Kind, python: bool) -> Fi
              function's signature and return value as they are.",
         )
         .build()
+}
+
+/// `tokio::spawn(poll_feed(client, tx));` as a statement, where `poll_feed`
+/// is an `async fn` of the same file returning a `Result`: the `JoinHandle`
+/// is dropped, and with it the only way to see the task's error.
+fn rust_dropped_spawns(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    if is_test_path(ctx.path) {
+        return;
+    }
+    let fallible: HashSet<&str> = ctx
+        .nodes_in_order(&["function_item"])
+        .into_iter()
+        .filter(|f| {
+            let head = f
+                .field("name")
+                .map_or("", |n| &ctx.source[f.start_byte()..n.start_byte()]);
+            let returns_result = f.field("return_type").is_some_and(|t| {
+                let text = ctx.text(t);
+                text.starts_with("Result") || text.contains("::Result<") || text == "anyhow::Result"
+            });
+            head.split_whitespace().any(|w| w == "async") && returns_result
+        })
+        .filter_map(|f| f.field("name").map(|n| ctx.text(n)))
+        .collect();
+    if fallible.is_empty() {
+        return;
+    }
+    for statement in ctx.nodes_in_order(&["expression_statement"]) {
+        let Some(call) = statement
+            .named_child(0)
+            .filter(|c| c.kind_str() == "call_expression")
+        else {
+            continue;
+        };
+        let Some(function) = call.field("function") else {
+            continue;
+        };
+        if !matches!(
+            ctx.text(function),
+            "tokio::spawn" | "tokio::task::spawn" | "task::spawn"
+        ) {
+            continue;
+        }
+        let Some(task) = call
+            .field("arguments")
+            .filter(|a| a.named_child_count() == 1)
+            .and_then(|a| a.named_child(0))
+            .filter(|t| t.kind_str() == "call_expression")
+        else {
+            continue;
+        };
+        let Some(name) = task
+            .field("function")
+            .filter(|f| f.kind_str() == "identifier")
+            .map(|f| ctx.text(f))
+        else {
+            continue;
+        };
+        if !fallible.contains(name) || in_rust_test(call, ctx.source) {
+            continue;
+        }
+        let code = quote(ctx.text(call), 80);
+        out.push(
+            ctx.node_finding(&META, call)
+                .title(format!(
+                    "The `Result` of `{name}` is dropped with its task's `JoinHandle`"
+                ))
+                .message(format!(
+                    "`{code}` spawns `{name}`, which returns a `Result`, and drops the \
+                     `JoinHandle`: when the task fails, its error (and a panic) is discarded \
+                     with the handle — the work just stops, with no log and no restart.\n\n\
+                     Keep the handle and await it where the task is supervised, or handle the \
+                     error inside the task: `tokio::spawn(async move {{ if let Err(e) = \
+                     {name}(…).await {{ tracing::error!(error = ?e, \"{name} stopped\"); }} }})`."
+                ))
+                .symptom(format!(
+                    "When `{name}` returns an error, the task ends silently."
+                ))
+                .root_cause(
+                    "The spawned future's `Result` has no reader once the handle is dropped.",
+                )
+                .fix(
+                    "Log or handle the error inside the spawned block, or keep the `JoinHandle` \
+                     and check its result.",
+                )
+                .scope("Change only this spawn and, if needed, where its handle is kept.")
+                .build(),
+        );
+    }
+}
+
+/// `result = blender.age(batch, days=14)` in an `async def`, where the same
+/// file awaits `blender.age(…)` elsewhere (so it is a coroutine function),
+/// and `result` is never awaited or handed on afterwards: the coroutine is
+/// created and never run.
+fn python_unawaited_assignments<'t>(ctx: &RuleContext<'t>) -> Vec<Node<'t>> {
+    let awaited: HashSet<&str> = ctx
+        .nodes_of_kind(&["await"])
+        .filter_map(|a| a.named_child(0))
+        .filter(|c| c.kind_str() == "call")
+        .filter_map(|c| c.field("function"))
+        .filter(|f| f.kind_str() == "attribute")
+        .map(|f| ctx.text(f))
+        .collect();
+    if awaited.is_empty() {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for assignment in ctx.nodes_in_order(&["assignment"]) {
+        let (Some(left), Some(call)) = (assignment.field("left"), assignment.field("right")) else {
+            continue;
+        };
+        if left.kind_str() != "identifier"
+            || call.kind_str() != "call"
+            || !call
+                .field("function")
+                .is_some_and(|f| f.kind_str() == "attribute" && awaited.contains(ctx.text(f)))
+        {
+            continue;
+        }
+        let Some(function) = ctx.enclosing_function(Language::Python, assignment) else {
+            continue;
+        };
+        if !ctx.text(function).starts_with("async ") {
+            continue;
+        }
+        let name = ctx.text(left);
+        let after = assignment.end_byte();
+        let handed_on = preorder(function).any(|n| {
+            n.start_byte() >= after
+                && n.kind_str() == "identifier"
+                && ctx.text(n) == name
+                && n.parent().is_some_and(|p| {
+                    matches!(
+                        p.kind_str(),
+                        "await"
+                            | "argument_list"
+                            | "list"
+                            | "tuple"
+                            | "set"
+                            | "return_statement"
+                            | "assignment"
+                            | "keyword_argument"
+                    )
+                })
+        });
+        if !handed_on && !marked_deliberate(ctx, call) {
+            found.push(call);
+        }
+    }
+    found
 }

@@ -18,7 +18,10 @@
 //!   where a body that does not decode becomes an empty value; and
 //!   `if let Ok(v) = ….await { … }` with no `else` on such an awaited call
 //!   (`if let Ok(wind) = fetch_wind(url).await { if wind.gust > max { … } }`:
-//!   when the call fails, the check is skipped without a trace);
+//!   when the call fails, the check is skipped without a trace); and a
+//!   write (`delete…`, `insert…`, `update…`, `save…`, … by name) whose
+//!   `Err(_)` arm of a `match` stands in a literal (`Err(_) => 0`, `false`,
+//!   `None`): a failed delete reads as "nothing deleted";
 //! - Go: `_ = f(…)` or a bare call statement on `json.Unmarshal`,
 //!   `os.WriteFile`/`Rename`/`Mkdir`/`MkdirAll`/`Chmod`,
 //!   `ioutil.WriteFile`, `tx.Commit()` (a receiver named like a
@@ -182,12 +185,16 @@ impl Rule for DiscardedError {
                 "expression_statement",
                 "call_expression",
                 "if_expression",
+                "match_expression",
             ],
             _ => &[],
         };
         for node in ctx.nodes_in_order(kinds) {
             let found = match language {
                 Language::Go => go_discarded(ctx, node, &imports),
+                Language::Rust if node.kind_str() == "match_expression" => {
+                    write_error_defaulted(ctx, node)
+                }
                 Language::Rust => rust_discarded(ctx, node),
                 _ => None,
             };
@@ -296,6 +303,62 @@ fn if_let_ok(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss)> {
         format!("{}(…).await", quote(ctx.text(function), 50)),
         Loss::Skipped,
     ))
+}
+
+/// `match plots::delete_claim(c, id) { Ok(n) => n, Err(_) => 0 }`: the
+/// error of a write (a function named `delete…`, `insert…`, `update…`,
+/// `upsert…`, `save…`, `write…`, `persist…`, `store…`, `commit`) replaced by
+/// a literal (`0`, `false`, `None`, `()`, `Default::default()`), so a failed
+/// write reads as "nothing to do".
+fn write_error_defaulted(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<(String, Loss)> {
+    let value = node.field("value")?;
+    let call = if value.kind_str() == "await_expression" {
+        value.named_child(0)?
+    } else {
+        value
+    };
+    if call.kind_str() != "call_expression" {
+        return None;
+    }
+    let function = call.field("function")?;
+    let name = ctx
+        .text(function)
+        .rsplit([':', '.'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let write = [
+        "delete", "insert", "update", "upsert", "save", "write", "persist", "store", "commit",
+    ]
+    .iter()
+    .any(|verb| name == *verb || name.starts_with(&format!("{verb}_")));
+    if !write || in_rust_test(node, ctx.source) {
+        return None;
+    }
+    let body = node.field("body")?;
+    let mut cursor = body.walk();
+    let defaulted = body.named_children(&mut cursor).any(|arm| {
+        if arm.kind_str() != "match_arm" {
+            return false;
+        }
+        let pattern = arm
+            .field("pattern")
+            .map(|p| ctx.text(p).split_whitespace().collect::<String>());
+        let value = arm.field("value");
+        pattern.as_deref() == Some("Err(_)")
+            && value.is_some_and(|v| {
+                matches!(
+                    v.kind_str(),
+                    "integer_literal" | "boolean_literal" | "unit_expression"
+                ) || matches!(ctx.text(v), "None" | "Default::default()")
+            })
+    });
+    defaulted.then(|| {
+        (
+            format!("{}(…)", quote(ctx.text(function), 50)),
+            Loss::Statement,
+        )
+    })
 }
 
 /// `….ok();` as a statement: the `Result` turned into an `Option` nobody

@@ -14,7 +14,10 @@
 //! - Python: an `except` clause (bare `except:` included) whose body is only
 //!   `pass` or `...`, an `except Exception:` (or `BaseException`)
 //!   whose body is only `return None` / `return` (every failure, bugs
-//!   included, passed off as "no result"), and `with suppress(Exception):` /
+//!   included, passed off as "no result"), an `except` whose body only rolls
+//!   the transaction back (`except SQLAlchemyError: db.session.rollback()`:
+//!   no `raise`, no log, so the caller answers as if the write succeeded),
+//!   and `with suppress(Exception):` /
 //!   `with contextlib.suppress(BaseException):` — `contextlib.suppress` of a
 //!   catch-all type is the same silent `except Exception: pass` (suppressing
 //!   a narrow type such as `FileNotFoundError` is the idiom and is fine);
@@ -679,7 +682,7 @@ fn python_except<'t>(ctx: &RuleContext<'_>, clause: Node<'t>) -> Option<Handler<
         .next()
         .map_or("pass", |s| ctx.text(s).trim());
     let caught = clause.field("value");
-    if !(only_filler(body) || catch_all_to_none(ctx, caught, body))
+    if !(only_filler(body) || catch_all_to_none(ctx, caught, body) || only_rollback(ctx, body))
         || intentionally_ignored(ctx, clause)
     {
         return None;
@@ -767,6 +770,41 @@ fn catch_all_to_none(ctx: &RuleContext<'_>, caught: Option<Node<'_>>, body: Node
     catch_all
         && only.kind_str() == "return_statement"
         && only.named_child(0).is_none_or(|v| v.kind_str() == "none")
+}
+
+/// `except SQLAlchemyError: db.session.rollback()`: a block that only rolls
+/// the transaction back — no `raise`, no log, no error answer — so the
+/// caller carries on as if the write had succeeded.
+fn only_rollback(ctx: &RuleContext<'_>, body: Node<'_>) -> bool {
+    let mut any = false;
+    let all = statements(body)
+        .filter(|s| s.kind_str() != "comment")
+        .all(|s| {
+            let Some(mut expr) = s
+                .named_child(0)
+                .filter(|_| s.kind_str() == "expression_statement")
+            else {
+                return false;
+            };
+            if expr.kind_str() == "await" {
+                match expr.named_child(0) {
+                    Some(inner) => expr = inner,
+                    None => return false,
+                }
+            }
+            let is_rollback = expr.kind_str() == "call"
+                && expr
+                    .field("arguments")
+                    .is_some_and(|a| a.named_child_count() == 0)
+                && expr.field("function").is_some_and(|f| {
+                    f.kind_str() == "attribute"
+                        && f.field("attribute")
+                            .is_some_and(|a| ctx.text(a) == "rollback")
+                });
+            any |= is_rollback;
+            is_rollback
+        });
+    all && any
 }
 
 /// A Python block of nothing but `pass` / `...`.

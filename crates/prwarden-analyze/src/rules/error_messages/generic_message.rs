@@ -13,7 +13,8 @@
 //!   4xx status, and Redux Toolkit's `rejectWithValue("error")` (the
 //!   payload the slice stores and the UI shows);
 //! - Python: `raise Exception`, `raise ValueError()`, `raise RuntimeError("error")`
-//!   (also `TypeError`), and any error class raised with a fixed literal as
+//!   (also `TypeError`), Flask's `abort(400)` given only a status that asks
+//!   the client to fix something (400, 409, 412, 422), and any error class raised with a fixed literal as
 //!   the only statement of `if v is None:` / `if not v:` right after
 //!   `v = mapping.get(key)` with a variable key (`price =
 //!   prices.get(lot.category)`, then `raise PricingError("no price")`: the
@@ -46,6 +47,10 @@
 //!   client needs to know what to fix; a 5xx body is deliberately opaque),
 //!   likewise Fiber's `fiber.NewError(fiber.StatusBadRequest, "bad request")`
 //!   and Echo's `echo.NewHTTPError(http.StatusBadRequest, "invalid input")`;
+//!   also an `error` value put as is into a JSON body, `c.JSON(500,
+//!   gin.H{"error": err})` (also `fiber.Map`, `echo.Map`, `map[string]any`):
+//!   `encoding/json` encodes the usual error types as `{}`, so the client
+//!   gets no message at all;
 //! - Rust: `anyhow!("error")`, `bail!("failed")`, `eyre!("oops")`, and a
 //!   string error `Err("failed".to_string())` (also `.into()`,
 //!   `.to_owned()`, `String::from(…)`, a bare literal), and a variant or
@@ -55,6 +60,8 @@
 //!   builder adds the context (`ParseError::new("invalid value")
 //!   .with_context(span)`), and actix-web's 4xx helpers given only such a
 //!   literal (`error::ErrorBadRequest("bad request")`, `ErrorNotFound(…)`),
+//!   or an empty one (`ErrorBadRequest("")`, also a 4xx-named variant such
+//!   as `AppError::Conflict(String::new())`; not 401/403),
 //!   and Rocket's `Custom(Status::UnprocessableEntity, "invalid".to_string())`
 //!   with a 4xx status.
 //!
@@ -239,7 +246,7 @@ impl Rule for GenericMessage {
             return;
         }
         let kinds: &[&str] = match language {
-            Language::Python => &["raise_statement"],
+            Language::Python => &["raise_statement", "call"],
             Language::Java => &["object_creation_expression"],
             Language::Go => &["call_expression"],
             Language::Rust => &["macro_invocation", "call_expression"],
@@ -248,7 +255,7 @@ impl Rule for GenericMessage {
         };
         for node in ctx.nodes_in_order(kinds) {
             let found = match language {
-                Language::Python => python_raise(ctx, node),
+                Language::Python => python_raise(ctx, node).or_else(|| flask_abort(ctx, node)),
                 Language::Java => java_new(ctx, node),
                 Language::Go => go_error(ctx, node),
                 Language::Rust => rust_macro(ctx, node)
@@ -269,10 +276,15 @@ impl Rule for GenericMessage {
             {
                 out.push(report_dropped_list(ctx, node, list, message));
             } else if language == Language::Go
+                && let Some(value) = go_error_value_in_json(ctx, node)
+            {
+                out.push(report_error_value_in_json(ctx, node, value));
+            } else if language == Language::Go
                 && let Some((key, message)) = go_missed_key(ctx, node)
             {
                 out.push(report_missed_key(ctx, language, node, key, message));
             } else if language == Language::Python
+                && node.kind_str() == "raise_statement"
                 && let Some((key, message)) = python_missed_key(ctx, node)
             {
                 out.push(report_missed_key(ctx, language, node, key, message));
@@ -706,6 +718,32 @@ fn is_error_type_name(name: &str) -> bool {
     simple.len() > "Error".len()
         && simple.starts_with(|c: char| c.is_ascii_uppercase())
         && (simple.ends_with("Error") || simple.ends_with("Exception"))
+}
+
+/// Flask's (and Quart's) `abort(400)` given only a status that asks the
+/// client to fix something (400, 409, 412, 422), no `description`: the
+/// client gets the stock "Bad Request" page and nothing on what to fix.
+fn flask_abort<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    if node.kind_str() != "call" {
+        return None;
+    }
+    let function = ctx.text(node.field("function")?);
+    if !matches!(function, "abort" | "flask.abort" | "quart.abort")
+        || !(ctx.source.contains("flask") || ctx.source.contains("quart"))
+    {
+        return None;
+    }
+    let args = node.field("arguments")?;
+    let mut cursor = args.walk();
+    let arguments: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+    let [status] = arguments.as_slice() else {
+        return None;
+    };
+    let text = ctx.text(*status);
+    let last = text.rsplit('.').next().unwrap_or(text).trim();
+    JAVA_CLIENT_FIX_STATUSES
+        .contains(&last)
+        .then(|| (function.to_string(), ""))
 }
 
 /// `raise ValueError`, `raise ValueError()`, `raise Exception("error")`.
@@ -1311,7 +1349,14 @@ fn rust_error_variant<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(Stri
         return None;
     }
     let value = rust_string_arg(ctx, args.named_child(0)?)?;
-    if value.trim().is_empty() || !is_generic(value) || in_rust_test(node, ctx.source) {
+    // An empty message is reported only for a variant named after a 4xx
+    // answer (`AppError::Conflict(String::new())`): the client is told
+    // nothing about what to fix.
+    let empty_allowed = empty_client_error(variant);
+    if (value.trim().is_empty() && !empty_allowed)
+        || !is_generic(value)
+        || in_rust_test(node, ctx.source)
+    {
         return None;
     }
     // `ParseError::Invalid("invalid")`: the variant already names the failure
@@ -1340,10 +1385,20 @@ fn actix_client_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(Stri
         return None;
     }
     let value = rust_string_arg(ctx, args.named_child(0)?)?;
-    if value.trim().is_empty() || !is_generic(value) || in_rust_test(node, ctx.source) {
+    let status = name.strip_prefix("Error").unwrap_or(name);
+    if (value.trim().is_empty() && !empty_client_error(status))
+        || !is_generic(value)
+        || in_rust_test(node, ctx.source)
+    {
         return None;
     }
     Some((ctx.text(function).to_string(), value))
+}
+
+/// A 4xx answer that must say what to fix, so an empty message is reported:
+/// not 401/403, whose bodies are often left vague on purpose.
+fn empty_client_error(status: &str) -> bool {
+    GO_CLIENT_ERRORS.contains(&status) && !matches!(status, "Unauthorized" | "Forbidden")
 }
 
 /// Rocket's `Custom(Status::UnprocessableEntity, "invalid".to_string())`
@@ -1376,7 +1431,7 @@ fn rocket_client_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(Str
 }
 
 /// The literal of `"…"`, `"…".to_string()`, `"…".into()`, `"…".to_owned()`
-/// or `String::from("…")`.
+/// or `String::from("…")`; `""` for `String::new()`.
 fn rust_string_arg<'s>(ctx: &RuleContext<'s>, arg: Node<'_>) -> Option<&'s str> {
     let mut arg = arg;
     // `"…".to_string()`, `"…".into()`, `"…".to_owned()`, `String::from("…")`.
@@ -1397,6 +1452,11 @@ fn rust_string_arg<'s>(ctx: &RuleContext<'s>, arg: Node<'_>) -> Option<&'s str> 
                 if ctx.text(function) == "String::from" && inner_args.named_child_count() == 1 =>
             {
                 inner_args.named_child(0)?
+            }
+            "scoped_identifier"
+                if ctx.text(function) == "String::new" && inner_args.named_child_count() == 0 =>
+            {
+                return Some("");
             }
             _ => return None,
         };
@@ -1454,5 +1514,75 @@ fn report(
              error's type, when it is raised, or how callers handle it, and do not include \
              secrets or whole request bodies in the message.",
         )
+        .build()
+}
+
+/// `c.JSON(http.StatusInternalServerError, gin.H{"error": err})`: an `error`
+/// value put as is into a JSON body (`gin.H`, `fiber.Map`, `echo.Map`,
+/// `map[string]any`). `encoding/json` serializes the usual error types
+/// (`*errors.errorString`, wrapped errors) as `{}`: the client receives
+/// `{"error":{}}`. Returns the error's node.
+fn go_error_value_in_json<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
+    let function = node.field("function")?;
+    if function.kind_str() != "selector_expression"
+        || !matches!(
+            ctx.text(function.field("field")?),
+            "JSON" | "IndentedJSON" | "AbortWithStatusJSON" | "PureJSON"
+        )
+    {
+        return None;
+    }
+    let args = node.field("arguments")?;
+    let body = args.named_child(args.named_child_count().checked_sub(1)?)?;
+    if body.kind_str() != "composite_literal" {
+        return None;
+    }
+    let map_type = ctx.text(body.field("type")?);
+    if !matches!(
+        map_type,
+        "gin.H" | "fiber.Map" | "echo.Map" | "map[string]any" | "map[string]interface{}"
+    ) {
+        return None;
+    }
+    let literal = body.field("body")?;
+    let mut cursor = literal.walk();
+    let elements: Vec<Node<'t>> = literal.named_children(&mut cursor).collect();
+    elements.into_iter().find_map(|element| {
+        if element.kind_str() != "keyed_element" {
+            return None;
+        }
+        let mut value = element.named_child(element.named_child_count().checked_sub(1)?)?;
+        if value.kind_str() == "literal_element" {
+            value = value.named_child(0)?;
+        }
+        (value.kind_str() == "identifier" && ctx.text(value) == "err").then_some(value)
+    })
+}
+
+fn report_error_value_in_json(ctx: &RuleContext<'_>, node: Node<'_>, value: Node<'_>) -> Finding {
+    let code = quote(ctx.text(node), 70);
+    let name = ctx.text(value);
+    ctx.node_finding(&META, node)
+        .title(format!(
+            "The error value `{name}` is put as is into a JSON response"
+        ))
+        .message(format!(
+            "`{code}` puts the `error` value `{name}` into the JSON body. `encoding/json` \
+             serializes the usual error types (`errors.New`, `fmt.Errorf`, driver errors) as \
+             `{{}}`, so the client receives `{{\"error\":{{}}}}` and no message at all.\n\n\
+             Log the error with context and answer with a message written for the client, e.g. \
+             `log.Printf(\"list jobs: %v\", err); c.JSON(500, gin.H{{\"error\": \"could not \
+             load jobs\"}})` (or `err.Error()` for a 4xx whose text is meant for the client)."
+        ))
+        .symptom(format!(
+            "The response carries `{{\"error\":{{}}}}` instead of a message: `{name}` is an \
+             `error` value, which JSON encodes as an empty object."
+        ))
+        .root_cause("An `error` interface value was passed where a string was needed.")
+        .fix(
+            "Put a message string in the body (a fixed text for 5xx answers after logging the \
+             error, `err.Error()` only where the text is meant for clients).",
+        )
+        .scope("Change only this response body and, if missing, add a log line for the error.")
         .build()
 }

@@ -6,7 +6,10 @@
 //! - Python: `for key, value in changes.items(): setattr(obj, key, value)`
 //!   where `changes` is request data (a route parameter typed as a plain
 //!   `dict`, `request.json`, `request.get_json()`, `await request.json()`,
-//!   `request.data`, …), with no check of `key` in the loop;
+//!   `request.data`, …), with no check of `key` in the loop; and a model
+//!   class imported from a `models` module built from the whole body,
+//!   `Commission(**request.get_json())` (not a schema class, which
+//!   validates);
 //! - JavaScript/TypeScript: `Object.assign(user, req.body)` and an ORM call
 //!   given the body as its data (`prisma.user.update({ where, data: req.body })`).
 //!
@@ -89,6 +92,11 @@ impl Rule for MassAssignment {
                     out.push(report(ctx, language, setattr, source));
                 }
             }
+            for call in ctx.nodes_in_order(&["call"]) {
+                if let Some(source) = python_model_splat(ctx, call) {
+                    out.push(report(ctx, language, call, source));
+                }
+            }
         } else if language.is_js_family() {
             for call in ctx.nodes_in_order(&["call_expression"]) {
                 if let Some(source) = js_call(ctx, language, call) {
@@ -152,6 +160,50 @@ fn python_loop<'t, 's>(ctx: &RuleContext<'s>, lp: Node<'t>) -> Option<(Node<'t>,
             })
     })?;
     Some((setattr, mapping_text))
+}
+
+/// `Commission(**request.get_json())`: a model class the file imports from a
+/// `models` module, built from every key of the request body. (A schema
+/// class — pydantic, marshmallow — validates, and is not imported from
+/// `models`.) Returns the request expression's text.
+fn python_model_splat<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> Option<&'s str> {
+    let function = call.field("function")?;
+    if function.kind_str() != "identifier" {
+        return None;
+    }
+    let class = ctx.text(function);
+    if !class.starts_with(|c: char| c.is_ascii_uppercase()) || !imported_from_models(ctx, class) {
+        return None;
+    }
+    let args = call.field("arguments")?;
+    let splat = argument_nodes(args)
+        .into_iter()
+        .find(|a| a.kind_str() == "dictionary_splat")?;
+    let value = splat.named_child(0)?;
+    let text = ctx.text(value);
+    let request = RequestData::for_node(ctx, Language::Python, call);
+    request
+        .contains(ctx, Language::Python, text)
+        .then_some(text)
+}
+
+/// `from app.models import Commission, Smith` (also `from .models import …`,
+/// `from models.commission import …`).
+fn imported_from_models(ctx: &RuleContext<'_>, class: &str) -> bool {
+    ctx.source.lines().any(|line| {
+        let Some(rest) = line.trim_start().strip_prefix("from ") else {
+            return false;
+        };
+        let Some((module, names)) = rest.split_once(" import ") else {
+            return false;
+        };
+        module
+            .split('.')
+            .any(|part| part == "models" || part == "model")
+            && names
+                .split([',', '(', ')'])
+                .any(|n| n.split_whitespace().next() == Some(class))
+    })
 }
 
 /// `Object.assign(user, req.body)`, `orm.update({ data: req.body })`: the

@@ -13,7 +13,9 @@
 //!   `fetch`/`fetchrow`/`fetchval` (`databases`' `fetch_all`/`fetch_one`/
 //!   `fetch_val`) on a database-named receiver (`self.pool`, `conn`, `db`);
 //! - Go: `fmt.Sprintf` or `+` passed to `Query`/`QueryRow`/`Exec` (and their
-//!   `Context` variants), `Prepare`, sqlx `Select`/`Get`, gorm `Raw`;
+//!   `Context` variants), `Prepare`, sqlx `Select`/`Get`, gorm `Raw`; and a
+//!   request value passed directly to gorm's `Order`/`Group`/`Having`
+//!   (`db.Order(c.Query("sort"))`), which paste their argument into the SQL;
 //! - Rust: `format!` passed to `sqlx::query`/`query_as`/`query_scalar`/`raw_sql`
 //!   (turbofish forms `query_as::<_, T>(…)` included),
 //!   `client.execute`/`query`/`batch_execute`, diesel `sql_query`;
@@ -107,6 +109,12 @@ impl Rule for SqlInjection {
             mybatis_substitutions(ctx, out);
         }
         for node in ctx.nodes_in_order(call_kinds(language)) {
+            if language == Language::Go
+                && let Some(finding) = gorm_clause_from_request(ctx, node)
+            {
+                out.push(finding);
+                continue;
+            }
             let Some(sink) = sink(ctx, language, node) else {
                 continue;
             };
@@ -126,6 +134,52 @@ impl Rule for SqlInjection {
             }
         }
     }
+}
+
+/// GORM's `db.Order(c.DefaultQuery("sort", "created_at desc"))` (also
+/// `Group`, `Having`): a clause method that pastes its string argument into
+/// the SQL as is, given a request value directly.
+fn gorm_clause_from_request(ctx: &RuleContext<'_>, node: Node<'_>) -> Option<Finding> {
+    let (receiver, method, args) = call_parts(Language::Go, node)?;
+    let method = ctx.text(method);
+    if receiver.is_none()
+        || !matches!(method, "Order" | "Group" | "Having")
+        || args.named_child_count() != 1
+        || !ctx.source.contains("gorm.io/gorm")
+    {
+        return None;
+    }
+    let arg = args.named_child(0)?;
+    let value = ctx.text(arg);
+    if !RequestData::for_node(ctx, Language::Go, node).contains(ctx, Language::Go, value) {
+        return None;
+    }
+    let shown = quote(value, 60);
+    let mut finding = ctx
+        .node_finding(&META, arg)
+        .title(format!(
+            "SQL injection: request value `{shown}` passed to GORM `{method}`"
+        ))
+        .message(format!(
+            "GORM's `{method}` pastes its string argument into the SQL text as is; `{shown}` \
+             comes from the request, so whoever sends it writes that part of the query \
+             (`id; DROP TABLE …`, a subquery that reads other tables).\n\nMap the request \
+             value through a fixed allow-list of columns and directions, e.g. \
+             `map[string]string{{\"newest\": \"created_at desc\"}}`, and pass only the \
+             mapped constant."
+        ))
+        .symptom(format!(
+            "A request value reaches GORM's `{method}` clause unchecked."
+        ))
+        .root_cause("A clause that cannot bind parameters was given request text.")
+        .fix(
+            "Accept only known values (an allow-list of columns and directions) and pass the \
+             constant from the list; answer 400 for anything else.",
+        )
+        .scope("Change only how this clause's value is chosen.")
+        .build();
+    finding.severity = Severity::Error;
+    Some(finding)
 }
 
 /// MyBatis statements in annotations (`@Select`, `@Update`, `@Insert`,

@@ -14,7 +14,8 @@
 //! pgx, it also reports `Begin`/`BeginTx`/`Prepare`/`Query`/`Conn` (and
 //! their `Context`/sqlx forms) on a receiver named `db`, `tx`, `conn` or
 //! `pool` (`tx, _ := s.db.BeginTx(ctx, nil)`): the handle is `nil` on error.
-//! Any method of a value given `ctx` as its first argument is reported too
+//! Any method of a value given `ctx` (or `r.Context()`,
+//! `c.Request.Context()`) as its first argument is reported too
 //! when the value is then dereferenced (`musher, _ := h.Store.Musher(ctx,
 //! bib)` then `musher.Scratched`): by Go's
 //! convention a method taking a `context.Context` does I/O and returns
@@ -287,6 +288,25 @@ fn fallible_callee(
         .then(|| text.to_string())
 }
 
+/// `ctx`, or a request's context taken on the spot: `r.Context()`,
+/// `c.Request.Context()` (gin), `c.UserContext()` (fiber).
+fn is_context_argument(ctx: &RuleContext<'_>, first: Node<'_>) -> bool {
+    match first.kind_str() {
+        "identifier" => ctx.text(first) == "ctx",
+        "call_expression" => {
+            first
+                .field("arguments")
+                .is_some_and(|a| a.named_child_count() == 0)
+                && first.field("function").is_some_and(|f| {
+                    f.kind_str() == "selector_expression"
+                        && f.field("field")
+                            .is_some_and(|m| matches!(ctx.text(m), "Context" | "UserContext"))
+                })
+        }
+        _ => false,
+    }
+}
+
 /// `musher, _ := h.Store.Musher(ctx, bib)`: a method of a value (not a
 /// package function) given `ctx` first. By Go's convention a method that
 /// takes a `context.Context` does I/O and returns `(T, error)`; comma-ok
@@ -311,7 +331,7 @@ fn context_method(
         return None;
     }
     let first = call.field("arguments")?.named_child(0)?;
-    if first.kind_str() != "identifier" || ctx.text(first) != "ctx" {
+    if !is_context_argument(ctx, first) {
         return None;
     }
     let value = left

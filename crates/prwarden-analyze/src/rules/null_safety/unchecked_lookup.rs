@@ -62,7 +62,10 @@
 //!   field, parameter, `var` or `make`), unless the function reads the map
 //!   with `v, ok := m[…]`, compares an entry with `nil`, or ranges over the
 //!   same map with the same key. Method calls (`m[k].String()`) are left
-//!   alone: a pointer method may accept a nil receiver.
+//!   alone: a pointer method may accept a nil receiver. A struct field and
+//!   a parameter or local of the same name are told apart (`s.judges` vs
+//!   `judges []Judge`); each map is reported once per file, at its first
+//!   unguarded read.
 //! - JavaScript/TypeScript and Python, a row looked up by key and kept in a
 //!   variable whose first use after the lookup dereferences it (no check,
 //!   `?.` or hand-off before): `const loan = await Loan.findByPk(id)` (also
@@ -76,7 +79,9 @@
 //!   id)` (a `session`/`db` receiver given a model class), `station = await
 //!   session.scalar(select(Station).where(…))`, or an ORM query's
 //!   `.first()`/`.one_or_none()`/`.scalar_one_or_none()` (also on
-//!   `(await session.execute(stmt))`) then `station.code`. Not when the finder
+//!   `(await session.execute(stmt))`) then `station.code`, or asyncpg's
+//!   `row = await conn.fetchrow("SELECT … WHERE …", id)` (a `conn`/`pool`/
+//!   `db`/`tx` receiver, not a lone aggregate) then `row["col"]`. Not when the finder
 //!   throws instead (`orFail()`, `throwIfNotFound()`, `rejectOnEmpty`,
 //!   `…OrThrow`), nor for a
 //!   service's own `findOne` (a camelCase receiver may throw a not-found
@@ -181,13 +186,16 @@ impl Rule for UncheckedLookup {
                 "variable_declarator",
             ],
         };
+        // Go: one finding per map and file (its first unguarded read).
+        let mut go_reported: HashSet<String> = HashSet::new();
         for node in ctx.nodes_in_order(kinds) {
             let found = match language {
                 Language::Python => python_use(ctx, node, &maps),
                 Language::Java => java_get(ctx, language, node)
                     .or_else(|| java_or_else_null(ctx, node))
                     .or_else(|| java_map_get(ctx, language, node, &maps)),
-                Language::Go => go_pointer_map_field(ctx, language, node, &maps),
+                Language::Go => go_pointer_map_field(ctx, language, node, &maps)
+                    .filter(|f| go_reported.insert(f.call.clone())),
                 _ => js_use(ctx, language, node, &maps),
             };
             if let Some(found) = found {
@@ -336,6 +344,8 @@ fn stored_rows(ctx: &RuleContext<'_>, language: Language, out: &mut Vec<Finding>
                         .starts_with("?.")
             }
             "attribute" => parent.field("object") == Some(first),
+            // `row["col"]` on an asyncpg record.
+            "subscript" => python && parent.field("value") == Some(first),
             _ => false,
         };
         if dereferenced {
@@ -505,6 +515,17 @@ fn python_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
         "first" | "one_or_none" | "scalar_one_or_none" => {
             args.named_child_count() == 0 && python_orm_query(ctx, receiver)
         }
+        // asyncpg's `await conn.fetchrow("SELECT … WHERE id = $1", id)`:
+        // `None` when no row matches (not a lone aggregate, which always
+        // returns its row).
+        "fetchrow" => {
+            identifier_words_last(ctx.text(receiver))
+                .is_some_and(|w| matches!(w.as_str(), "conn" | "connection" | "pool" | "db" | "tx"))
+                && args
+                    .named_child(0)
+                    .filter(|a| matches!(a.kind_str(), "string" | "concatenated_string"))
+                    .is_some_and(|sql| keyed_select(ctx.text(sql)))
+        }
         _ => false,
     };
     found.then(|| Lookup {
@@ -515,6 +536,30 @@ fn python_row_lookup(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
         remedy: "check `if row is None:` (raise a not-found error that names the key) before \
                  using it",
     })
+}
+
+/// `SELECT … FROM … WHERE …` selecting columns, not a lone aggregate
+/// (`count(*)`, `exists(…)`) nor a `GROUP BY`.
+fn keyed_select(sql: &str) -> bool {
+    // After the string prefix (`f`, `r`) and the opening quote(s).
+    let body = sql
+        .find(['"', '\''])
+        .map_or(sql, |at| &sql[at..])
+        .trim_start_matches(['"', '\''])
+        .trim_start();
+    let lower = body
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    let select_list = lower.split(" from ").next().unwrap_or("");
+    let aggregate = ["count(", "sum(", "avg(", "min(", "max(", "exists("]
+        .iter()
+        .any(|a| select_list.contains(a));
+    lower.starts_with("select")
+        && lower.contains(" where ")
+        && !aggregate
+        && !lower.contains("group by")
 }
 
 /// The last word of a receiver (`self.session` → `session`, `db` → `db`).
@@ -1742,6 +1787,11 @@ fn java_stored_map_get(
 
 // --------------------------------------------------------------------- Go
 
+/// Marks a struct field's name among the names of `go_pointer_maps`.
+const GO_FIELD: &str = "#field";
+/// Marks a struct field declared with another type than a map of pointers.
+const GO_OTHER: &str = "#other";
+
 /// Names the file declares as a map whose values are pointers
 /// (`map[string]*Item`): struct fields, parameters, `var`s and `:=` of
 /// `make(map[…]*…)` or a map literal. A name also declared with another type
@@ -1749,16 +1799,23 @@ fn java_stored_map_get(
 fn go_pointer_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
     let mut maps = HashSet::new();
     let mut other = HashSet::new();
-    let mut record = |name: &str, ty: Option<Node<'_>>| {
+    // Struct fields are kept apart (`judges{GO_FIELD}`): a parameter
+    // `judges []Judge` does not make the field `s.judges` something else.
+    let mut record = |name: &str, ty: Option<Node<'_>>, field: bool| {
         let pointer_map = ty.is_some_and(|t| {
             t.kind_str() == "map_type"
                 && t.field("value")
                     .is_some_and(|v| v.kind_str() == "pointer_type")
         });
-        if pointer_map {
-            maps.insert(name.to_string());
+        let key = if field {
+            format!("{name}{GO_FIELD}")
         } else {
-            other.insert(name.to_string());
+            name.to_string()
+        };
+        if pointer_map {
+            maps.insert(key);
+        } else {
+            other.insert(key);
         }
     };
     for node in ctx.nodes_in_order(&[
@@ -1783,17 +1840,23 @@ fn go_pointer_maps(ctx: &RuleContext<'_>) -> HashSet<String> {
                     }
                     _ => None,
                 };
-                record(ctx.text(name), ty);
+                record(ctx.text(name), ty, false);
             }
             continue;
         }
         let ty = node.field("type");
+        let field = node.kind_str() == "field_declaration";
         let mut cursor = node.walk();
         for name in node.children_by_field_name("name", &mut cursor) {
-            record(ctx.text(name), ty);
+            record(ctx.text(name), ty, field);
         }
     }
     maps.retain(|m| !other.contains(m));
+    for name in other.iter().filter(|n| n.ends_with(GO_FIELD)) {
+        if !maps.contains(name) {
+            maps.insert(format!("{name}{GO_OTHER}"));
+        }
+    }
     maps
 }
 
@@ -1817,12 +1880,18 @@ fn go_pointer_map_field(
         return None;
     }
     let map = index.field("operand")?;
-    let name = match map.kind_str() {
-        "identifier" => ctx.text(map),
-        "selector_expression" => ctx.text(map.field("field")?),
+    let known = match map.kind_str() {
+        "identifier" => maps.contains(ctx.text(map)),
+        "selector_expression" => {
+            let name = ctx.text(map.field("field")?);
+            let field = format!("{name}{GO_FIELD}");
+            // A field of another type is not the parameter of that name.
+            maps.contains(&field)
+                || (!maps.contains(&format!("{field}{GO_OTHER}")) && maps.contains(name))
+        }
         _ => return None,
     };
-    if !maps.contains(name) {
+    if !known {
         return None;
     }
     let map_text = ctx.text(map);

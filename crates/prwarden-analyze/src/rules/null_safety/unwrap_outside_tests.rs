@@ -8,7 +8,10 @@
 //! - tests (`tests/`, `#[cfg(test)]` modules, `#[test]` functions),
 //!   examples, benches, build scripts and `fn main`;
 //! - `.expect("…")`: the message documents the invariant the author relies
-//!   on, which is the accepted way to state "this cannot fail";
+//!   on, which is the accepted way to state "this cannot fail" — except on
+//!   the `Option` of a fallible lookup, `find_by_code(c, &code)?.expect("…")`
+//!   (a `Result<Option<_>>`, whose `None` is an ordinary answer), which is
+//!   reported;
 //! - `lock()`, `read()`, `write()`, `join()` and a condition variable's
 //!   `wait(…)`/`wait_timeout(…)` followed by `.unwrap()`: a poisoned lock or
 //!   a panicked thread re-raises a panic that already happened (the
@@ -76,6 +79,12 @@ impl Rule for UnwrapOutsideTests {
             return;
         }
         for node in ctx.nodes_in_order(&["call_expression"]) {
+            if let Some(receiver) = expect_on_fallible_lookup(ctx, node) {
+                if !in_main_or_const(ctx, node) && !in_rust_test(node, ctx.source) {
+                    out.push(report_expect(ctx, node, receiver));
+                }
+                continue;
+            }
             let Some(receiver) = unwrap_receiver(ctx, node) else {
                 continue;
             };
@@ -115,6 +124,41 @@ fn unwrap_receiver<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>
     }
     let (receiver, method) = method_call(node)?;
     (ctx.text(method) == "unwrap").then_some(receiver)
+}
+
+/// `find_by_code(c, id, &code)?.expect("plot exists")`: the `Option` of a
+/// fallible lookup (`Result<Option<T>, E>`, unwrapped with `?`) — a row that
+/// may legitimately be missing, so the message states no invariant.
+fn expect_on_fallible_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Node<'t>> {
+    if node.field("arguments")?.named_child_count() != 1 {
+        return None;
+    }
+    let (receiver, method) = method_call(node)?;
+    if ctx.text(method) != "expect" || receiver.kind_str() != "try_expression" {
+        return None;
+    }
+    let inner = receiver.named_child(0)?;
+    (inner.kind_str() == "call_expression").then_some(receiver)
+}
+
+fn report_expect(ctx: &RuleContext<'_>, node: Node<'_>, receiver: Node<'_>) -> Finding {
+    let value = quote(ctx.text(receiver), 60);
+    let in_symbol = symbol_suffix(ctx.symbol_for(node).as_deref());
+    ctx.node_finding(&META, node)
+        .title(format!("`{value}.expect(…)` panics when the lookup finds nothing"))
+        .message(format!(
+            "`{value}` is a fallible lookup returning `Result<Option<_>>`: `None` is one of              its ordinary answers (an unknown id, a row deleted meanwhile), not a broken              invariant. `.expect(…)` turns that answer into a panic of the request's task              instead of a 404 or a domain error.\n\nHandle `None`:              `.ok_or_else(|| AppError::NotFound(format!(\"… {{id}} not found\")))?`."
+        ))
+        .symptom(format!(
+            "`{value}.expect(…)`{in_symbol} panics when the looked-up value does not exist."
+        ))
+        .root_cause("The missing case of a lookup was treated as impossible.")
+        .fix(
+            "Convert `None` into an error the caller can answer with (`ok_or_else(…)?`), or \
+             handle it here.",
+        )
+        .scope("Change only this expression and, if needed, the error type it returns.")
+        .build()
 }
 
 fn idiomatic_receiver(ctx: &RuleContext<'_>, receiver: Node<'_>) -> bool {

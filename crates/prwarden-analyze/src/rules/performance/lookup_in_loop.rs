@@ -35,7 +35,11 @@
 //!   loop (`break`/`return`: find-first) or is the body's only statement
 //!   (filter/join). The comparison may be one operand of `&&`/`and`
 //!   (`e.Reference == b.Reference && e.Cents != b.Cents`): a join on the key
-//!   narrowed by other conditions.
+//!   narrowed by other conditions. The same join written inside out is
+//!   reported too: a body opening with a guard that skips every element
+//!   whose key differs from the outer element's (`if sh.BandID != band {
+//!   continue }`, Python `if b.id in used or b.profile != c.profile:
+//!   continue`), whatever work follows.
 //!
 //! The receiver must be known to be a list from the file itself: every
 //! declaration and parameter of that name visible at the lookup (those of
@@ -90,8 +94,9 @@
 use tree_sitter::Node;
 
 use super::search::{
-    collection_path, conjuncts, element_names, equality_sides, identifiers, is_constant_name,
-    is_variadic_parameter, membership_sides, mentions, search_conditions,
+    collection_path, conjuncts, element_names, equality_sides, identifiers, inequality_sides,
+    is_constant_name, is_variadic_parameter, membership_sides, mentions, search_conditions,
+    skip_guard_operands,
 };
 use super::shapes::{Shape, Shapes, binds_within, prepare, repeating};
 use crate::context::RuleContext;
@@ -664,7 +669,21 @@ fn nested_search<'t>(
             false
         }
     });
-    search.then_some((inner, outer))
+    // `for _, sh := range sheets { if sh.BandID != band { continue } … }`:
+    // the same join, written as a guard that skips the other elements.
+    let guarded = || {
+        skip_guard_operands(ctx, body).into_iter().any(|operand| {
+            inequality_sides(ctx, operand).is_some_and(|(l, r)| {
+                let keyed = |inner_side: Node<'_>, outer_side: Node<'_>| {
+                    mentions(ctx, inner_side, &inner_vars)
+                        && per_outer(outer_side)
+                        && !mentions(ctx, outer_side, &inner_vars)
+                };
+                keyed(l, r) || keyed(r, l)
+            })
+        })
+    };
+    (search || guarded()).then_some((inner, outer))
 }
 
 fn fix_for(language: Language) -> &'static str {

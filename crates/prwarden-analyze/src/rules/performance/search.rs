@@ -277,6 +277,83 @@ pub(super) fn search_conditions<'t>(body: Node<'t>) -> Vec<Node<'t>> {
         .collect()
 }
 
+/// The operands of a skip guard opening a loop body, `if x.k != key {
+/// continue }` (Python `if … or x.k != key: continue`): the loop works only
+/// on the elements that pass every operand — a filter written inside out.
+/// Operands of `||`/`or`, or the condition itself.
+pub(super) fn skip_guard_operands<'t>(ctx: &RuleContext<'_>, body: Node<'t>) -> Vec<Node<'t>> {
+    let Some(first) = body_statements(body).into_iter().next() else {
+        return Vec::new();
+    };
+    if !matches!(first.kind_str(), "if_statement" | "if_expression")
+        || first.field("alternative").is_some()
+    {
+        return Vec::new();
+    }
+    let (Some(consequence), Some(condition)) =
+        (first.field("consequence"), first.field("condition"))
+    else {
+        return Vec::new();
+    };
+    let only_continue = matches!(
+        body_statements(consequence)
+            .iter()
+            .map(|s| s.kind_str())
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["continue_statement" | "continue_expression"]
+    );
+    if !only_continue {
+        return Vec::new();
+    }
+    disjuncts(ctx, condition)
+}
+
+fn disjuncts<'t>(ctx: &RuleContext<'_>, condition: Node<'t>) -> Vec<Node<'t>> {
+    let condition = unwrap_expression(condition);
+    let is_or = match condition.kind_str() {
+        "binary_expression" => condition
+            .field("operator")
+            .is_some_and(|o| ctx.text(o) == "||"),
+        "boolean_operator" => condition
+            .field("operator")
+            .is_some_and(|o| ctx.text(o) == "or"),
+        _ => false,
+    };
+    if !is_or {
+        return vec![condition];
+    }
+    [condition.field("left"), condition.field("right")]
+        .into_iter()
+        .flatten()
+        .flat_map(|side| disjuncts(ctx, side))
+        .collect()
+}
+
+/// The two sides of an inequality test: `a != b`, `a !== b`, Python `a != b`.
+pub(super) fn inequality_sides<'t>(
+    ctx: &RuleContext<'_>,
+    condition: Node<'t>,
+) -> Option<(Node<'t>, Node<'t>)> {
+    let condition = unwrap_expression(condition);
+    match condition.kind_str() {
+        "binary_expression" => {
+            let operator = ctx.text(condition.field("operator")?);
+            matches!(operator, "!=" | "!==").then_some(())?;
+            Some((condition.field("left")?, condition.field("right")?))
+        }
+        "comparison_operator" => {
+            let mut cursor = condition.walk();
+            let children: Vec<Node<'t>> = condition.children(&mut cursor).collect();
+            match children.as_slice() {
+                [a, op, b] if op.kind_str() == "!=" => Some((*a, *b)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Whether `name` is a variadic or rest parameter of a function around
 /// `node` (Go `ids ...int`, `...ids`, Java `String... ids`, Python `*ids`):
 /// arguments written out at each call site, a handful by construction.

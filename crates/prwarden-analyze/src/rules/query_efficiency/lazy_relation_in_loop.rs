@@ -4,7 +4,9 @@
 //! In Python, finds a `for` loop over a Django queryset
 //! (`Order.objects.filter(…)`, sliced or not — `[:100]` — or a local
 //! assigned from one) or a SQLAlchemy
-//! query (`session.query(Order)…`, `session.scalars(select(Order))…`) whose
+//! query (`session.query(Order)…`, `session.scalars(select(Order))…`), or
+//! the `.items` of a Flask-SQLAlchemy page of one (`page =
+//! db.paginate(select(Order)…)`, `Order.query.paginate(…)`), whose
 //! body reads a related object through the loop variable:
 //! - `order.customer.name`, where `customer` is the snake_case name of a
 //!   model class the file imports from a `models` module or defines
@@ -167,14 +169,36 @@ fn snake_case(name: &str) -> String {
 /// assignment in the same function.
 fn lazy_query<'s>(ctx: &RuleContext<'s>, lp: Node<'_>, iterable: Node<'_>) -> Option<&'s str> {
     let mut query = iterable;
-    if iterable.kind_str() == "identifier" {
-        let name = ctx.text(iterable);
+    // `for c in pagination.items` with `pagination = db.paginate(select(…))`
+    // (also `Model.query.paginate(…)`): the page's rows of that query.
+    let page = iterable.kind_str() == "attribute"
+        && iterable
+            .field("attribute")
+            .is_some_and(|a| ctx.text(a) == "items")
+        && iterable
+            .field("object")
+            .is_some_and(|o| o.kind_str() == "identifier");
+    let name_node = if page {
+        iterable.field("object")?
+    } else {
+        iterable
+    };
+    if name_node.kind_str() == "identifier" {
+        let name = ctx.text(name_node);
         let function = ctx.enclosing_function(Language::Python, lp)?;
         query = preorder(function)
             .filter(|n| n.kind_str() == "assignment" && n.end_byte() < lp.start_byte())
             .filter(|n| n.field("left").is_some_and(|l| ctx.text(l) == name))
             .filter_map(|n| n.field("right"))
             .last()?;
+    }
+    if page
+        && !query.field("function").is_some_and(|f| {
+            let callee = ctx.text(f);
+            callee == "paginate" || callee.ends_with(".paginate")
+        })
+    {
+        return None;
     }
     let text = ctx.text(query);
     // `Sample.objects.filter(…).order_by(…)[:PAGE_SIZE]`: a sliced queryset
@@ -183,7 +207,9 @@ fn lazy_query<'s>(ctx: &RuleContext<'s>, lp: Node<'_>, iterable: Node<'_>) -> Op
         query = query.field("value")?;
     }
     let django = text.contains(".objects.");
-    let sqlalchemy = text.contains("session.query(") || text.contains("select(");
+    let sqlalchemy = text.contains("session.query(")
+        || text.contains("select(")
+        || (page && text.contains(".query."));
     let eager = EAGER.iter().any(|e| text.contains(&format!("{e}(")));
     (query.kind_str() == "call" && (django || sqlalchemy) && !eager).then_some(text)
 }

@@ -121,7 +121,7 @@ impl Rule for SkippedTest {
             Language::TypeScript | Language::Tsx | Language::JavaScript | Language::Go => {
                 &["call_expression"]
             }
-            Language::Python => &["decorator"],
+            Language::Python => &["decorator", "call"],
             Language::Rust => &["attribute_item"],
             Language::Java => &["marker_annotation", "annotation"],
             Language::Sql => &[],
@@ -353,7 +353,13 @@ fn js_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
 }
 
 fn python_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
-    if node.kind_str() != "decorator" || !is_test_path(ctx.path) {
+    if !is_test_path(ctx.path) {
+        return None;
+    }
+    if node.kind_str() == "call" {
+        return python_skip_call(ctx, node);
+    }
+    if node.kind_str() != "decorator" {
         return None;
     }
     let text = ctx.text(node).trim_start_matches('@').trim();
@@ -373,6 +379,40 @@ fn python_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
         node,
         reason,
         conditional,
+    })
+}
+
+/// `pytest.skip("…")` / `self.skipTest("…")` as a statement of a test
+/// function's own body (not under an `if`, `with`, `try` or loop): the test
+/// stops there on every run.
+fn python_skip_call<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
+    let callee = ctx.text(node.field("function")?);
+    if !matches!(callee, "pytest.skip" | "self.skipTest") {
+        return None;
+    }
+    let statement = node.parent()?;
+    let block = statement.parent()?;
+    let function = block.parent()?;
+    if statement.kind_str() != "expression_statement"
+        || block.kind_str() != "block"
+        || function.kind_str() != "function_definition"
+        || !ctx.text(function.field("name")?).starts_with("test")
+    {
+        return None;
+    }
+    let args = node.field("arguments")?;
+    let reason = args
+        .named_child(0)
+        .filter(|a| a.kind_str() != "keyword_argument")
+        .map(|a| {
+            string_literal_value(a, ctx.source)
+                .unwrap_or_else(|| ctx.text(a))
+                .to_string()
+        });
+    Some(Skip {
+        node,
+        reason,
+        conditional: false,
     })
 }
 

@@ -5,6 +5,7 @@
 //! that is not a constant:
 //! - JavaScript/TypeScript: a template literal or `+` concatenation passed to
 //!   `.query`, `.execute`, `knex.raw`/`whereRaw`/`orderByRaw`…,
+//!   Sequelize's `Sequelize.literal`,
 //!   `prisma.$queryRawUnsafe`/`$executeRawUnsafe`, `sql.unsafe`, and
 //!   `exec`/`run`/`all`/`get`/`prepare` on a database-named receiver;
 //! - Python: an f-string, `%` formatting, `.format()` or `+` passed to
@@ -305,7 +306,12 @@ fn sink<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -> Option
                 | "havingRaw"
                 | "joinRaw"
                 | "selectRaw"
-        );
+        )
+        // Sequelize's `Sequelize.literal(…)` / `sequelize.literal(…)`: SQL
+        // pasted into the generated query as is.
+        || (js
+            && method == "literal"
+            && receiver_words.iter().any(|w| w == "sequelize"));
     let ambiguous = (js && matches!(method, "exec" | "run" | "all" | "get" | "prepare"))
         // asyncpg's `pool.fetch(…)`/`fetchrow`/`fetchval`, `databases`'
         // `database.fetch_all(…)`.

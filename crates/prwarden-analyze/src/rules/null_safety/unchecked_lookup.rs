@@ -12,7 +12,9 @@
 //!   `useMemo(() => new Map(…), …)`, `useRef(new Map())` read as
 //!   `ref.current`, or a call of a function of the file that returns
 //!   `new Map(…)`), `str.match(/re/)[1]` and
-//!   `/re/.exec(str)[1]`, `const { a } = items.find(…)`, and
+//!   `/re/.exec(str)[1]`, `const { a } = items.find(…)`,
+//!   `JSON.parse(localStorage.getItem(key)).field` (also `sessionStorage`:
+//!   `getItem` answers `null` for a key never stored), and
 //!   `req.file.size` / `req.file.path` in a handler that never checks
 //!   `req.file` itself first (multer leaves `req.file` undefined when the
 //!   request carries no file), and the last element of an array that may be
@@ -597,6 +599,26 @@ fn js_use(
             remedy,
         })
     };
+    // `JSON.parse(localStorage.getItem(key)).center`: `getItem` answers
+    // `null` for a key never stored (first visit, cleared storage), and
+    // `JSON.parse(null)` is `null`.
+    if ctx.text(method) == "parse"
+        && ctx.text(receiver) == "JSON"
+        && let Some(item) = first_arg
+            .map(crate::syntax::unwrap_expression)
+            .filter(|a| a.kind_str() == "call_expression")
+        && let Some((storage, get)) = member_call(item)
+        && ctx.text(get) == "getItem"
+        && ["localStorage", "sessionStorage"]
+            .iter()
+            .any(|s| ctx.text(storage).ends_with(s))
+    {
+        return lookup(
+            "null",
+            "store the parsed value, check it, and fall back to a default when nothing was \
+             stored (`JSON.parse(localStorage.getItem(key) ?? \"null\")?.field ?? default`)",
+        );
+    }
     match ctx.text(method) {
         "find" | "findLast"
             if first_arg.is_some_and(|a| {

@@ -36,6 +36,8 @@
 //!
 //! The finding is on the line that computes the new value. Not reported
 //! when the function mentions a transaction or a lock (`$transaction`,
+//! in JavaScript only when the read or the write is inside its callback —
+//! a transaction that holds other statements guards only those —,
 //! `transaction.atomic`, `select_for_update`, `with_for_update`,
 //! `FOR UPDATE`, `lock`) or an atomic update (`increment`/`decrement`,
 //! `$inc`, Django `F(…)`), not in test code, and never for assignments that do not derive the
@@ -133,10 +135,14 @@ impl Rule for ReadModifyWrite {
             let Some(function) = ctx.enclosing_function(language, node) else {
                 continue;
             };
-            if guarded(ctx, function) {
+            if guarded(ctx, function) && (python || !only_other_transactions(ctx, function, node)) {
                 continue;
             }
-            if let Some((modify, field)) = stale_write(ctx, function, node, record, python) {
+            if let Some((modify, field)) = stale_write(ctx, function, node, record, python)
+                && (python
+                    || !guarded(ctx, function)
+                    || only_other_transactions(ctx, function, modify))
+            {
                 out.push(report(
                     ctx,
                     modify,
@@ -232,6 +238,33 @@ fn loaded_record<'s>(
         .then(|| (ctx.text(name), ctx.text(call)))
 }
 
+/// JavaScript: whether every guard of `function` sits in a transaction
+/// callback that does not hold `node` (`await prisma.$transaction(async (tx)
+/// => { …other writes… })` next to a read and a write outside it): the
+/// transaction guards its own statements, not the read-modify-write.
+fn only_other_transactions(ctx: &RuleContext<'_>, function: Node<'_>, node: Node<'_>) -> bool {
+    let mut text = ctx.text(function).to_string();
+    let base = function.start_byte();
+    let mut blanked = false;
+    for call in preorder(function).filter(|c| c.kind_str() == "call_expression") {
+        let Some(callee) = call.field("function") else {
+            continue;
+        };
+        let last = ctx.text(callee).rsplit('.').next().unwrap_or("");
+        if !matches!(last, "$transaction" | "transaction")
+            || (call.start_byte() <= node.start_byte() && node.end_byte() <= call.end_byte())
+        {
+            continue;
+        }
+        let (start, end) = (call.start_byte() - base, call.end_byte() - base);
+        if text.is_char_boundary(start) && text.is_char_boundary(end) {
+            text.replace_range(start..end, &" ".repeat(end - start));
+            blanked = true;
+        }
+    }
+    blanked && !guarded_text(&text)
+}
+
 /// A transaction, a row lock or an atomic update anywhere in the function
 /// (or its decorators) means the author dealt with concurrency.
 fn guarded(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
@@ -242,6 +275,10 @@ fn guarded(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
     {
         text = ctx.text(parent).to_string();
     }
+    guarded_text(&text)
+}
+
+fn guarded_text(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
     if ["for update", "for_update", "forupdate"]
         .iter()

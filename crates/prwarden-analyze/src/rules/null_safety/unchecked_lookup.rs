@@ -73,7 +73,8 @@
 //!   `.select()`/`.lean()`/`.exec()`, and Prisma/Drizzle `findUnique`/
 //!   `findFirst`) then `loan.Items`; the first row destructured from a
 //!   query, ``const [race] = await sql`SELECT …` `` (not a lone aggregate
-//!   such as `count(*)`) or Drizzle's `db.select().from(…)…`, then
+//!   such as `count(*)`), Drizzle's `db.select().from(…)…`, Prisma's
+//!   `findMany(…)` or Sequelize's `findAll(…)`, then
 //!   `race.lat`; `station = await session.get(Station,
 //!   id)` (a `session`/`db` receiver given a model class), `station = await
 //!   session.scalar(select(Station).where(…))`, or an ORM query's
@@ -435,6 +436,19 @@ fn js_rows_query(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
             failure: "throws a `TypeError` (a 500 instead of a 404)",
             remedy: "check the row (`if (!row)` → a not-found error that names the key) \
                      before using it",
+        });
+    }
+    // Prisma's `prisma.sample.findMany({ take: 1 })`, Sequelize's
+    // `Sample.findAll(…)`: a list, empty when nothing matches.
+    if let Some((receiver, method)) = member_call(call)
+        && matches!(ctx.text(method), "findMany" | "findAll")
+    {
+        return Some(Lookup {
+            call: format!("{}.{}(…)", quote(ctx.text(receiver), 30), ctx.text(method)),
+            missing: "an empty array (so `undefined` as its first row)",
+            failure: "throws a `TypeError`",
+            remedy: "check the row (`if (!row)` → handle the case where nothing matched) \
+                     before using it, or use `findFirst` and check its `null`",
         });
     }
     // Drizzle: down the chain to `db.select(…)`, through a `.from(…)`.

@@ -49,6 +49,12 @@
 //!   `fetch(…)` (or such a function's promise) with no `.catch`. The code
 //!   after it treats the work as done, and a failure is never shown.
 //!
+//! - JavaScript/TypeScript outside tests: an RTK Query mutation trigger
+//!   called as a bare statement (`approve({ id });`) when the file binds it
+//!   alone from its hook (`const [approve] = useApproveMutation()`: the
+//!   request state, `isError`/`error`, is not even destructured), so no
+//!   failure is ever seen.
+//!
 //! - JavaScript/TypeScript, inside an async function: `xs.map(…)` as a bare
 //!   statement whose callback is an async function that awaits, or returns
 //!   such a call of an async function or method of the file
@@ -194,6 +200,11 @@ impl Rule for FloatingPromise {
         } else {
             supertest_names(ctx)
         };
+        let triggers = if python || is_test_path(ctx.path) {
+            HashSet::new()
+        } else {
+            mutation_triggers(ctx)
+        };
         for node in ctx.nodes_in_order(&["expression_statement"]) {
             let Some(call) = node
                 .named_child(0)
@@ -222,6 +233,11 @@ impl Rule for FloatingPromise {
                 && is_promise_chain(ctx, call, &supertest)
             {
                 Some(Kind::TestPromise)
+            } else if call
+                .field("function")
+                .is_some_and(|f| f.kind_str() == "identifier" && triggers.contains(ctx.text(f)))
+            {
+                Some(Kind::MutationTrigger)
             } else if is_async_function(function) {
                 js_floating(ctx, call, &functions)
             } else if is_event_handler(ctx, function) {
@@ -257,9 +273,49 @@ enum Kind {
     /// `expect(p).rejects.toThrow(…)` (Jest, Vitest) or chai-as-promised's
     /// `expect(p).to.be.rejectedWith(…)`, neither awaited nor returned.
     AsyncAssertion,
+    /// An RTK Query mutation trigger (`const [approve] = useApproveMutation()`)
+    /// called bare, with the hook's result state never read.
+    MutationTrigger,
     /// A promise chain (`….then(…)`, a supertest `request(app).get(…)…`)
     /// dropped in a test callback that takes no `done`.
     TestPromise,
+}
+
+/// RTK Query mutation triggers whose result nobody can observe: `const
+/// [approve] = useApproveMutation()` — the hook's second element, the
+/// request state (`isError`, `error`), is not even destructured.
+fn mutation_triggers<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
+    let mut names = HashSet::new();
+    if !ctx.source.contains("Mutation(") {
+        return names;
+    }
+    for node in ctx.nodes_of_kind(&["variable_declarator"]) {
+        let (Some(pattern), Some(value)) = (node.field("name"), node.field("value")) else {
+            continue;
+        };
+        let hook = value
+            .field("function")
+            .filter(|f| value.kind_str() == "call_expression" && f.kind_str() == "identifier")
+            .map(|f| ctx.text(f))
+            .unwrap_or_default();
+        let mutation_hook = hook.starts_with("use")
+            && hook.ends_with("Mutation")
+            && hook.len() > "useMutation".len();
+        if !mutation_hook || pattern.kind_str() != "array_pattern" {
+            continue;
+        }
+        let mut cursor = pattern.walk();
+        let elements: Vec<Node<'_>> = pattern
+            .named_children(&mut cursor)
+            .filter(|c| c.kind_str() != "comment")
+            .collect();
+        if let [only] = elements.as_slice()
+            && only.kind_str() == "identifier"
+        {
+            names.insert(ctx.text(*only));
+        }
+    }
+    names
 }
 
 /// Local names of supertest's entry point (`const request =
@@ -1919,6 +1975,29 @@ fn report(ctx: &RuleContext<'_>, call: Node<'_>, kind: Kind, python: bool) -> Fi
             )
             .fix(format!(
                 "Await `{callee}(…)` (the test callback is, or becomes, `async`)."
+            )),
+        (Kind::MutationTrigger, _) => builder
+            .title(format!(
+                "Mutation `{callee}(…)` is fired and forgotten: its failure is never seen"
+            ))
+            .message(format!(
+                "`{code}` starts an RTK Query mutation without awaiting it, and the hook's \
+                 result state (`isError`, `error`) is not destructured either: when the request \
+                 fails nothing shows it, while the code after the call goes on as if it had \
+                 succeeded.\n\nWrite `await {callee}(…).unwrap()` in a `try`/`catch` (in an \
+                 `async` handler) and report the error, running the follow-up only on success."
+            ))
+            .symptom(format!(
+                "`{code}` is a mutation trigger called without `await`/`.unwrap()`, and its \
+                 result state is not read."
+            ))
+            .root_cause(
+                "The trigger returns a promise of the result (which `.unwrap()` turns into a \
+                 rejection on failure); the caller drops it and the hook's error state is unused.",
+            )
+            .fix(format!(
+                "Await `{callee}(…).unwrap()` inside `try`/`catch`, show the error, and run the \
+                 success steps after it; or destructure and render the hook's `error` state."
             )),
         (Kind::HandlerCall, _) => builder
             .title(format!(

@@ -27,7 +27,8 @@
 //! The text must look like SQL (`SELECT … FROM`, `INSERT INTO`, `UPDATE … SET`,
 //! `DELETE FROM`, `WHERE`, …) and may be held in a local variable first. The
 //! finding is an **error** when a spliced value is request data in the same
-//! handler (`req.query`, `req.params`, `req.body`, Flask `request.args`,
+//! handler (`req.query`, `req.params`, `req.body`, a TypeScript parameter
+//! typed `FormData` such as a Next.js server action's, Flask `request.args`,
 //! Tornado `self.get_argument(…)`/`self.get_query_argument(…)`,
 //! FastAPI route parameters, Go `r.URL.Query()`/`r.FormValue`/gin `c.Query`,
 //! Spring `@RequestParam`/`@PathVariable`, axum/actix `Path`/`Query`/`Json`

@@ -16,6 +16,11 @@
 //!   (`activeTab`, `setCurrentUser`) does not count;
 //! - return a cleanup function.
 //!
+//! Vue: an async `watch(source, async (v) => …)` callback that requests
+//! (the same calls) and then assigns a ref (`details.value = …`), in a file
+//! importing `vue`, when it takes no `onCleanup` parameter, calls no
+//! `onWatcherCleanup` and has none of the guards above.
+//!
 //! Deliberately not reported: effects that call a fetching function defined
 //! outside the effect (the request cannot be seen without following the
 //! call), effects that never set state, and data-fetching libraries
@@ -95,7 +100,99 @@ impl Rule for EffectWithoutAbort {
                 out.push(report(ctx, hook, request, setter, mount_only));
             }
         }
+        if ctx.source.contains("from \"vue\"") || ctx.source.contains("from 'vue'") {
+            for call in ctx.nodes_in_order(&["call_expression"]) {
+                if let Some((request, write)) = vue_racy_watch(ctx, call) {
+                    out.push(report_vue_watch(ctx, call, request, write));
+                }
+            }
+        }
     }
+}
+
+/// Vue's `watch(id, async (id) => { const res = await fetch(…); details.value
+/// = … })`: an async watcher that requests and then writes a ref, with no
+/// `onCleanup` parameter (or `onWatcherCleanup`), abort signal or staleness
+/// check. Returns the request and the ref write.
+fn vue_racy_watch<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+    let function = call.field("function")?;
+    if function.kind_str() != "identifier" || ctx.text(function) != "watch" {
+        return None;
+    }
+    let args = call.field("arguments")?;
+    let callback = args.named_child(1)?;
+    if !matches!(
+        callback.kind_str(),
+        "arrow_function" | "function_expression"
+    ) || !ctx.text(callback).starts_with("async")
+    {
+        return None;
+    }
+    let takes_cleanup = callback
+        .field("parameters")
+        .is_some_and(|p| p.named_child_count() >= 3);
+    let text = ctx.text(callback);
+    if takes_cleanup
+        || text.contains("onWatcherCleanup")
+        || text.contains("onCleanup")
+        || is_guarded(ctx, callback)
+    {
+        return None;
+    }
+    let request = preorder(callback).find(|n| {
+        n.kind_str() == "call_expression" && (is_request(ctx, *n) || is_async_data_call(ctx, *n))
+    })?;
+    let write = preorder(callback)
+        .filter(|n| n.start_byte() > request.end_byte())
+        .find(|n| {
+            n.kind_str() == "assignment_expression"
+                && n.field("left").is_some_and(|l| {
+                    l.kind_str() == "member_expression"
+                        && l.field("property").is_some_and(|p| ctx.text(p) == "value")
+                })
+        })?;
+    Some((request, write))
+}
+
+fn report_vue_watch(
+    ctx: &RuleContext<'_>,
+    watch: Node<'_>,
+    request: Node<'_>,
+    write: Node<'_>,
+) -> Finding {
+    let callee = request
+        .field("function")
+        .map(|f| quote(ctx.text(f), 40))
+        .unwrap_or_default();
+    let target = write
+        .field("left")
+        .map(|l| quote(ctx.text(l), 40))
+        .unwrap_or_default();
+    let symbol = ctx.symbol_for(watch);
+    let code = format!("watch {callee} {target}");
+    ctx.finding(&META, ctx.line(watch), symbol, &code)
+        .title(format!(
+            "Async `watch` callback awaits `{callee}` and writes `{target}`: a stale response can win"
+        ))
+        .message(format!(
+            "This watcher starts `{}` and then assigns `{target}`, but nothing cancels or              ignores the request when the source changes again: responses can arrive out of              order and the older one overwrites the newer state.
+
+Take the `onCleanup`              parameter (`async (id, _old, onCleanup) => …`, or `onWatcherCleanup` in Vue 3.5),              abort the request there with an `AbortController`, or set a flag that the callback              checks before writing.",
+            quote(ctx.text(request), 60)
+        ))
+        .symptom(format!(
+            "An async `watch` callback fetches with `{callee}` and assigns `{target}` without              any cancellation."
+        ))
+        .root_cause(
+            "Each change of the watched source starts another request; the callback of an              earlier one still runs and writes its (stale) result.",
+        )
+        .fix(format!(
+            "In this watcher, create an `AbortController`, pass its `signal` to `{callee}`, and              abort it in `onCleanup` (ignore `AbortError`), or check a flag the cleanup sets              before assigning `{target}`."
+        ))
+        .scope(
+            "Only this watcher: keep its source, options, URL and the state it sets.",
+        )
+        .build()
 }
 
 const HTTP_FUNCTIONS: &[&str] = &["fetch", "axios", "ky", "got", "$fetch", "ofetch"];

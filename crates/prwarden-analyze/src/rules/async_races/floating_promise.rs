@@ -54,6 +54,12 @@
 //!   `fetch(…)` (or such a function's promise) with no `.catch`. The code
 //!   after it treats the work as done, and a failure is never shown.
 //!
+//! - JavaScript/TypeScript outside tests: an RTK Query mutation trigger
+//!   called as a bare statement (`approve({ id });`) when the file binds it
+//!   alone from its hook (`const [approve] = useApproveMutation()`: the
+//!   request state, `isError`/`error`, is not even destructured), so no
+//!   failure is ever seen.
+//!
 //! - JavaScript/TypeScript, inside an async function: `xs.map(…)` as a bare
 //!   statement whose callback is an async function that awaits, or returns
 //!   such a call of an async function or method of the file
@@ -70,13 +76,17 @@
 //!   `waitForElementToBeRemoved(…)` or `findBy…`/`findAllBy…` query, which
 //!   return promises in every version; and in any test, an assertion on a
 //!   promise — `expect(p).rejects…`/`.resolves…`, chai-as-promised's
-//!   `expect(p).to.be.rejectedWith(…)`/`.eventually…` — neither awaited nor
-//!   returned; and in a test callback that takes no `done`
+//!   `expect(p).to.be.rejectedWith(…)`/`.eventually…`, `node:assert`'s
+//!   `assert.rejects(p, …)`/`assert.doesNotReject(p)` — neither awaited nor
+//!   returned; in a Testing Library file, a `findBy…`/`waitFor` promise
+//!   handed to a synchronous matcher (`expect(screen.findByText("Saved"))
+//!   .toBeTruthy()`: a pending promise is always truthy); and in a test
+//!   callback that takes no `done`
 //!   (`it("…", () => {…})`), a promise chain as a bare statement — one with
-//!   a `.then(…)`, or a supertest chain (`request(app).get("/x").expect(200);`
+//!   a `.then(…)` or a `.catch(…)` whose callback asserts, or a supertest chain (`request(app).get("/x").expect(200);`
 //!   with `request` from `supertest`): the test ends, and passes, before the
-//!   chain settles. (A `.catch(…)` alone is not enough: schema libraries
-//!   have one too.)
+//!   chain settles. (A `.catch(…)` that does not assert is not enough:
+//!   schema libraries have one too.)
 //!
 //! - JavaScript/TypeScript, inside an async function: a bare call of a
 //!   function imported from a module of the project (a relative import)
@@ -205,6 +215,11 @@ impl Rule for FloatingPromise {
         } else {
             supertest_names(ctx)
         };
+        let triggers = if python || is_test_path(ctx.path) {
+            HashSet::new()
+        } else {
+            mutation_triggers(ctx)
+        };
         for node in ctx.nodes_in_order(&["expression_statement"]) {
             let Some(call) = node
                 .named_child(0)
@@ -216,11 +231,15 @@ impl Rule for FloatingPromise {
             let Some(function) = ctx.enclosing_function(language, node) else {
                 continue;
             };
+            let mut target = call;
             let found = if python {
                 python_floating(ctx, call, &functions)
             } else if is_user_event_action(ctx, call, &user_events) {
                 Some(Kind::UserEvent)
             } else if testing_library && is_async_query(ctx, call) {
+                Some(Kind::AsyncQuery)
+            } else if testing_library && let Some(query) = expected_async_query(ctx, call) {
+                target = query;
                 Some(Kind::AsyncQuery)
             } else if is_async_assertion(ctx, call) {
                 Some(Kind::AsyncAssertion)
@@ -229,6 +248,11 @@ impl Rule for FloatingPromise {
                 && is_promise_chain(ctx, call, &supertest)
             {
                 Some(Kind::TestPromise)
+            } else if call
+                .field("function")
+                .is_some_and(|f| f.kind_str() == "identifier" && triggers.contains(ctx.text(f)))
+            {
+                Some(Kind::MutationTrigger)
             } else if is_async_function(function) {
                 js_floating(ctx, call, &functions)
             } else if is_event_handler(ctx, function) {
@@ -239,7 +263,7 @@ impl Rule for FloatingPromise {
             if let Some(kind) = found
                 && !marked_deliberate(ctx, call)
             {
-                out.push(report(ctx, call, kind, python));
+                out.push(report(ctx, target, kind, python));
             }
         }
     }
@@ -264,9 +288,49 @@ enum Kind {
     /// `expect(p).rejects.toThrow(…)` (Jest, Vitest) or chai-as-promised's
     /// `expect(p).to.be.rejectedWith(…)`, neither awaited nor returned.
     AsyncAssertion,
+    /// An RTK Query mutation trigger (`const [approve] = useApproveMutation()`)
+    /// called bare, with the hook's result state never read.
+    MutationTrigger,
     /// A promise chain (`….then(…)`, a supertest `request(app).get(…)…`)
     /// dropped in a test callback that takes no `done`.
     TestPromise,
+}
+
+/// RTK Query mutation triggers whose result nobody can observe: `const
+/// [approve] = useApproveMutation()` — the hook's second element, the
+/// request state (`isError`, `error`), is not even destructured.
+fn mutation_triggers<'s>(ctx: &RuleContext<'s>) -> HashSet<&'s str> {
+    let mut names = HashSet::new();
+    if !ctx.source.contains("Mutation(") {
+        return names;
+    }
+    for node in ctx.nodes_of_kind(&["variable_declarator"]) {
+        let (Some(pattern), Some(value)) = (node.field("name"), node.field("value")) else {
+            continue;
+        };
+        let hook = value
+            .field("function")
+            .filter(|f| value.kind_str() == "call_expression" && f.kind_str() == "identifier")
+            .map(|f| ctx.text(f))
+            .unwrap_or_default();
+        let mutation_hook = hook.starts_with("use")
+            && hook.ends_with("Mutation")
+            && hook.len() > "useMutation".len();
+        if !mutation_hook || pattern.kind_str() != "array_pattern" {
+            continue;
+        }
+        let mut cursor = pattern.walk();
+        let elements: Vec<Node<'_>> = pattern
+            .named_children(&mut cursor)
+            .filter(|c| c.kind_str() != "comment")
+            .collect();
+        if let [only] = elements.as_slice()
+            && only.kind_str() == "identifier"
+        {
+            names.insert(ctx.text(*only));
+        }
+    }
+    names
 }
 
 /// Local names of supertest's entry point (`const request =
@@ -357,14 +421,17 @@ fn is_promise_chain(ctx: &RuleContext<'_>, call: Node<'_>, supertest: &HashSet<&
     if ctx.path.contains("cypress/") || ctx.path.contains(".cy.") {
         return false;
     }
-    // Down the chain to its root (`request(app)`, `cy`), noting any `.then`.
+    // Down the chain to its root (`request(app)`, `cy`), noting any `.then`
+    // — or a `.catch` whose callback asserts (`p.catch((err) =>
+    // expect(err.message)…)`): a schema's `.catch(value)` takes no callback
+    // that asserts.
     let mut saw_then = false;
     let mut node = callee;
     loop {
         if node.kind_str() == "member_expression"
-            && node
-                .field("property")
-                .is_some_and(|p| ctx.text(p) == "then")
+            && node.field("property").is_some_and(|p| {
+                ctx.text(p) == "then" || (ctx.text(p) == "catch" && catch_asserts(ctx, node))
+            })
         {
             saw_then = true;
         }
@@ -389,6 +456,29 @@ fn is_promise_chain(ctx: &RuleContext<'_>, call: Node<'_>, supertest: &HashSet<&
             None => return saw_then,
         }
     }
+}
+
+/// `….catch((err) => { expect(err…)… })`: the member `node` is called with a
+/// function that makes an assertion.
+fn catch_asserts(ctx: &RuleContext<'_>, member: Node<'_>) -> bool {
+    ctx.parent(member)
+        .filter(|c| c.kind_str() == "call_expression")
+        .and_then(|c| c.field("arguments"))
+        .and_then(|args| {
+            let mut cursor = args.walk();
+            args.named_children(&mut cursor)
+                .find(|a| a.kind_str() != "comment")
+        })
+        .filter(|f| is_js_function(*f))
+        .is_some_and(|f| {
+            preorder(f).any(|n| {
+                n.kind_str() == "call_expression"
+                    && n.field("function").is_some_and(|callee| {
+                        let text = ctx.text(callee);
+                        text == "expect" || text == "assert" || text.starts_with("assert.")
+                    })
+            })
+        })
 }
 
 /// Testing Library user-event interactions: asynchronous in v14.
@@ -484,6 +574,19 @@ fn is_user_event_action(ctx: &RuleContext<'_>, call: Node<'_>, receivers: &HashS
 /// `.resolves…`, chai-as-promised `expect(p).to.be.rejectedWith(…)`,
 /// `.eventually…`, `.fulfilled`, `.rejected` — as a bare statement.
 fn is_async_assertion(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
+    // `node:assert`'s `assert.rejects(p, …)` / `assert.doesNotReject(p)`
+    // return a promise of the verdict.
+    if let Some(callee) = call.field("function").map(unwrap_expression)
+        && callee.kind_str() == "member_expression"
+        && callee
+            .field("object")
+            .is_some_and(|o| ctx.text(o) == "assert")
+        && callee
+            .field("property")
+            .is_some_and(|p| matches!(ctx.text(p), "rejects" | "doesNotReject"))
+    {
+        return true;
+    }
     let mut node = call;
     let mut on_promise = false;
     loop {
@@ -534,6 +637,46 @@ fn is_async_query(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
             name.strip_prefix(prefix)
                 .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
         })
+}
+
+/// `expect(screen.findByText("Saved")).toBeTruthy()`: a `findBy…` query
+/// (or `waitFor(…)`) handed to a synchronous matcher without `await` — the
+/// matcher sees a pending promise, which is always truthy and defined.
+/// Returns the query call. `.resolves`/`.rejects` chains are left to
+/// [`is_async_assertion`].
+fn expected_async_query<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Node<'t>> {
+    let mut node = call;
+    loop {
+        node = match node.kind_str() {
+            "call_expression" => {
+                let function = node.field("function").map(unwrap_expression)?;
+                if function.kind_str() == "identifier" {
+                    if ctx.text(function) != "expect" {
+                        return None;
+                    }
+                    let args = node.field("arguments")?;
+                    let mut cursor = args.walk();
+                    let first = args
+                        .named_children(&mut cursor)
+                        .find(|a| a.kind_str() != "comment")
+                        .map(unwrap_expression)?;
+                    return (first.kind_str() == "call_expression" && is_async_query(ctx, first))
+                        .then_some(first);
+                }
+                function
+            }
+            "member_expression" => {
+                if node
+                    .field("property")
+                    .is_some_and(|p| matches!(ctx.text(p), "rejects" | "resolves"))
+                {
+                    return None;
+                }
+                node.field("object").map(unwrap_expression)?
+            }
+            _ => return None,
+        };
+    }
 }
 
 /// Java: a bare call statement whose `CompletableFuture`/`Future` result
@@ -1847,6 +1990,29 @@ fn report(ctx: &RuleContext<'_>, call: Node<'_>, kind: Kind, python: bool) -> Fi
             )
             .fix(format!(
                 "Await `{callee}(…)` (the test callback is, or becomes, `async`)."
+            )),
+        (Kind::MutationTrigger, _) => builder
+            .title(format!(
+                "Mutation `{callee}(…)` is fired and forgotten: its failure is never seen"
+            ))
+            .message(format!(
+                "`{code}` starts an RTK Query mutation without awaiting it, and the hook's \
+                 result state (`isError`, `error`) is not destructured either: when the request \
+                 fails nothing shows it, while the code after the call goes on as if it had \
+                 succeeded.\n\nWrite `await {callee}(…).unwrap()` in a `try`/`catch` (in an \
+                 `async` handler) and report the error, running the follow-up only on success."
+            ))
+            .symptom(format!(
+                "`{code}` is a mutation trigger called without `await`/`.unwrap()`, and its \
+                 result state is not read."
+            ))
+            .root_cause(
+                "The trigger returns a promise of the result (which `.unwrap()` turns into a \
+                 rejection on failure); the caller drops it and the hook's error state is unused.",
+            )
+            .fix(format!(
+                "Await `{callee}(…).unwrap()` inside `try`/`catch`, show the error, and run the \
+                 success steps after it; or destructure and render the hook's `error` state."
             )),
         (Kind::HandlerCall, _) => builder
             .title(format!(

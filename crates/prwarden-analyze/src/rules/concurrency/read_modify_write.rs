@@ -8,7 +8,10 @@
 //!   followed by a write whose arguments do arithmetic on the loaded field
 //!   (`update({ data: { balance: acct.balance - amount } })`), or by
 //!   `acct.balance -= amount` / `acct.balance = acct.balance - amount` and
-//!   then a write (`save`, `update`, …);
+//!   then a write (`save`, `update`, …); and a capacity check on the loaded
+//!   record, `if (load.slots.length >= load.capacity) return …`, followed by
+//!   an insert (`create`, `createMany`, `insert`) in a separate statement
+//!   (overbooking: concurrent requests all pass the check);
 //! - Python (Django, SQLAlchemy): `obj = Model.objects.get(…)` (also
 //!   `obj, created = ….get_or_create(…)`, `get_object_or_404`, `session.get(…)`,
 //!   `session.scalar(select(…))`, `….first()`, `….one()`, `….scalar_one()`,
@@ -36,6 +39,8 @@
 //!
 //! The finding is on the line that computes the new value. Not reported
 //! when the function mentions a transaction or a lock (`$transaction`,
+//! in JavaScript only when the read or the write is inside its callback —
+//! a transaction that holds other statements guards only those —,
 //! `transaction.atomic`, `select_for_update`, `with_for_update`,
 //! `FOR UPDATE`, `lock`) or an atomic update (`increment`/`decrement`,
 //! `$inc`, Django `F(…)`), not in test code, and never for assignments that do not derive the
@@ -133,10 +138,22 @@ impl Rule for ReadModifyWrite {
             let Some(function) = ctx.enclosing_function(language, node) else {
                 continue;
             };
-            if guarded(ctx, function) {
+            if guarded(ctx, function) && (python || !only_other_transactions(ctx, function, node)) {
                 continue;
             }
-            if let Some((modify, field)) = stale_write(ctx, function, node, record, python) {
+            if !python
+                && let Some((insert, list, limit)) =
+                    capacity_checked_insert(ctx, function, node, record)
+                && (!guarded(ctx, function) || only_other_transactions(ctx, function, insert))
+            {
+                out.push(report_overbooking(ctx, insert, &list, &limit, read));
+                continue;
+            }
+            if let Some((modify, field)) = stale_write(ctx, function, node, record, python)
+                && (python
+                    || !guarded(ctx, function)
+                    || only_other_transactions(ctx, function, modify))
+            {
                 out.push(report(
                     ctx,
                     modify,
@@ -232,6 +249,135 @@ fn loaded_record<'s>(
         .then(|| (ctx.text(name), ctx.text(call)))
 }
 
+/// `if (load.slots.length >= load.capacity) return …;` after `load` was
+/// loaded with its children, then `db.slot.create(…)`: the capacity check
+/// and the insert are separate statements, so concurrent requests all pass
+/// the check and overfill. Returns the insert, the list and the limit.
+fn capacity_checked_insert<'t>(
+    ctx: &RuleContext<'_>,
+    function: Node<'t>,
+    read: Node<'_>,
+    record: &str,
+) -> Option<(Node<'t>, String, String)> {
+    let check = preorder(function)
+        .filter(|n| n.start_byte() > read.end_byte() && n.kind_str() == "if_statement")
+        .find_map(|n| {
+            let condition = crate::syntax::unwrap_expression(n.field("condition")?);
+            let condition = if condition.kind_str() == "parenthesized_expression" {
+                crate::syntax::unwrap_expression(condition.named_child(0)?)
+            } else {
+                condition
+            };
+            if condition.kind_str() != "binary_expression"
+                || !matches!(
+                    condition.field("operator").map(|o| ctx.text(o)),
+                    Some(">=" | ">")
+                )
+            {
+                return None;
+            }
+            let (left, right) = (condition.field("left")?, condition.field("right")?);
+            // `record.children.length`, compared with `record.limit`.
+            let list = left
+                .field("object")
+                .filter(|_| {
+                    left.kind_str() == "member_expression"
+                        && left
+                            .field("property")
+                            .is_some_and(|p| ctx.text(p) == "length")
+                })
+                .and_then(|o| record_field(ctx, o, record))?;
+            let limit = record_field(ctx, right, record)?;
+            // The branch turns the request away.
+            let leaves = preorder(n.field("consequence")?)
+                .any(|s| matches!(s.kind_str(), "return_statement" | "throw_statement"));
+            leaves.then(|| (n, list.to_string(), limit.to_string()))
+        })?;
+    let (check, list, limit) = check;
+    let insert = preorder(function)
+        .filter(|n| n.start_byte() > check.end_byte() && n.kind_str() == "call_expression")
+        .find(|n| {
+            n.field("function")
+                .filter(|f| f.kind_str() == "member_expression")
+                .and_then(|f| f.field("property"))
+                .is_some_and(|p| matches!(ctx.text(p), "create" | "createMany" | "insert"))
+        })?;
+    Some((
+        insert,
+        format!("{record}.{list}"),
+        format!("{record}.{limit}"),
+    ))
+}
+
+fn report_overbooking(
+    ctx: &RuleContext<'_>,
+    insert: Node<'_>,
+    list: &str,
+    limit: &str,
+    read: &str,
+) -> Finding {
+    let read = quote(read, 60);
+    let code = quote(ctx.text(insert), 60);
+    ctx.node_finding(&META, insert)
+        .title(format!(
+            "`{list}.length` is checked against `{limit}`, then inserted into without a lock \
+             (overbooking)"
+        ))
+        .message(format!(
+            "The function reads `{read}`, turns the request away when `{list}.length` has \
+             reached `{limit}`, and then inserts with `{code}` in a separate statement. Two \
+             requests that arrive together both see room and both insert: the limit is \
+             exceeded.\n\nDo the check and the insert atomically: a transaction that locks the \
+             parent row (`SELECT … FOR UPDATE`) or a serializable transaction, or a conditional \
+             insert/counter update whose `WHERE` clause enforces the limit."
+        ))
+        .symptom(format!(
+            "`{code}` runs after a capacity check on `{list}` made from an earlier read, with no \
+             lock or transaction between them."
+        ))
+        .root_cause(
+            "Check-then-act: the count is read and compared in application code, and other \
+             requests can insert between the check and this insert.",
+        )
+        .fix(format!(
+            "Make the capacity check and the insert one atomic step (lock the parent row in a \
+             transaction and re-count there, or enforce `{limit}` in a conditional update); keep \
+             the current answer for a full {list}."
+        ))
+        .scope(
+            "Change only this check and insert; keep the function's inputs, results and error \
+             answers.",
+        )
+        .build()
+}
+
+/// JavaScript: whether every guard of `function` sits in a transaction
+/// callback that does not hold `node` (`await prisma.$transaction(async (tx)
+/// => { …other writes… })` next to a read and a write outside it): the
+/// transaction guards its own statements, not the read-modify-write.
+fn only_other_transactions(ctx: &RuleContext<'_>, function: Node<'_>, node: Node<'_>) -> bool {
+    let mut text = ctx.text(function).to_string();
+    let base = function.start_byte();
+    let mut blanked = false;
+    for call in preorder(function).filter(|c| c.kind_str() == "call_expression") {
+        let Some(callee) = call.field("function") else {
+            continue;
+        };
+        let last = ctx.text(callee).rsplit('.').next().unwrap_or("");
+        if !matches!(last, "$transaction" | "transaction")
+            || (call.start_byte() <= node.start_byte() && node.end_byte() <= call.end_byte())
+        {
+            continue;
+        }
+        let (start, end) = (call.start_byte() - base, call.end_byte() - base);
+        if text.is_char_boundary(start) && text.is_char_boundary(end) {
+            text.replace_range(start..end, &" ".repeat(end - start));
+            blanked = true;
+        }
+    }
+    blanked && !guarded_text(&text)
+}
+
 /// A transaction, a row lock or an atomic update anywhere in the function
 /// (or its decorators) means the author dealt with concurrency.
 fn guarded(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
@@ -242,6 +388,10 @@ fn guarded(ctx: &RuleContext<'_>, function: Node<'_>) -> bool {
     {
         text = ctx.text(parent).to_string();
     }
+    guarded_text(&text)
+}
+
+fn guarded_text(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
     if ["for update", "for_update", "forupdate"]
         .iter()

@@ -10,7 +10,9 @@
 //!   number, `false` or `[]` for the result of one of the project's own
 //!   functions (an async function of the file, or one imported from a
 //!   relative module; library probes such as `request.json().catch(() =>
-//!   null)` are left alone);
+//!   null)` are left alone), and its try/catch form, `try { rate = await
+//!   lookupRate(code); } catch { rate = null; }` (a `catch` without a
+//!   binding whose only statement assigns such a stand-in);
 //! - Python: an `except` clause (bare `except:` included) whose body is only
 //!   `pass` or `...`, an `except Exception:` (or `BaseException`)
 //!   whose body is only `return None` / `return` (every failure, bugs
@@ -165,6 +167,11 @@ fn js_catch_clause<'t>(
     {
         return Some(handler);
     }
+    if language != Language::Java
+        && let Some(handler) = js_catch_stand_in(ctx, language, clause, body)
+    {
+        return Some(handler);
+    }
     if statements(body).next().is_some() || intentionally_ignored(ctx, clause) {
         return None;
     }
@@ -200,6 +207,64 @@ fn js_catch_clause<'t>(
         line: ctx.line(clause),
         form: format!("catch{param} {{}}"),
         source_of_error: try_body.and_then(|b| first_call(ctx, b, call_kind)),
+        language,
+        promise: false,
+    })
+}
+
+/// `try { rate = await lookupRate(code); } catch { rate = null; }`: the
+/// try/catch form of `.catch(() => null)` — a `catch` that does not even
+/// bind the error, whose only statement replaces the result of one of the
+/// project's own async operations (awaited in the `try`) with a stand-in
+/// value (`null`, `undefined`, a number, `false`, `[]`).
+fn js_catch_stand_in<'t>(
+    ctx: &RuleContext<'_>,
+    language: Language,
+    clause: Node<'t>,
+    body: Node<'_>,
+) -> Option<Handler<'t>> {
+    if clause.field("parameter").is_some() || intentionally_ignored(ctx, clause) {
+        return None;
+    }
+    let mut stmts = statements(body);
+    let (Some(only), None) = (stmts.next(), stmts.next()) else {
+        return None;
+    };
+    let assignment = only.named_child(0).filter(|a| {
+        only.kind_str() == "expression_statement" && a.kind_str() == "assignment_expression"
+    })?;
+    let target = ctx.text(assignment.field("left")?);
+    let value = assignment.field("right")?;
+    let stand_in = matches!(value.kind_str(), "null" | "undefined" | "number" | "false")
+        || ctx.text(value).trim() == "[]";
+    if !stand_in {
+        return None;
+    }
+    let try_body = ctx.parent(clause)?.field("body")?;
+    let call = statements(try_body).find_map(|s| {
+        let a = s.named_child(0).filter(|a| {
+            s.kind_str() == "expression_statement" && a.kind_str() == "assignment_expression"
+        })?;
+        if a.field("left").map(|l| ctx.text(l)) != Some(target) {
+            return None;
+        }
+        let awaited = a
+            .field("right")
+            .filter(|r| r.kind_str() == "await_expression")?;
+        let call = awaited
+            .named_child(0)
+            .map(unwrap_expression)
+            .filter(|c| c.kind_str() == "call_expression")?;
+        let function = call
+            .field("function")
+            .filter(|f| f.kind_str() == "identifier")?;
+        project_function(ctx, ctx.text(function), clause).then_some(call)
+    })?;
+    Some(Handler {
+        node: clause,
+        line: ctx.line(clause),
+        form: format!("catch {{ {} }}", ctx.text(only).trim()),
+        source_of_error: Some(ctx.text(call.field("function")?).to_string()),
         language,
         promise: false,
     })
@@ -612,8 +677,13 @@ fn project_call_faked(
     if callback.kind_str() != "arrow_function" || !no_error || !stand_in {
         return false;
     }
-    let name = ctx.text(function);
-    let root = ctx.root().unwrap_or(callback);
+    project_function(ctx, ctx.text(function), callback)
+}
+
+/// Whether `name` is one of the project's own operations: an async function
+/// of this file, or a function imported from a relative module.
+fn project_function(ctx: &RuleContext<'_>, name: &str, any: Node<'_>) -> bool {
+    let root = ctx.root().unwrap_or(any);
     preorder(root).any(|n| match n.kind_str() {
         "function_declaration" => {
             n.field("name").is_some_and(|f| ctx.text(f) == name)
@@ -947,6 +1017,14 @@ fn report(ctx: &RuleContext<'_>, handler: &Handler<'_>) -> Finding {
         (
             format!("`{form}` checks the error of {hidden} and then drops it"),
             format!("`{form}` detects the error returned by {hidden} and does nothing with it"),
+        )
+    } else if handler.language.is_js_family() && form.starts_with("catch { ") {
+        (
+            format!("`{form}` replaces every failure of {hidden} with a stand-in value"),
+            format!(
+                "`{form}` passes off every failure of {hidden}, an outage or a bug alike, as an \
+                 ordinary result, and leaves no log line"
+            ),
         )
     } else if form.ends_with("{ return true; }") {
         (

@@ -10,7 +10,9 @@
 //!   not say what to fix; likewise hapi's `Boom.badRequest()` /
 //!   `Boom.badData()` and tRPC's `new TRPCError({ code: "BAD_REQUEST" })`
 //!   without a `message`), Koa's `ctx.throw(400, "Bad request")` with a
-//!   4xx status, and Redux Toolkit's `rejectWithValue("error")` (the
+//!   4xx status, Express's `res.status(400).json({ error: "Bad request" })`
+//!   (a body with only such a message, or `.send("Invalid input")`, with
+//!   400, 409, 412 or 422), and Redux Toolkit's `rejectWithValue("error")` (the
 //!   payload the slice stores and the UI shows);
 //! - Python: `raise Exception`, `raise ValueError()`, `raise RuntimeError("error")`
 //!   (also `TypeError`), Flask's `abort(400)` given only a status that asks
@@ -267,6 +269,7 @@ impl Rule for GenericMessage {
                 _ => js_error(ctx, node)
                     .or_else(|| client_error_without_message(ctx, node))
                     .or_else(|| koa_throw(ctx, node))
+                    .or_else(|| express_client_error(ctx, node))
                     .or_else(|| reject_with_value(ctx, node)),
             };
             if let Some((constructor, message)) = found {
@@ -575,6 +578,54 @@ fn koa_throw<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s s
     }
     let value = string_literal_value(*message, ctx.source)?;
     is_generic(value).then(|| ("ctx.throw".to_string(), value))
+}
+
+/// Express's `res.status(400).json({ error: "Bad request" })` (also
+/// `.send("Invalid input")`): an answer asking the client to fix its request
+/// (400, 409, 412, 422) whose body does not say what to fix. 401/403/404
+/// bodies are often vague on purpose and are left alone.
+fn express_client_error<'s>(ctx: &RuleContext<'s>, node: Node<'_>) -> Option<(String, &'s str)> {
+    let callee = node.field("function")?;
+    if callee.kind_str() != "member_expression" {
+        return None;
+    }
+    let method = ctx.text(callee.field("property")?);
+    if !matches!(method, "json" | "send") {
+        return None;
+    }
+    let status_call = callee.field("object")?;
+    let status_callee = status_call.field("function")?;
+    if status_call.kind_str() != "call_expression"
+        || status_callee.kind_str() != "member_expression"
+        || ctx.text(status_callee.field("property")?) != "status"
+    {
+        return None;
+    }
+    let status = first_named_arg(status_call.field("arguments")?)?;
+    if !matches!(ctx.text(status), "400" | "409" | "412" | "422") {
+        return None;
+    }
+    let body = first_named_arg(node.field("arguments")?)?;
+    let message = if body.kind_str() == "object" {
+        let mut cursor = body.walk();
+        let pairs: Vec<Node<'_>> = body
+            .named_children(&mut cursor)
+            .filter(|c| c.kind_str() == "pair")
+            .collect();
+        // The only field, or the message next to nothing that could explain it.
+        let [pair] = pairs.as_slice() else {
+            return None;
+        };
+        let key = ctx.text(pair.field("key")?).trim_matches(['"', '\'']);
+        if !matches!(key, "error" | "message" | "msg" | "detail") {
+            return None;
+        }
+        pair.field("value")?
+    } else {
+        body
+    };
+    let value = string_literal_value(message, ctx.source)?;
+    is_generic(value).then(|| (format!("res.{method}"), value))
 }
 
 /// `Some(message)` when a message argument is absent or a generic literal.

@@ -920,6 +920,18 @@ fn handler_parameters(
                 }
             }
         }
+        // A Next.js server action's (or any handler's) `formData: FormData`:
+        // the fields a client submitted.
+        Language::TypeScript | Language::Tsx => {
+            for p in params {
+                let typed_form = p
+                    .field("type")
+                    .is_some_and(|t| ctx.text(t).trim_start_matches(':').trim() == "FormData");
+                if typed_form && let Some(pattern) = p.field("pattern") {
+                    bound_names(ctx, pattern, names);
+                }
+            }
+        }
         _ => {}
     }
 }

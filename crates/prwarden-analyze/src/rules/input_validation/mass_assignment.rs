@@ -11,7 +11,10 @@
 //!   `Commission(**request.get_json())` (not a schema class, which
 //!   validates);
 //! - JavaScript/TypeScript: `Object.assign(user, req.body)` and an ORM call
-//!   given the body as its data (`prisma.user.update({ where, data: req.body })`).
+//!   given the body as its data (`prisma.user.update({ where, data: req.body })`),
+//!   or an object the client serialised into one field
+//!   (`data: JSON.parse(formData.get("slot"))` in a server action taking
+//!   `formData: FormData`).
 //!
 //! Not reported: a validated model's fields
 //! (`for k, v in body.dict(exclude_unset=True).items()`,
@@ -99,8 +102,8 @@ impl Rule for MassAssignment {
             }
         } else if language.is_js_family() {
             for call in ctx.nodes_in_order(&["call_expression"]) {
-                if let Some(source) = js_call(ctx, language, call) {
-                    out.push(report(ctx, language, call, source));
+                if let Some((source, at)) = js_call(ctx, language, call) {
+                    out.push(report(ctx, language, at, source));
                 }
             }
         }
@@ -207,10 +210,16 @@ fn imported_from_models(ctx: &RuleContext<'_>, class: &str) -> bool {
 }
 
 /// `Object.assign(user, req.body)`, `orm.update({ data: req.body })`: the
-/// request expression written onto the model.
-fn js_call<'s>(ctx: &RuleContext<'s>, language: Language, call: Node<'_>) -> Option<&'s str> {
+/// request expression written onto the model, and where to report it (the
+/// call, or its `data` entry).
+fn js_call<'s, 't>(
+    ctx: &RuleContext<'s>,
+    language: Language,
+    call: Node<'t>,
+) -> Option<(&'s str, Node<'t>)> {
     let callee = ctx.text(unwrap_expression(call.field("function")?));
     let args = argument_nodes(call.field("arguments")?);
+    let mut at = call;
     let candidate = if callee == "Object.assign" {
         let target = unwrap_expression(*args.first()?);
         // `Object.assign({}, defaults, req.body)` builds a new object.
@@ -231,19 +240,43 @@ fn js_call<'s>(ctx: &RuleContext<'s>, language: Language, call: Node<'_>) -> Opt
             p.kind_str() == "pair" && p.field("key").map(|k| ctx.text(k)) == Some("data")
         })?;
         let value = unwrap_expression(data.field("value")?);
+        at = data;
         is_whole_body(ctx, value).then_some(value)?
     };
     let request = RequestData::for_node(ctx, language, call);
     let text = ctx.text(candidate);
-    request.contains(ctx, language, text).then_some(text)
+    // `JSON.parse(String(formData.get("slot")))`: what is parsed must be
+    // request data.
+    let mut source = candidate;
+    while source.kind_str() == "call_expression"
+        && matches!(
+            source.field("function").map(|f| ctx.text(f)),
+            Some("JSON.parse" | "String")
+        )
+    {
+        match source
+            .field("arguments")
+            .and_then(|a| argument_nodes(a).first().copied())
+        {
+            Some(inner) => source = unwrap_expression(inner),
+            None => return None,
+        }
+    }
+    request
+        .contains(ctx, language, ctx.text(source))
+        .then_some((text, at))
 }
 
 /// `req.body`, `request.body`, `ctx.request.body`: the whole parsed body,
 /// not one field of it.
 fn is_whole_body(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
     let node = unwrap_expression(node);
-    node.kind_str() == "member_expression"
-        && node.field("property").map(|p| ctx.text(p)) == Some("body")
+    (node.kind_str() == "member_expression"
+        && node.field("property").map(|p| ctx.text(p)) == Some("body"))
+        // `JSON.parse(String(formData.get("slot")))`: a whole object the
+        // client serialised into one field.
+        || (node.kind_str() == "call_expression"
+            && node.field("function").map(|f| ctx.text(f)) == Some("JSON.parse"))
 }
 
 fn report(ctx: &RuleContext<'_>, language: Language, at: Node<'_>, source: &str) -> Finding {

@@ -5,6 +5,7 @@
 //! that is not a constant:
 //! - JavaScript/TypeScript: a template literal or `+` concatenation passed to
 //!   `.query`, `.execute`, `knex.raw`/`whereRaw`/`orderByRaw`…,
+//!   Sequelize's `Sequelize.literal`,
 //!   `prisma.$queryRawUnsafe`/`$executeRawUnsafe`, `sql.unsafe`, and
 //!   `exec`/`run`/`all`/`get`/`prepare` on a database-named receiver;
 //! - Python: an f-string, `%` formatting, `.format()` or `+` passed to
@@ -28,7 +29,8 @@
 //! The text must look like SQL (`SELECT … FROM`, `INSERT INTO`, `UPDATE … SET`,
 //! `DELETE FROM`, `WHERE`, …) and may be held in a local variable first. The
 //! finding is an **error** when a spliced value is request data in the same
-//! handler (`req.query`, `req.params`, `req.body`, Flask `request.args`,
+//! handler (`req.query`, `req.params`, `req.body`, a TypeScript parameter
+//! typed `FormData` such as a Next.js server action's, Flask `request.args`,
 //! Tornado `self.get_argument(…)`/`self.get_query_argument(…)`,
 //! FastAPI route parameters, Go `r.URL.Query()`/`r.FormValue`/gin `c.Query`,
 //! Spring `@RequestParam`/`@PathVariable`, axum/actix `Path`/`Query`/`Json`
@@ -359,7 +361,12 @@ fn sink<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -> Option
                 | "havingRaw"
                 | "joinRaw"
                 | "selectRaw"
-        );
+        )
+        // Sequelize's `Sequelize.literal(…)` / `sequelize.literal(…)`: SQL
+        // pasted into the generated query as is.
+        || (js
+            && method == "literal"
+            && receiver_words.iter().any(|w| w == "sequelize"));
     let ambiguous = (js && matches!(method, "exec" | "run" | "all" | "get" | "prepare"))
         // asyncpg's `pool.fetch(…)`/`fetchrow`/`fetchval`, `databases`'
         // `database.fetch_all(…)`.

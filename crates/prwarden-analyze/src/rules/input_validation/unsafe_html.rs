@@ -5,6 +5,10 @@
 //! through a sanitiser:
 //! - `element.innerHTML = …` / `outerHTML = …` (and `+=`);
 //! - `element.insertAdjacentHTML(position, …)` and `document.write(…)`;
+//! - map popups that set their content as HTML — Leaflet's
+//!   `marker.bindPopup(…)`/`bindTooltip`/`setPopupContent`/`setTooltipContent`,
+//!   Mapbox's `popup.setHTML(…)` — given markup the code builds (a template
+//!   or `+` concatenation with a tag in it);
 //! - React `dangerouslySetInnerHTML={{ __html: … }}`.
 //!
 //! A value counts as sanitised when it is (or is a local variable assigned
@@ -103,6 +107,24 @@ fn sink<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<(&'static str, Node
                 "write" | "writeln" if ctx.text(receiver) == "document" => {
                     Some(("document.write", args.named_child(0)?))
                 }
+                // Leaflet's `marker.bindPopup(html)` / `bindTooltip` /
+                // `setPopupContent`, Mapbox's `popup.setHTML(html)`: a
+                // string is set as the popup's `innerHTML`. Only markup the
+                // code builds (a template or `+` with a tag) is judged.
+                name @ ("bindPopup" | "bindTooltip" | "setPopupContent" | "setTooltipContent"
+                | "setHTML") => {
+                    let value = args.named_child(0)?;
+                    builds_markup(ctx, value).then_some((
+                        match name {
+                            "bindPopup" => "bindPopup",
+                            "bindTooltip" => "bindTooltip",
+                            "setPopupContent" => "setPopupContent",
+                            "setTooltipContent" => "setTooltipContent",
+                            _ => "setHTML",
+                        },
+                        value,
+                    ))
+                }
                 _ => None,
             }
         }
@@ -121,6 +143,18 @@ fn sink<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<(&'static str, Node
         }
         _ => None,
     }
+}
+
+/// A template literal or `+` concatenation whose text holds an HTML tag
+/// (`<strong>${name}</strong>`).
+fn builds_markup(ctx: &RuleContext<'_>, value: Node<'_>) -> bool {
+    let value = unwrap_expression(value);
+    matches!(value.kind_str(), "template_string" | "binary_expression")
+        && ctx
+            .text(value)
+            .split('<')
+            .skip(1)
+            .any(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/'))
 }
 
 fn sanitiser_call(text: &str) -> bool {

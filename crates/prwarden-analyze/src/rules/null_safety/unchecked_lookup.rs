@@ -12,7 +12,9 @@
 //!   `useMemo(() => new Map(…), …)`, `useRef(new Map())` read as
 //!   `ref.current`, or a call of a function of the file that returns
 //!   `new Map(…)`), `str.match(/re/)[1]` and
-//!   `/re/.exec(str)[1]`, `const { a } = items.find(…)`, and
+//!   `/re/.exec(str)[1]`, `const { a } = items.find(…)`,
+//!   `JSON.parse(localStorage.getItem(key)).field` (also `sessionStorage`:
+//!   `getItem` answers `null` for a key never stored), and
 //!   `req.file.size` / `req.file.path` in a handler that never checks
 //!   `req.file` itself first (multer leaves `req.file` undefined when the
 //!   request carries no file), and the last element of an array that may be
@@ -74,7 +76,8 @@
 //!   `.select()`/`.lean()`/`.exec()`, and Prisma/Drizzle `findUnique`/
 //!   `findFirst`) then `loan.Items`; the first row destructured from a
 //!   query, ``const [race] = await sql`SELECT …` `` (not a lone aggregate
-//!   such as `count(*)`) or Drizzle's `db.select().from(…)…`, then
+//!   such as `count(*)`), Drizzle's `db.select().from(…)…`, Prisma's
+//!   `findMany(…)` or Sequelize's `findAll(…)`, then
 //!   `race.lat`; `station = await session.get(Station,
 //!   id)` (a `session`/`db` receiver given a model class), `station = await
 //!   session.scalar(select(Station).where(…))`, or an ORM query's
@@ -445,6 +448,19 @@ fn js_rows_query(ctx: &RuleContext<'_>, value: Node<'_>) -> Option<Lookup> {
                      before using it",
         });
     }
+    // Prisma's `prisma.sample.findMany({ take: 1 })`, Sequelize's
+    // `Sample.findAll(…)`: a list, empty when nothing matches.
+    if let Some((receiver, method)) = member_call(call)
+        && matches!(ctx.text(method), "findMany" | "findAll")
+    {
+        return Some(Lookup {
+            call: format!("{}.{}(…)", quote(ctx.text(receiver), 30), ctx.text(method)),
+            missing: "an empty array (so `undefined` as its first row)",
+            failure: "throws a `TypeError`",
+            remedy: "check the row (`if (!row)` → handle the case where nothing matched) \
+                     before using it, or use `findFirst` and check its `null`",
+        });
+    }
     // Drizzle: down the chain to `db.select(…)`, through a `.from(…)`.
     let mut current = call;
     let mut from = false;
@@ -642,6 +658,26 @@ fn js_use(
             remedy,
         })
     };
+    // `JSON.parse(localStorage.getItem(key)).center`: `getItem` answers
+    // `null` for a key never stored (first visit, cleared storage), and
+    // `JSON.parse(null)` is `null`.
+    if ctx.text(method) == "parse"
+        && ctx.text(receiver) == "JSON"
+        && let Some(item) = first_arg
+            .map(crate::syntax::unwrap_expression)
+            .filter(|a| a.kind_str() == "call_expression")
+        && let Some((storage, get)) = member_call(item)
+        && ctx.text(get) == "getItem"
+        && ["localStorage", "sessionStorage"]
+            .iter()
+            .any(|s| ctx.text(storage).ends_with(s))
+    {
+        return lookup(
+            "null",
+            "store the parsed value, check it, and fall back to a default when nothing was \
+             stored (`JSON.parse(localStorage.getItem(key) ?? \"null\")?.field ?? default`)",
+        );
+    }
     match ctx.text(method) {
         "find" | "findLast"
             if first_arg.is_some_and(|a| {

@@ -10,7 +10,9 @@
 //!   `log.slice(0, i).some(…)`, unless both bounds are literals) whose
 //!   callback compares a key
 //!   (`(c) => c.id === order.customerId`, or a composite key joined with
-//!   `&&`: `(p) => p.food === item.food && p.prep === item.prep`);
+//!   `&&`: `(p) => p.food === item.food && p.prep === item.prep`, or a
+//!   keyed search of the element's own list: `(l) => l.slots.some((s) =>
+//!   s.riderId === r.id)`);
 //! - Python: `x in list`, `x not in list`, `list.index(x)`, `list.count(x)`,
 //!   and `x not in [s.id for s in offline]`: a list comprehension as the
 //!   operand, rebuilt and scanned for every element (unless it iterates the
@@ -337,6 +339,19 @@ fn element_key_equality<'t>(
     body: Node<'t>,
     params: &[&str],
 ) -> Option<Node<'t>> {
+    // `(l) => l.slots.some((s) => s.jumperId === j.id)`: a keyed search of
+    // the element's own list is a search of the outer list too.
+    if body.kind_str() == "call_expression"
+        && let Some((receiver, method)) = crate::syntax::member_call(body)
+        && matches!(ctx.text(method), "some" | "find" | "findIndex")
+        && params.contains(&ctx.text(receiver).split('.').next().unwrap_or_default())
+    {
+        let inner = body.field("arguments")?.named_child(0)?;
+        let key = key_equality(ctx, inner)?;
+        let outer_free =
+            !preorder(key).any(|n| n.kind_str() == "identifier" && params.contains(&ctx.text(n)));
+        return outer_free.then_some(key);
+    }
     if body.kind_str() != "binary_expression" {
         return None;
     }

@@ -4,7 +4,8 @@
 //! ## What it does
 //! Finds tests switched off with no reason attached:
 //! - JavaScript/TypeScript test files: `it.skip(…)`, `test.skip(…)`,
-//!   `describe.skip(…)`, `xit(…)`, `xdescribe(…)`, `xtest(…)` declarations;
+//!   `describe.skip(…)`, `xit(…)`, `xdescribe(…)`, `xtest(…)` declarations,
+//!   and `node:test`'s `it("…", { skip: "reason" }, fn)` / `{ skip: true }`;
 //! - Python test files: `@pytest.mark.skip` / `@pytest.mark.skip()` without a
 //!   reason, `@pytest.mark.skipif(…)` without `reason=`, a bare
 //!   `@unittest.skip`;
@@ -344,10 +345,50 @@ fn js_skip<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
         }
         _ => false,
     };
+    if !skipped
+        && modifiers.is_empty()
+        && matches!(base, "it" | "test" | "describe" | "suite")
+        && has_callback(node)
+    {
+        return node_test_skip_option(ctx, node);
+    }
     // The reason of a JavaScript skip can only be a comment.
     (skipped && has_callback(node)).then_some(Skip {
         node: callee,
         reason: None,
+        conditional: false,
+    })
+}
+
+/// `node:test`'s `it("…", { skip: "reason" }, () => …)` (also `skip: true`):
+/// the options object switches the test off. A computed value
+/// (`skip: process.platform === "win32"`) skips it in one environment only
+/// and is left alone.
+fn node_test_skip_option<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Option<Skip<'t>> {
+    let args = node.field("arguments")?;
+    let mut cursor = args.walk();
+    let options = args
+        .named_children(&mut cursor)
+        .filter(|a| a.kind_str() != "comment")
+        .nth(1)
+        .filter(|a| a.kind_str() == "object")?;
+    let mut cursor = options.walk();
+    let pair = options.named_children(&mut cursor).find(|p| {
+        p.kind_str() == "pair"
+            && p.field("key")
+                .is_some_and(|k| ctx.text(k).trim_matches(['"', '\'']) == "skip")
+    })?;
+    let value = pair.field("value")?;
+    let reason = match value.kind_str() {
+        "true" => None,
+        "string" | "template_string" => {
+            Some(ctx.text(value).trim_matches(['"', '\'', '`']).to_string())
+        }
+        _ => return None,
+    };
+    Some(Skip {
+        node: pair,
+        reason,
         conditional: false,
     })
 }

@@ -138,7 +138,23 @@ fn expect_on_fallible_lookup<'t>(ctx: &RuleContext<'_>, node: Node<'t>) -> Optio
         return None;
     }
     let inner = receiver.named_child(0)?;
-    (inner.kind_str() == "call_expression").then_some(receiver)
+    if inner.kind_str() != "call_expression" {
+        return None;
+    }
+    // Only calls named as lookups: `try_wait()?.expect("exited")` after the
+    // exit was signalled states an invariant.
+    let function = inner.field("function")?;
+    let name = match function.kind_str() {
+        "identifier" => function,
+        "field_expression" => function.field("field")?,
+        "scoped_identifier" => function.field("name")?,
+        _ => return None,
+    };
+    let name = ctx.text(name);
+    ["find", "get", "lookup", "fetch", "load", "select", "query"]
+        .iter()
+        .any(|verb| name == *verb || name.strip_prefix(verb).is_some_and(|r| r.starts_with('_')))
+        .then_some(receiver)
 }
 
 fn report_expect(ctx: &RuleContext<'_>, node: Node<'_>, receiver: Node<'_>) -> Finding {

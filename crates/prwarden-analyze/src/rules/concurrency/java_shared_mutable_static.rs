@@ -20,7 +20,10 @@
 //!
 //! Deliberately not reported: `ConcurrentHashMap`, `CopyOnWriteArrayList`,
 //! `Collections.synchronizedMap(…)`, immutable `List.of`/`Map.of`, fields
-//! that are only read, instance fields of beans with a non-singleton scope
+//! that are only read, fields mutated only by a message listener or
+//! scheduled job that runs on one thread (`@KafkaListener`,
+//! `@RabbitListener`, `@JmsListener`, `@SqsListener`, `@Scheduled` without a
+//! `concurrency` attribute) and touched by no other method, instance fields of beans with a non-singleton scope
 //! (prototype, request, session) or of JAX-RS resources,
 //! `ThreadLocal<SimpleDateFormat>`, and test code.
 //!
@@ -281,38 +284,72 @@ fn sharing(ctx: &RuleContext<'_>, class: Node<'_>) -> Sharing {
 }
 
 /// The first call that mutates field `name` from a method that can run on
-/// many threads at once.
+/// many threads at once. A mutation in a single-threaded message listener
+/// (`@KafkaListener`, `@RabbitListener`, `@JmsListener`, `@SqsListener`,
+/// `@Scheduled` without a `concurrency` attribute: one consumer thread)
+/// counts only when a method that does run on request threads also touches
+/// the field.
 fn unsafe_mutation<'t>(ctx: &RuleContext<'_>, body: Node<'t>, name: &str) -> Option<Node<'t>> {
-    preorder(body).find(|n| {
-        if n.kind_str() != "method_invocation" {
-            return false;
-        }
-        let method = n.field("name").map(|m| ctx.text(m));
-        if !method.is_some_and(|m| MUTATORS.contains(&m)) {
-            return false;
-        }
-        let Some(object) = n.field("object") else {
-            return false;
-        };
-        let targets_field = match object.kind_str() {
-            "identifier" => ctx.text(object) == name,
-            "field_access" => object.field("field").is_some_and(|f| ctx.text(f) == name),
-            _ => false,
-        };
-        targets_field && runs_concurrently(ctx, *n)
-    })
+    let targets_field = |object: Node<'_>| match object.kind_str() {
+        "identifier" => ctx.text(object) == name,
+        "field_access" => object.field("field").is_some_and(|f| ctx.text(f) == name),
+        _ => false,
+    };
+    let mutations: Vec<(Node<'t>, Runs)> = preorder(body)
+        .filter(|n| {
+            n.kind_str() == "method_invocation"
+                && n.field("name")
+                    .is_some_and(|m| MUTATORS.contains(&ctx.text(m)))
+                && n.field("object").is_some_and(targets_field)
+        })
+        .map(|n| (n, runs(ctx, n)))
+        .collect();
+    if let Some((n, _)) = mutations.iter().find(|(_, r)| *r == Runs::Concurrently) {
+        return Some(*n);
+    }
+    let (listener_mutation, _) = mutations
+        .iter()
+        .find(|(_, r)| *r == Runs::OneListenerThread)?;
+    let touched_by_requests = preorder(body).any(|n| {
+        n.kind_str() == "identifier"
+            && ctx.text(n) == name
+            && ctx.parent(n).is_some_and(|p| p.kind_str() != "variable_declarator")
+            && runs(ctx, n) == Runs::Concurrently
+    });
+    touched_by_requests.then_some(*listener_mutation)
 }
 
-/// Not in a constructor, initializer, `@PostConstruct` method, `synchronized`
-/// method or `synchronized` block.
-fn runs_concurrently(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Runs {
+    /// On many request threads at once.
+    Concurrently,
+    /// On the one consumer thread of a message listener or scheduled job.
+    OneListenerThread,
+    /// Start-up code, or under a lock.
+    Safely,
+}
+
+/// Annotations of methods that a framework calls from one thread at a time
+/// unless told otherwise (`concurrency = "3"`).
+const SINGLE_THREAD_LISTENERS: &[&str] = &[
+    "KafkaListener",
+    "RabbitListener",
+    "JmsListener",
+    "SqsListener",
+    "Scheduled",
+];
+
+/// Where `node` runs: not in a constructor, initializer, `@PostConstruct`
+/// method, `synchronized` method or `synchronized` block, and whether in a
+/// single-threaded listener.
+fn runs(ctx: &RuleContext<'_>, node: Node<'_>) -> Runs {
     let mut current = node.parent();
     while let Some(n) = current {
         match n.kind_str() {
             "synchronized_statement"
             | "constructor_declaration"
             | "static_initializer"
-            | "field_declaration" => return false,
+            | "field_declaration" => return Runs::Safely,
             "method_declaration" => {
                 let mods = modifiers(n).map(|m| ctx.text(m)).unwrap_or("");
                 let name = n.field("name").map(|m| ctx.text(m));
@@ -321,17 +358,28 @@ fn runs_concurrently(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
                     || has_annotation(mods, "Bean")
                     || mods.contains("ApplicationReadyEvent")
                     || matches!(name, Some("init" | "afterPropertiesSet"));
-                return !(mods.contains("synchronized") || start_up);
+                if mods.contains("synchronized") || start_up {
+                    return Runs::Safely;
+                }
+                let listener = SINGLE_THREAD_LISTENERS
+                    .iter()
+                    .any(|a| has_annotation(mods, a))
+                    && !mods.contains("concurrency");
+                return if listener {
+                    Runs::OneListenerThread
+                } else {
+                    Runs::Concurrently
+                };
             }
             "class_body" => {
                 // An instance initializer block `{ … }` runs in the constructor.
-                return false;
+                return Runs::Safely;
             }
             _ => {}
         }
         current = n.parent();
     }
-    false
+    Runs::Safely
 }
 
 /// Whether modifiers carry `@name` or `@some.package.name`, with or without

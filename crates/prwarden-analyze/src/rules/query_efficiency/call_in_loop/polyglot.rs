@@ -1479,9 +1479,16 @@ pub(super) fn declared_as_repository(
         Language::Java => {
             for declaration in ctx.nodes_of_kind(KINDS_JAVA) {
                 let declares = if declaration.kind_str() == "formal_parameter" {
-                    declaration
-                        .field("name")
-                        .is_some_and(|n| ctx.text(n) == name)
+                    // A nested record's components (`record Line(int players)`)
+                    // are not in scope of the enclosing class's methods.
+                    let record_component = ctx
+                        .parent(declaration)
+                        .and_then(|p| ctx.parent(p))
+                        .is_some_and(|r| r.kind_str() == "record_declaration");
+                    !record_component
+                        && declaration
+                            .field("name")
+                            .is_some_and(|n| ctx.text(n) == name)
                 } else {
                     let mut cursor = declaration.walk();
                     declaration

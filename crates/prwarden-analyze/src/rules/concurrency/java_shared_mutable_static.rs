@@ -1,4 +1,4 @@
-//! `concurrency/java-shared-mutable-static`: unsynchronised collections and date formats shared by request threads
+//! `concurrency/java-shared-mutable-static`: unsynchronised collections, counters and date formats shared by request threads
 //!
 //! ## What it does
 //! In Java, finds
@@ -16,7 +16,11 @@
 //!   `init()`, `afterPropertiesSet()`), `synchronized` methods and
 //!   `synchronized` blocks;
 //! - a `SimpleDateFormat`/`DateFormat` field that is `static` in any class,
-//!   or an instance field of a singleton component.
+//!   or an instance field of a singleton component;
+//! - a numeric field (`int`, `long`, `Integer`, …) of the same classes (the
+//!   same sharing rules as collections) that such a method updates with
+//!   `++`, `--` or a compound assignment (`index++ % n`, `total += x`): a
+//!   read-modify-write that loses updates (`AtomicInteger` is not reported).
 //!
 //! Deliberately not reported: `ConcurrentHashMap`, `CopyOnWriteArrayList`,
 //! `Collections.synchronizedMap(…)`, immutable `List.of`/`Map.of`, fields
@@ -125,6 +129,12 @@ impl Rule for JavaSharedMutableStatic {
                     // A per-request resource's instance fields are its own,
                     // but its static fields are shared by every request.
                     if !(singleton || (is_static && sharing == Sharing::PerRequest)) {
+                        continue;
+                    }
+                    if COUNTER_TYPES.contains(&type_name) {
+                        if let Some(update) = unsafe_counter_update(ctx, body, name) {
+                            out.push(report_counter(ctx, declarator, name, update));
+                        }
                         continue;
                     }
                     let created = declarator
@@ -319,6 +329,56 @@ fn unsafe_mutation<'t>(ctx: &RuleContext<'_>, body: Node<'t>, name: &str) -> Opt
     touched_by_requests.then_some(*listener_mutation)
 }
 
+/// Numeric field types whose `++`/`+=` is a read-modify-write.
+const COUNTER_TYPES: &[&str] = &[
+    "int", "long", "short", "byte", "double", "float", "Integer", "Long", "Double",
+];
+
+/// `count++`, `this.index += step`, `--left` on field `name` from a method
+/// that runs on many threads at once: a read-modify-write that loses updates.
+fn unsafe_counter_update<'t>(
+    ctx: &RuleContext<'_>,
+    body: Node<'t>,
+    name: &str,
+) -> Option<Node<'t>> {
+    let is_field = |n: Node<'_>| match n.kind_str() {
+        "identifier" => ctx.text(n) == name,
+        "field_access" => {
+            n.field("field").is_some_and(|f| ctx.text(f) == name)
+                && n.field("object").is_some_and(|o| o.kind_str() == "this")
+        }
+        _ => false,
+    };
+    preorder(body).find(|n| {
+        let target = match n.kind_str() {
+            "update_expression" => n.named_child(0),
+            "assignment_expression" => n
+                .field("left")
+                .filter(|_| n.field("operator").is_some_and(|o| ctx.text(o) != "=")),
+            _ => None,
+        };
+        target.is_some_and(is_field)
+            // A local or parameter of the same name shadows the field.
+            && !shadowed(ctx, *n, name)
+            && runs(ctx, *n) == Runs::Concurrently
+    })
+}
+
+/// Whether the method around `node` declares a local or parameter `name`.
+fn shadowed(ctx: &RuleContext<'_>, node: Node<'_>, name: &str) -> bool {
+    let mut current = ctx.parent(node);
+    while let Some(n) = current {
+        if matches!(n.kind_str(), "method_declaration" | "lambda_expression") {
+            return preorder(n).any(|d| {
+                matches!(d.kind_str(), "variable_declarator" | "formal_parameter")
+                    && d.field("name").is_some_and(|v| ctx.text(v) == name)
+            });
+        }
+        current = ctx.parent(n);
+    }
+    false
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Runs {
     /// On many request threads at once.
@@ -439,6 +499,42 @@ fn report_collection(
         .scope(format!(
             "Change only the declaration of `{name}` and the accesses that need atomic \
              operations; keep the public methods and their behaviour."
+        ))
+        .build()
+}
+
+fn report_counter(
+    ctx: &RuleContext<'_>,
+    declarator: Node<'_>,
+    name: &str,
+    update: Node<'_>,
+) -> Finding {
+    let update_code = quote(ctx.text(update), 60);
+    ctx.node_finding(&META, declarator)
+        .title(format!(
+            "Counter `{name}` is updated by every request thread without synchronisation"
+        ))
+        .message(format!(
+            "`{name}` is a plain numeric field of a shared component, and `{update_code}` \
+             reads, changes and writes it back from a method that runs on many request threads \
+             at once. Two threads read the same value: updates are lost, and without `volatile` \
+             or a lock other threads may never see the new value.\n\nUse an `AtomicInteger`/\
+             `AtomicLong` (`getAndIncrement`, `updateAndGet`) or a `LongAdder`."
+        ))
+        .symptom(format!(
+            "Field `{name}` of a shared bean is updated with `{update_code}` without \
+             synchronisation."
+        ))
+        .root_cause(
+            "`++` and compound assignments on a field are not atomic, and the component's \
+             instance (or the class's static) is shared by all request threads.",
+        )
+        .fix(format!(
+            "Declare `{name}` as an `AtomicInteger`/`AtomicLong` and replace `{update_code}` \
+             with its atomic method (`getAndIncrement()`, `addAndGet(…)`)."
+        ))
+        .scope(format!(
+            "Change only `{name}`'s declaration and updates; keep the values it produces."
         ))
         .build()
 }

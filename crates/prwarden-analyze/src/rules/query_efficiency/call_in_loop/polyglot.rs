@@ -1215,6 +1215,12 @@ fn at_most_one_element(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
                 receiver = r.field("object");
             }
             "identifier" => return matches!(ctx.text(r), "Mono" | "Optional"),
+            // `reactor.core.publisher.Mono.just(…)`
+            "field_access" => {
+                return r
+                    .field("field")
+                    .is_some_and(|f| matches!(ctx.text(f), "Mono" | "Optional"));
+            }
             _ => return false,
         }
     }

@@ -323,7 +323,9 @@ fn unsafe_mutation<'t>(ctx: &RuleContext<'_>, body: Node<'t>, name: &str) -> Opt
     let touched_by_requests = preorder(body).any(|n| {
         n.kind_str() == "identifier"
             && ctx.text(n) == name
-            && ctx.parent(n).is_some_and(|p| p.kind_str() != "variable_declarator")
+            && ctx
+                .parent(n)
+                .is_some_and(|p| p.kind_str() != "variable_declarator")
             && runs(ctx, n) == Runs::Concurrently
     });
     touched_by_requests.then_some(*listener_mutation)

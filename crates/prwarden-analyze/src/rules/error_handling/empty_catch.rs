@@ -393,8 +393,8 @@ fn reactor_swallowed<'t>(
     let params = callback.field("parameters").map_or("()", |p| ctx.text(p));
     let name = params.trim_matches(|c| c == '(' || c == ')').trim();
     let body = callback.field("body")?;
-    let uses_error = crate::syntax::preorder(body)
-        .any(|n| n.kind_str() == "identifier" && ctx.text(n) == name);
+    let uses_error =
+        crate::syntax::preorder(body).any(|n| n.kind_str() == "identifier" && ctx.text(n) == name);
     let body_text = ctx.text(body);
     let rethrows = body_text.contains(".error(") || body_text.contains("throw ");
     if name.is_empty()

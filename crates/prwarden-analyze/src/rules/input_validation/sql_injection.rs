@@ -211,7 +211,9 @@ fn unsafe_jpa_sorts(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(variable) = args.named_children(&mut cursor).find(|a| {
             let text = ctx.text(*a);
             a.kind_str() == "identifier"
-                && !text.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+                && !text
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
         }) else {
             continue;
         };

@@ -390,7 +390,8 @@ fn java_constructed_in_file(ctx: &RuleContext<'_>, name: &str, under_test: &str)
                 }) && constructed(n.field("right"))
             }
             _ => {
-                n.field("name").is_some_and(|l| ctx.text(l) == name) && constructed(n.field("value"))
+                n.field("name").is_some_and(|l| ctx.text(l) == name)
+                    && constructed(n.field("value"))
             }
         })
 }

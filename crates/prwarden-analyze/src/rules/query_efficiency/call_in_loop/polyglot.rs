@@ -766,7 +766,11 @@ fn classify_java_call(
     {
         return Some(CallKind::DbRead);
     }
-    let repository = receiver_has(chain, index, &["repository", "repo", "dao"])
+    // `orderRepository`, `this.repo`, `cleaners` typed `CleanerRepository`
+    // (not `repoService`: the last word names what the receiver is).
+    let repository = identifier_words(chain[index - 1].name)
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "repository" | "repo" | "dao"))
         || declared_as_repository(ctx, Language::Java, chain[index - 1].name);
     let db_receiver = repository
         || receiver_has(chain, index, JAVA_DB_RECEIVERS)

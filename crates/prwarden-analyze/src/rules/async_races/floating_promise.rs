@@ -45,7 +45,10 @@
 //!   thread's handler, is fine). A method name the file also declares with
 //!   another return type is left alone, and so is code inside a class that
 //!   is itself a future (`extends CompletableFuture`), whose combinators
-//!   track their dependents.
+//!   track their dependents. Also a bare `publisher.subscribe();` with no
+//!   error consumer inside a method that returns a Reactor `Mono`/`Flux`
+//!   (`push.notify(c).subscribe();` in a `flatMap`): work detached from the
+//!   returned chain, its failure lost.
 //!
 //! - JavaScript/TypeScript event handlers (a JSX `onClick={() => …}`-style
 //!   attribute or an `addEventListener` listener), async or not: a bare call
@@ -736,8 +739,66 @@ fn java_floating_futures(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         };
         if found && !marked_deliberate(ctx, call) && !inside_future_class(ctx, call) {
             out.push(report_java(ctx, call));
+        } else if name == "subscribe"
+            && call
+                .field("arguments")
+                .is_some_and(|a| a.named_child_count() == 0)
+            && in_reactive_method(ctx, call)
+            && !marked_deliberate(ctx, call)
+        {
+            out.push(report_nested_subscribe(ctx, call));
         }
     }
+}
+
+/// Whether `node` is in a method declared to return a Reactor `Mono`/`Flux`
+/// (or a `Publisher`): reactive code whose work belongs in the returned
+/// chain.
+fn in_reactive_method(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
+    let mut current = ctx.parent(node);
+    while let Some(n) = current {
+        if n.kind_str() == "method_declaration" {
+            return n.field("type").is_some_and(|t| {
+                let ty = ctx.text(t);
+                let base = ty.split('<').next().unwrap_or(ty).trim();
+                matches!(
+                    base.rsplit('.').next().unwrap_or(base),
+                    "Mono" | "Flux" | "Publisher"
+                )
+            });
+        }
+        current = ctx.parent(n);
+    }
+    false
+}
+
+fn report_nested_subscribe(ctx: &RuleContext<'_>, call: Node<'_>) -> Finding {
+    let code = quote(ctx.text(call), 80);
+    ctx.node_finding(&META, call)
+        .title("`subscribe()` inside a reactive method detaches the work from the request")
+        .message(format!(
+            "`{code}` starts a separate subscription inside a method that returns a \
+             `Mono`/`Flux`. The returned chain does not wait for it, cancelling the request does \
+             not cancel it, and with no error consumer its failure is only logged by Reactor as \
+             an `ErrorCallbackNotImplemented` — the caller sees success either way.\n\nCompose \
+             it into the returned chain (`.flatMap(…)`, `.then(…)`, `Mono.when(…)`), or, if it \
+             really is fire-and-forget, subscribe with an error handler on a dedicated \
+             scheduler and say so."
+        ))
+        .symptom(format!(
+            "`{code}` is subscribed on its own inside a reactive method, without an error \
+             consumer."
+        ))
+        .root_cause(
+            "A nested `subscribe()` breaks the reactive chain: its completion, errors and \
+             cancellation are no longer tied to the returned publisher.",
+        )
+        .fix(
+            "Return the work as part of the chain (`flatMap`/`then`/`Mono.when`), or attach \
+             `doOnError`/an error consumer when running it in the background is intended.",
+        )
+        .scope("Change only this statement and how its publisher joins the returned chain.")
+        .build()
 }
 
 /// The simple type name of each name the file declares (field, parameter

@@ -1,4 +1,4 @@
-//! `concurrency/java-shared-mutable-static`: unsynchronised collections and date formats shared by request threads
+//! `concurrency/java-shared-mutable-static`: unsynchronised collections, counters and date formats shared by request threads
 //!
 //! ## What it does
 //! In Java, finds
@@ -16,11 +16,18 @@
 //!   `init()`, `afterPropertiesSet()`), `synchronized` methods and
 //!   `synchronized` blocks;
 //! - a `SimpleDateFormat`/`DateFormat` field that is `static` in any class,
-//!   or an instance field of a singleton component.
+//!   or an instance field of a singleton component;
+//! - a numeric field (`int`, `long`, `Integer`, …) of the same classes (the
+//!   same sharing rules as collections) that such a method updates with
+//!   `++`, `--` or a compound assignment (`index++ % n`, `total += x`): a
+//!   read-modify-write that loses updates (`AtomicInteger` is not reported).
 //!
 //! Deliberately not reported: `ConcurrentHashMap`, `CopyOnWriteArrayList`,
 //! `Collections.synchronizedMap(…)`, immutable `List.of`/`Map.of`, fields
-//! that are only read, instance fields of beans with a non-singleton scope
+//! that are only read, fields mutated only by a message listener or
+//! scheduled job that runs on one thread (`@KafkaListener`,
+//! `@RabbitListener`, `@JmsListener`, `@SqsListener`, `@Scheduled` without a
+//! `concurrency` attribute) and touched by no other method, instance fields of beans with a non-singleton scope
 //! (prototype, request, session) or of JAX-RS resources,
 //! `ThreadLocal<SimpleDateFormat>`, and test code.
 //!
@@ -122,6 +129,12 @@ impl Rule for JavaSharedMutableStatic {
                     // A per-request resource's instance fields are its own,
                     // but its static fields are shared by every request.
                     if !(singleton || (is_static && sharing == Sharing::PerRequest)) {
+                        continue;
+                    }
+                    if COUNTER_TYPES.contains(&type_name) {
+                        if let Some(update) = unsafe_counter_update(ctx, body, name) {
+                            out.push(report_counter(ctx, declarator, name, update));
+                        }
                         continue;
                     }
                     let created = declarator
@@ -281,38 +294,124 @@ fn sharing(ctx: &RuleContext<'_>, class: Node<'_>) -> Sharing {
 }
 
 /// The first call that mutates field `name` from a method that can run on
-/// many threads at once.
+/// many threads at once. A mutation in a single-threaded message listener
+/// (`@KafkaListener`, `@RabbitListener`, `@JmsListener`, `@SqsListener`,
+/// `@Scheduled` without a `concurrency` attribute: one consumer thread)
+/// counts only when a method that does run on request threads also touches
+/// the field.
 fn unsafe_mutation<'t>(ctx: &RuleContext<'_>, body: Node<'t>, name: &str) -> Option<Node<'t>> {
+    let targets_field = |object: Node<'_>| match object.kind_str() {
+        "identifier" => ctx.text(object) == name,
+        "field_access" => object.field("field").is_some_and(|f| ctx.text(f) == name),
+        _ => false,
+    };
+    let mutations: Vec<(Node<'t>, Runs)> = preorder(body)
+        .filter(|n| {
+            n.kind_str() == "method_invocation"
+                && n.field("name")
+                    .is_some_and(|m| MUTATORS.contains(&ctx.text(m)))
+                && n.field("object").is_some_and(targets_field)
+        })
+        .map(|n| (n, runs(ctx, n)))
+        .collect();
+    if let Some((n, _)) = mutations.iter().find(|(_, r)| *r == Runs::Concurrently) {
+        return Some(*n);
+    }
+    let (listener_mutation, _) = mutations
+        .iter()
+        .find(|(_, r)| *r == Runs::OneListenerThread)?;
+    let touched_by_requests = preorder(body).any(|n| {
+        n.kind_str() == "identifier"
+            && ctx.text(n) == name
+            && ctx
+                .parent(n)
+                .is_some_and(|p| p.kind_str() != "variable_declarator")
+            && runs(ctx, n) == Runs::Concurrently
+    });
+    touched_by_requests.then_some(*listener_mutation)
+}
+
+/// Numeric field types whose `++`/`+=` is a read-modify-write.
+const COUNTER_TYPES: &[&str] = &[
+    "int", "long", "short", "byte", "double", "float", "Integer", "Long", "Double",
+];
+
+/// `count++`, `this.index += step`, `--left` on field `name` from a method
+/// that runs on many threads at once: a read-modify-write that loses updates.
+fn unsafe_counter_update<'t>(
+    ctx: &RuleContext<'_>,
+    body: Node<'t>,
+    name: &str,
+) -> Option<Node<'t>> {
+    let is_field = |n: Node<'_>| match n.kind_str() {
+        "identifier" => ctx.text(n) == name,
+        "field_access" => {
+            n.field("field").is_some_and(|f| ctx.text(f) == name)
+                && n.field("object").is_some_and(|o| o.kind_str() == "this")
+        }
+        _ => false,
+    };
     preorder(body).find(|n| {
-        if n.kind_str() != "method_invocation" {
-            return false;
-        }
-        let method = n.field("name").map(|m| ctx.text(m));
-        if !method.is_some_and(|m| MUTATORS.contains(&m)) {
-            return false;
-        }
-        let Some(object) = n.field("object") else {
-            return false;
+        let target = match n.kind_str() {
+            "update_expression" => n.named_child(0),
+            "assignment_expression" => n
+                .field("left")
+                .filter(|_| n.field("operator").is_some_and(|o| ctx.text(o) != "=")),
+            _ => None,
         };
-        let targets_field = match object.kind_str() {
-            "identifier" => ctx.text(object) == name,
-            "field_access" => object.field("field").is_some_and(|f| ctx.text(f) == name),
-            _ => false,
-        };
-        targets_field && runs_concurrently(ctx, *n)
+        target.is_some_and(is_field)
+            // A local or parameter of the same name shadows the field.
+            && !shadowed(ctx, *n, name)
+            && runs(ctx, *n) == Runs::Concurrently
     })
 }
 
-/// Not in a constructor, initializer, `@PostConstruct` method, `synchronized`
-/// method or `synchronized` block.
-fn runs_concurrently(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
+/// Whether the method around `node` declares a local or parameter `name`.
+fn shadowed(ctx: &RuleContext<'_>, node: Node<'_>, name: &str) -> bool {
+    let mut current = ctx.parent(node);
+    while let Some(n) = current {
+        if matches!(n.kind_str(), "method_declaration" | "lambda_expression") {
+            return preorder(n).any(|d| {
+                matches!(d.kind_str(), "variable_declarator" | "formal_parameter")
+                    && d.field("name").is_some_and(|v| ctx.text(v) == name)
+            });
+        }
+        current = ctx.parent(n);
+    }
+    false
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Runs {
+    /// On many request threads at once.
+    Concurrently,
+    /// On the one consumer thread of a message listener or scheduled job.
+    OneListenerThread,
+    /// Start-up code, or under a lock.
+    Safely,
+}
+
+/// Annotations of methods that a framework calls from one thread at a time
+/// unless told otherwise (`concurrency = "3"`).
+const SINGLE_THREAD_LISTENERS: &[&str] = &[
+    "KafkaListener",
+    "RabbitListener",
+    "JmsListener",
+    "SqsListener",
+    "Scheduled",
+];
+
+/// Where `node` runs: not in a constructor, initializer, `@PostConstruct`
+/// method, `synchronized` method or `synchronized` block, and whether in a
+/// single-threaded listener.
+fn runs(ctx: &RuleContext<'_>, node: Node<'_>) -> Runs {
     let mut current = node.parent();
     while let Some(n) = current {
         match n.kind_str() {
             "synchronized_statement"
             | "constructor_declaration"
             | "static_initializer"
-            | "field_declaration" => return false,
+            | "field_declaration" => return Runs::Safely,
             "method_declaration" => {
                 let mods = modifiers(n).map(|m| ctx.text(m)).unwrap_or("");
                 let name = n.field("name").map(|m| ctx.text(m));
@@ -321,17 +420,28 @@ fn runs_concurrently(ctx: &RuleContext<'_>, node: Node<'_>) -> bool {
                     || has_annotation(mods, "Bean")
                     || mods.contains("ApplicationReadyEvent")
                     || matches!(name, Some("init" | "afterPropertiesSet"));
-                return !(mods.contains("synchronized") || start_up);
+                if mods.contains("synchronized") || start_up {
+                    return Runs::Safely;
+                }
+                let listener = SINGLE_THREAD_LISTENERS
+                    .iter()
+                    .any(|a| has_annotation(mods, a))
+                    && !mods.contains("concurrency");
+                return if listener {
+                    Runs::OneListenerThread
+                } else {
+                    Runs::Concurrently
+                };
             }
             "class_body" => {
                 // An instance initializer block `{ … }` runs in the constructor.
-                return false;
+                return Runs::Safely;
             }
             _ => {}
         }
         current = n.parent();
     }
-    false
+    Runs::Safely
 }
 
 /// Whether modifiers carry `@name` or `@some.package.name`, with or without
@@ -391,6 +501,42 @@ fn report_collection(
         .scope(format!(
             "Change only the declaration of `{name}` and the accesses that need atomic \
              operations; keep the public methods and their behaviour."
+        ))
+        .build()
+}
+
+fn report_counter(
+    ctx: &RuleContext<'_>,
+    declarator: Node<'_>,
+    name: &str,
+    update: Node<'_>,
+) -> Finding {
+    let update_code = quote(ctx.text(update), 60);
+    ctx.node_finding(&META, declarator)
+        .title(format!(
+            "Counter `{name}` is updated by every request thread without synchronisation"
+        ))
+        .message(format!(
+            "`{name}` is a plain numeric field of a shared component, and `{update_code}` \
+             reads, changes and writes it back from a method that runs on many request threads \
+             at once. Two threads read the same value: updates are lost, and without `volatile` \
+             or a lock other threads may never see the new value.\n\nUse an `AtomicInteger`/\
+             `AtomicLong` (`getAndIncrement`, `updateAndGet`) or a `LongAdder`."
+        ))
+        .symptom(format!(
+            "Field `{name}` of a shared bean is updated with `{update_code}` without \
+             synchronisation."
+        ))
+        .root_cause(
+            "`++` and compound assignments on a field are not atomic, and the component's \
+             instance (or the class's static) is shared by all request threads.",
+        )
+        .fix(format!(
+            "Declare `{name}` as an `AtomicInteger`/`AtomicLong` and replace `{update_code}` \
+             with its atomic method (`getAndIncrement()`, `addAndGet(…)`)."
+        ))
+        .scope(format!(
+            "Change only `{name}`'s declaration and updates; keep the values it produces."
         ))
         .build()
 }

@@ -30,7 +30,11 @@
 //!   (`Exception`, `Throwable`, …) whose only statement is `return true;`
 //!   (the check fails open, silently), and an empty failure callback ending
 //!   a statement: Vert.x `future.onFailure(err -> {})`,
-//!   `CompletableFuture`'s `.exceptionally(e -> null)`;
+//!   `CompletableFuture`'s `.exceptionally(e -> null)`; and Reactor's
+//!   `.onErrorResume(e -> …)` for every error type (no class or predicate
+//!   argument) whose handler never uses the error (no log, no mapping, no
+//!   `Mono.error`/`throw`) and resumes with a value
+//!   (`.onErrorResume(e -> ServerResponse.ok().bodyValue(List.of()))`);
 //! - Go: `if err != nil {}` with an empty body (and no `else`), for any
 //!   variable named like an error (`err`, `readErr`, …), and
 //!   `if err != nil { return nil, nil }` (only `nil`s) in a function whose
@@ -365,6 +369,9 @@ fn java_fails_open<'t>(
 /// was meant to handle the error does nothing, and nobody else sees it.
 fn java_failure_callback<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Handler<'t>> {
     let method = call.field("name")?;
+    if ctx.text(method) == "onErrorResume" {
+        return reactor_swallowed(ctx, call, method);
+    }
     if !matches!(ctx.text(method), "onFailure" | "exceptionally") || call.field("object").is_none()
     {
         return None;
@@ -424,6 +431,66 @@ fn java_failure_callback<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Ha
             ctx.text(method),
             if null { "null" } else { "{}" }
         ),
+        source_of_error,
+        language: Language::Java,
+        promise: true,
+    })
+}
+
+/// Reactor's `.onErrorResume(e -> ServerResponse.ok().bodyValue(List.of()))`:
+/// a handler for every error type (no class or predicate argument) that
+/// never looks at the error (no log, no mapping, no `Mono.error`) and
+/// resumes with a value — every failure, bugs included, answered as success.
+fn reactor_swallowed<'t>(
+    ctx: &RuleContext<'_>,
+    call: Node<'t>,
+    method: Node<'t>,
+) -> Option<Handler<'t>> {
+    let args = call.field("arguments")?;
+    let mut cursor = args.walk();
+    let callbacks: Vec<Node<'t>> = args
+        .named_children(&mut cursor)
+        .filter(|n| !is_comment(*n))
+        .collect();
+    let [callback] = callbacks.as_slice() else {
+        return None;
+    };
+    if callback.kind_str() != "lambda_expression" {
+        return None;
+    }
+    let params = callback.field("parameters").map_or("()", |p| ctx.text(p));
+    let name = params.trim_matches(|c| c == '(' || c == ')').trim();
+    let body = callback.field("body")?;
+    let uses_error =
+        crate::syntax::preorder(body).any(|n| n.kind_str() == "identifier" && ctx.text(n) == name);
+    let body_text = ctx.text(body);
+    let rethrows = body_text.contains(".error(") || body_text.contains("throw ");
+    if name.is_empty()
+        || uses_error
+        || rethrows
+        || named_as_ignored(name)
+        || intentionally_ignored(ctx, *callback)
+    {
+        return None;
+    }
+    let mut origin = call;
+    while let Some(inner) = origin.field("object")
+        && inner.kind_str() == "method_invocation"
+    {
+        origin = inner;
+    }
+    let source_of_error = (origin.id() != call.id())
+        .then(|| {
+            let name = origin.field("name")?;
+            ctx.source
+                .get(origin.start_byte()..name.end_byte())
+                .map(|callee| format!("{}(…)", quote(callee, 50)))
+        })
+        .flatten();
+    Some(Handler {
+        node: method,
+        line: ctx.line(method),
+        form: format!(".onErrorResume({name} -> …)"),
         source_of_error,
         language: Language::Java,
         promise: true,
@@ -998,7 +1065,15 @@ fn report(ctx: &RuleContext<'_>, handler: &Handler<'_>) -> Finding {
         .map(|s| format!("`{s}`"))
         .unwrap_or_else(|| "the code it guards".to_string());
 
-    let (title, what) = if handler.promise && handler.language == Language::Java {
+    let (title, what) = if form.starts_with(".onErrorResume") {
+        (
+            format!("`{form}` turns every failure of {hidden} into success"),
+            format!(
+                "`{form}` catches every error of {hidden}, never looks at it (no log, no \
+                 mapping) and resumes with a normal value"
+            ),
+        )
+    } else if handler.promise && handler.language == Language::Java {
         (
             format!("`{form}` swallows the failure of {hidden}"),
             format!("`{form}` ends the chain with a failure handler that does nothing"),

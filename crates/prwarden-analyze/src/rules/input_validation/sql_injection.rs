@@ -22,8 +22,10 @@
 //!   `client.execute`/`query`/`batch_execute`, diesel `sql_query`;
 //! - Java: `+` concatenation, `String.format` or `.formatted` passed to
 //!   `executeQuery`/`executeUpdate`/`execute`/`addBatch`/`prepareStatement`,
-//!   `jdbcTemplate.query*`/`update`, `entityManager.createQuery`/`createNativeQuery`;
-//!   and MyBatis `@Select`/`@Update`/`@Insert`/`@Delete` statements that
+//!   `jdbcTemplate.query*`/`update`, `entityManager.createQuery`/`createNativeQuery`,
+//!   Spring's `DatabaseClient`/`JdbcClient` `sql(…)`, JDBI `createUpdate`;
+//!   `JpaSort.unsafe(…)` given a variable (it pastes JPQL into `ORDER BY`
+//!   unchecked); and MyBatis `@Select`/`@Update`/`@Insert`/`@Delete` statements that
 //!   substitute a parameter with `${…}` instead of binding it with `#{…}`.
 //!
 //! The text must look like SQL (`SELECT … FROM`, `INSERT INTO`, `UPDATE … SET`,
@@ -45,7 +47,8 @@
 //! (`ids.map(() => "?")`, `",".join(["%s"] * len(ids))`, `.length`), and
 //! unless they come from the request, values named as SQL fragments the code
 //! composes itself (`placeholders`, `whereClause`, `conditions`, `columns`,
-//! `tableName`, …) and values in a table-name position (`FROM ${table}`):
+//! `tableName`, …; not inside a quoted SQL string, where any value is data)
+//! and values in a table-name position (`FROM ${table}`):
 //! identifiers cannot be bound, and code composing its own table names is
 //! not injectable by itself. Strings built with `+=` across statements are not
 //! followed.
@@ -109,6 +112,7 @@ impl Rule for SqlInjection {
         };
         if language == Language::Java {
             mybatis_substitutions(ctx, out);
+            unsafe_jpa_sorts(ctx, out);
         }
         for node in ctx.nodes_in_order(call_kinds(language)) {
             if language == Language::Go
@@ -243,6 +247,53 @@ fn mybatis_substitutions(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// `JpaSort.unsafe(direction, sort)`: Spring Data pastes the given
+/// properties into the JPQL `ORDER BY` as they are (that is what "unsafe"
+/// means), so a variable there is a JPQL fragment from whoever supplied it.
+/// Constants (`ALL_CAPS`, literals, `Sort.Direction.ASC`) are fine.
+fn unsafe_jpa_sorts(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    for call in ctx.nodes_in_order(&["method_invocation"]) {
+        let is_unsafe_sort = call.field("name").is_some_and(|n| ctx.text(n) == "unsafe")
+            && call
+                .field("object")
+                .is_some_and(|o| ctx.text(o).rsplit('.').next() == Some("JpaSort"));
+        if !is_unsafe_sort {
+            continue;
+        }
+        let Some(args) = call.field("arguments") else {
+            continue;
+        };
+        let mut cursor = args.walk();
+        let Some(variable) = args.named_children(&mut cursor).find(|a| {
+            let text = ctx.text(*a);
+            a.kind_str() == "identifier"
+                && !text
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+        }) else {
+            continue;
+        };
+        let name = ctx.text(variable);
+        let code = quote(ctx.text(call), 80);
+        out.push(
+            ctx.node_finding(&META, call)
+                .title(format!("`JpaSort.unsafe` orders by `{name}` unchecked"))
+                .message(format!(
+                    "`{code}` puts `{name}` into the JPQL `ORDER BY` as written: `unsafe` skips                      Spring Data's check that it names a property of the entity. Whoever                      supplies `{name}` can inject JPQL (functions, sub-selects) into the query.\n\n                     Map `{name}` through an allow-list of sortable properties and use                      `Sort.by(…)`, which rejects unknown properties."
+                ))
+                .symptom(format!("`JpaSort.unsafe` receives the variable `{name}`."))
+                .root_cause(
+                    "`JpaSort.unsafe` accepts arbitrary JPQL expressions and does not                      validate them.",
+                )
+                .fix(format!(
+                    "Check `{name}` against a fixed set of sortable properties and build the                      order with `Sort.by(direction, property)`."
+                ))
+                .scope("Change only how this sort is built; keep the paging and the query.")
+                .build(),
+        );
+    }
+}
+
 struct Sink<'t> {
     method: String,
     args: Node<'t>,
@@ -317,6 +368,10 @@ fn is_query_method(language: Language, name: &str) -> bool {
                 | "createQuery"
                 | "createNativeQuery"
                 | "createSQLQuery"
+                // Spring's R2DBC `DatabaseClient`/`JdbcClient` `sql(…)`,
+                // JDBI's `handle.createUpdate(…)`.
+                | "sql"
+                | "createUpdate"
         ),
         Language::Sql => false,
     }
@@ -472,7 +527,8 @@ fn report(
         .iter()
         .copied()
         .filter(|v| {
-            !name_has_word(root_name(v.text(ctx)), FRAGMENT_WORDS) && !table_position(ctx, *v)
+            (quoted_position(ctx, *v) || !name_has_word(root_name(v.text(ctx)), FRAGMENT_WORDS))
+                && !table_position(ctx, *v)
         })
         .collect();
     let anchor = from_request.first().or(others.first()).copied()?;
@@ -565,6 +621,16 @@ fn table_position(ctx: &RuleContext<'_>, value: Value<'_>) -> bool {
         word.to_ascii_lowercase().as_str(),
         "from" | "join" | "into" | "update" | "table"
     )
+}
+
+/// A value pasted inside an SQL string literal (`'%" + fragment + "%'`,
+/// `'${name}'`) is data whatever it is named, never composed SQL.
+fn quoted_position(ctx: &RuleContext<'_>, value: Value<'_>) -> bool {
+    let before = ctx.source.get(..value.start).unwrap_or("");
+    let before = before.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '$' | '{' | '"' | '`' | '+' | '(')
+    });
+    before.trim_end_matches('%').ends_with('\'')
 }
 
 fn placeholder_hint(language: Language) -> &'static str {

@@ -37,8 +37,8 @@
 //!   (`Model.query.…`) or SQLAlchemy session (`session.query(…)…`,
 //!   `session.scalars(…)`) query, which is `None` when no row matches;
 //! - Java: `.get()` on `findFirst()`, `findAny()`, `findById(…)`, Spring
-//!   Data finders (`findByPlate(…)`, `findOneBy…`, `findFirstBy…`) and
-//!   `Optional.ofNullable(…)`, and on a local `Optional<…>` variable or
+//!   Data finders (`findByPlate(…)`, `findOneBy…`, `findFirstBy…`),
+//!   `Optional.ofNullable(…)` and WebFlux's `request.queryParam(…)`, and on a local `Optional<…>` variable or
 //!   parameter when the method never calls `isPresent()`/`isEmpty()` on it;
 //!   a method call or field read straight on `….orElse(null)`
 //!   (`depots.findById(id).orElse(null).getName()`: the empty case made
@@ -58,7 +58,10 @@
 //!   JPA's `em.find(Entity.class, id)`, and a MyBatis mapper's single-row
 //!   `findX(…)`/`selectX(…)` (a field or parameter typed `…Mapper`, not
 //!   Jackson's `ObjectMapper` and kin; a `List`/`Optional` result is not a
-//!   single row), all of which return `null` when nothing matches;
+//!   single row), and a Spring Data derived finder (`findBy…`,
+//!   `findFirstBy…`, `findTopBy…`, `findOneBy…`) on a field or parameter
+//!   typed `…Repository` kept in a local of the entity type (not
+//!   `Optional`), all of which return `null` when nothing matches;
 //! - Go: a field read on `m[key]` (`s.catalog[sku].MaxPerOrder`) where the
 //!   file declares `m` as a map of pointers (`map[string]*Item`: struct
 //!   field, parameter, `var` or `make`), unless the function reads the map
@@ -1322,7 +1325,14 @@ fn python_dicts(ctx: &RuleContext<'_>) -> HashSet<String> {
 // ------------------------------------------------------------------- Java
 
 /// Calls whose result is an `Optional` by their well-known signatures.
-const OPTIONAL_SOURCES: &[&str] = &["findFirst", "findAny", "findById", "ofNullable"];
+/// WebFlux's `ServerRequest.queryParam(name)` is one too.
+const OPTIONAL_SOURCES: &[&str] = &[
+    "findFirst",
+    "findAny",
+    "findById",
+    "ofNullable",
+    "queryParam",
+];
 
 /// [`OPTIONAL_SOURCES`], and Spring Data's single-result finders
 /// (`findByPlate`, `findOneByEmail`, `findFirstByOrderByCreatedAtDesc`,
@@ -1737,9 +1747,16 @@ fn java_row_lookup(
                     .is_some_and(|a| a.kind_str() == "class_literal")
         }
         _ => {
-            mappers.contains(receiver_name)
+            (mappers.contains(receiver_name)
                 && (single_row_name("find") || single_row_name("select"))
-                && !method.contains("OrThrow")
+                && !method.contains("OrThrow"))
+                // A Spring Data derived finder declared to return the
+                // entity itself (kept in a local of that type, not an
+                // `Optional`) returns `null` when no row matches.
+                || (["findBy", "findFirstBy", "findTopBy", "findOneBy"]
+                    .iter()
+                    .any(|p| single_row_name(p))
+                    && java_repository_names(ctx).contains(receiver_name))
         }
     };
     found.then(|| Lookup {
@@ -1760,6 +1777,21 @@ fn java_row_lookup(
         remedy: "check the result for `null` and throw a not-found exception that names the \
                  key, or return an `Optional` from the lookup and `orElseThrow` it",
     })
+}
+
+/// Names of fields and parameters typed as a Spring Data repository
+/// (`…Repository`).
+fn java_repository_names(ctx: &RuleContext<'_>) -> HashSet<String> {
+    let mut names = HashSet::new();
+    for node in ctx.nodes_in_order(&["field_declaration", "formal_parameter"]) {
+        let Some((base, declared)) = crate::syntax::java_declaration(node, ctx.source) else {
+            continue;
+        };
+        if base.ends_with("Repository") {
+            names.extend(declared.into_iter().map(str::to_string));
+        }
+    }
+    names
 }
 
 /// Names of fields and parameters typed as a MyBatis mapper (`…Mapper`, not

@@ -67,8 +67,15 @@
 //!   methods (any name after the prefix, on a receiver named or typed
 //!   `…Mapper`, not Jackson's `ObjectMapper` and kin), and Quarkus Panache
 //!   entity statics (`Entity.list(…)`, `find`, `findById`, `count`,
-//!   `delete`, …) in a file that imports Panache. `parallelStream()` is not
-//!   reported.
+//!   `delete`, …) in a file that imports Panache. On a receiver named or
+//!   typed as a repository or DAO, any method named after a reading verb
+//!   (`find…`, `count…`, `exists…`, `search…`, `select…`:
+//!   `countAvailableInZone`) is a read. `parallelStream()` is not
+//!   reported, nor callbacks that run once at most: `map`/`flatMap` on an
+//!   `Optional` or a `Mono` (`findById(id).map(…)`, `Mono.just(x)`,
+//!   `flux.next().flatMap(…)`). A loop that loads an entity through a
+//!   repository and `save`s it back through the same one is reported once,
+//!   on the load.
 //!   A call of a method of the same class (`findById(id)`, `this.touch(id)`,
 //!   same name and arity) whose body makes one of these calls, or runs a
 //!   JDBC statement (`executeQuery`, `executeUpdate`, `executeBatch`), counts

@@ -11,7 +11,12 @@
 //!   `assert.deepEqual(builder._pages[0].links, […])`, TypeScript's
 //!   `expect(cart["lineMap"].size)`);
 //! - Java: reflection that opens a private member
-//!   (`field.setAccessible(true)`, `ReflectionTestUtils.getField(…)`).
+//!   (`field.setAccessible(true)`, `ReflectionTestUtils.getField(…)`), and
+//!   an `assert…(…)`/`assertThat(…)` on a field read directly (not through a
+//!   getter) of the object under test (built with `new` from the class the
+//!   test class is named after: `FindsConsumer` in `FindsConsumerTest`, not
+//!   a hand-written fake), named like bookkeeping (`assertThat(consumer.processedIds)`: a package-private
+//!   internal opened for the test).
 //!
 //! A private member has a single leading underscore and a name of internal
 //! bookkeeping (`cache`, `index`, `map`, `count`, `queue`, `listeners`,
@@ -140,6 +145,7 @@ const BOOKKEEPING: &[&str] = &[
     "subscribers",
     "lines",
     "seen",
+    "processed",
     "registry",
     "buffer",
     "attempts",
@@ -309,10 +315,85 @@ fn private_read<'t>(ctx: &RuleContext<'_>, language: Language, node: Node<'t>) -
                     .field("object")
                     .is_some_and(|o| ctx.text(o) == "ReflectionTestUtils")
                     && matches!(name, "getField" | "setField" | "invokeMethod"));
-            reflective.then_some(node)
+            if reflective {
+                return Some(node);
+            }
+            java_field_of_constructed(ctx, node, name, args)
         }
         _ => None,
     }
+}
+
+/// `assertThat(consumer.processedIds)`: an assertion on a field (not a
+/// getter) of the object under test, one the test file builds with
+/// `new FindsConsumer(…)`, named like bookkeeping — a package-private
+/// internal opened for the test.
+fn java_field_of_constructed<'t>(
+    ctx: &RuleContext<'_>,
+    call: Node<'t>,
+    name: &str,
+    args: Node<'t>,
+) -> Option<Node<'t>> {
+    if !(name.starts_with("assert") || name == "expectThat") {
+        return None;
+    }
+    // The class under test is the one the test class is named after
+    // (`FindsConsumerTest` tests `FindsConsumer`), not a hand-written fake.
+    let mut class = ctx.parent(call);
+    while let Some(c) = class.filter(|c| c.kind_str() != "class_declaration") {
+        class = ctx.parent(c);
+    }
+    let test_class = ctx.text(class?.field("name")?);
+    let under_test = ["Tests", "Test", "IT"]
+        .iter()
+        .find_map(|s| test_class.strip_suffix(s))
+        .filter(|n| !n.is_empty())?;
+    let mut cursor = args.walk();
+    let subject = args.named_children(&mut cursor).find_map(|arg| {
+        preorder(arg).find(|n| {
+            n.kind_str() == "field_access"
+                && n.field("object").is_some_and(|o| {
+                    o.kind_str() == "identifier"
+                        && java_constructed_in_file(ctx, ctx.text(o), under_test)
+                })
+                && n.field("field").is_some_and(|f| {
+                    let field = ctx.text(f);
+                    field.starts_with(|c: char| c.is_ascii_lowercase())
+                        && identifier_words(field)
+                            .iter()
+                            .any(|w| BOOKKEEPING.contains(&w.as_str()))
+                })
+        })
+    });
+    let _ = call;
+    subject
+}
+
+/// Whether the file assigns `name = new Type(…)` (a field set in `@BeforeEach`
+/// or a local) with `Type` the class under test.
+fn java_constructed_in_file(ctx: &RuleContext<'_>, name: &str, under_test: &str) -> bool {
+    let constructed = |value: Option<Node<'_>>| {
+        value.is_some_and(|v| {
+            v.kind_str() == "object_creation_expression"
+                && v.field("type").is_some_and(|t| {
+                    let ty = ctx.text(t);
+                    ty.split('<').next().unwrap_or(ty).rsplit('.').next() == Some(under_test)
+                })
+        })
+    };
+    ctx.nodes_of_kind(&["assignment_expression", "variable_declarator"])
+        .any(|n| match n.kind_str() {
+            "assignment_expression" => {
+                n.field("left").is_some_and(|l| {
+                    let left = ctx.text(l);
+                    left == name || left.strip_prefix("this.") == Some(name)
+                }) && constructed(n.field("right"))
+            }
+            _ => {
+                n.field("name").is_some_and(|l| ctx.text(l) == name)
+                    && constructed(n.field("value"))
+            }
+        })
 }
 
 /// `cart["lineMap"]`: TypeScript's escape hatch for reading a `private`
@@ -365,7 +446,7 @@ fn constructed_in_file(ctx: &RuleContext<'_>, variable: &str) -> bool {
 
 fn report(ctx: &RuleContext<'_>, language: Language, node: Node<'_>, member: Node<'_>) -> Finding {
     let code = quote(ctx.text(member), 60);
-    let (title, what) = if language == Language::Java {
+    let (title, what) = if language == Language::Java && member.kind_str() != "field_access" {
         (
             format!("Test opens private state by reflection: `{code}`"),
             format!("`{code}` reaches into a private member of the class under test"),

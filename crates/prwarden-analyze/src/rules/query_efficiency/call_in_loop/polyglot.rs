@@ -66,7 +66,38 @@ pub(super) fn find<'t>(ctx: &RuleContext<'t>, language: Language) -> Vec<Found<'
             awaited: is_awaited(language, node),
         });
     }
+    // Load, change and save each entity through one repository
+    // (`repo.findBy…(x)` … `repo.save(e)`) is one N+1, fixed by one batched
+    // load and one `saveAll`: the loop is reported once, on its read.
+    let reads: Vec<(usize, &str)> = out
+        .iter()
+        .filter(|f| f.kind == CallKind::DbRead)
+        .map(|f| (repetition_id(&f.repetition), receiver_text(ctx, f.call)))
+        .collect();
+    out.retain(|f| {
+        !(language == Language::Java
+            && f.kind == CallKind::DbWrite
+            && f.call.field("name").is_some_and(|n| {
+                matches!(ctx.text(n), "save" | "saveAndFlush" | "persist" | "merge")
+            })
+            && reads.contains(&(repetition_id(&f.repetition), receiver_text(ctx, f.call))))
+    });
     out
+}
+
+fn repetition_id(repetition: &Repetition<'_>) -> usize {
+    match repetition {
+        Repetition::Loop(n)
+        | Repetition::ForEach(n)
+        | Repetition::Map(n)
+        | Repetition::Comprehension(n) => n.id(),
+    }
+}
+
+/// `specimens` of `specimens.save(x)`, `h.db` of `h.db.Exec(…)`.
+fn receiver_text<'s>(ctx: &RuleContext<'s>, call: Node<'_>) -> &'s str {
+    let callee = super::callee_text(ctx, call);
+    callee.rsplit_once('.').map_or("", |(receiver, _)| receiver)
 }
 
 fn passes_slice(call: Node<'_>) -> bool {
@@ -735,13 +766,32 @@ fn classify_java_call(
     {
         return Some(CallKind::DbRead);
     }
-    let db_receiver = receiver_has(chain, index, JAVA_DB_RECEIVERS)
+    // `orderRepository`, `this.repo`, `cleaners` typed `CleanerRepository`
+    // (not `repoService`: the last word names what the receiver is).
+    let repository = identifier_words(chain[index - 1].name)
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "repository" | "repo" | "dao"))
+        || declared_as_repository(ctx, Language::Java, chain[index - 1].name);
+    let db_receiver = repository
+        || receiver_has(chain, index, JAVA_DB_RECEIVERS)
         || identifier_words(chain[index - 1].name)
             .windows(2)
-            .any(|w| w == ["entity", "manager"])
-        || declared_as_repository(ctx, Language::Java, chain[index - 1].name);
+            .any(|w| w == ["entity", "manager"]);
     if !db_receiver {
         return None;
+    }
+    // A repository's own query methods are named freely after a reading
+    // verb (`countAvailableInZone`, `findOverdue`): each is a query.
+    if repository
+        && ["find", "count", "exists", "search", "select"]
+            .iter()
+            .any(|p| {
+                method
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+            })
+    {
+        return Some(CallKind::DbRead);
     }
     if JAVA_DB_WRITES.contains(&method) {
         return Some(CallKind::DbWrite);
@@ -1097,6 +1147,9 @@ fn java_stream_callback<'t>(
         return None;
     }
     let method = ctx.text(call.field("name")?);
+    if at_most_one_element(ctx, call) {
+        return None;
+    }
     // `parallelStream()` work is concurrent by request.
     let parallel = call
         .field("object")
@@ -1106,6 +1159,76 @@ fn java_stream_callback<'t>(
         "forEach" | "map" | "flatMap" | "peek" | "forEachOrdered"
     ) && !parallel)
         .then_some(call)
+}
+
+/// `repo.findById(id).map(…)`, `Mono.just(x).flatMap(…)`,
+/// `flux.next().flatMap(…)`: the nearest operator of the receiver chain that
+/// says how many elements flow yields an `Optional` or a `Mono`, so the
+/// callback runs once at most.
+fn at_most_one_element(ctx: &RuleContext<'_>, call: Node<'_>) -> bool {
+    const ONE: &[&str] = &[
+        "next",
+        "single",
+        "singleOrEmpty",
+        "last",
+        "elementAt",
+        "collectList",
+        "collectMap",
+        "collectMultimap",
+        "collectSortedList",
+        "count",
+        "reduce",
+        "hasElements",
+        "findFirst",
+        "findAny",
+        "findById",
+        "bodyToMono",
+        "toFuture",
+        "ofNullable",
+        "justOrEmpty",
+    ];
+    const MANY: &[&str] = &[
+        "stream",
+        "flatMapMany",
+        "flatMapIterable",
+        "thenMany",
+        "fromIterable",
+        "fromArray",
+        "fromStream",
+        "range",
+        "concatMap",
+        "buffer",
+        "window",
+        "bodyToFlux",
+        "all",
+        "values",
+        "keySet",
+        "entrySet",
+    ];
+    let mut receiver = call.field("object");
+    while let Some(r) = receiver {
+        match r.kind_str() {
+            "method_invocation" => {
+                let name = r.field("name").map(|n| ctx.text(n)).unwrap_or("");
+                if ONE.contains(&name) {
+                    return true;
+                }
+                if MANY.contains(&name) {
+                    return false;
+                }
+                receiver = r.field("object");
+            }
+            "identifier" => return matches!(ctx.text(r), "Mono" | "Optional"),
+            // `reactor.core.publisher.Mono.just(…)`
+            "field_access" => {
+                return r
+                    .field("field")
+                    .is_some_and(|f| matches!(ctx.text(f), "Mono" | "Optional"));
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// `orders.iter().map(|o| sqlx::query(…).bind(o.id).fetch_one(&pool))`:
@@ -1366,9 +1489,16 @@ pub(super) fn declared_as_repository(
         Language::Java => {
             for declaration in ctx.nodes_of_kind(KINDS_JAVA) {
                 let declares = if declaration.kind_str() == "formal_parameter" {
-                    declaration
-                        .field("name")
-                        .is_some_and(|n| ctx.text(n) == name)
+                    // A nested record's components (`record Line(int players)`)
+                    // are not in scope of the enclosing class's methods.
+                    let record_component = ctx
+                        .parent(declaration)
+                        .and_then(|p| ctx.parent(p))
+                        .is_some_and(|r| r.kind_str() == "record_declaration");
+                    !record_component
+                        && declaration
+                            .field("name")
+                            .is_some_and(|n| ctx.text(n) == name)
                 } else {
                     let mut cursor = declaration.walk();
                     declaration

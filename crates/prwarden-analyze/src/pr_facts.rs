@@ -442,7 +442,9 @@ impl PrFacts {
             if column.is_empty() || is_sql_word(&column) {
                 continue;
             }
-            let line = 1 + source[..at.min(source.len())].matches('\n').count() as u32;
+            let line = 1 + source[..floor_char(source, at.min(source.len()))]
+                .matches('\n')
+                .count() as u32;
             let from = floor_char(source, at.saturating_sub(TABLE_CONTEXT_BEFORE));
             let to = floor_char(source, (at + TABLE_CONTEXT_AFTER).min(source.len()));
             self.filters.push(ColumnFilter {
@@ -494,9 +496,7 @@ fn java_method_declaration(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     let head = head.trim_end();
-    let name_start = head
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
-        .map_or(0, |p| p + 1);
+    let name_start = trailing_ident_start(head, true);
     let name = &head[name_start..];
     let before = head[..name_start].trim_end();
     if name.is_empty() || before.is_empty() {
@@ -557,6 +557,17 @@ pub fn module_stem(path: &str) -> Option<String> {
         stem
     };
     (!stem.is_empty()).then(|| stem.to_string())
+}
+
+/// Where the ASCII identifier that ends `text` starts (`text.len()` when
+/// none does); `$` counts with `dollar`. Never inside a multi-byte character.
+fn trailing_ident_start(text: &str, dollar: bool) -> usize {
+    let run: usize = text
+        .bytes()
+        .rev()
+        .take_while(|&b| is_ident_byte(b) || (dollar && b == b'$'))
+        .count();
+    text.len() - run
 }
 
 fn leading_ident(text: &str) -> Option<&str> {
@@ -791,9 +802,7 @@ fn keyword_arguments(args: &str) -> Vec<(usize, String)> {
                     .is_some_and(|j| matches!(bytes[j], b'=' | b'!' | b'<' | b'>')) =>
             {
                 let name_end = args[..i].trim_end().len();
-                let name_start = args[..name_end]
-                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .map_or(0, |p| p + 1);
+                let name_start = trailing_ident_start(&args[..name_end], false);
                 let name = &args[name_start..name_end];
                 let field = name.split("__").next().unwrap_or(name);
                 if !field.is_empty() && !field.starts_with(|c: char| c.is_ascii_digit()) {
@@ -1152,6 +1161,21 @@ mod tests {
             .collect();
         assert_eq!(js, ["src/routes/permits.js"]);
         assert!(f.importers_of("handlers").next().is_none());
+    }
+
+    #[test]
+    fn text_outside_ascii_never_splits_a_character() {
+        let java = "class Größe {\n  public Future<Void> größe(long id) { return null; }\n  Future<Void> bäd_x(int é) {}\n}\n";
+        let code = "db.query('SELECT 1 FROM orders WHERE größe = $1');\nOrder.objects.filter(é=1, ü__gte=2, größe=3)\n";
+        let f = facts(&[
+            MIGRATION,
+            ("src/main/java/Größe.java", java),
+            ("app/views.py", code),
+            ("src/x.ts", code),
+        ]);
+        // Nothing to assert about non-ASCII names beyond not panicking; the
+        // ASCII ones next to them are still read.
+        assert!(!f.java_method_returns_future("Größe", "größe"));
     }
 
     #[test]

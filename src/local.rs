@@ -282,8 +282,14 @@ pub fn review(options: &Options) -> anyhow::Result<LocalReview> {
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default()
         });
+        let failed = (!report.failed_rules.is_empty()).then(|| {
+            format!(
+                "not checked by {} (the rule failed on this file, a prwarden bug)",
+                report.failed_rules.join(", ")
+            )
+        });
         files.push(FileEntry {
-            reason: report.skipped.map(|r| r.describe().to_string()),
+            reason: report.skipped.map(|r| r.describe().to_string()).or(failed),
             path: report.path,
             language: report.language,
             skipped,

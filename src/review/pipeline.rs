@@ -472,6 +472,15 @@ async fn review_and_complete(
                 },
             }),
         }
+        if !report.failed_rules.is_empty() {
+            skipped.push(Skipped {
+                path: report.path.clone(),
+                reason: format!(
+                    "not checked by {} (the rule failed on this file, a prwarden bug; the other rules ran)",
+                    report.failed_rules.join(", ")
+                ),
+            });
+        }
     }
     // The repository's `rules` switch rules off or change their severity.
     let findings: Vec<Finding> = analysis

@@ -137,6 +137,7 @@ impl Analyzer {
             path: file.path.to_string(),
             language,
             skipped: None,
+            failed_rules: Vec::new(),
         };
         if let Some(reason) = skip_reason(file.path, file.content) {
             report.skipped = Some(reason);
@@ -168,7 +169,17 @@ impl Analyzer {
                 tree.is_some() && meta.applies_to(language)
             };
             if runs {
-                rule.check(&ctx, &mut findings);
+                // One rule's bug on one odd file must not cost the pull
+                // request its whole review: drop what that rule found here,
+                // keep the rest, and say so in the file's report.
+                let before = findings.len();
+                let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    rule.check(&ctx, &mut findings)
+                }));
+                if checked.is_err() {
+                    findings.truncate(before);
+                    report.failed_rules.push(meta.id);
+                }
             }
         }
 
@@ -223,8 +234,9 @@ impl Analyzer {
                     .collect();
                 workers
                     .into_iter()
-                    // A panicking rule is a bug; surface it on the caller's
-                    // thread instead of losing that thread's files.
+                    // Rules' panics are caught per file; anything else that
+                    // panics is surfaced on the caller's thread instead of
+                    // losing that thread's files.
                     .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                     .collect()
             })

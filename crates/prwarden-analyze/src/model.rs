@@ -327,6 +327,11 @@ pub struct FileReport {
     pub language: Option<Language>,
     /// `None` when the file was fully analysed.
     pub skipped: Option<SkipReason>,
+    /// Rules that panicked on this file (a bug in the rule): their findings
+    /// for the file are dropped, the other rules' kept, and the file is
+    /// listed as not fully checked instead of failing the whole review.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed_rules: Vec<&'static str>,
 }
 
 /// Static description of a rule, listed by the registry.

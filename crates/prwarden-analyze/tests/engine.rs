@@ -363,3 +363,67 @@ fn nodes_of_kind_lists_every_node_of_those_kinds_in_order() {
     let none = RuleContext::new(file, Some(Language::TypeScript), None);
     assert_eq!(none.nodes_of_kind(&["call_expression"]).count(), 0);
 }
+
+/// Finds something on line 1, then panics: a rule with a bug.
+struct PanicsAfterAFinding;
+
+static PANICKY: prwarden_analyze::RuleMeta = prwarden_analyze::RuleMeta {
+    id: "test/panics",
+    item: ChecklistItem::TypeSafety,
+    severity: prwarden_analyze::Severity::Warning,
+    languages: &[prwarden_analyze::Language::TypeScript],
+    summary: "panics",
+};
+
+impl prwarden_analyze::Rule for PanicsAfterAFinding {
+    fn meta(&self) -> &'static prwarden_analyze::RuleMeta {
+        &PANICKY
+    }
+
+    fn check(&self, ctx: &prwarden_analyze::RuleContext<'_>, out: &mut Vec<Finding>) {
+        out.push(
+            ctx.finding(&PANICKY, 1, None, "x")
+                .title("found")
+                .message("found")
+                .build(),
+        );
+        panic!("a rule bug");
+    }
+}
+
+#[test]
+fn a_panicking_rule_costs_only_its_own_findings_on_that_file() {
+    let mut rules = prwarden_analyze::rules::builtin();
+    rules.push(Box::new(PanicsAfterAFinding));
+    let analyzer = Analyzer::with_rules(rules);
+    let content = "export function f(x: any): number {\n  return 1;\n}\n";
+    let added = all_lines(content);
+    let files = [
+        ChangedFile {
+            path: "src/a.ts",
+            content,
+            added_lines: &added,
+        },
+        ChangedFile {
+            path: "src/b.ts",
+            content,
+            added_lines: &added,
+        },
+    ];
+    let analysis = analyzer.analyze(&files);
+    for report in &analysis.files {
+        assert_eq!(report.skipped, None);
+        assert_eq!(report.failed_rules, ["test/panics"], "{}", report.path);
+    }
+    let rules: BTreeSet<&str> = analysis.findings.iter().map(|f| f.rule_id).collect();
+    assert!(rules.contains("type-safety/explicit-any"), "{rules:?}");
+    assert!(!rules.contains("test/panics"), "its findings are dropped");
+    assert_eq!(
+        analysis
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == "type-safety/explicit-any")
+            .count(),
+        2
+    );
+}

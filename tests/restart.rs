@@ -54,29 +54,14 @@ async fn wait_healthy(http: &reqwest::Client, port: u16) {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_mid_review_then_restart_completes_the_review_once() {
-    let fake = FakeGitHub::start().await;
-    fake.add_repo(INSTALLATION, OWNER, REPO);
-    fake.add_pull(
-        OWNER,
-        REPO,
-        FakePr::new(PR, HEAD, vec![FakeFile::added("src/users.ts", &risky_ts())]),
-    );
-    // Hold the file listing so the first process is killed mid-review, after
-    // it has created the check run.
-    fake.delay("GET", "/pulls/2/files", Duration::from_secs(4));
-    let dir = tempfile::tempdir().unwrap();
-    let http = reqwest::Client::new();
-
-    let port = free_port();
-    let mut first = spawn_server(&fake, dir.path(), port);
-    wait_healthy(&http, port).await;
+/// Sends GitHub's `pull_request.opened` example, signed, to the server on
+/// `port` and expects it queued.
+async fn deliver_opened(http: &reqwest::Client, port: u16, delivery: &str) {
     let body = payload_bytes("pull_request.opened");
     let response = http
         .post(format!("http://127.0.0.1:{port}/api/github/webhooks"))
         .header("x-github-event", "pull_request")
-        .header("x-github-delivery", "crash-1")
+        .header("x-github-delivery", delivery)
         .header(
             "x-hub-signature-256",
             prwarden::intake::signature::sign(SECRET, &body),
@@ -87,6 +72,34 @@ async fn sigkill_mid_review_then_restart_completes_the_review_once() {
         .await
         .unwrap();
     assert_eq!(response.status(), 202);
+}
+
+/// The fake GitHub with the test repository and its PR adding a file
+/// with four defects.
+async fn fake_with_risky_pr() -> FakeGitHub {
+    let fake = FakeGitHub::start().await;
+    fake.add_repo(INSTALLATION, OWNER, REPO);
+    fake.add_pull(
+        OWNER,
+        REPO,
+        FakePr::new(PR, HEAD, vec![FakeFile::added("src/users.ts", &risky_ts())]),
+    );
+    fake
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_review_then_restart_completes_the_review_once() {
+    let fake = fake_with_risky_pr().await;
+    // Hold the file listing so the first process is killed mid-review, after
+    // it has created the check run.
+    fake.delay("GET", "/pulls/2/files", Duration::from_secs(4));
+    let dir = tempfile::tempdir().unwrap();
+    let http = reqwest::Client::new();
+
+    let port = free_port();
+    let mut first = spawn_server(&fake, dir.path(), port);
+    wait_healthy(&http, port).await;
+    deliver_opened(&http, port, "crash-1").await;
     // From when the listing arrives (it is then held for 4 s): counting
     // answered requests raced the review the answer let through.
     wait_until(Duration::from_secs(20), || async {
@@ -142,13 +155,7 @@ fn signal(child: &Child, signal: libc::c_int) {
 /// touch the check run on the strength of work it did before the pause.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_frozen_past_its_lease_writes_nothing_when_it_thaws() {
-    let fake = FakeGitHub::start().await;
-    fake.add_repo(INSTALLATION, OWNER, REPO);
-    fake.add_pull(
-        OWNER,
-        REPO,
-        FakePr::new(PR, HEAD, vec![FakeFile::added("src/users.ts", &risky_ts())]),
-    );
+    let fake = fake_with_risky_pr().await;
     // The read that comes right before the check run is completed: the
     // first replica is frozen while it waits for it (its review already
     // posted), so completing the run is its next request when it thaws.
@@ -159,21 +166,7 @@ async fn a_replica_frozen_past_its_lease_writes_nothing_when_it_thaws() {
     let port = free_port();
     let mut first = spawn_server(&fake, dir.path(), port);
     wait_healthy(&http, port).await;
-    let body = payload_bytes("pull_request.opened");
-    let response = http
-        .post(format!("http://127.0.0.1:{port}/api/github/webhooks"))
-        .header("x-github-event", "pull_request")
-        .header("x-github-delivery", "freeze-1")
-        .header(
-            "x-hub-signature-256",
-            prwarden::intake::signature::sign(SECRET, &body),
-        )
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 202);
+    deliver_opened(&http, port, "freeze-1").await;
     wait_until(Duration::from_secs(20), || async {
         fake.arrived("GET", "/check-runs/") > 0
     })

@@ -407,22 +407,7 @@ fn java_failure_callback<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Ha
     if named_as_ignored(name) || intentionally_ignored(ctx, *callback) {
         return None;
     }
-    // `repo.save(x).map(…).onFailure(…)`: the failure comes from the start
-    // of the chain.
-    let mut origin = call;
-    while let Some(inner) = origin.field("object")
-        && inner.kind_str() == "method_invocation"
-    {
-        origin = inner;
-    }
-    let source_of_error = (origin.id() != call.id())
-        .then(|| {
-            let name = origin.field("name")?;
-            ctx.source
-                .get(origin.start_byte()..name.end_byte())
-                .map(|callee| format!("{}(…)", quote(callee, 50)))
-        })
-        .flatten();
+    let source_of_error = java_chain_origin(ctx, call);
     Some(Handler {
         node: method,
         line: ctx.line(method),
@@ -435,6 +420,25 @@ fn java_failure_callback<'t>(ctx: &RuleContext<'_>, call: Node<'t>) -> Option<Ha
         language: Language::Java,
         promise: true,
     })
+}
+
+/// The call a Java handler chain starts from, quoted (`repo.save(…)` for
+/// `repo.save(x).map(…).onFailure(…)`): where the swallowed failure comes
+/// from. `None` when the handler is called on the call itself.
+fn java_chain_origin(ctx: &RuleContext<'_>, call: Node<'_>) -> Option<String> {
+    let mut origin = call;
+    while let Some(inner) = origin.field("object")
+        && inner.kind_str() == "method_invocation"
+    {
+        origin = inner;
+    }
+    if origin.id() == call.id() {
+        return None;
+    }
+    let name = origin.field("name")?;
+    ctx.source
+        .get(origin.start_byte()..name.end_byte())
+        .map(|callee| format!("{}(…)", quote(callee, 50)))
 }
 
 /// Reactor's `.onErrorResume(e -> ServerResponse.ok().bodyValue(List.of()))`:
@@ -473,20 +477,7 @@ fn reactor_swallowed<'t>(
     {
         return None;
     }
-    let mut origin = call;
-    while let Some(inner) = origin.field("object")
-        && inner.kind_str() == "method_invocation"
-    {
-        origin = inner;
-    }
-    let source_of_error = (origin.id() != call.id())
-        .then(|| {
-            let name = origin.field("name")?;
-            ctx.source
-                .get(origin.start_byte()..name.end_byte())
-                .map(|callee| format!("{}(…)", quote(callee, 50)))
-        })
-        .flatten();
+    let source_of_error = java_chain_origin(ctx, call);
     Some(Handler {
         node: method,
         line: ctx.line(method),

@@ -136,30 +136,41 @@ pub(super) fn equality_sides<'t>(
     condition: Node<'t>,
 ) -> Option<(Node<'t>, Node<'t>)> {
     let condition = unwrap_expression(condition);
+    if condition.kind_str() != "method_invocation" {
+        return comparison_sides(ctx, condition, &["==", "==="]);
+    }
+    let name = ctx.text(condition.field("name")?);
+    let args = condition.field("arguments")?;
+    match (name, condition.field("object"), args.named_child_count()) {
+        ("equals", Some(object), 1) if ctx.text(object) != "Objects" => {
+            Some((object, args.named_child(0)?))
+        }
+        ("equals", Some(object), 2) if ctx.text(object) == "Objects" => {
+            Some((args.named_child(0)?, args.named_child(1)?))
+        }
+        _ => None,
+    }
+}
+
+/// The two sides of a binary comparison whose operator is one of
+/// `operators` (`binary_expression`; Python's `comparison_operator` with
+/// the first of them).
+fn comparison_sides<'t>(
+    ctx: &RuleContext<'_>,
+    condition: Node<'t>,
+    operators: &[&str],
+) -> Option<(Node<'t>, Node<'t>)> {
     match condition.kind_str() {
         "binary_expression" => {
             let operator = ctx.text(condition.field("operator")?);
-            matches!(operator, "==" | "===").then_some(())?;
+            operators.contains(&operator).then_some(())?;
             Some((condition.field("left")?, condition.field("right")?))
         }
         "comparison_operator" => {
             let mut cursor = condition.walk();
             let children: Vec<Node<'t>> = condition.children(&mut cursor).collect();
             match children.as_slice() {
-                [a, op, b] if op.kind_str() == "==" => Some((*a, *b)),
-                _ => None,
-            }
-        }
-        "method_invocation" => {
-            let name = ctx.text(condition.field("name")?);
-            let args = condition.field("arguments")?;
-            match (name, condition.field("object"), args.named_child_count()) {
-                ("equals", Some(object), 1) if ctx.text(object) != "Objects" => {
-                    Some((object, args.named_child(0)?))
-                }
-                ("equals", Some(object), 2) if ctx.text(object) == "Objects" => {
-                    Some((args.named_child(0)?, args.named_child(1)?))
-                }
+                [a, op, b] if Some(&op.kind_str()) == operators.first() => Some((*a, *b)),
                 _ => None,
             }
         }
@@ -335,23 +346,7 @@ pub(super) fn inequality_sides<'t>(
     ctx: &RuleContext<'_>,
     condition: Node<'t>,
 ) -> Option<(Node<'t>, Node<'t>)> {
-    let condition = unwrap_expression(condition);
-    match condition.kind_str() {
-        "binary_expression" => {
-            let operator = ctx.text(condition.field("operator")?);
-            matches!(operator, "!=" | "!==").then_some(())?;
-            Some((condition.field("left")?, condition.field("right")?))
-        }
-        "comparison_operator" => {
-            let mut cursor = condition.walk();
-            let children: Vec<Node<'t>> = condition.children(&mut cursor).collect();
-            match children.as_slice() {
-                [a, op, b] if op.kind_str() == "!=" => Some((*a, *b)),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
+    comparison_sides(ctx, unwrap_expression(condition), &["!=", "!=="])
 }
 
 /// Whether `name` is a variadic or rest parameter of a function around
